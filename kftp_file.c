@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The destination file. It is opened in the ioctl's own process context, so
+ * the path resolves against the caller's cwd and root, with the caller's
+ * credentials, umask and RLIMIT_FSIZE.
+ */
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/fs.h>
+
+#include "kftp_internal.h"
+
+int kftp_file_open(struct kftp_session *s)
+{
+	/*
+	 * filp_open() does not add O_LARGEFILE as open(2) does; without it
+	 * writes past 2 GiB fail. O_NOFOLLOW: a root tool must not write
+	 * through a symlink planted at the destination (-ELOOP).
+	 */
+	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE | O_NOFOLLOW;
+	struct file *file;
+
+	if (s->args->flags & KFTP_GET_F_EXCL)
+		flags |= O_EXCL;
+	file = filp_open(s->args->local_path, flags, 0666);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (!S_ISREG(file_inode(file)->i_mode)) {
+		/* A FIFO or device would block or misbehave under us. */
+		filp_close(file, NULL);
+		return -EINVAL;
+	}
+	s->file = file;
+	s->file_pos = 0;
+	return 0;
+}
+
+int kftp_file_write(struct kftp_session *s, const void *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = kernel_write(s->file, buf, len, &s->file_pos);
+		if (n < 0)
+			return n;
+		if (n == 0)
+			return -EIO;
+		buf += n;
+		len -= n;
+		s->args->result.bytes_written += n;
+	}
+	return 0;
+}
+
+/* Close errors count: on NFS they are where a failed write shows up. */
+int kftp_file_close(struct kftp_session *s)
+{
+	struct file *file = s->file;
+
+	s->file = NULL;
+	return file ? filp_close(file, NULL) : 0;
+}
