@@ -120,8 +120,9 @@ static int kftp_ioctl_get(struct kftp_get_args __user *uargs)
 		args->result.failed_step = s->step;
 		kftp_log_failure(s, err);
 	}
-	/* -ERESTARTSYS must not restart a half-finished transfer. */
-	if (err == -ERESTARTSYS)
+	/* A restart would redo a half-finished transfer behind the caller. */
+	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
+	    err == -ERESTARTNOHAND || err == -ERESTART_RESTARTBLOCK)
 		err = -EINTR;
 
 	if (copy_to_user(&uargs->result, &args->result, sizeof(args->result)))

@@ -80,7 +80,7 @@ int kftp_data_accept(struct kftp_session *s)
 		if (left <= 0)
 			return -ETIMEDOUT;
 		/* kernel_accept waits for the listener's sk_rcvtimeo. */
-		kftp_sock_set_timeo(s->listener, min(left, (long)KFTP_ACCEPT_SLICE),
+		kftp_sock_set_timeo(s->listener, min_t(long, left, KFTP_ACCEPT_SLICE),
 				    left);
 		err = kernel_accept(s->listener, &sock, 0);
 		if (err == -EAGAIN) {

@@ -198,7 +198,7 @@ int kftp_ctrl_poll_reply(struct kftp_session *s)
 }
 
 /* Send one command line; the password never reaches the log. */
-static int kftp_send_cmd(struct kftp_session *s, const char *fmt, ...)
+static __printf(2, 3) int kftp_send_cmd(struct kftp_session *s, const char *fmt, ...)
 {
 	long timeo = msecs_to_jiffies(s->args->reply_timeout_ms);
 	char *cmd;
