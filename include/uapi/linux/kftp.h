@@ -24,16 +24,19 @@
  * so it stays the same when the struct grows (as VFIO's argsz does).
  *
  * Return value: 0 on success, -1 with errno set otherwise. On success and on
- * any failure after the struct was copied in, the out-fields in @result are
- * written back, so the caller can show the server's own words.
+ * any failure after the struct passed validation, the out-fields in @result
+ * are written back, so the caller can show the server's own words. A struct
+ * that fails validation (EINVAL, E2BIG, EFAULT) gets no write-back.
  *
  * errno values:
  *   EPERM        caller lacks CAP_SYS_ADMIN
  *   EFAULT       bad pointer
  *   EINVAL       malformed struct: @size too small, unknown flag, unknown
  *                family, port 0, timeout out of range, a string that is empty,
- *                not NUL-terminated, or holds CR or LF, resume_offset != 0
- *   E2BIG        @size larger than this kernel knows, with non-zero tail
+ *                not NUL-terminated, holds CR or LF, or has anything but NULs
+ *                after its terminator; resume_offset != 0
+ *   E2BIG        @size larger than this kernel knows, with non-zero tail, or
+ *                larger than 64 KiB
  *   ECONNREFUSED, EHOSTUNREACH, ENETUNREACH: the server cannot be reached
  *   ETIMEDOUT    a step ran out of time; result.failed_step names it
  *   EACCES       login refused (530, or 332 account required)
