@@ -1,0 +1,280 @@
+#!/bin/bash
+# Boot the host's Debian kernel under QEMU (TCG) with the host's / as a
+# read-only root (plus a tmpfs overlay), run one command in it, and judge the
+# run: the command's exit status, and whether the guest kernel stayed clean.
+#
+# Usage: tests/vm/run-vm.sh [--kver KVER] [--timeout SECS] [--mem SIZE]
+#            [--smp N] [--cwd DIR] [--env NAME=VALUE]... --results DIR
+#            -- CMD [ARGS...]
+#
+#   --kver     kernel release to boot (default: the newest with both
+#              /boot/vmlinuz-KVER and /lib/modules/KVER/build)
+#   --timeout  seconds before a hung guest is killed (default 1800)
+#   --mem      guest RAM (default 2G); --smp: vCPUs (default 2)
+#   --cwd      guest working directory (default: the current directory; it
+#              must not be under /tmp or /run, which are tmpfs in the guest)
+#   --env      extra environment variable for CMD (repeatable)
+#   --results  host directory shared read-write with the guest as /results
+#
+# CMD runs as root in the guest with stdin from /dev/null and the environment
+# PATH, HOME=/root, LANG=C.UTF-8, TERM=dumb, KFTP_VM=1, KFTP_KVER.
+# Its output streams to our stdout while it runs; harness messages go to
+# stderr. Files left in DIR afterwards:
+#   output.log      CMD's stdout and stderr
+#   status          CMD's exit status (absent: the guest died)
+#   dmesg, tainted  the guest kernel's log and /proc/sys/kernel/tainted
+#   console.log     the serial console (kernel messages, panics)
+#   qemu.log        QEMU's own stderr
+#   kernel-verdict  "ok", or why the kernel check failed
+#   verdict         the one-line summary printed at the end
+#   guest-cmd.sh    the script the guest ran
+#
+# Exit status: CMD's status when the guest completed and CMD failed; else 98
+# if the kernel check failed; 124 if the guest timed out; 97 if the guest
+# died otherwise; 0 only if CMD exited 0 and the kernel check passed.
+set -eu -o pipefail
+
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+EXIT_KERNEL_BAD=98
+EXIT_GUEST_DIED=97
+EXIT_TIMEOUT=124	# what timeout(1) itself returns
+
+# Kernel log lines that fail a run. panic_on_warn/oops=panic turn most of
+# them into a panic at once, but the console is checked too, because a
+# panicking guest never gets to save its dmesg.
+KERNEL_BAD_RE='BUG:|WARNING:|Oops|general protection fault|Kernel panic|Call Trace'
+# Taint bits that fail a run: D (died, 128), W (warning, 512), L (soft
+# lockup, 16384). O (4096) and E (8192) are expected: kftp.ko is out of tree
+# and unsigned.
+TAINT_BAD_MASK=$((128 | 512 | 16384))
+
+kver="" timeout_s=1800 mem=2G smp=2 results="" cwd=$PWD
+declare -a cmd=() envs=()
+qemu_pid="" tail_pid=""
+
+usage() {
+	sed -n '2,/^set -eu/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
+	exit 2
+}
+
+# Stop whatever we started, in the right order: QEMU first (through timeout,
+# which forwards the signal and SIGKILLs after 10 s), then the output tail.
+cleanup() {
+	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+		kill -TERM "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+	fi
+	if [ -n "$tail_pid" ] && kill -0 "$tail_pid" 2>/dev/null; then
+		kill -TERM "$tail_pid" 2>/dev/null || true
+		wait "$tail_pid" 2>/dev/null || true
+	fi
+}
+# Ctrl-C, or a CI runner stopping us: clean up, then die of the same signal,
+# so that a calling shell script (check.sh) stops too instead of going on.
+on_signal() {
+	msg "$1, stopping the VM"
+	cleanup
+	trap - EXIT "$1"
+	kill -s "$1" $$
+}
+trap cleanup EXIT
+trap 'on_signal INT' INT
+trap 'on_signal TERM' TERM
+trap 'on_signal HUP' HUP
+
+parse_args() {
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--kver) kver=${2:?}; shift 2 ;;
+		--timeout) timeout_s=${2:?}; shift 2 ;;
+		--mem) mem=${2:?}; shift 2 ;;
+		--smp) smp=${2:?}; shift 2 ;;
+		--cwd) cwd=${2:?}; shift 2 ;;
+		--env) envs+=("${2:?}"); shift 2 ;;
+		--results) results=${2:?}; shift 2 ;;
+		--) shift; cmd=("$@"); break ;;
+		-h|--help) usage ;;
+		*) msg "unknown argument: $1"; usage ;;
+		esac
+	done
+	[ -n "$results" ] || { msg "--results DIR is required"; usage; }
+	[ "${#cmd[@]}" -gt 0 ] || { msg "no command given after --"; usage; }
+	[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, got '$timeout_s'"
+	local e
+	for e in "${envs[@]}"; do
+		[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env wants NAME=VALUE, got '$e'"
+	done
+	[ -n "$kver" ] || kver=$(default_kver)
+	check_kver "$kver"
+	cwd=$(cd "$cwd" && pwd -P) || die "--cwd: no such directory"
+	# The guest mounts fresh tmpfs on these: a directory there is not the
+	# host's, and CMD would not find its files.
+	case $cwd/ in
+	/tmp/*|/run/*) die "working directory $cwd is under /tmp or /run, which the guest replaces with tmpfs" ;;
+	esac
+}
+
+# Empty the results directory of our own files (not others the guest
+# scripts may keep there), so that nothing stale can pass for this run.
+prepare_results() {
+	mkdir -p -- "$results"
+	results=$(cd "$results" && pwd -P)
+	[ "$results" != / ] || die "--results must not be /"
+	(cd "$results" && rm -f -- output.log status dmesg tainted console.log \
+		qemu.log kernel-verdict verdict guest-cmd.sh)
+	# Created here so that `tail -F` follows it from the first byte.
+	: >"$results/output.log"
+}
+
+# The command reaches the guest as a script in the results share rather than
+# on the kernel command line: no length limit, no quoting trouble.
+write_guest_cmd() {
+	local f=$results/guest-cmd.sh e
+	{
+		echo '#!/bin/bash'
+		echo '# Generated by tests/vm/run-vm.sh; run by the guest /init.'
+		echo 'export KFTP_VM=1'
+		printf 'export KFTP_KVER=%q\n' "$kver"
+		for e in "${envs[@]}"; do
+			printf 'export %s=%q\n' "${e%%=*}" "${e#*=}"
+		done
+		printf 'cd -- %q || exit 126\n' "$cwd"
+		printf 'exec'
+		printf ' %q' "${cmd[@]}"
+		printf '\n'
+	} >"$f"
+	chmod 0755 "$f"
+}
+
+start_qemu() {
+	local initrd=$1
+	# -no-reboot: the guest's poweroff (or a panic, with panic=-1) ends QEMU.
+	timeout --kill-after=10 "$timeout_s" \
+		qemu-system-x86_64 -nodefaults -nographic -machine q35 -cpu max \
+		-smp "$smp" -m "$mem" -no-reboot \
+		-serial "file:$results/console.log" -monitor none \
+		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
+		-append 'console=ttyS0 panic=-1 panic_on_warn=1 oops=panic' \
+		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
+		-fsdev "local,id=w,path=$results,security_model=none" \
+		-device virtio-9p-pci,fsdev=w,mount_tag=results \
+		</dev/null 2>"$results/qemu.log" &
+	qemu_pid=$!
+	# Live output: the guest writes output.log through 9p straight into the
+	# host file. --pid ends tail on its own once QEMU is gone.
+	tail -n +1 -F -s 0.2 --pid="$qemu_pid" "$results/output.log" 2>/dev/null &
+	tail_pid=$!
+}
+
+# Wait for QEMU, then for tail to print the last of output.log.
+wait_qemu() {
+	local rc=0
+	wait "$qemu_pid" || rc=$?
+	qemu_pid=""
+	wait "$tail_pid" 2>/dev/null || true
+	tail_pid=""
+	return "$rc"
+}
+
+# First line of FILE matching the bad-kernel patterns, CRs removed.
+first_bad_line() {
+	grep -aE -m1 -- "$KERNEL_BAD_RE" "$1" 2>/dev/null | tr -d '\r' || true
+}
+
+# Print "ok" or the reason the guest kernel is not clean.
+kernel_verdict() {
+	local line taint
+	line=$(first_bad_line "$results/console.log")
+	[ -z "$line" ] || { echo "console: $line"; return; }
+	if [ ! -f "$results/dmesg" ]; then
+		echo "dmesg not collected (guest died)"
+		return
+	fi
+	line=$(first_bad_line "$results/dmesg")
+	[ -z "$line" ] || { echo "dmesg: $line"; return; }
+	taint=$(tr -dc '0-9' <"$results/tainted" 2>/dev/null || true)
+	[ -n "$taint" ] || { echo "taint value not collected"; return; }
+	if [ $((taint & TAINT_BAD_MASK)) -ne 0 ]; then
+		echo "kernel tainted $taint ($(taint_letters "$taint"))"
+		return
+	fi
+	echo ok
+}
+
+taint_letters() {
+	local t=$1 out=""
+	[ $((t & 128)) -eq 0 ] || out+="D "
+	[ $((t & 512)) -eq 0 ] || out+="W "
+	[ $((t & 16384)) -eq 0 ] || out+="L "
+	[ $((t & 4096)) -eq 0 ] || out+="O "
+	[ $((t & 8192)) -eq 0 ] || out+="E "
+	printf '%s' "${out% }"
+}
+
+# Show the console for a run that failed in a way output.log cannot
+# explain: from the first bad kernel line on (the oops and its call trace),
+# or else its last lines; then QEMU's own complaints.
+show_console() {
+	local con=$results/console.log n
+	n=$(grep -naE -m1 -- "$KERNEL_BAD_RE" "$con" 2>/dev/null | cut -d: -f1 || true)
+	if [ -n "$n" ]; then
+		msg "console.log from the first bad line:"
+		tail -n "+$n" "$con" | head -n 80 | tr -d '\r' | sed 's/^/  | /' >&2
+	else
+		msg "last lines of console.log:"
+		tail -n 25 "$con" 2>/dev/null | tr -d '\r' | sed 's/^/  | /' >&2 || true
+	fi
+	if [ -s "$results/qemu.log" ]; then
+		msg "qemu said:"
+		sed 's/^/  | /' "$results/qemu.log" >&2
+	fi
+}
+
+main() {
+	parse_args "$@"
+	local initrd=$KFTP_BUILD_DIR/vm/initramfs-$kver.cpio.gz
+	"$KFTP_REPO/tests/vm/mkinitramfs.sh" "$kver" "$initrd"
+	prepare_results
+	write_guest_cmd
+
+	msg "booting $kver (timeout ${timeout_s}s, results in $results)"
+	local t0=$SECONDS qemu_rc=0 status="" kverdict verdict rc
+	start_qemu "$initrd"
+	wait_qemu || qemu_rc=$?
+	[ ! -f "$results/status" ] || status=$(tr -dc '0-9' <"$results/status")
+
+	kverdict=$(kernel_verdict)
+	printf '%s\n' "$kverdict" >"$results/kernel-verdict"
+
+	if [ -z "$status" ]; then
+		if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+			verdict="FAIL: guest timed out after ${timeout_s}s"
+			rc=$EXIT_TIMEOUT
+		else
+			verdict="FAIL: guest died (no status file, qemu exit $qemu_rc)"
+			rc=$EXIT_GUEST_DIED
+		fi
+		[ "$kverdict" = ok ] || verdict+="; kernel: $kverdict"
+	elif [ "$kverdict" != ok ]; then
+		verdict="FAIL: kernel check: $kverdict (guest exit $status)"
+		rc=$EXIT_KERNEL_BAD
+		[ "$status" -eq 0 ] || rc=$status
+	elif [ "$status" -ne 0 ]; then
+		verdict="FAIL: guest command exited $status (kernel log clean)"
+		rc=$status
+	else
+		verdict="PASS: guest command exited 0, kernel log clean"
+		rc=0
+	fi
+	printf '%s\n' "$verdict" >"$results/verdict"
+	if [ -z "$status" ] || [ "$kverdict" != ok ]; then
+		show_console
+	fi
+	msg "$verdict ($((SECONDS - t0))s)"
+	return "$rc"
+}
+
+main "$@"
