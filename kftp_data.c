@@ -10,6 +10,7 @@
 #include <linux/uio.h>
 #include <net/sock.h>
 
+#include "kftp_compat.h"
 #include "kftp_internal.h"
 
 /* Enough for a few port thieves queued in front of the real server. */
@@ -35,7 +36,7 @@ int kftp_data_listen(struct kftp_session *s, struct sockaddr_storage *port_addr)
 	err = kftp_sock_create(s, port_addr->ss_family, &s->listener);
 	if (err)
 		return err;
-	err = kernel_bind(s->listener, (struct sockaddr *)port_addr,
+	err = kernel_bind(s->listener, kftp_bind_addr(port_addr),
 			  kftp_sockaddr_len(port_addr));
 	if (err)
 		return err;

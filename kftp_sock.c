@@ -11,6 +11,7 @@
 #include <net/ipv6.h>
 #include <net/sock.h>
 
+#include "kftp_compat.h"
 #include "kftp_internal.h"
 
 int kftp_sock_create(struct kftp_session *s, int family, struct socket **res)
@@ -77,7 +78,7 @@ int kftp_sock_connect(struct socket *sock, struct sockaddr_storage *addr,
 	/* A blocking connect waits for sk_sndtimeo, then gives -EINPROGRESS. */
 	kftp_sock_set_timeo(sock, msecs_to_jiffies(timeout_ms),
 			    msecs_to_jiffies(timeout_ms));
-	err = kernel_connect(sock, (struct sockaddr *)addr,
+	err = kernel_connect(sock, kftp_bind_addr(addr),
 			     kftp_sockaddr_len(addr), 0);
 	if (err == -EINPROGRESS || err == -EALREADY)
 		return -ETIMEDOUT;
