@@ -4,7 +4,7 @@
 # (tests/guest/demo.sh does the guest part).
 #
 # Usage: tests/demo.sh [KVER]
-#   KVER defaults to the newest kernel with /boot/vmlinuz-KVER and
+#   KVER defaults to the running kernel, else the oldest one with
 #   /lib/modules/KVER/build. Results: .build/results/demo-KVER/.
 # Exit status: 0 only if the checksums match and the guest kernel stayed clean.
 set -eu -o pipefail

@@ -17,20 +17,32 @@ KFTP_BUILD_DIR=${KFTP_BUILD_DIR:-$KFTP_REPO/.build}
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "error: $*"; exit 1; }
 
-# The newest kernel that we can both boot (/boot/vmlinuz-*) and build modules
-# against (/lib/modules/*/build). Derived, never hard-coded: the Debian ABI
-# number moves with every security update.
-default_kver() {
-	local d kver best=""
+# Every installed kernel that we can both boot (/boot/vmlinuz-*) and build
+# modules against (/lib/modules/*/build), oldest first: the test lanes.
+# Derived, never hard-coded: the Debian ABI number moves with every update.
+installed_kvers() {
+	local d kver
 	for d in /lib/modules/*/build; do
 		[ -d "$d" ] || continue
 		kver=${d#/lib/modules/}
 		kver=${kver%/build}
-		[ -f "/boot/vmlinuz-$kver" ] || continue
-		best=$(printf '%s\n%s\n' "$best" "$kver" | sed '/^$/d' | sort -V | tail -n 1)
-	done
-	[ -n "$best" ] || die "no kernel has both /boot/vmlinuz-KVER and /lib/modules/KVER/build (run tests/deps.sh)"
-	printf '%s\n' "$best"
+		[ -f "/boot/vmlinuz-$kver" ] && printf '%s\n' "$kver"
+	done | sort -V
+}
+
+# The kernel a plain `make check` tests, chosen as the top Makefile chooses
+# the kernel `make` builds for: the running one when it has headers, else
+# the oldest installed (Debian 12's own 6.1; newer lanes are opt-in).
+default_kver() {
+	local kver
+	kver=$(uname -r)
+	if [ -d "/lib/modules/$kver/build" ] && [ -f "/boot/vmlinuz-$kver" ]; then
+		printf '%s\n' "$kver"
+		return
+	fi
+	kver=$(installed_kvers | head -n 1)
+	[ -n "$kver" ] || die "no kernel has both /boot/vmlinuz-KVER and /lib/modules/KVER/build (run tests/deps.sh)"
+	printf '%s\n' "$kver"
 }
 
 # Fail early, with a useful message, when a kernel release cannot be used.

@@ -7,7 +7,7 @@
 #            [--smp N] [--cwd DIR] [--env NAME=VALUE]... --results DIR
 #            -- CMD [ARGS...]
 #
-#   --kver     kernel release to boot (default: the newest with both
+#   --kver     kernel release to boot (default: tests/vm/lib.sh default_kver; needs both
 #              /boot/vmlinuz-KVER and /lib/modules/KVER/build)
 #   --timeout  seconds before a hung guest is killed (default 1800)
 #   --mem      guest RAM (default 2G); --smp: vCPUs (default 2)
