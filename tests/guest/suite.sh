@@ -608,6 +608,43 @@ c_active_only() {
 	return $rc
 }
 
+# ============================================================ parts
+
+# Sub-suites that need the module (and some of them the servers) run here,
+# before teardown, so that the leak checks below cover them too. Each takes
+# its first case number as $1, prints TAP lines numbered from there, and
+# exits 0 iff all its cases passed.
+PART_TIMEOUT=1500
+export KFTP_GET FTP_ROOT OUT_DIR SUITE_DIR VSFTPD_PORT PYFTPD_PORT FTP_USER \
+	FTP_PASS VSFTPD_LOG PYFTPD_LOG PYTHON
+
+run_part() {
+	local script=$1 line rc=unknown part_fail=0
+	if [ -n "$SUITE_ABORT" ]; then
+		not_ok "${script##*/}" "not run: $SUITE_ABORT"
+		return
+	fi
+	diag "part ${script##*/} starts at case $((T_N + 1))"
+	while IFS= read -r line; do
+		case $line in
+		"#part-exit "*) rc=${line#"#part-exit "}; continue ;;
+		esac
+		printf '%s\n' "$line"
+		case $line in
+		"ok "[0-9]*) T_N=$((T_N + 1)) T_PASS=$((T_PASS + 1)) ;;
+		"not ok "[0-9]*) T_N=$((T_N + 1)) T_FAIL=$((T_FAIL + 1)) part_fail=$((part_fail + 1)) ;;
+		esac
+	done < <(timeout "$PART_TIMEOUT" "$script" "$((T_N + 1))" 2>&1; echo "#part-exit $?")
+	# An exit status that the TAP lines do not explain is a failure too.
+	if [ "$rc" != 0 ] && [ "$part_fail" = 0 ]; then
+		not_ok "${script##*/} exited $rc"
+	fi
+}
+
+for part in hostile fuzz; do
+	run_part "$REPO/tests/guest/$part.sh"
+done
+
 # Teardown runs whenever the module is loaded, even if setup failed later
 # on: unloading it and checking for leaks is still worth doing.
 [ -z "$MODULE_LOADED" ] || SUITE_ABORT=

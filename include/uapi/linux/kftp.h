@@ -40,7 +40,8 @@
  *   ECONNREFUSED, EHOSTUNREACH, ENETUNREACH: the server cannot be reached
  *   ETIMEDOUT    a step ran out of time; result.failed_step names it
  *   EACCES       login refused (530, or 332 account required)
- *   ENOENT       remote file missing or not readable (550 on SIZE/RETR)
+ *   ENOENT       remote file missing or not readable (550 to RETR; SIZE is
+ *                only advisory)
  *   ECONNRESET, ECONNABORTED: the server dropped a connection (421 counts)
  *   EBADMSG      a reply that is not FTP: bad code, line or reply too long
  *   EPROTO       any other unexpected reply, or an incomplete transfer
@@ -66,15 +67,15 @@
 #define KFTP_REPLY_TEXT_MAX	512	/* server text, truncated to fit */
 
 /* Timeouts, in milliseconds. Zero is not allowed: callers pass the defaults. */
-#define KFTP_CONNECT_TIMEOUT_DEFAULT_MS	10000	/* TCP connect */
-#define KFTP_REPLY_TIMEOUT_DEFAULT_MS	30000	/* each control reply */
-#define KFTP_ACCEPT_TIMEOUT_DEFAULT_MS	30000	/* server opens data conn */
-#define KFTP_STALL_TIMEOUT_DEFAULT_MS	60000	/* no data byte for this long */
-#define KFTP_TIMEOUT_MAX_MS		3600000	/* one hour, for every step */
+#define KFTP_CONNECT_TIMEOUT_DEFAULT_MS	10000U	/* TCP connect */
+#define KFTP_REPLY_TIMEOUT_DEFAULT_MS	30000U	/* each control reply */
+#define KFTP_ACCEPT_TIMEOUT_DEFAULT_MS	30000U	/* server opens data conn */
+#define KFTP_STALL_TIMEOUT_DEFAULT_MS	60000U	/* no data byte for this long */
+#define KFTP_TIMEOUT_MAX_MS		3600000U	/* one hour, for every step */
 
 /* flags */
 /* Create local_path with O_EXCL: fail with EEXIST rather than truncate. */
-#define KFTP_GET_F_EXCL		(1U << 0)
+#define KFTP_GET_F_EXCL		0x00000001U
 #define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL)
 
 /* result.remote_size when the server did not answer SIZE */

@@ -1,0 +1,1975 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kftp-fuzz: ioctl ABI checks and a fuzzer for /dev/kftp (KFTP_IOC_GET).
+ *
+ *   kftp-fuzz abi  [-n START] [-d DEV] [-t SECS] HOST:PORT [[::1]:PORT]
+ *       Deterministic ABI checks, one TAP line each ("ok N - abi: ..."),
+ *       numbered from START (default 1).  HOST:PORT is the recording FTP
+ *       server (tests/fuzz/recorder.py), which answers 550 to RETR, so a
+ *       struct that passes validation fails with ENOENT.  A second,
+ *       IPv6 HOST:PORT adds the IPv6 checks.  Exit 0 iff every check passed.
+ *
+ *   kftp-fuzz fuzz -c COUNT -s SEED [-j JOBS] [-d DEV] [-t SECS] [-v]
+ *                  [--only I] HOST:PORT [[::1]:PORT]
+ *       COUNT ioctl calls: half random bytes (random length, sometimes
+ *       exactly sizeof), half a valid struct aimed at the recorder with one
+ *       field mutated.  Prints "# " lines: the case count, the seed, the
+ *       errno histogram, and the cases whose errno contradicts the uapi
+ *       header ("# MISMATCH").  Exit 0 iff every call returned within the
+ *       watchdog (-t, default 30 s).  Case I of seed S is reproducible on
+ *       its own with --only I.  -j JOBS runs the cases in JOBS processes
+ *       at once (concurrent ioctls); each case stays the same.
+ *
+ * HOST:PORT is "a.b.c.d:port", "[v6addr]:port" or just "port" (127.0.0.1).
+ * Exit 2: usage error or /dev/kftp cannot be opened.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kftp.h>
+
+#define ARGS_SIZE	sizeof(struct kftp_get_args)
+#define TAIL_MAX	8192	/* zeroed, mapped bytes after the struct */
+#define FUZZ_OUT	"/tmp/fuzz-out"
+#define NOBODY		65534
+typedef unsigned __int128 emask_t;	/* a set of errno values < 128 */
+#define BIT(e)		((emask_t)1 << (e))
+#define EMAX		128
+
+struct target {
+	uint16_t family;
+	uint16_t port;
+	uint8_t addr[16];
+	char text[80];
+};
+
+static const char *dev_path = KFTP_DEVICE_PATH;
+static int dev_fd = -1;
+static unsigned int watchdog_secs = 30;
+static struct target targets[4];
+static int ntargets;
+
+/* ------------------------------------------------------------------ */
+/* memory: the struct is placed so that the mapping ends at a guard page */
+
+static unsigned char *arena;	/* start of the readable/writable part */
+static unsigned char *guard;	/* PROT_NONE page right after it */
+static size_t page_size;
+
+static void arena_init(void)
+{
+	size_t len;
+	unsigned char *p;
+
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	len = (ARGS_SIZE + TAIL_MAX + page_size - 1) / page_size * page_size;
+	p = mmap(NULL, len + page_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("kftp-fuzz: mmap");
+		exit(2);
+	}
+	if (mprotect(p + len, page_size, PROT_NONE)) {
+		perror("kftp-fuzz: mprotect");
+		exit(2);
+	}
+	arena = p;
+	guard = p + len;
+}
+
+/* The struct, followed by TAIL_MAX mapped bytes, then the guard page. */
+static unsigned char *struct_slot(void)
+{
+	return guard - TAIL_MAX - ARGS_SIZE;
+}
+
+static const char *ename(int e)
+{
+	static char buf[32];
+	const char *n;
+
+	if (e == 0)
+		return "success";
+	n = strerrorname_np(e);
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "errno%d", e);
+	return buf;
+}
+
+static void mask_names(emask_t mask, char *out, size_t len)
+{
+	size_t used = 0;
+	int e;
+
+	out[0] = '\0';
+	for (e = 1; e < EMAX; e++) {
+		if (!(mask & BIT(e)))
+			continue;
+		used += snprintf(out + used, len - used, "%s%s",
+				 used ? "|" : "", ename(e));
+		if (used >= len)
+			break;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* watchdog: SIGALRM interrupts a call that blocks too long */
+
+static volatile sig_atomic_t watchdog_fired;
+static char watchdog_msg[256];
+static size_t watchdog_msg_len;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	watchdog_fired++;
+	if (write(2, watchdog_msg, watchdog_msg_len) < 0)
+		watchdog_fired += 0;
+	if (watchdog_fired >= 3) {
+		static const char m[] = "# WATCHDOG: the call does not return, even to signals; giving up\n";
+
+		if (write(2, m, sizeof(m) - 1) < 0)
+			_exit(3);
+		_exit(3);
+	}
+	alarm(watchdog_secs);
+}
+
+static void watchdog_setup(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: the ioctl must see EINTR */
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/*
+ * One ioctl under the watchdog. Returns the ioctl's return value, errno in
+ * *err; *hung is set when the watchdog fired during the call.
+ */
+static int guarded_ioctl(int fd, unsigned long cmd, void *arg, int *err,
+			 bool *hung, const char *what)
+{
+	int r;
+
+	watchdog_msg_len = (size_t)snprintf(watchdog_msg, sizeof(watchdog_msg),
+		"# WATCHDOG: %s blocked for more than %u s\n", what,
+		watchdog_secs);
+	if (watchdog_msg_len >= sizeof(watchdog_msg))
+		watchdog_msg_len = sizeof(watchdog_msg) - 1;
+	watchdog_fired = 0;
+	alarm(watchdog_secs);
+	r = ioctl(fd, cmd, arg);
+	*err = r < 0 ? errno : 0;
+	alarm(0);
+	*hung = watchdog_fired != 0;
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* targets */
+
+static int parse_target(const char *s, struct target *t)
+{
+	char host[64];
+	const char *port_s;
+	char *end;
+	unsigned long port;
+
+	memset(t, 0, sizeof(*t));
+	if (s[0] == '[') {
+		const char *rb = strchr(s, ']');
+
+		if (!rb || rb[1] != ':' || (size_t)(rb - s - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, rb - s - 1);
+		host[rb - s - 1] = '\0';
+		port_s = rb + 2;
+		t->family = AF_INET6;
+		if (inet_pton(AF_INET6, host, t->addr) != 1)
+			return -1;
+	} else if (strchr(s, ':')) {
+		const char *c = strrchr(s, ':');
+
+		if ((size_t)(c - s) >= sizeof(host))
+			return -1;
+		memcpy(host, s, c - s);
+		host[c - s] = '\0';
+		port_s = c + 1;
+		t->family = AF_INET;
+		if (inet_pton(AF_INET, host, t->addr) != 1)
+			return -1;
+	} else {
+		port_s = s;
+		t->family = AF_INET;
+		t->addr[0] = 127;
+		t->addr[3] = 1;
+	}
+	errno = 0;
+	port = strtoul(port_s, &end, 10);
+	if (errno || end == port_s || *end || port < 1 || port > 65535)
+		return -1;
+	t->port = (uint16_t)port;
+	snprintf(t->text, sizeof(t->text), "%s", s);
+	return 0;
+}
+
+static void open_device(void)
+{
+	dev_fd = open(dev_path, O_RDWR | O_CLOEXEC);
+	if (dev_fd < 0) {
+		int e = errno;
+
+		fprintf(stderr, "kftp-fuzz: cannot open %s: %s%s\n", dev_path,
+			strerror(e), e == ENOENT ?
+			" (is kftp.ko loaded?)" : e == EACCES || e == EPERM ?
+			" (run as root)" : "");
+	}
+}
+
+static void set_str(char *dst, size_t cap, const char *src)
+{
+	memset(dst, 0, cap);
+	snprintf(dst, cap, "%s", src);
+}
+
+static void make_valid(struct kftp_get_args *a, const struct target *t,
+		       uint32_t timeout_ms, const char *remote,
+		       const char *local)
+{
+	memset(a, 0, sizeof(*a));
+	a->size = ARGS_SIZE;
+	a->flags = 0;
+	a->family = t->family;
+	a->port = t->port;
+	a->scope_id = 0;
+	memcpy(a->addr, t->addr, sizeof(a->addr));
+	a->connect_timeout_ms = timeout_ms;
+	a->reply_timeout_ms = timeout_ms;
+	a->accept_timeout_ms = timeout_ms;
+	a->stall_timeout_ms = timeout_ms;
+	a->resume_offset = 0;
+	set_str(a->user, sizeof(a->user), "fuzz");
+	set_str(a->password, sizeof(a->password), "fuzzpw");
+	set_str(a->remote_path, sizeof(a->remote_path), remote);
+	set_str(a->local_path, sizeof(a->local_path), local);
+}
+
+/* ------------------------------------------------------------------ */
+/* abi mode */
+
+static int tap_next = 1, tap_pass, tap_fail;
+
+static void tap(bool ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void tap(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - abi: ", ok ? "ok" : "not ok", tap_next++);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (ok)
+		tap_pass++;
+	else
+		tap_fail++;
+}
+
+static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("#   ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+static struct target abi_t;
+static int abi_seq;
+
+static void abi_valid(struct kftp_get_args *a)
+{
+	char local[64];
+
+	snprintf(local, sizeof(local), FUZZ_OUT "/abi-%d.out", ++abi_seq);
+	unlink(local);
+	make_valid(a, &abi_t, 10000, "kftp-abi/file.txt", local);
+}
+
+struct outcome {
+	int r, err;
+	bool hung;
+	struct kftp_get_result res;
+};
+
+/*
+ * Copy @a into the slot, set the size field to @size, fill @tail bytes after
+ * the struct (zeroed first; a non-zero @tail_byte goes at offset
+ * @tail_pos), call the ioctl and read the result back.
+ */
+static struct outcome run_at(unsigned char *buf, const struct kftp_get_args *a,
+			     uint32_t size, const char *what)
+{
+	struct outcome o;
+
+	memcpy(buf, a, ARGS_SIZE);
+	memcpy(buf, &size, sizeof(size));
+	o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, buf, &o.err, &o.hung, what);
+	memcpy(&o.res, buf + offsetof(struct kftp_get_args, result),
+	       sizeof(o.res));
+	return o;
+}
+
+static struct outcome run(const struct kftp_get_args *a, const char *what)
+{
+	unsigned char *buf = struct_slot();
+
+	memset(buf + ARGS_SIZE, 0, TAIL_MAX);
+	return run_at(buf, a, a->size, what);
+}
+
+static void show_outcome(const struct outcome *o)
+{
+	diag("got r=%d errno=%s%s, reply_code=%u failed_step=%u "
+	     "bytes_written=%llu remote_size=%llu reply_text=\"%.*s\"",
+	     o->r, ename(o->err), o->hung ? " (WATCHDOG fired)" : "",
+	     o->res.reply_code, o->res.failed_step,
+	     (unsigned long long)o->res.bytes_written,
+	     (unsigned long long)o->res.remote_size,
+	     (int)strnlen(o->res.reply_text, 120), o->res.reply_text);
+}
+
+static bool expect(const struct outcome *o, emask_t mask, const char *fmt,
+		   ...) __attribute__((format(printf, 3, 4)));
+static bool expect(const struct outcome *o, emask_t mask, const char *fmt,
+		   ...)
+{
+	char name[300], want[120];
+	va_list ap;
+	bool ok;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	ok = o->r < 0 && !o->hung && o->err < EMAX && (mask & BIT(o->err));
+	mask_names(mask, want, sizeof(want));
+	tap(ok, "%s -> %s", name, want);
+	if (!ok)
+		show_outcome(o);
+	return ok;
+}
+
+static void expect_a(const struct kftp_get_args *a, emask_t mask,
+		     const char *name)
+{
+	struct outcome o = run(a, name);
+
+	expect(&o, mask, "%s", name);
+}
+
+static bool text_has(const struct kftp_get_result *r, const char *needle)
+{
+	char t[KFTP_REPLY_TEXT_MAX + 1];
+
+	memcpy(t, r->reply_text, KFTP_REPLY_TEXT_MAX);
+	t[KFTP_REPLY_TEXT_MAX] = '\0';
+	return strstr(t, needle) != NULL;
+}
+
+static bool text_terminated(const struct kftp_get_result *r)
+{
+	return memchr(r->reply_text, '\0', KFTP_REPLY_TEXT_MAX) != NULL;
+}
+
+static void abi_layout(void)
+{
+	size_t sum = 0;
+	const struct kftp_get_args *a = NULL;
+
+	sum += sizeof(a->size) + sizeof(a->flags) + sizeof(a->family) +
+	       sizeof(a->port) + sizeof(a->scope_id) + sizeof(a->addr) +
+	       sizeof(a->connect_timeout_ms) + sizeof(a->reply_timeout_ms) +
+	       sizeof(a->accept_timeout_ms) + sizeof(a->stall_timeout_ms) +
+	       sizeof(a->resume_offset) + sizeof(a->user) +
+	       sizeof(a->password) + sizeof(a->remote_path) +
+	       sizeof(a->local_path);
+	sum += sizeof(a->result.bytes_written) + sizeof(a->result.remote_size) +
+	       sizeof(a->result.reply_code) + sizeof(a->result.failed_step) +
+	       sizeof(a->result.reply_text);
+	tap(sum == ARGS_SIZE && ARGS_SIZE >= KFTP_GET_ARGS_SIZE_VER0 &&
+	    offsetof(struct kftp_get_args, resume_offset) % 8 == 0 &&
+	    offsetof(struct kftp_get_args, result) % 8 == 0,
+	    "struct layout has no implicit padding (sizeof %zu, fields %zu, VER0 %d)",
+	    ARGS_SIZE, sum, KFTP_GET_ARGS_SIZE_VER0);
+	tap(KFTP_IOC_GET == 0xF701,
+	    "KFTP_IOC_GET is _IO(0xF7, 1) = 0x%x (no size in the number)",
+	    (unsigned int)KFTP_IOC_GET);
+}
+
+static void abi_bad_numbers(void)
+{
+	static const struct {
+		unsigned long cmd;
+		const char *name;
+	} cmds[] = {
+		{ _IO(KFTP_IOC_MAGIC, 0x00), "_IO(0xF7, 0)" },
+		{ _IO(KFTP_IOC_MAGIC, 0x02), "_IO(0xF7, 2)" },
+		{ _IO(KFTP_IOC_MAGIC, 0xff), "_IO(0xF7, 0xff)" },
+		{ _IOWR(KFTP_IOC_MAGIC, 0x01, struct kftp_get_args),
+		  "_IOWR(0xF7, 1, struct kftp_get_args)" },
+		{ _IO(0xF6, 0x01), "_IO(0xF6, 1)" },
+		{ TCGETS, "TCGETS (isatty)" },
+	};
+	struct kftp_get_args a;
+	size_t i;
+
+	abi_valid(&a);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct outcome o;
+		unsigned char *buf = struct_slot();
+
+		memcpy(buf, &a, ARGS_SIZE);
+		o.r = guarded_ioctl(dev_fd, cmds[i].cmd, buf, &o.err, &o.hung,
+				    cmds[i].name);
+		memset(&o.res, 0, sizeof(o.res));
+		expect(&o, BIT(ENOTTY), "unknown ioctl %s (0x%lx)",
+		       cmds[i].name, cmds[i].cmd);
+	}
+}
+
+static void abi_efault(void)
+{
+	struct outcome o;
+	struct kftp_get_args a;
+	uint32_t sz = ARGS_SIZE;
+
+	memset(&o.res, 0, sizeof(o.res));
+	o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, NULL, &o.err, &o.hung, "NULL");
+	expect(&o, BIT(EFAULT), "NULL argument");
+	o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, (void *)1, &o.err, &o.hung,
+			    "(void *)1");
+	expect(&o, BIT(EFAULT), "argument (void *)1");
+	o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, (void *)0xffff880000000000UL,
+			    &o.err, &o.hung, "kernel address");
+	expect(&o, BIT(EFAULT), "kernel-half address 0xffff880000000000");
+	o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, guard, &o.err, &o.hung,
+			    "guard page");
+	expect(&o, BIT(EFAULT), "pointer into an unmapped (PROT_NONE) page");
+	/* the size field straddles the guard page */
+	memcpy(guard - 2, &sz, 2);
+	o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, guard - 2, &o.err, &o.hung,
+			    "size straddling guard");
+	expect(&o, BIT(EFAULT), "size field straddles an unmapped page");
+	/* size readable (and right), the rest of the struct is not */
+	abi_valid(&a);
+	memcpy(guard - 64, &a, 64);
+	o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, guard - 64, &o.err, &o.hung,
+			    "struct straddling guard");
+	expect(&o, BIT(EFAULT), "struct runs into an unmapped page after 64 bytes");
+}
+
+static void abi_size(void)
+{
+	static const uint32_t small[] = { 0, 1, 4, 8, 56, 4096,
+					  KFTP_GET_ARGS_SIZE_VER0 - 1 };
+	struct kftp_get_args a;
+	struct outcome o;
+	unsigned char *buf = struct_slot();
+	size_t i;
+
+	for (i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+		abi_valid(&a);
+		a.size = small[i];
+		o = run(&a, "small size");
+		expect(&o, BIT(EINVAL), "size %u (< KFTP_GET_ARGS_SIZE_VER0)",
+		       small[i]);
+	}
+
+	/* larger with a non-zero tail: E2BIG */
+	{
+		static const uint32_t extra[] = { 1, 8, 4096, TAIL_MAX };
+
+		for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			abi_valid(&a);
+			memset(buf + ARGS_SIZE, 0, TAIL_MAX);
+			buf[ARGS_SIZE + extra[i] - 1] = 0x01;
+			o = run_at(buf, &a, ARGS_SIZE + extra[i], "E2BIG");
+			expect(&o, BIT(E2BIG),
+			       "size sizeof+%u, last tail byte non-zero", extra[i]);
+		}
+	}
+
+	/* larger with an all-zero tail: proceeds to the server (550) */
+	{
+		static const uint32_t extra[] = { 8, 4096 };
+
+		for (i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+			abi_valid(&a);
+			memset(buf + ARGS_SIZE, 0, TAIL_MAX);
+			o = run_at(buf, &a, ARGS_SIZE + extra[i], "zero tail");
+			if (expect(&o, BIT(ENOENT),
+				   "size sizeof+%u, all-zero tail: accepted, RETR 550",
+				   extra[i]) && o.res.reply_code != 550)
+				diag("reply_code %u, not 550", o.res.reply_code);
+		}
+	}
+
+	/* tail running into the guard page */
+	abi_valid(&a);
+	memset(buf + ARGS_SIZE, 0, TAIL_MAX);
+	o = run_at(buf, &a, ARGS_SIZE + TAIL_MAX + 1, "tail past mapping");
+	expect(&o, BIT(EFAULT) | BIT(E2BIG),
+	       "size sizeof+%u, zero tail running into an unmapped page",
+	       TAIL_MAX + 1);
+	abi_valid(&a);
+	o = run_at(buf, &a, 0xffffffffU, "size 0xffffffff");
+	expect(&o, BIT(EFAULT) | BIT(E2BIG), "size 0xffffffff");
+}
+
+static void abi_fields(void)
+{
+	struct kftp_get_args a;
+	char name[160];
+	int i;
+
+	static const uint32_t bad_flags[] = { 1U << 1, 1U << 31, 0xffffffffU,
+					      KFTP_GET_F_ALL + 1 };
+	for (i = 0; i < 4; i++) {
+		abi_valid(&a);
+		a.flags = bad_flags[i];
+		snprintf(name, sizeof(name), "unknown flag bits 0x%x",
+			 bad_flags[i]);
+		expect_a(&a, BIT(EINVAL), name);
+	}
+	abi_valid(&a);
+	a.flags = KFTP_GET_F_EXCL;
+	expect_a(&a, BIT(ENOENT), "flag KFTP_GET_F_EXCL (new local file) accepted, RETR 550");
+
+	static const uint16_t bad_fam[] = { 0, 1, 99, 0xffff };
+	for (i = 0; i < 4; i++) {
+		abi_valid(&a);
+		a.family = bad_fam[i];
+		snprintf(name, sizeof(name), "family %u", bad_fam[i]);
+		expect_a(&a, BIT(EINVAL), name);
+	}
+
+	abi_valid(&a);
+	a.port = 0;
+	expect_a(&a, BIT(EINVAL), "port 0");
+
+	static const char *const tname[] = { "connect", "reply", "accept",
+					     "stall" };
+	static const uint32_t bad_to[] = { 0, KFTP_TIMEOUT_MAX_MS + 1,
+					   0xffffffffU };
+	for (i = 0; i < 4; i++) {
+		int j;
+
+		for (j = 0; j < 3; j++) {
+			uint32_t *f;
+
+			abi_valid(&a);
+			f = i == 0 ? &a.connect_timeout_ms :
+			    i == 1 ? &a.reply_timeout_ms :
+			    i == 2 ? &a.accept_timeout_ms : &a.stall_timeout_ms;
+			*f = bad_to[j];
+			snprintf(name, sizeof(name), "%s_timeout_ms %u",
+				 tname[i], bad_to[j]);
+			expect_a(&a, BIT(EINVAL), name);
+		}
+	}
+	abi_valid(&a);
+	a.connect_timeout_ms = a.reply_timeout_ms = a.accept_timeout_ms =
+		a.stall_timeout_ms = KFTP_TIMEOUT_MAX_MS;
+	expect_a(&a, BIT(ENOENT), "every timeout = KFTP_TIMEOUT_MAX_MS accepted, RETR 550");
+
+	abi_valid(&a);
+	a.resume_offset = 1;
+	expect_a(&a, BIT(EINVAL), "resume_offset 1");
+	abi_valid(&a);
+	a.resume_offset = ~0ULL;
+	expect_a(&a, BIT(EINVAL), "resume_offset ~0");
+
+	abi_valid(&a);
+	a.addr[4] = 1;
+	expect_a(&a, BIT(EINVAL), "IPv4 with addr[4] != 0");
+	abi_valid(&a);
+	a.addr[15] = 0x80;
+	expect_a(&a, BIT(EINVAL), "IPv4 with addr[15] != 0");
+}
+
+static void abi_strings(void)
+{
+	static const struct {
+		const char *name;
+		size_t off, cap;
+		bool may_be_empty;
+	} s[] = {
+		{ "user", offsetof(struct kftp_get_args, user),
+		  KFTP_USER_MAX, true },
+		{ "password", offsetof(struct kftp_get_args, password),
+		  KFTP_PASSWORD_MAX, true },
+		{ "remote_path", offsetof(struct kftp_get_args, remote_path),
+		  KFTP_REMOTE_PATH_MAX, false },
+		{ "local_path", offsetof(struct kftp_get_args, local_path),
+		  KFTP_LOCAL_PATH_MAX, false },
+	};
+	static const struct {
+		const char *what, *text;
+	} bad[] = {
+		{ "CR in the middle", "ab\rcd" },
+		{ "LF in the middle", "ab\ncd" },
+		{ "trailing CR LF", "abcd\r\n" },
+		{ "injected command", "x\r\nDELE INJECTED" },
+	};
+	struct kftp_get_args a;
+	char name[160];
+	size_t i, j;
+
+	for (i = 0; i < 4; i++) {
+		char *f;
+
+		abi_valid(&a);
+		f = (char *)&a + s[i].off;
+		memset(f, 'a', s[i].cap);
+		snprintf(name, sizeof(name), "%s unterminated (%zu x 'a')",
+			 s[i].name, s[i].cap);
+		expect_a(&a, BIT(EINVAL), name);
+
+		for (j = 0; j < sizeof(bad) / sizeof(bad[0]); j++) {
+			abi_valid(&a);
+			f = (char *)&a + s[i].off;
+			if (i == 3)
+				set_str(f, s[i].cap, FUZZ_OUT "/");
+			memcpy(f + strlen(f), bad[j].text, strlen(bad[j].text));
+			snprintf(name, sizeof(name), "%s with %s", s[i].name,
+				 bad[j].what);
+			expect_a(&a, BIT(EINVAL), name);
+		}
+
+		/* CR as the very last byte before the terminator */
+		abi_valid(&a);
+		f = (char *)&a + s[i].off;
+		memset(f, 'b', s[i].cap - 1);
+		if (i == 3)
+			memcpy(f, FUZZ_OUT "/", strlen(FUZZ_OUT "/"));
+		f[s[i].cap - 2] = '\r';
+		f[s[i].cap - 1] = '\0';
+		snprintf(name, sizeof(name), "%s of maximum length ending in CR",
+			 s[i].name);
+		expect_a(&a, BIT(EINVAL), name);
+
+		abi_valid(&a);
+		f = (char *)&a + s[i].off;
+		memset(f, 0, s[i].cap);
+		snprintf(name, sizeof(name), "%s empty", s[i].name);
+		if (s[i].may_be_empty) {
+			strcat(name, " accepted (anonymous), RETR 550");
+			expect_a(&a, BIT(ENOENT), name);
+		} else {
+			expect_a(&a, BIT(EINVAL), name);
+		}
+
+		/*
+		 * Bytes after the terminator: kftp refuses anything but NULs
+		 * there, so a NUL cannot hide a command (kftp.c,
+		 * kftp_string_ok()).
+		 */
+		abi_valid(&a);
+		f = (char *)&a + s[i].off;
+		{
+			size_t l = strlen(f) + 1;
+			static const char junk[] = "\r\nDELE INJECTED\r\n";
+
+			memcpy(f + l, junk, sizeof(junk) - 1);
+		}
+		snprintf(name, sizeof(name),
+			 "%s with CR LF and a command after its NUL", s[i].name);
+		expect_a(&a, BIT(EINVAL), name);
+		abi_valid(&a);
+		f = (char *)&a + s[i].off;
+		f[s[i].cap - 1] = 'Z';
+		snprintf(name, sizeof(name),
+			 "%s with a non-NUL last byte after its NUL", s[i].name);
+		expect_a(&a, BIT(EINVAL), name);
+	}
+}
+
+static void abi_server(void)
+{
+	struct kftp_get_args a;
+	struct outcome o;
+	bool ok;
+
+	/* a valid struct, garbage in the result: written back */
+	abi_valid(&a);
+	memset(&a.result, 0xa5, sizeof(a.result));
+	o = run(&a, "valid struct");
+	expect(&o, BIT(ENOENT), "valid struct against the recorder (RETR 550)");
+	ok = o.res.reply_code == 550 && o.res.failed_step == KFTP_STEP_RETR &&
+	     o.res.bytes_written == 0 && o.res.remote_size == 5;
+	tap(ok, "result written back: reply_code 550, failed_step RETR (%d), "
+	    "bytes_written 0, remote_size 5 (from 213 5)", KFTP_STEP_RETR);
+	if (!ok)
+		show_outcome(&o);
+	ok = text_terminated(&o.res) &&
+	     text_has(&o.res, "no such file (kftp-fuzz)");
+	tap(ok, "result.reply_text holds the server's 550 text, NUL-terminated");
+	if (!ok)
+		show_outcome(&o);
+
+	/* SIZE refused */
+	abi_valid(&a);
+	set_str(a.remote_path, sizeof(a.remote_path), "kftp-abi/nosize");
+	o = run(&a, "SIZE 550");
+	expect(&o, BIT(ENOENT), "SIZE answered 550");
+	ok = o.res.reply_code == 550 &&
+	     (o.res.failed_step == KFTP_STEP_SIZE ||
+	      (o.res.failed_step == KFTP_STEP_RETR &&
+	       o.res.remote_size == KFTP_SIZE_UNKNOWN));
+	tap(ok, "SIZE 550: failed_step SIZE, or RETR with remote_size KFTP_SIZE_UNKNOWN");
+	if (!ok)
+		show_outcome(&o);
+
+	/* control byte in the reply text */
+	abi_valid(&a);
+	set_str(a.remote_path, sizeof(a.remote_path), "kftp-abi/esc");
+	o = run(&a, "escape reply");
+	ok = o.r < 0 && o.err == ENOENT && text_terminated(&o.res) &&
+	     text_has(&o.res, "recorder?escape test") &&
+	     !memchr(o.res.reply_text, 0x1b, KFTP_REPLY_TEXT_MAX);
+	tap(ok, "reply text with ESC: ENOENT, shown as '?' in reply_text");
+	if (!ok)
+		show_outcome(&o);
+
+	/*
+	 * A validation failure: the result is either left alone or written
+	 * back as "nothing happened", never half-written.
+	 */
+	abi_valid(&a);
+	a.family = 99;
+	memset(&a.result, 0xa5, sizeof(a.result));
+	o = run(&a, "family 99 result");
+	{
+		struct kftp_get_result untouched;
+
+		memset(&untouched, 0xa5, sizeof(untouched));
+		ok = o.r < 0 && o.err == EINVAL &&
+		     (!memcmp(&o.res, &untouched, sizeof(o.res)) ||
+		      (o.res.reply_code == 0 &&
+		       o.res.failed_step == KFTP_STEP_NONE &&
+		       o.res.bytes_written == 0 && text_terminated(&o.res)));
+		tap(ok, "EINVAL from validation: result %s",
+		    !memcmp(&o.res, &untouched, sizeof(o.res)) ?
+		    "left untouched" : "written back as step NONE, reply 0");
+		if (!ok)
+			show_outcome(&o);
+	}
+
+	/* result in a read-only page: must return, ENOENT or EFAULT */
+	{
+		size_t len = 4 * page_size;
+		unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		unsigned char *b;
+
+		if (p == MAP_FAILED) {
+			tap(false, "read-only result: mmap failed");
+		} else {
+			b = p + 3 * page_size -
+			    offsetof(struct kftp_get_args, result);
+			abi_valid(&a);
+			memcpy(b, &a, ARGS_SIZE);
+			mprotect(p + 3 * page_size, page_size, PROT_READ);
+			o.r = guarded_ioctl(dev_fd, KFTP_IOC_GET, b, &o.err,
+					    &o.hung, "read-only result");
+			memset(&o.res, 0, sizeof(o.res));
+			expect(&o, BIT(ENOENT) | BIT(EFAULT),
+			       "result in a read-only page");
+			munmap(p, len);
+		}
+	}
+
+	/* nothing listening: ECONNREFUSED, failed_step CONNECT */
+	if (abi_t.family == AF_INET) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in sin;
+		socklen_t sl = sizeof(sin);
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, abi_t.addr, 4);
+		if (s >= 0 && !bind(s, (struct sockaddr *)&sin, sizeof(sin)) &&
+		    !getsockname(s, (struct sockaddr *)&sin, &sl)) {
+			abi_valid(&a);
+			a.port = ntohs(sin.sin_port);
+			close(s);
+			o = run(&a, "closed port");
+			if (expect(&o, BIT(ECONNREFUSED),
+				   "closed port %u", a.port) &&
+			    o.res.failed_step != KFTP_STEP_CONNECT) {
+				tap(false, "closed port: failed_step CONNECT");
+				show_outcome(&o);
+			}
+		} else {
+			if (s >= 0)
+				close(s);
+			tap(false, "closed port: cannot find a free port");
+		}
+	}
+}
+
+static void abi_ipv6(const struct target *t6)
+{
+	struct kftp_get_args a;
+	struct outcome o;
+
+	abi_valid(&a);
+	a.family = AF_INET6;
+	a.port = t6->port;
+	memcpy(a.addr, t6->addr, 16);
+	o = run(&a, "IPv6 valid");
+	if (expect(&o, BIT(ENOENT), "IPv6 %s valid struct (EPRT, RETR 550)",
+		   t6->text) && o.res.reply_code != 550) {
+		tap(false, "IPv6: reply_code 550");
+		show_outcome(&o);
+	}
+}
+
+static void abi_nonroot(void)
+{
+	struct kftp_get_args a;
+	int pfd[2];
+	pid_t pid;
+	int res[2] = { -1, -1 };
+	int st;
+
+	abi_valid(&a);
+	if (pipe(pfd)) {
+		tap(false, "non-root: pipe failed");
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		tap(false, "non-root: fork failed");
+		return;
+	}
+	if (pid == 0) {
+		int fd, err;
+		bool hung;
+		unsigned char *buf = struct_slot();
+
+		close(pfd[0]);
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(4);
+		fd = open(dev_path, O_RDWR | O_CLOEXEC);
+		res[0] = fd < 0 ? errno : 0;
+		if (fd >= 0)
+			close(fd);
+		memcpy(buf, &a, ARGS_SIZE);
+		if (guarded_ioctl(dev_fd, KFTP_IOC_GET, buf, &err, &hung,
+				  "non-root ioctl") == 0)
+			err = 0;
+		res[1] = hung ? -2 : err;
+		if (write(pfd[1], res, sizeof(res)) != sizeof(res))
+			_exit(5);
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (read(pfd[0], res, sizeof(res)) != sizeof(res))
+		res[0] = res[1] = -1;
+	close(pfd[0]);
+	waitpid(pid, &st, 0);
+	tap(res[0] == EACCES || res[0] == EPERM,
+	    "uid %d: open(%s) refused (EACCES|EPERM)", NOBODY, dev_path);
+	if (!(res[0] == EACCES || res[0] == EPERM))
+		diag("got %s", res[0] < 0 ? "no answer from child" : ename(res[0]));
+	tap(res[1] == EPERM,
+	    "fd opened as root, caller now uid %d without capabilities -> EPERM",
+	    NOBODY);
+	if (res[1] != EPERM)
+		diag("got %s", res[1] == -2 ? "WATCHDOG" :
+		     res[1] < 0 ? "no answer from child" : ename(res[1]));
+}
+
+static int cmd_abi(void)
+{
+	int i;
+
+	if (ntargets < 1) {
+		fprintf(stderr, "kftp-fuzz abi: HOST:PORT missing\n");
+		return 2;
+	}
+	open_device();
+	if (dev_fd < 0) {
+		tap(false, "open %s as root", dev_path);
+		return 2;
+	}
+	abi_t = targets[0];
+	if (abi_t.family != AF_INET) {
+		for (i = 0; i < ntargets; i++)
+			if (targets[i].family == AF_INET)
+				abi_t = targets[i];
+	}
+	if (abi_t.family != AF_INET) {
+		fprintf(stderr, "kftp-fuzz abi: an IPv4 HOST:PORT is needed\n");
+		return 2;
+	}
+	mkdir(FUZZ_OUT, 0700);
+
+	abi_layout();
+	abi_bad_numbers();
+	abi_efault();
+	abi_size();
+	abi_fields();
+	abi_strings();
+	abi_server();
+	for (i = 0; i < ntargets; i++)
+		if (targets[i].family == AF_INET6)
+			abi_ipv6(&targets[i]);
+	abi_nonroot();
+	printf("# abi: %d passed, %d failed\n", tap_pass, tap_fail);
+	return tap_fail ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* fuzz mode */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	return splitmix64(&rng_state);
+}
+
+static uint32_t below(uint32_t n)
+{
+	return n ? (uint32_t)(rnd() % n) : 0;
+}
+
+static bool chance(uint32_t one_in)
+{
+	return below(one_in) == 0;
+}
+
+static void rnd_bytes(void *p, size_t n)
+{
+	unsigned char *b = p;
+
+	while (n--)
+		*b++ = (unsigned char)rnd();
+}
+
+/* random byte that is not NUL, CR or LF (printable only if @printable) */
+static char rnd_char(bool printable)
+{
+	unsigned char c;
+
+	if (printable)
+		return (char)(0x21 + below(0x7e - 0x21 + 1));
+	do {
+		c = (unsigned char)rnd();
+	} while (c == 0 || c == '\r' || c == '\n');
+	return (char)c;
+}
+
+enum cat {
+	C_RANDOM, C_NONE, C_FLAGS, C_FAMILY, C_PORT, C_SCOPE, C_ADDR,
+	C_TIMEOUT, C_RESUME, C_USER, C_PASSWORD, C_REMOTE, C_LOCAL, C_SIZE,
+	C_RESULT, C_CMD, C_MAX
+};
+
+static const char *const cat_name[C_MAX] = {
+	"random-bytes", "unmutated", "flags", "family", "port", "scope_id",
+	"addr", "timeout", "resume_offset", "user", "password", "remote_path",
+	"local_path", "size", "result", "ioctl-number",
+};
+
+/* mutation categories, weighted: the strings carry the injection risk */
+static const enum cat cat_pick[] = {
+	C_NONE, C_FLAGS, C_FAMILY, C_PORT, C_SCOPE, C_ADDR, C_TIMEOUT,
+	C_TIMEOUT, C_RESUME, C_USER, C_USER, C_PASSWORD, C_PASSWORD,
+	C_REMOTE, C_REMOTE, C_REMOTE, C_LOCAL, C_LOCAL, C_SIZE, C_SIZE,
+	C_RESULT,
+};
+
+static const char *const str_kind_name[] = {
+	"printable", "random-bytes", "CR-inserted", "LF-inserted",
+	"NUL+injection", "injected-command", "unterminated", "empty",
+	"max-length", "only-CRLF", "junk-after-NUL", "max-length-CR-at-end",
+	"unterminated-with-CR", "cut-short-by-NUL",
+};
+
+/*
+ * Mutate one string field. @prefix (may be "") starts the valid kinds,
+ * to keep local files under FUZZ_OUT. Returns the kind used.
+ */
+static int mutate_string(char *f, size_t cap, const char *prefix)
+{
+	static const char inj[] = "x\r\nDELE INJECTED";
+	static const char after_nul[] = "\r\nDELE INJECTED\r\n";
+	size_t plen = strlen(prefix), len, pos, i;
+	int kind = (int)below(sizeof(str_kind_name) / sizeof(str_kind_name[0]));
+	char base[64];
+
+	/* a short valid base string */
+	len = 1 + below(chance(4) ? 200 : 24);
+	if (plen + len > cap - 1)
+		len = cap - 1 - plen;
+	memset(f, 0, cap);
+	memcpy(f, prefix, plen);
+	for (i = 0; i < len; i++)
+		f[plen + i] = rnd_char(true);
+	len += plen;
+	snprintf(base, sizeof(base), "%.*s", (int)len, f);
+
+	switch (kind) {
+	case 0:		/* printable: done */
+		break;
+	case 1:		/* any bytes but NUL CR LF */
+		for (i = plen; i < len; i++)
+			f[i] = rnd_char(false);
+		break;
+	case 2:		/* CR at a random position */
+	case 3:		/* LF at a random position */
+		pos = below((uint32_t)len + 1);
+		if (len + 1 > cap - 1)
+			pos = len - 1;
+		else
+			memmove(f + pos + 1, f + pos, len - pos);
+		f[pos] = kind == 2 ? '\r' : '\n';
+		break;
+	case 4:		/* NUL, then an injected command after it */
+		pos = plen + below((uint32_t)(len - plen) + 1);
+		f[pos] = '\0';
+		for (i = 0; i < sizeof(after_nul) - 1 && pos + 1 + i < cap; i++)
+			f[pos + 1 + i] = after_nul[i];
+		break;
+	case 5:		/* "x\r\nDELE INJECTED" at a random position */
+		pos = below((uint32_t)len + 1);
+		if (len + sizeof(inj) - 1 > cap - 1)
+			pos = 0;
+		memmove(f + pos + sizeof(inj) - 1, f + pos,
+			len - pos < cap - pos - (sizeof(inj) - 1) ?
+			len - pos : cap - pos - (sizeof(inj) - 1) - 1);
+		memcpy(f + pos, inj, sizeof(inj) - 1);
+		f[cap - 1] = '\0';
+		break;
+	case 6:		/* unterminated */
+		for (i = plen; i < cap; i++)
+			f[i] = chance(2) ? rnd_char(true) : rnd_char(false);
+		break;
+	case 7:		/* empty */
+		memset(f, 0, cap);
+		break;
+	case 8:		/* maximum length, terminated */
+		for (i = len; i < cap - 1; i++)
+			f[i] = rnd_char(true);
+		f[cap - 1] = '\0';
+		break;
+	case 9:		/* only CR / LF */
+		memset(f, 0, cap);
+		memcpy(f, chance(3) ? "\r" : chance(2) ? "\n" : "\r\n",
+		       2);
+		break;
+	case 10:	/* arbitrary junk after the NUL */
+		for (i = len + 1; i < cap; i++)
+			f[i] = (char)rnd();
+		if (cap - len - 1 > sizeof(after_nul))
+			memcpy(f + len + 1 + below((uint32_t)(cap - len - 1 -
+				sizeof(after_nul))), after_nul,
+			       sizeof(after_nul) - 1);
+		break;
+	case 11:	/* maximum length, CR or LF as the last byte */
+		for (i = len; i < cap - 1; i++)
+			f[i] = rnd_char(true);
+		f[cap - 2] = chance(2) ? '\r' : '\n';
+		f[cap - 1] = '\0';
+		break;
+	case 12:	/* unterminated, with a CR somewhere */
+		for (i = plen; i < cap; i++)
+			f[i] = rnd_char(true);
+		f[below((uint32_t)cap)] = '\r';
+		break;
+	case 13:	/* a NUL inside, only NULs after it: a shorter string */
+		pos = plen + below((uint32_t)(len - plen) + 1);
+		memset(f + pos, 0, cap - pos);
+		break;
+	}
+	return kind;
+}
+
+/* what the uapi header says about a buffer: expected errno set or "go on" */
+enum exp_kind { EXP_ANY, EXP_SET, EXP_PROCEED };
+
+struct expectation {
+	enum exp_kind kind;
+	emask_t mask;
+	const char *why;
+};
+
+static bool str_ok(const char *f, size_t cap, bool may_be_empty)
+{
+	const char *nul = memchr(f, '\0', cap);
+
+	if (!nul)
+		return false;
+	if (!may_be_empty && nul == f)
+		return false;
+	if (memchr(f, '\r', nul - f) || memchr(f, '\n', nul - f))
+		return false;
+	/* kftp also wants nothing but NULs after the terminator */
+	for (; nul < f + cap; nul++)
+		if (*nul)
+			return false;
+	return true;
+}
+
+static bool timeout_ok(uint32_t t)
+{
+	return t >= 1 && t <= KFTP_TIMEOUT_MAX_MS;
+}
+
+/*
+ * Model of the documented validation. @p points at the user buffer, @readable
+ * bytes from @p are mapped (then the guard page). Returns the expected errno
+ * set, or EXP_PROCEED for a struct the header calls valid.
+ */
+static struct expectation model(const unsigned char *p, size_t readable)
+{
+	struct expectation e = { EXP_SET, 0, NULL };
+	struct kftp_get_args a;
+	uint32_t size;
+	size_t i, n;
+	int k;
+
+	if (readable < sizeof(size)) {
+		e.mask = BIT(EFAULT);
+		e.why = "size field unreadable";
+		return e;
+	}
+	memcpy(&size, p, sizeof(size));
+	if (size < KFTP_GET_ARGS_SIZE_VER0) {
+		e.mask = BIT(EINVAL);
+		e.why = "size < VER0";
+		return e;
+	}
+	if (size > ARGS_SIZE) {
+		size_t end = size < readable ? size : readable;
+
+		for (i = ARGS_SIZE; i < end; i++)
+			if (p[i])
+				break;
+		if (i < end) {
+			e.mask = BIT(E2BIG);
+			e.why = "non-zero tail";
+			/* may also fault first, if the tail runs off the map */
+			if (size > readable)
+				e.mask |= BIT(EFAULT);
+			return e;
+		}
+		if (size > readable) {
+			e.mask = BIT(EFAULT) | BIT(E2BIG);
+			e.why = "tail runs into unmapped memory";
+			return e;
+		}
+	}
+	n = size < ARGS_SIZE ? size : ARGS_SIZE;
+	if (n > readable) {
+		e.mask = BIT(EFAULT) | BIT(E2BIG);
+		e.why = "struct runs into unmapped memory";
+		return e;
+	}
+	memset(&a, 0, sizeof(a));
+	memcpy(&a, p, n);
+	e.mask = BIT(EINVAL);
+	if (a.flags & ~KFTP_GET_F_ALL)
+		e.why = "unknown flag";
+	else if (a.family != AF_INET && a.family != AF_INET6)
+		e.why = "bad family";
+	else if (a.port == 0)
+		e.why = "port 0";
+	else if (!timeout_ok(a.connect_timeout_ms) ||
+		 !timeout_ok(a.reply_timeout_ms) ||
+		 !timeout_ok(a.accept_timeout_ms) ||
+		 !timeout_ok(a.stall_timeout_ms))
+		e.why = "timeout out of range";
+	else if (a.resume_offset)
+		e.why = "resume_offset != 0";
+	else if (!str_ok(a.user, sizeof(a.user), true))
+		e.why = "bad user";
+	else if (!str_ok(a.password, sizeof(a.password), true))
+		e.why = "bad password";
+	else if (!str_ok(a.remote_path, sizeof(a.remote_path), false))
+		e.why = "bad remote_path";
+	else if (!str_ok(a.local_path, sizeof(a.local_path), false))
+		e.why = "bad local_path";
+	else if (a.family == AF_INET) {
+		for (k = 4; k < 16; k++)
+			if (a.addr[k])
+				break;
+		if (k < 16)
+			e.why = "IPv4 with addr[4..15] != 0";
+	}
+	if (!e.why) {
+		e.kind = EXP_PROCEED;
+		e.mask = 0;
+		e.why = "valid";
+	}
+	return e;
+}
+
+#define ERRNO_SLOTS 256		/* [0] success, [255] errno >= 255 */
+
+/* counters, shared between the parallel workers (MAP_SHARED) */
+struct stats {
+	unsigned long hist[ERRNO_SLOTS];
+	unsigned long cat_hist[C_MAX][ERRNO_SLOTS];
+	unsigned long cat_count[C_MAX];
+	unsigned long mismatches, hung, reached_retr, interrupted;
+};
+static struct stats *st;
+#define ADD(x)	__atomic_add_fetch(&(x), 1, __ATOMIC_RELAXED)
+
+struct fuzz_case {
+	enum cat cat;
+	char desc[200];
+	unsigned char *buf;	/* where the ioctl argument starts */
+	bool cleanup;		/* remove local_path (under FUZZ_OUT) after */
+	unsigned long cmd;	/* the ioctl number */
+	uint32_t interrupt_us;	/* send ourselves a signal after this, 0: no */
+	size_t readable;	/* mapped bytes from buf on */
+};
+
+/* Build case @idx of seed @seed in the arena; deterministic. */
+static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
+{
+	struct kftp_get_args a;
+	const struct target *t;
+	unsigned char *slot = struct_slot();
+	uint32_t size = ARGS_SIZE;
+	char remote[64], local[64];
+	int w, kind;
+	uint32_t v;
+
+	rng_state = seed ^ (idx * 0xd1b54a32d192ed03ULL);
+	rnd();
+	memset(arena, 0, guard - arena);
+	c->desc[0] = '\0';
+	c->cleanup = false;
+	c->cmd = KFTP_IOC_GET;
+	c->interrupt_us = 0;
+
+	if (chance(2)) {
+		/* pure random bytes, random length, sometimes exactly sizeof */
+		size_t len;
+
+		c->cat = C_RANDOM;
+		switch (below(8)) {
+		case 0:
+		case 1:
+			len = ARGS_SIZE;
+			break;
+		case 2:
+			len = below(16);
+			break;
+		case 3:
+			len = ARGS_SIZE + below(TAIL_MAX + 1);
+			break;
+		default:
+			len = below(ARGS_SIZE + 64);
+			break;
+		}
+		c->buf = guard - len;
+		rnd_bytes(c->buf, len);
+		if (len >= 4) {
+			uint32_t sz;
+
+			switch (below(4)) {
+			case 0:
+				sz = (uint32_t)len;
+				break;
+			case 1:
+				sz = ARGS_SIZE;
+				break;
+			default:
+				sz = (uint32_t)rnd();
+				break;
+			}
+			memcpy(c->buf, &sz, 4);
+		}
+		c->readable = len;
+		snprintf(c->desc, sizeof(c->desc), "random bytes, %zu long", len);
+		if (chance(10)) {
+			/*
+			 * A random ioctl number, but none of the types the VFS
+			 * handles itself before the driver (FIONBIO, FIOCLEX,
+			 * FIBMAP, FS_IOC_*, FICLONE, FIFREEZE, ...).
+			 */
+			unsigned int type;
+
+			do {
+				c->cmd = (uint32_t)rnd();
+				type = _IOC_TYPE(c->cmd);
+			} while (c->cmd == KFTP_IOC_GET || type == 'T' ||
+				 type == 'X' || type == 'f' || type == 0x94 ||
+				 type == 0x15 || type == 0);
+			c->cat = C_CMD;
+			snprintf(c->desc, sizeof(c->desc),
+				 "ioctl number 0x%lx, random bytes, %zu long",
+				 c->cmd, len);
+		}
+		return;
+	}
+
+	t = &targets[below((uint32_t)ntargets)];
+	snprintf(remote, sizeof(remote), "fuzz/%s%lu.bin",
+		 chance(8) ? "nosize-" : "case-", idx);
+	snprintf(local, sizeof(local), FUZZ_OUT "/case-%lu.out", idx);
+	unlink(local);
+	if (chance(8)) {	/* an existing local file: EEXIST with F_EXCL */
+		int fd = open(local, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+	c->cleanup = true;
+	make_valid(&a, t, 1000 + below(1001), remote, local);
+	a.accept_timeout_ms = 1000 + below(1001);
+	a.stall_timeout_ms = 1000 + below(1001);
+	if (chance(4))
+		a.flags = KFTP_GET_F_EXCL;
+	if (chance(4))
+		memset(a.user, 0, sizeof(a.user));
+	if (chance(4))
+		memset(a.password, 0, sizeof(a.password));
+
+	c->cat = cat_pick[below(sizeof(cat_pick) / sizeof(cat_pick[0]))];
+	switch (c->cat) {
+	case C_NONE:
+	case C_RANDOM:
+	case C_CMD:
+	case C_MAX:
+		break;
+	case C_FLAGS: {
+		static const uint32_t vals[] = { 0, KFTP_GET_F_EXCL, 2,
+						 KFTP_GET_F_ALL + 1, 1U << 31,
+						 0xffffffffU };
+		w = (int)below(8);
+		a.flags = w < 6 ? vals[w] : w == 6 ? 1U << below(32) :
+			  (uint32_t)rnd();
+		snprintf(c->desc, sizeof(c->desc), "flags 0x%x", a.flags);
+		break;
+	}
+	case C_FAMILY: {
+		static const uint16_t vals[] = { 0, 1, AF_INET, AF_INET6, 99,
+						 0xffff, 17 };
+		w = (int)below(8);
+		a.family = w < 7 ? vals[w] : (uint16_t)rnd();
+		snprintf(c->desc, sizeof(c->desc), "family %u", a.family);
+		break;
+	}
+	case C_PORT: {
+		static const uint16_t vals[] = { 0, 1, 21, 65535 };
+		w = (int)below(6);
+		a.port = w < 4 ? vals[w] : w == 4 ? t->port : (uint16_t)rnd();
+		snprintf(c->desc, sizeof(c->desc), "port %u", a.port);
+		break;
+	}
+	case C_SCOPE:
+		a.scope_id = chance(2) ? 1 : (uint32_t)rnd();
+		snprintf(c->desc, sizeof(c->desc), "scope_id %u", a.scope_id);
+		break;
+	case C_ADDR: {
+		static const uint8_t v6[][16] = {
+			{ 0 },
+			{ [15] = 1 },
+			{ 0xfe, 0x80, [15] = 1 },
+			{ 0xff, 0x02, [15] = 1 },
+			{ [10] = 0xff, [11] = 0xff, 127, 0, 0, 1 },
+		};
+		static const uint8_t v4[][4] = {
+			{ 0, 0, 0, 0 }, { 127, 0, 0, 2 }, { 255, 255, 255, 255 },
+			{ 224, 0, 0, 1 }, { 192, 0, 2, 1 }, { 127, 255, 255, 255 },
+		};
+		memset(a.addr, 0, sizeof(a.addr));
+		w = (int)below(4);
+		if (w == 0) {
+			rnd_bytes(a.addr, 16);
+		} else if (a.family == AF_INET6) {
+			if (w == 1)
+				memcpy(a.addr, v6[below(5)], 16);
+			else
+				rnd_bytes(a.addr, 16);
+		} else if (w == 1) {
+			memcpy(a.addr, v4[below(6)], 4);
+		} else {
+			rnd_bytes(a.addr, 4);
+			if (w == 2)
+				a.addr[0] = 127;
+		}
+		snprintf(c->desc, sizeof(c->desc),
+			 "addr %02x%02x%02x%02x:%02x..%02x",
+			 a.addr[0], a.addr[1], a.addr[2], a.addr[3], a.addr[4],
+			 a.addr[15]);
+		break;
+	}
+	case C_TIMEOUT: {
+		static const uint32_t vals[] = { 0, 1, 2, KFTP_TIMEOUT_MAX_MS,
+						 KFTP_TIMEOUT_MAX_MS + 1,
+						 0xffffffffU };
+		static const char *const tn[] = { "connect", "reply", "accept",
+						  "stall" };
+		uint32_t *f;
+
+		w = (int)below(4);
+		f = w == 0 ? &a.connect_timeout_ms : w == 1 ?
+		    &a.reply_timeout_ms : w == 2 ? &a.accept_timeout_ms :
+		    &a.stall_timeout_ms;
+		kind = (int)below(8);
+		*f = kind < 6 ? vals[kind] : kind == 6 ? (uint32_t)rnd() :
+		     1 + below(5000);
+		snprintf(c->desc, sizeof(c->desc), "%s_timeout_ms %u", tn[w],
+			 *f);
+		break;
+	}
+	case C_RESUME:
+		w = (int)below(3);
+		a.resume_offset = w == 0 ? 1 : w == 1 ? ~0ULL : rnd();
+		snprintf(c->desc, sizeof(c->desc), "resume_offset %llu",
+			 (unsigned long long)a.resume_offset);
+		break;
+	case C_USER:
+		kind = mutate_string(a.user, sizeof(a.user), "");
+		snprintf(c->desc, sizeof(c->desc), "user %s",
+			 str_kind_name[kind]);
+		break;
+	case C_PASSWORD:
+		kind = mutate_string(a.password, sizeof(a.password), "");
+		snprintf(c->desc, sizeof(c->desc), "password %s",
+			 str_kind_name[kind]);
+		break;
+	case C_REMOTE:
+		kind = mutate_string(a.remote_path, sizeof(a.remote_path),
+				     chance(2) ? "fuzz/" : "");
+		snprintf(c->desc, sizeof(c->desc), "remote_path %s",
+			 str_kind_name[kind]);
+		break;
+	case C_LOCAL:
+		kind = mutate_string(a.local_path, sizeof(a.local_path),
+				     FUZZ_OUT "/r-");
+		snprintf(c->desc, sizeof(c->desc), "local_path %s",
+			 str_kind_name[kind]);
+		break;
+	case C_SIZE:
+		w = (int)below(10);
+		switch (w) {
+		case 0:
+			size = 0;
+			break;
+		case 1:
+			size = KFTP_GET_ARGS_SIZE_VER0 - 1;
+			break;
+		case 2:
+			size = below(KFTP_GET_ARGS_SIZE_VER0);
+			break;
+		case 3:
+		case 4:	/* larger, zero tail: goes on */
+			size = ARGS_SIZE + 1 + below(TAIL_MAX);
+			break;
+		case 5:
+		case 6:	/* larger, a non-zero byte in the tail */
+			size = ARGS_SIZE + 1 + below(TAIL_MAX);
+			v = below(size - ARGS_SIZE);
+			slot[ARGS_SIZE + v] = (unsigned char)(1 + below(255));
+			break;
+		case 7:
+			size = ARGS_SIZE + TAIL_MAX + 1 + below(1 << 20);
+			break;
+		case 8:
+			size = chance(2) ? 0xffffffffU : 0x80000000U;
+			break;
+		default:
+			size = (uint32_t)rnd();
+			break;
+		}
+		snprintf(c->desc, sizeof(c->desc), "size %u", size);
+		break;
+	case C_RESULT:
+		rnd_bytes(&a.result, sizeof(a.result));
+		snprintf(c->desc, sizeof(c->desc), "garbage in result");
+		break;
+	}
+	if (!c->desc[0])
+		snprintf(c->desc, sizeof(c->desc), "%s", cat_name[c->cat]);
+	a.size = size;
+	memcpy(slot, &a, ARGS_SIZE);
+	c->buf = slot;
+	c->readable = ARGS_SIZE + TAIL_MAX;
+	if (chance(8)) {
+		/* a signal in the middle: the call must end (EINTR) cleanly */
+		size_t l = strlen(c->desc);
+
+		c->interrupt_us = 1 + below(30000);
+		snprintf(c->desc + l, sizeof(c->desc) - l, ", signal after %u us",
+			 c->interrupt_us);
+	}
+}
+
+static int slot_of(int r, int err)
+{
+	if (r == 0)
+		return 0;
+	return err > 0 && err < ERRNO_SLOTS - 1 ? err : ERRNO_SLOTS - 1;
+}
+
+static void print_hist(const unsigned long *h, const char *prefix)
+{
+	bool done[ERRNO_SLOTS] = { false };
+
+	for (;;) {
+		int best = -1, i;
+
+		for (i = 0; i < ERRNO_SLOTS; i++)
+			if (h[i] && !done[i] && (best < 0 || h[i] > h[best]))
+				best = i;
+		if (best < 0)
+			break;
+		done[best] = true;
+		printf("%s%-14s %lu\n", prefix,
+		       best == ERRNO_SLOTS - 1 ? "other" : ename(best), h[best]);
+	}
+}
+
+static void print_cat_hist(enum cat c)
+{
+	char line[600];
+	size_t used = 0;
+	bool done[ERRNO_SLOTS] = { false };
+
+	used += snprintf(line, sizeof(line), "#   %-14s %5lu:", cat_name[c],
+			 st->cat_count[c]);
+	for (;;) {
+		int best = -1, i;
+
+		for (i = 0; i < ERRNO_SLOTS; i++)
+			if (st->cat_hist[c][i] && !done[i] &&
+			    (best < 0 ||
+			     st->cat_hist[c][i] > st->cat_hist[c][best]))
+				best = i;
+		if (best < 0 || used >= sizeof(line) - 40)
+			break;
+		done[best] = true;
+		used += snprintf(line + used, sizeof(line) - used, " %s=%lu",
+				 best == ERRNO_SLOTS - 1 ? "other" :
+				 ename(best), st->cat_hist[c][best]);
+	}
+	printf("%s\n", line);
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+}
+
+/* one worker: cases first + k, first + k + jobs, ... */
+static void fuzz_worker(uint64_t seed, unsigned long first, unsigned long last,
+			unsigned int jobs, unsigned int k, bool verbose,
+			const struct timespec *t0)
+{
+	unsigned long i, done = 0;
+	timer_t tid;
+	struct sigevent sev;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_interrupt;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART */
+	sigaction(SIGUSR1, &sa, NULL);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = SIGUSR1;
+	if (timer_create(CLOCK_MONOTONIC, &sev, &tid)) {
+		perror("kftp-fuzz: timer_create");
+		exit(2);
+	}
+
+	for (i = first + k; i < last; i += jobs) {
+		struct fuzz_case c;
+		struct expectation e;
+		char what[260];
+		int r, err, s;
+		bool hung, bad = false;
+
+		build_case(seed, i, &c);
+		e = model(c.buf, c.readable);
+		/* address-type fields: the network stack has a say too */
+		if (e.kind == EXP_PROCEED &&
+		    (c.cat == C_ADDR || c.cat == C_FAMILY || c.cat == C_SCOPE))
+			e.kind = EXP_ANY;
+		if (c.cmd != KFTP_IOC_GET) {
+			e.kind = EXP_SET;
+			e.mask = BIT(ENOTTY);
+			e.why = "unknown ioctl number";
+		}
+		snprintf(what, sizeof(what), "case %lu (%s)", i, c.desc);
+		if (c.interrupt_us) {
+			struct itimerspec its;
+
+			memset(&its, 0, sizeof(its));
+			its.it_value.tv_nsec = (long)c.interrupt_us * 1000;
+			timer_settime(tid, 0, &its, NULL);
+		}
+		r = guarded_ioctl(dev_fd, c.cmd, c.buf, &err, &hung, what);
+		if (c.interrupt_us) {
+			struct itimerspec its;
+
+			memset(&its, 0, sizeof(its));
+			timer_settime(tid, 0, &its, NULL);
+			if (r < 0 && err == EINTR)
+				ADD(st->interrupted);
+		}
+		if (c.cleanup) {
+			const char *lp = (const char *)c.buf +
+				offsetof(struct kftp_get_args, local_path);
+
+			if (memchr(lp, '\0', KFTP_LOCAL_PATH_MAX) &&
+			    !strncmp(lp, FUZZ_OUT "/", strlen(FUZZ_OUT "/")))
+				unlink(lp);
+		}
+		s = slot_of(r, err);
+		ADD(st->hist[s]);
+		ADD(st->cat_hist[c.cat][s]);
+		ADD(st->cat_count[c.cat]);
+		if (c.cat != C_RANDOM && r < 0 && c.buf == struct_slot()) {
+			struct kftp_get_result res;
+
+			memcpy(&res, c.buf + offsetof(struct kftp_get_args,
+						      result), sizeof(res));
+			if (res.reply_code == 550 &&
+			    res.failed_step == KFTP_STEP_RETR)
+				ADD(st->reached_retr);
+		}
+		if (hung) {
+			ADD(st->hung);
+			printf("# HUNG: case %lu (%s): blocked > %u s, then %s\n",
+			       i, c.desc, watchdog_secs, ename(err));
+		}
+		if (r == 0)
+			bad = true;	/* the recorder never sends a file */
+		else if (e.kind == EXP_SET)
+			bad = !(err < EMAX && (e.mask & BIT(err)));
+		else if (e.kind == EXP_PROCEED)
+			bad = err == EINVAL || err == E2BIG || err == EFAULT;
+		if (bad) {
+			char want[120];
+
+			if (e.kind == EXP_SET)
+				mask_names(e.mask, want, sizeof(want));
+			else
+				snprintf(want, sizeof(want), "%s",
+					 e.kind == EXP_PROCEED ?
+					 "not EINVAL/E2BIG/EFAULT" : "an error");
+			if (ADD(st->mismatches) <= 30)
+				printf("# MISMATCH: case %lu (%s): %s, expected %s, got %s\n",
+				       i, c.desc, e.why, want,
+				       r == 0 ? "success" : ename(err));
+		}
+		if (verbose)
+			printf("# case %lu: %s [%s]: %s\n", i, c.desc, e.why,
+			       r == 0 ? "success" : ename(err));
+		if (++done % 1000 == 0 && k == 0) {
+			struct timespec t1;
+
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			fprintf(stderr, "kftp-fuzz: about %lu/%lu cases, %.1f s\n",
+				done * jobs, last - first,
+				(double)(t1.tv_sec - t0->tv_sec) +
+				(t1.tv_nsec - t0->tv_nsec) / 1e9);
+		}
+		fflush(stdout);
+	}
+}
+
+static int cmd_fuzz(unsigned long count, uint64_t seed, long only,
+		    unsigned int jobs, bool verbose)
+{
+	unsigned long first = 0, last = count, total;
+	struct timespec t0, t1;
+	double secs;
+	unsigned int k, failed_jobs = 0;
+
+	if (only >= 0) {
+		first = (unsigned long)only;
+		last = first + 1;
+		jobs = 1;
+	}
+	total = last - first;
+	open_device();
+	if (dev_fd < 0)
+		return 2;
+	mkdir(FUZZ_OUT, 0700);
+	if (chdir(FUZZ_OUT)) {
+		perror("kftp-fuzz: chdir " FUZZ_OUT);
+		return 2;
+	}
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (st == MAP_FAILED) {
+		perror("kftp-fuzz: mmap");
+		return 2;
+	}
+	printf("# fuzz: %lu cases, seed %" PRIu64 ", %u parallel job%s\n",
+	       total, seed, jobs, jobs > 1 ? "s" : "");
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+
+	if (jobs == 1) {
+		fuzz_worker(seed, first, last, 1, 0, verbose, &t0);
+	} else {
+		for (k = 0; k < jobs; k++) {
+			pid_t pid = fork();
+
+			if (pid < 0) {
+				perror("kftp-fuzz: fork");
+				failed_jobs++;
+				continue;
+			}
+			if (pid == 0) {
+				fuzz_worker(seed, first, last, jobs, k, verbose,
+					    &t0);
+				fflush(stdout);
+				_exit(0);
+			}
+		}
+		for (;;) {
+			int wst;
+			pid_t pid = wait(&wst);
+
+			if (pid < 0)
+				break;
+			if (!WIFEXITED(wst) || WEXITSTATUS(wst)) {
+				printf("# fuzz: worker %d %s %d\n", (int)pid,
+				       WIFEXITED(wst) ? "exited" : "killed by signal",
+				       WIFEXITED(wst) ? WEXITSTATUS(wst) :
+				       WTERMSIG(wst));
+				failed_jobs++;
+			}
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	{
+		unsigned long calls = 0;
+		int ci;
+
+		for (ci = 0; ci < ERRNO_SLOTS; ci++)
+			calls += st->hist[ci];
+		printf("# fuzz: errno histogram (%lu calls):\n", calls);
+		print_hist(st->hist, "#   ");
+		printf("# fuzz: per mutated field:\n");
+		for (ci = 0; ci < C_MAX; ci++)
+			if (st->cat_count[ci])
+				print_cat_hist((enum cat)ci);
+		printf("# fuzz: %lu cases run in %.1f s\n", calls, secs);
+		printf("# fuzz: %lu cases reached RETR (550 from the server)\n",
+		       st->reached_retr);
+		printf("# fuzz: %lu calls ended by a signal (EINTR)\n",
+		       st->interrupted);
+		printf("# fuzz: expectation mismatches: %lu\n", st->mismatches);
+		printf("# fuzz: calls that blocked > %u s: %lu\n", watchdog_secs,
+		       st->hung);
+		if (!st->hung && !failed_jobs && calls == total)
+			printf("# fuzz: all %lu calls returned\n", total);
+	}
+	return st->hung || failed_jobs ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kftp-fuzz abi  [-n START] [-d DEV] [-t SECS] HOST:PORT [[::1]:PORT]\n"
+		"       kftp-fuzz fuzz -c COUNT -s SEED [-j JOBS] [-d DEV] [-t SECS] [-v]\n"
+		"                      [--only I]\n"
+		"                      HOST:PORT [[::1]:PORT]\n"
+		"HOST:PORT: the recorder (tests/fuzz/recorder.py); a.b.c.d:port,\n"
+		"[v6]:port or port (127.0.0.1). -t: watchdog per call, default 30 s.\n");
+}
+
+static bool parse_ul(const char *s, unsigned long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return !errno && end != s && !*end && s[0] != '-';
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "number", required_argument, NULL, 'n' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "watchdog", required_argument, NULL, 't' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v, count = 0, seed = 0;
+	bool have_count = false, have_seed = false, verbose = false;
+	long only = -1;
+	unsigned int jobs = 1;
+	const char *mode;
+	int opt, i;
+
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	mode = argv[1];
+	if (strcmp(mode, "abi") && strcmp(mode, "fuzz")) {
+		fprintf(stderr, "kftp-fuzz: unknown mode '%s'\n", mode);
+		usage(stderr);
+		return 2;
+	}
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "c:s:n:d:t:o:j:vh", opts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			if (!parse_ul(optarg, &count) || count == 0) {
+				fprintf(stderr, "kftp-fuzz: bad count '%s'\n", optarg);
+				return 2;
+			}
+			have_count = true;
+			break;
+		case 's':
+			if (!parse_ul(optarg, &seed)) {
+				fprintf(stderr, "kftp-fuzz: bad seed '%s'\n", optarg);
+				return 2;
+			}
+			have_seed = true;
+			break;
+		case 'n':
+			if (!parse_ul(optarg, &v) || v < 1 || v > 1000000) {
+				fprintf(stderr, "kftp-fuzz: bad start number '%s'\n", optarg);
+				return 2;
+			}
+			tap_next = (int)v;
+			break;
+		case 'd':
+			dev_path = optarg;
+			break;
+		case 't':
+			if (!parse_ul(optarg, &v) || v < 1 || v > 3600) {
+				fprintf(stderr, "kftp-fuzz: bad watchdog '%s'\n", optarg);
+				return 2;
+			}
+			watchdog_secs = (unsigned int)v;
+			break;
+		case 'o':
+			if (!parse_ul(optarg, &v) || v > 0x7fffffffULL) {
+				fprintf(stderr, "kftp-fuzz: bad case '%s'\n", optarg);
+				return 2;
+			}
+			only = (long)v;
+			break;
+		case 'j':
+			if (!parse_ul(optarg, &v) || v < 1 || v > 64) {
+				fprintf(stderr, "kftp-fuzz: bad job count '%s'\n", optarg);
+				return 2;
+			}
+			jobs = (unsigned int)v;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "kftp-fuzz: HOST:PORT missing\n");
+		usage(stderr);
+		return 2;
+	}
+	for (i = optind; i < argc; i++) {
+		if (ntargets == (int)(sizeof(targets) / sizeof(targets[0]))) {
+			fprintf(stderr, "kftp-fuzz: too many targets\n");
+			return 2;
+		}
+		if (parse_target(argv[i], &targets[ntargets++])) {
+			fprintf(stderr, "kftp-fuzz: bad HOST:PORT '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	arena_init();
+	watchdog_setup();
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(mode, "abi"))
+		return cmd_abi();
+
+	if (!have_count || !have_seed) {
+		fprintf(stderr, "kftp-fuzz fuzz: -c COUNT and -s SEED are required\n");
+		return 2;
+	}
+	return cmd_fuzz((unsigned long)count, (uint64_t)seed, only, jobs,
+			verbose);
+}

@@ -1,0 +1,1048 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""hostile_ftpd.py - a scripted, misbehaving FTP server for testing kftp.
+
+Standard library only; run it with /usr/bin/python3.
+
+One long-running server serves every scenario. The scenario of a control
+connection is chosen when it is accepted:
+  1. --scenario NAME, if given, for every connection; else
+  2. the first word of the --control FILE, if the file exists and does not
+     say "byuser" (a second word is a tag, logged as "case=TAG" on the
+     accept line, so a test can find its connection); else
+  3. the USER name (unknown names, "anonymous" included, get "normal").
+Greeting-phase scenarios (silence, greet421, ...) act before USER is sent,
+so they can only be chosen with 1 or 2.
+
+The server speaks enough FTP for an active-mode RETR client: USER, PASS,
+TYPE, SIZE, PORT, EPRT, RETR, ABOR, QUIT, NOOP, SYST, FEAT, PWD, CWD, MODE,
+STRU. Every RETR serves the scenario's content whatever the path. The data
+connection is opened after RETR with a 150 reply (as vsftpd does) or, for
+"pyftpd"-style scenarios, right at PORT/EPRT time and before the 200 reply,
+with a 125 reply to RETR (as pyftpdlib does).
+
+Log (--log): one line per event, "<secs> c<conn> <scenario> <what>", where
+<what> is "< line" for a received command line, "> line" for a sent reply
+line, "* text" for an event (accept, data connect, EOF, errors).
+
+--ready FILE receives the listening port once the server accepts
+connections (written atomically). --datadir DIR receives main.bin and
+trickle.bin, the exact bytes that the successful scenarios serve.
+--list prints the scenarios and exits.
+"""
+
+import argparse
+import os
+import random
+import select
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+import traceback
+
+CRLF = b'\r\n'
+MAIN = random.Random(0x6b667470).randbytes(300007)  # odd size on purpose
+TRICKLE = b'kftp!\n'
+THIEF = b'THIEF-BYTES!' * 512
+FLOOD_SIZE = 1 << 30
+THIEF_SRC4 = '127.0.0.2'
+SESSION_LIMIT = 900.0  # seconds a connection may live, whatever happens
+
+
+class Gone(Exception):
+    """The peer went away, or the transfer was told to stop."""
+
+
+def xsend(sock, data, stop=None, limit=300.0):
+    """Send everything, giving up when @stop is set or the peer is gone."""
+    view = memoryview(data)
+    end = time.monotonic() + limit
+    poller = select.poll()
+    try:
+        poller.register(sock, select.POLLOUT)
+    except (ValueError, OSError) as e:     # closed meanwhile
+        raise Gone('send: %s' % e) from None
+    while view:
+        if stop is not None and stop.is_set():
+            raise Gone('stopped')
+        if time.monotonic() > end:
+            raise Gone('send deadline')
+        try:
+            if not poller.poll(200):
+                continue
+            n = sock.send(view, socket.MSG_DONTWAIT | socket.MSG_NOSIGNAL)
+        except (BlockingIOError, InterruptedError):
+            continue
+        except OSError as e:
+            raise Gone('send: %s' % e) from None
+        view = view[n:]
+
+
+def rst_close(sock):
+    """Close with SO_LINGER 0: the peer gets a TCP reset."""
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                        struct.pack('ii', 1, 0))
+    except OSError:
+        pass
+    sock.close()
+
+
+def fin_close(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
+
+
+def printable(b):
+    return ''.join(chr(c) if 32 <= c < 127 else '\\x%02x' % c for c in b)
+
+
+# ---------------------------------------------------------------- scenarios
+
+class Scen:
+    """What a scenario changes. Unset hooks mean normal behaviour."""
+
+    def __init__(self, name, desc, greet=None, on=None, retr=None,
+                 transfer=None, style='vsftpd', content=MAIN, size=None,
+                 thief=None, thieves=1, fork=False, nodelay=False):
+        self.name = name
+        self.desc = desc
+        self.greet = greet          # f(sess) -> continue with commands?
+        self.on = on or {}          # VERB -> reply text, or f(sess, arg)
+        self.retr = retr            # f(sess, arg) replaces RETR entirely
+        self.transfer = transfer    # f(sess, dsock, content), data phase
+        self.style = style          # 'vsftpd' or 'pyftpd'
+        self.content = content
+        self.size = len(content) if size is None else size
+        self.thief = thief          # None, 'retr' or 'port'
+        self.thieves = thieves      # how many thieves come first
+        self.fork = fork            # run the session in a child process
+        self.nodelay = nodelay
+
+
+SCEN = {}
+
+
+def scen(*a, **kw):
+    s = Scen(*a, **kw)
+    assert s.name not in SCEN, s.name
+    SCEN[s.name] = s
+
+
+def reply_then(text, then):
+    """Override: send @text, then 'close' (FIN), 'rst' or 'mute'."""
+    def f(sess, arg):
+        sess.reply(text)
+        if then == 'close':
+            sess.close_control()
+        elif then == 'rst':
+            sess.close_control(rst=True)
+        elif then == 'mute':
+            sess.mute = True
+    return f
+
+
+# greetings -----------------------------------------------------------------
+
+def g_silence(sess):
+    sess.mute = True
+    return True
+
+
+def g_421(sess):
+    sess.reply('421 hostile: service not available, closing control '
+               'connection.')
+    sess.close_control()
+    return False
+
+
+def g_longline(sess):
+    sess.send_raw(b'220 ' + b'A' * 65536)
+    sess.mute = True
+    return True
+
+
+def g_endless(sess):
+    sess.mute = True
+    chunk = b''.join(b'220-endless reply line %06d, never ends\r\n' % i
+                     for i in range(2000))
+    sess.send_raw(b'220-hostile: this reply never ends\r\n')
+    sent = 0
+    while sent < (256 << 20):
+        sess.send_raw(chunk)
+        sent += len(chunk)
+    sess.log('* endless reply: gave up after %d bytes' % sent)
+    return True
+
+
+def g_raw(line):
+    def f(sess):
+        sess.send_raw(line)
+        sess.mute = True
+        return True
+    return f
+
+
+def g_multi(sess):
+    sess.reply('220-hostile: multi-line greeting, inner lines follow',
+               '123 x this inner line starts with digits',
+               '230 not the end either: another code',
+               '220-still going',
+               ' 220 indented, not the end',
+               '220 ok')
+    return True
+
+
+def g_slow(sess):
+    old, sess.slow = sess.slow, 0.03
+    sess.reply('220-hostile: greeting in one-byte TCP segments',
+               '220 slow but ok')
+    sess.slow = old
+    return True
+
+
+def g_allslow(sess):
+    sess.slow = 0.01
+    sess.reply('220 hostile: every reply in one-byte segments')
+    return True
+
+
+def g_bigbanner(sess):
+    lines = ['220-hostile: a long banner follows']
+    lines += ['%03d %s' % (i, 'long banner text ' * 17) for i in range(100)]
+    sess.reply(*lines, '220 end of the long banner')
+    return True
+
+
+def g_drip(sess):
+    sess.mute = True
+    sess.reply('220-hostile: a reply that drips, one line every 0.5 s')
+    for i in range(120):
+        time.sleep(0.5)
+        sess.reply('220-drip %d' % i)
+    return True
+
+
+def g_lfonly(sess):
+    sess.eol = b'\n'
+    sess.reply('220 hostile: every line ends in LF alone')
+    return True
+
+
+def g_120(sess):
+    sess.reply('120 hostile: service ready in a moment')
+    time.sleep(0.3)
+    sess.reply('220 ready now')
+    return True
+
+
+def g_rst(sess):
+    time.sleep(0.2)     # the client is surely waiting for the greeting
+    sess.close_control(rst=True)
+    return False
+
+
+def g_eof(sess):
+    sess.close_control()
+    return False
+
+
+# RETR replacements ----------------------------------------------------------
+
+def r_nevercon(sess, arg):
+    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
+               % (arg, sess.scen.size))
+    sess.log('* not connecting, ever')
+
+
+def r_150_451(sess, arg):
+    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
+               % (arg, sess.scen.size))
+    time.sleep(0.3)
+    sess.reply('451 hostile: local error in processing, no data for you.')
+
+
+def r_ctlclose(sess, arg):
+    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
+               % (arg, sess.scen.size))
+    time.sleep(0.3)
+    sess.close_control()
+
+
+def r_wrongaddr(sess, arg):
+    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
+               % (arg, sess.scen.size))
+
+    def run():
+        ds = sess.connect_data(src=THIEF_SRC4, what='wrong-address')
+        if ds is None:
+            return
+        try:
+            xsend(ds, sess.scen.content, sess.halt)
+            sess.log('* wrong-address data: all %d bytes queued'
+                     % len(sess.scen.content))
+        except Gone as e:
+            sess.log('* wrong-address data: %s' % e)
+        fin_close(ds)
+        sess.log('* staying silent on the control connection')
+    sess.start_thread(run)
+
+
+def r_thiefflood(sess, arg):
+    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
+               % (arg, sess.scen.size))
+
+    def run():
+        end = time.monotonic() + 10
+        n = 0
+        while time.monotonic() < end and not sess.halt.is_set():
+            src = '127.0.0.%d' % (2 + n % 200)
+            try:
+                ts = socket.create_connection(sess.target, timeout=1,
+                                              source_address=(src, 0))
+            except OSError as e:
+                sess.log('* thief %d from %s: %s' % (n, src, e))
+                if isinstance(e, ConnectionRefusedError):
+                    break           # the client stopped listening
+                continue
+            n += 1
+            sess.log('* thief connection %s:%d' % ts.getsockname()[:2])
+            try:
+                ts.send(THIEF[:100], socket.MSG_DONTWAIT)
+            except OSError:
+                pass
+            sess.dsocks.append(ts)
+            if len(sess.dsocks) > 40:
+                sess.dsocks.pop(0).close()
+            time.sleep(0.1)
+        sess.log('* %d thief connections made, staying silent' % n)
+    sess.start_thread(run)
+
+
+# data phases ----------------------------------------------------------------
+
+def finish(sess, ds, text='226 Transfer complete.'):
+    fin_close(ds)
+    sess.log('* data closed')
+    sess.reply(text)
+
+
+def t_normal(sess, ds, content):
+    xsend(ds, content, sess.halt)
+    finish(sess, ds)
+
+
+def t_no226(sess, ds, content):
+    xsend(ds, content, sess.halt)
+    fin_close(ds)
+    sess.log('* data complete and closed; no 226, ever')
+
+
+def t_close_after_226(sess, ds, content):
+    xsend(ds, content, sess.halt)
+    finish(sess, ds)
+    sess.close_control()
+
+
+def t_250(sess, ds, content):
+    xsend(ds, content, sess.halt)
+    finish(sess, ds, '250 Requested file action okay, completed.')
+
+
+def r_databefore150(sess, arg):
+    def run():
+        ds = sess.connect_data()
+        if ds is None:
+            sess.reply("425 Can't open data connection.")
+            return
+        xsend(ds, sess.scen.content, sess.halt)
+        fin_close(ds)
+        sess.log('* all data sent and closed before any reply to RETR')
+        time.sleep(0.3)
+        sess.reply('150 Opening BINARY mode data connection for %s (%d '
+                   'bytes).' % (arg, sess.scen.size))
+        time.sleep(0.2)
+        sess.reply('226 Transfer complete.')
+    sess.start_thread(run)
+
+
+def t_early226(sess, ds, content):
+    cut = len(content) * 2 // 5
+    xsend(ds, content[:cut], sess.halt)
+    sess.log('* %d of %d bytes sent, 226 goes now' % (cut, len(content)))
+    sess.reply('226 Transfer complete (not really, yet).')
+    time.sleep(0.5)
+    xsend(ds, content[cut:], sess.halt)
+    fin_close(ds)
+    sess.log('* data closed after the rest')
+
+
+def t_trickle(sess, ds, content):
+    try:
+        ds.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:
+        pass
+    for i in range(len(content)):
+        if i:
+            time.sleep(1.0)
+        xsend(ds, content[i:i + 1], sess.halt)
+        sess.log('* trickle byte %d' % (i + 1))
+    finish(sess, ds)
+
+
+def half(content):
+    return content[:len(content) // 2]
+
+
+def t_earlyclose(sess, ds, content):
+    xsend(ds, half(content), sess.halt)
+    fin_close(ds)
+    sess.log('* data closed early')
+    time.sleep(0.2)
+    sess.reply('426 Connection closed; transfer aborted.')
+
+
+def t_reset(sess, ds, content):
+    xsend(ds, half(content), sess.halt)
+    time.sleep(0.2)
+    rst_close(ds)
+    sess.log('* data reset (SO_LINGER 0); control stays silent')
+
+
+def t_reset426(sess, ds, content):
+    xsend(ds, half(content), sess.halt)
+    time.sleep(0.2)
+    rst_close(ds)
+    sess.log('* data reset (SO_LINGER 0)')
+    sess.reply('426 Connection reset; transfer aborted.')
+
+
+def t_stall(sess, ds, content):
+    xsend(ds, half(content), sess.halt)
+    sess.log('* half sent, now stalling with everything open')
+
+
+def t_vanish(sess, ds, content):
+    xsend(ds, half(content), sess.halt)
+    time.sleep(0.2)
+    sess.log('* vanishing: closing data and control, no reply')
+    fin_close(ds)
+    sess.close_control()
+
+
+def t_vanishkill(sess, ds, content):
+    xsend(ds, half(content), sess.halt)
+    time.sleep(0.2)
+    sess.log('* vanishing: SIGKILL to my own process %d' % os.getpid())
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def stream(sess, ds, chunk, delay):
+    total = sess.scen.size
+    sent = 0
+    last = time.monotonic()
+    while sent < total:
+        n = min(len(chunk), total - sent)
+        xsend(ds, memoryview(chunk)[:n], sess.halt)
+        sent += n
+        if delay:
+            time.sleep(delay)
+        if time.monotonic() - last > 1:
+            sess.log('* %d bytes sent so far' % sent)
+            last = time.monotonic()
+    finish(sess, ds)
+
+
+def t_flood(sess, ds, content):
+    stream(sess, ds, (MAIN * 4)[:1 << 20], 0)
+
+
+def t_slowstream(sess, ds, content):
+    stream(sess, ds, MAIN[:16384], 0.02)
+
+
+# the table ------------------------------------------------------------------
+
+scen('normal', 'vsftpd-like: connects after RETR, 150, data, close, 226')
+scen('pyftpd', 'pyftpdlib-like: connects at PORT time, 125 to RETR',
+     style='pyftpd')
+scen('small', 'a 1000-byte file: data, close and 226 come at once',
+     content=MAIN[:1000])
+scen('empty', 'an empty file: SIZE 0, the data connection just closes',
+     content=b'')
+scen('silence', 'accepts, then never says a word', greet=g_silence)
+scen('greet421', '421 as the greeting, then closes', greet=g_421)
+scen('eofgreet', 'closes at once (FIN), no greeting', greet=g_eof)
+scen('rstgreet', 'resets (SO_LINGER 0) after 0.2 s, no greeting', greet=g_rst)
+scen('longline', 'a 64 KiB greeting line without CRLF, then silence',
+     greet=g_longline)
+scen('endless', 'an endless multi-line greeting, as fast as possible',
+     greet=g_endless)
+scen('badcode2', 'greeting code of two digits: "22 Ready"',
+     greet=g_raw(b'22 Ready\r\n'))
+scen('badcodex', 'greeting code with a letter: "2x0 Ready"',
+     greet=g_raw(b'2x0 Ready\r\n'))
+scen('badcode4', 'greeting code of four digits: "2200 Ready"',
+     greet=g_raw(b'2200 Ready\r\n'))
+scen('greetmulti', 'multi-line greeting whose inner lines start with '
+     'digits ("123 x", "230 ...", "220-"), then a normal download',
+     greet=g_multi)
+scen('greetslow', 'greeting in one-byte TCP segments, then a normal '
+     'download', greet=g_slow, nodelay=True)
+scen('allslow', 'every reply in one-byte TCP segments', greet=g_allslow,
+     nodelay=True)
+scen('bigbanner', 'a 100-line greeting of 300-byte lines that start with '
+     'digits', greet=g_bigbanner)
+scen('dripreply', 'a multi-line greeting that never ends, one line every '
+     '0.5 s', greet=g_drip)
+scen('lfonly', 'every reply line ends in LF without CR', greet=g_lfonly)
+scen('greet120', '120 then 220 (RFC 959 allows it), then a normal download',
+     greet=g_120)
+scen('user421', '421 to USER, then closes',
+     on={'USER': reply_then('421 hostile: too many users, bye.', 'close')})
+scen('pass530', '530 to PASS', on={'PASS': '530 Login incorrect.'})
+scen('acct332', '332 to PASS (account required)',
+     on={'PASS': '332 Need account for login.'})
+scen('wrong1xx', 'a 150 preliminary reply to TYPE I, then 200',
+     on={'TYPE': '150 hostile: preliminary reply to TYPE\r\n'
+                 '200 Switching to Binary mode.'})
+scen('size550', '550 to SIZE and to RETR (a missing file)',
+     on={'SIZE': '550 Could not get file size.',
+         'RETR': '550 Failed to open file.'})
+scen('size550only', '550 to SIZE, but RETR works',
+     on={'SIZE': '550 Could not get file size.'})
+scen('sizehuge', 'SIZE answers 213 with a 30-digit number',
+     on={'SIZE': '213 999999999999999999999999999999'})
+scen('nosize', '502 to SIZE, otherwise normal',
+     on={'SIZE': '502 SIZE not implemented.'})
+scen('port500', '500 to PORT and EPRT',
+     on={'PORT': '500 Illegal PORT command.',
+         'EPRT': '500 Illegal EPRT command.'})
+scen('port501', '501 to PORT and EPRT',
+     on={'PORT': '501 Rejected data connection to foreign address.',
+         'EPRT': '501 Rejected data connection to foreign address.'})
+scen('retr425', '425 to RETR',
+     on={'RETR': "425 Can't open data connection."})
+scen('retr426', '426 to RETR, no 1xx',
+     on={'RETR': '426 Connection closed; transfer aborted.'})
+scen('retr550', '550 to RETR', on={'RETR': '550 Failed to open file.'})
+scen('multi550', 'a multi-line 550 to RETR',
+     on={'RETR': '550-hostile: file unavailable\r\n'
+                 ' 550 indented inner line\r\n'
+                 '550 Failed to open file.'})
+scen('ctrlchars', '550 to RETR full of terminal escapes, BEL and NUL',
+     on={'RETR': b'550 evil\x1b[2J\x1b]0;pwned\x07 text\x00 end\x08.'})
+scen('nevercon', '150 to RETR, then never connects', retr=r_nevercon)
+scen('retr150_451', '150 to RETR, then 451 without connecting',
+     retr=r_150_451)
+scen('ctlclose', '150 to RETR, then closes the control connection',
+     retr=r_ctlclose)
+scen('wrongaddr', 'the data connection comes only from 127.0.0.2 (it sends '
+     'the whole file, then the control stays silent)', retr=r_wrongaddr)
+scen('thief', 'after RETR a thief connects from 127.0.0.2 and writes, then '
+     'the real data connection from 127.0.0.1 sends the file',
+     thief='retr')
+scen('thieves', 'after RETR 8 thieves from 127.0.0.2-9 connect and write, '
+     'then the real data connection sends the file', thief='retr',
+     thieves=8)
+scen('thiefflood', 'after RETR a wrong-address connection every 0.1 s for '
+     '10 s, never the real one', retr=r_thiefflood)
+scen('thiefport', 'pyftpdlib-like, at PORT time a thief connects from '
+     '127.0.0.2 and writes, then the real one', style='pyftpd',
+     thief='port')
+scen('earlyclose', 'data closed after half the file, then 426',
+     transfer=t_earlyclose)
+scen('no226', 'data complete and closed, then no 226, ever',
+     transfer=t_no226)
+scen('closeafter226', '226, then the control connection closes at once',
+     transfer=t_close_after_226)
+scen('retr250', '250 instead of 226 at the end', transfer=t_250)
+scen('databefore150', 'data connection made, sent and closed before the '
+     '150 reply to RETR, then 150 and 226', retr=r_databefore150)
+scen('early226', '226 sent after 40% of the data, then the rest',
+     transfer=t_early226)
+scen('trickle', '6 bytes, one per second', content=TRICKLE,
+     transfer=t_trickle)
+scen('reset', 'TCP reset of the data connection mid-transfer, control '
+     'silent', transfer=t_reset)
+scen('reset426', 'TCP reset of the data connection mid-transfer, then 426',
+     transfer=t_reset426)
+scen('oversize', 'sends 4096 bytes more than SIZE said, then 226',
+     content=MAIN + THIEF[:4096], size=len(MAIN))
+scen('undersize', 'sends half of what SIZE said, then 226',
+     content=half(MAIN), size=len(MAIN))
+scen('stall', 'sends half the file, then nothing, everything left open',
+     transfer=t_stall)
+scen('vanish', 'mid-transfer the session closes data and control, no '
+     'reply', transfer=t_vanish)
+scen('vanishkill', 'the session runs in a child process that SIGKILLs '
+     'itself mid-transfer', transfer=t_vanishkill, fork=True)
+scen('flood', '1 GiB (SIZE says so) at full speed', transfer=t_flood,
+     content=b'', size=FLOOD_SIZE)
+scen('slowstream', '1 GiB at about 800 KiB/s', transfer=t_slowstream,
+     content=b'', size=FLOOD_SIZE)
+
+
+# ------------------------------------------------------------------ session
+
+class Session:
+    def __init__(self, srv, sock, cid, scenario):
+        self.srv = srv
+        self.sock = sock
+        self.cid = cid
+        self.by_user = scenario is None
+        self.scen = scenario or SCEN['normal']
+        self.wlock = threading.Lock()
+        self.gone = threading.Event()   # control connection finished
+        self.halt = threading.Event()   # stop any transfer (gone/ABOR/QUIT)
+        self.mute = False               # log commands, never answer
+        self.slow = 0.0                 # seconds between reply bytes
+        self.eol = CRLF                 # what ends a reply line
+        self.target = None              # (host, port) from PORT/EPRT
+        self.predata = None             # pyftpd style: connected at PORT
+        self.dsocks = []
+        self.threads = []
+        self.local = sock.getsockname()[0]
+
+    def log(self, msg):
+        self.srv.log(self.cid, self.scen.name, msg)
+
+    # -- control output
+    def send_raw(self, data):
+        self.log('> ' + printable(data[:200])
+                 + (' ...(%d bytes)' % len(data) if len(data) > 200 else ''))
+        with self.wlock:
+            if self.slow:
+                for i in range(len(data)):
+                    xsend(self.sock, data[i:i + 1], self.gone)
+                    time.sleep(self.slow)
+            else:
+                xsend(self.sock, data, self.gone)
+
+    def reply(self, *lines):
+        out = []
+        for line in lines:
+            if isinstance(line, str):
+                line = line.encode('latin-1')
+            out.extend(line.split(CRLF))
+        for line in out:
+            self.log('> ' + printable(line))
+        data = b''.join(line + self.eol for line in out)
+        with self.wlock:
+            if self.slow:
+                for i in range(len(data)):
+                    xsend(self.sock, data[i:i + 1], self.gone)
+                    time.sleep(self.slow)
+            else:
+                xsend(self.sock, data, self.gone)
+
+    def close_control(self, rst=False):
+        self.log('* closing control connection' + (' (reset)' if rst else ''))
+        self.halt.set()
+        if rst:
+            try:
+                self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                     struct.pack('ii', 1, 0))
+            except OSError:
+                pass
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        if rst:
+            self.sock.close()   # the reader thread sees EBADF and ends
+
+    # -- data connections
+    def connect_data(self, src=None, what='data'):
+        if self.target is None:
+            self.log('* no PORT/EPRT target')
+            return None
+        src = src or self.local
+        try:
+            ds = socket.create_connection(self.target, timeout=5,
+                                          source_address=(src, 0))
+        except OSError as e:
+            self.log('* %s connect from %s to %s:%d failed: %s'
+                     % (what, src, self.target[0], self.target[1], e))
+            return None
+        self.dsocks.append(ds)
+        self.log('* %s connection %s:%d -> %s:%d' % (
+            what, *ds.getsockname()[:2], *ds.getpeername()[:2]))
+        return ds
+
+    def thief_then_real(self):
+        for i in range(self.scen.thieves):
+            src = '127.0.0.%d' % (2 + i)
+            ts = self.connect_data(src=src, what='thief')
+            if ts is None:
+                continue
+            try:
+                xsend(ts, THIEF, self.halt, limit=2)
+                self.log('* thief wrote %d bytes' % len(THIEF))
+            except Gone as e:
+                self.log('* thief: %s' % e)
+        time.sleep(0.3)
+        return self.connect_data()
+
+    def start_thread(self, fn, *args):
+        def wrap():
+            try:
+                fn(*args)
+            except Gone as e:
+                self.log('* thread ended: %s' % e)
+            except Exception:
+                self.log('* EXCEPTION ' + traceback.format_exc()
+                         .replace('\n', ' | '))
+        t = threading.Thread(target=wrap, daemon=True)
+        self.threads.append(t)
+        t.start()
+        return t
+
+    def xfer(self, ds):
+        if ds is None:
+            ds = self.thief_then_real() if self.scen.thief == 'retr' \
+                else self.connect_data()
+        if ds is None:
+            self.reply("425 Can't open data connection.")
+            return
+        try:
+            (self.scen.transfer or t_normal)(self, ds, self.scen.content)
+        except Gone as e:
+            self.log('* transfer stopped: %s' % e)
+            rst_close(ds)
+
+    # -- commands
+    def cmd_USER(self, arg):
+        self.reply('331 Please specify the password.')
+
+    def cmd_PASS(self, arg):
+        self.reply('230 Login successful.')
+
+    def cmd_TYPE(self, arg):
+        self.reply('200 Switching to Binary mode.' if arg.upper()
+                   .startswith('I') else '200 Switching to ASCII mode.')
+
+    def cmd_SIZE(self, arg):
+        self.reply('213 %d' % self.scen.size)
+
+    def cmd_MODE(self, arg):
+        self.reply('200 Mode set to S.')
+
+    def cmd_STRU(self, arg):
+        self.reply('200 Structure set to F.')
+
+    def cmd_NOOP(self, arg):
+        self.reply('200 NOOP ok.')
+
+    def cmd_SYST(self, arg):
+        self.reply('215 UNIX Type: L8')
+
+    def cmd_FEAT(self, arg):
+        self.reply('211-Features:', ' EPRT', ' SIZE', ' REST STREAM',
+                   '211 End')
+
+    def cmd_PWD(self, arg):
+        self.reply('257 "/" is the current directory')
+
+    def cmd_CWD(self, arg):
+        self.reply('250 Directory successfully changed.')
+
+    def set_target(self, host, port):
+        self.target = (host, port)
+        self.log('* data target %s port %d' % (host, port))
+        if self.scen.style != 'pyftpd':
+            return True
+        if self.predata is not None:
+            rst_close(self.predata)
+        self.predata = self.thief_then_real() \
+            if self.scen.thief == 'port' else self.connect_data()
+        return self.predata is not None
+
+    def cmd_PORT(self, arg):
+        try:
+            f = [int(x) for x in arg.split(',')]
+            if len(f) != 6 or any(not 0 <= x <= 255 for x in f):
+                raise ValueError
+        except ValueError:
+            self.reply('501 Illegal PORT command.')
+            return
+        ok = self.set_target('%d.%d.%d.%d' % tuple(f[:4]), f[4] * 256 + f[5])
+        self.reply('200 PORT command successful. Consider using PASV.' if ok
+                   else "425 Can't connect to specified address.")
+
+    def cmd_EPRT(self, arg):
+        try:
+            d = arg[0]
+            _, proto, host, port, _ = arg.split(d)
+            if proto not in ('1', '2'):
+                self.reply('522 Network protocol not supported, use (1,2)')
+                return
+            port = int(port)
+        except (IndexError, ValueError):
+            self.reply('501 Illegal EPRT command.')
+            return
+        ok = self.set_target(host, port)
+        self.reply('200 EPRT command successful. Consider using EPSV.' if ok
+                   else "425 Can't connect to specified address.")
+
+    def cmd_RETR(self, arg):
+        if self.scen.retr:
+            return self.scen.retr(self, arg)
+        if self.scen.style == 'pyftpd':
+            ds, self.predata = self.predata, None
+            if ds is None:
+                self.reply("425 Can't open data connection.")
+                return
+            self.reply('125 Data connection already open. '
+                       'Transfer starting.')
+        else:
+            if self.target is None:
+                self.reply('425 Use PORT or PASV first.')
+                return
+            ds = None
+            self.reply('150 Opening BINARY mode data connection for '
+                       '%s (%d bytes).' % (arg, self.scen.size))
+        self.halt.clear()
+        self.start_thread(self.xfer, ds)
+
+    def cmd_ABOR(self, arg):
+        busy = [t for t in self.threads if t.is_alive()]
+        self.halt.set()
+        for t in busy:
+            t.join(2)
+        if busy:
+            self.reply('426 Connection closed; transfer aborted.',
+                       '226 ABOR successful.')
+        else:
+            self.reply('225 No transfer to ABOR.')
+
+    def cmd_QUIT(self, arg):
+        self.halt.set()
+        self.reply('221 Goodbye.')
+        return 'quit'
+
+    def handle(self, raw):
+        self.log('< ' + printable(raw))
+        if self.mute:
+            return None
+        # ABOR may come after Telnet IP/Synch bytes: drop non-printables.
+        line = raw.decode('latin-1').lstrip(''.join(map(chr, range(33))) +
+                                            ''.join(map(chr, range(127, 256))))
+        verb, _, arg = line.partition(' ')
+        verb = verb.upper()
+        if verb == 'USER' and self.by_user:
+            new = SCEN.get(arg.strip().lower())
+            if new is not None and not new.greet and not new.fork:
+                self.scen = new
+                self.log('* scenario chosen by USER')
+        ov = self.scen.on.get(verb)
+        if isinstance(ov, (str, bytes)):
+            self.reply(ov)
+            return None
+        if ov is not None:
+            return ov(self, arg)
+        fn = getattr(self, 'cmd_' + verb, None)
+        if fn is None:
+            self.reply('500 Unknown command.')
+            return None
+        return fn(arg)
+
+    def lines(self):
+        buf = b''
+        while True:
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                self.log('* control: session time limit')
+                return
+            except OSError as e:
+                self.log('* control recv: %s' % e)
+                return
+            if not chunk:
+                self.log('* control EOF from client')
+                return
+            buf += chunk
+            while b'\n' in buf:
+                line, buf = buf.split(b'\n', 1)
+                yield line.rstrip(b'\r')
+            if len(buf) > 8192:
+                self.log('* overlong command line: ' + printable(buf[:80]))
+                buf = b''
+                if not self.mute:
+                    self.reply('500 Command line too long.')
+
+    def run(self):
+        try:
+            self.sock.settimeout(SESSION_LIMIT)
+            if self.scen.nodelay:
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY,
+                                     1)
+            go = (self.scen.greet or
+                  (lambda s: s.reply('220 (hostile_ftpd %s)' % s.scen.name)
+                   or True))(self)
+            if go:
+                for line in self.lines():
+                    if self.handle(line) == 'quit':
+                        break
+        except Gone as e:
+            self.log('* session: %s' % e)
+        except Exception:
+            self.log('* EXCEPTION ' + traceback.format_exc()
+                     .replace('\n', ' | '))
+        finally:
+            self.gone.set()
+            self.halt.set()
+            for s in self.dsocks + [self.predata, self.sock]:
+                if s is not None:
+                    try:
+                        s.close()
+                    except OSError:
+                        pass
+            self.log('* session end')
+
+
+# ------------------------------------------------------------------- server
+
+class Server:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.t0 = time.monotonic()
+        self.logfd = os.open(args.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                             0o644) if args.log else 2
+        self.cid = 0
+
+    def log(self, cid, name, msg):
+        line = '%9.3f c%d %s %s\n' % (time.monotonic() - self.t0, cid, name,
+                                      msg)
+        with self.lock:
+            os.write(self.logfd, line.encode('latin-1', 'replace'))
+
+    def pick(self):
+        """(scenario or None for "by USER", tag): the control file holds
+        "SCENARIO [TAG]"; the tag only goes into the log, to find a case."""
+        words = [self.args.scenario] if self.args.scenario else []
+        if not words and self.args.control:
+            try:
+                with open(self.args.control) as f:
+                    words = f.read().split()
+            except OSError:
+                pass
+        name = words[0] if words else ''
+        tag = ' '.join(words[1:2])
+        if not name or name == 'byuser':
+            return None, tag
+        if name not in SCEN:
+            self.log(0, '-', '* unknown scenario %r, using normal' % name)
+            name = 'normal'
+        return SCEN[name], tag
+
+    def fork_session(self, conn, cid, sc, listeners):
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                signal.alarm(60)
+                self.lock = threading.Lock()
+                for lsock in listeners:
+                    lsock.close()
+                self.log(cid, sc.name, '* child process %d' % os.getpid())
+                Session(self, conn, cid, sc).run()
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        conn.close()
+        threading.Thread(target=os.waitpid, args=(pid, 0), daemon=True).start()
+
+    def serve(self, listeners):
+        while True:
+            try:
+                ready, _, _ = select.select(listeners, [], [])
+            except InterruptedError:
+                continue
+            for lsock in ready:
+                try:
+                    conn, peer = lsock.accept()
+                except OSError:
+                    continue
+                self.cid += 1
+                sc, tag = self.pick()
+                name = sc.name if sc else 'byuser'
+                self.log(self.cid, name, '* accepted %s port %d%s'
+                         % (peer[0], peer[1], ' case=' + tag if tag else ''))
+                if sc is not None and sc.fork:
+                    self.fork_session(conn, self.cid, sc, listeners)
+                    continue
+                s = Session(self, conn, self.cid, sc)
+                threading.Thread(target=s.run, daemon=True).start()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--host', default='127.0.0.1')
+    ap.add_argument('--host6', default='',
+                    help='also listen on this IPv6 address, same port')
+    ap.add_argument('--port', type=int, default=2121, help='0: any free one')
+    ap.add_argument('--scenario', default='')
+    ap.add_argument('--control', default='')
+    ap.add_argument('--log', default='')
+    ap.add_argument('--ready', default='')
+    ap.add_argument('--datadir', default='')
+    ap.add_argument('--list', action='store_true')
+    args = ap.parse_args()
+
+    if args.list:
+        for s in SCEN.values():
+            print('%-12s %s' % (s.name, s.desc))
+        return 0
+    if args.scenario and args.scenario not in SCEN:
+        ap.error('unknown scenario %s (see --list)' % args.scenario)
+
+    if args.datadir:
+        os.makedirs(args.datadir, exist_ok=True)
+        for name, data in (('main.bin', MAIN), ('trickle.bin', TRICKLE),
+                           ('small.bin', MAIN[:1000]), ('empty.bin', b'')):
+            with open(os.path.join(args.datadir, name), 'wb') as f:
+                f.write(data)
+
+    listeners = []
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((args.host, args.port))
+    ls.listen(64)
+    listeners.append(ls)
+    port = ls.getsockname()[1]
+    if args.host6:
+        l6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        l6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        l6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        l6.bind((args.host6, port))
+        l6.listen(64)
+        listeners.append(l6)
+
+    srv = Server(args)
+    srv.log(0, '-', '* listening on %s port %d%s, pid %d' % (
+        args.host, port, ' and ' + args.host6 if args.host6 else '',
+        os.getpid()))
+    if args.ready:
+        tmp = args.ready + '.tmp'
+        with open(tmp, 'w') as f:
+            f.write('%d\n' % port)
+        os.rename(tmp, args.ready)
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(0))
+    try:
+        srv.serve(listeners)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
