@@ -6,8 +6,10 @@
 #   make check      install packages, run the test suite in a VM
 KFTP_VERSION := 0.1.0
 
-# The newest installed kernel with headers, unless told otherwise.
-KVER ?= $(shell ls -1d /lib/modules/*/build 2>/dev/null | sort -V | tail -n1 | cut -d/ -f4)
+# The running kernel; where it has no headers (a container, a CI host), the
+# oldest installed kernel that has them. tests/vm/lib.sh picks the same.
+KVER ?= $(shell r=$$(uname -r); if [ -d /lib/modules/$$r/build ]; then echo $$r; \
+	else ls -1d /lib/modules/*/build 2>/dev/null | sort -V | head -n1 | cut -d/ -f4; fi)
 KDIR ?= /lib/modules/$(KVER)/build
 # Passed on to the test scripts only when given on the command line.
 KVER_ARG := $(if $(filter command line environment,$(origin KVER)),$(KVER))
@@ -20,8 +22,51 @@ modules:
 user:
 	$(MAKE) -C user KFTP_VERSION=$(KFTP_VERSION)
 
+# Test programs that run in the VM (the ioctl fuzzer).
+testprogs:
+	$(MAKE) -C tests/fuzz
+
 deps:
 	tests/deps.sh
+
+# Installation: the module for KVER, the CLI and the man pages.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+INSTALL_MOD_DIR ?= updates
+MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) \
+		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
+		modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	install -D -m 0755 user/kftp-get $(DESTDIR)$(BINDIR)/kftp-get
+	install -D -m 0644 man/kftp-get.1 $(DESTDIR)$(MANDIR)/man1/kftp-get.1
+	install -D -m 0644 man/kftp.4 $(DESTDIR)$(MANDIR)/man4/kftp.4
+
+uninstall:
+	rm -f $(MODDIR)/kftp.ko $(MODDIR)/kftp.ko.xz $(MODDIR)/kftp.ko.zst \
+		$(MODDIR)/kftp.ko.gz
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	rm -f $(DESTDIR)$(BINDIR)/kftp-get $(DESTDIR)$(MANDIR)/man1/kftp-get.1 \
+		$(DESTDIR)$(MANDIR)/man4/kftp.4
+
+# DKMS rebuilds the module for every kernel Debian installs later on.
+DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)
+DKMS_FILES = dkms.conf Kbuild Makefile $(wildcard *.c) include
+
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -r $(DKMS_FILES) $(DKMS_SRC)/
+	dkms add -m kftp -v $(KFTP_VERSION)
+	dkms build -m kftp -v $(KFTP_VERSION) -k $(KVER)
+	dkms install -m kftp -v $(KFTP_VERSION) -k $(KVER)
+
+dkms-uninstall:
+	-dkms remove -m kftp -v $(KFTP_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 demo:
 	tests/demo.sh $(KVER_ARG)
@@ -32,5 +77,7 @@ check:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
+	$(MAKE) -C tests/fuzz clean
 
-.PHONY: all modules user deps demo check clean
+.PHONY: all modules user testprogs deps install uninstall dkms-install \
+	dkms-uninstall demo check clean
