@@ -5,16 +5,11 @@
  * Between those two, the in-kernel API kftp uses did not change: the one
  * known break, proto_ops->accept taking struct proto_accept_arg (6.10), is
  * hidden by kernel_accept(), which is why kftp never calls ops->accept.
+ * So no LINUX_VERSION_CODE test is needed yet; when one is, it goes here,
+ * with the kernel release that made it necessary.
  */
 #ifndef _KFTP_COMPAT_H
 #define _KFTP_COMPAT_H
-
-#include <linux/version.h>
-
-/* copy_struct_from_user() (5.4) and no set_fs() (5.10): older is unsupported. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
-#error "kftp needs Linux 6.1 or later"
-#endif
 
 /*
  * Kernels after 6.18 give kernel_bind() and kernel_connect() a
