@@ -2,7 +2,12 @@
 # Install the Debian packages that building kftp and running its QEMU tests
 # need. Only missing packages are installed, and `apt-get update` runs only
 # when something is missing, so a second run is silent and needs no network.
-# Usage: tests/deps.sh            (as root on Debian 12)
+# Usage: tests/deps.sh [--backports] [--lint]      (as root on Debian 12)
+#   --backports  also the 6.12 LTS lane: Debian's 6.12 kernel and headers from
+#                bookworm-backports. Only then is that apt source added, as
+#                /etc/apt/sources.list.d/kftp-bookworm-backports.sources;
+#                a plain run never touches the apt sources.
+#   --lint       also the tools `make lint` and the DKMS check use.
 set -eu -o pipefail
 
 PACKAGES=(
@@ -17,6 +22,11 @@ PACKAGES=(
 	# building the module and the CLI, and `make C=2` static checks
 	make gcc libc6-dev sparse
 )
+
+# make lint: checkpatch.pl comes from the kernel source tarball.
+LINT_PACKAGES=(linux-source-6.1 cppcheck dkms mandoc groff-base man-db)
+
+BACKPORTS_LIST=/etc/apt/sources.list.d/kftp-bookworm-backports.sources
 
 export DEBIAN_FRONTEND=noninteractive
 
@@ -58,11 +68,64 @@ install_packages() {
 	msg "installed: $*"
 }
 
+# The 6.12 lane is there when a 6.12 kernel can be both booted and built for.
+have_612_lane() {
+	local d
+	for d in /lib/modules/6.12.*/build; do
+		[ -d "$d" ] && [ -f "/boot/vmlinuz-$(basename "$(dirname "$d")")" ] && return 0
+	done
+	return 1
+}
+
+# Same mirror as Debian's own source list, suite bookworm-backports.
+add_backports_source() {
+	local uri
+	[ -f "$BACKPORTS_LIST" ] && return 0
+	uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $2 ~ /^http/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)
+	[ -n "$uri" ] || die "cannot find the Debian mirror in the apt sources"
+	msg "adding $BACKPORTS_LIST ($uri bookworm-backports)"
+	cat >"$BACKPORTS_LIST" <<-EOF
+	Types: deb
+	URIs: $uri
+	Suites: bookworm-backports
+	Components: main
+	Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	EOF
+}
+
+install_backports_kernel() {
+	have_612_lane && return 0
+	[ "$(id -u)" -eq 0 ] || die "must run as root to install the 6.12 kernel"
+	add_backports_source
+	msg "installing the 6.12 kernel and headers from bookworm-backports"
+	tmpdir=$(mktemp -d)
+	if ! apt-get update >"$tmpdir/apt.log" 2>&1 ||
+	   ! apt-get install -y --no-install-recommends -t bookworm-backports \
+		linux-image-amd64 linux-headers-amd64 >>"$tmpdir/apt.log" 2>&1; then
+		cat "$tmpdir/apt.log" >&2
+		die "apt-get failed"
+	fi
+	rm -rf -- "$tmpdir"
+	tmpdir=""
+	have_612_lane || die "bookworm-backports did not bring a 6.12 kernel"
+}
+
 main() {
-	local missing
+	local missing arg backports=""
+	for arg in "$@"; do
+		case $arg in
+		--backports) backports=1 ;;
+		--lint) PACKAGES+=("${LINT_PACKAGES[@]}") ;;
+		*) die "usage: ${0##*/} [--backports] [--lint]" ;;
+		esac
+	done
 	command -v dpkg-query >/dev/null || die "dpkg-query not found (Debian 12 expected)"
 	mapfile -t missing < <(missing_packages)
 	[ "${#missing[@]}" -eq 0 ] || install_packages "${missing[@]}"
+	# After the base install: Debian's own 6.1 kernel must come first, so
+	# that the stable metapackage is not what pulls in 6.12.
+	[ -z "$backports" ] || install_backports_kernel
 }
 
 main "$@"

@@ -1,0 +1,136 @@
+#!/bin/bash
+# The checks a kernel reviewer runs, as TAP lines, ending with
+# "N passed, N failed" (`make lint`):
+#   - checkpatch.pl --strict on every kernel source and header: nothing at all;
+#   - sparse (C=2) and W=1 builds on every installed kernel lane: no warnings;
+#   - userspace built with -Werror, and cppcheck clean;
+#   - the man pages lint clean (tests/lint-man.sh).
+# checkpatch.pl is not in Debian's headers packages: it is taken from the
+# linux-source-6.1 tarball once and cached under .build/.
+# Usage: tests/lint.sh [KVER...]     (default: every installed lane)
+set -eu -o pipefail
+
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
+
+KERNEL_SOURCES=(kftp.c kftp_proto.c kftp_data.c kftp_sock.c kftp_file.c
+	include/kftp_internal.h include/kftp_compat.h include/uapi/linux/kftp.h)
+USER_SOURCES=(user/kftp-get.c tests/fuzz/kftp-fuzz.c)
+
+n=0 passed=0 failed=0
+report() {
+	local verdict=$1 name=$2 log=${3:-}
+	n=$((n + 1))
+	if [ "$verdict" = ok ]; then
+		passed=$((passed + 1))
+		printf 'ok %d - lint: %s\n' "$n" "$name"
+	else
+		failed=$((failed + 1))
+		printf 'not ok %d - lint: %s\n' "$n" "$name"
+		[ -z "$log" ] || sed 's/^/#   /' "$log" | head -n 40
+	fi
+}
+
+checkpatch_path() {
+	local dir=$KFTP_BUILD_DIR/checkpatch tarball
+	if [ ! -x "$dir/scripts/checkpatch.pl" ]; then
+		tarball=$(ls /usr/src/linux-source-6.1.tar.xz 2>/dev/null) ||
+			die "no /usr/src/linux-source-6.1.tar.xz: run tests/deps.sh --lint"
+		mkdir -p "$dir"
+		tar -xJf "$tarball" -C "$dir" --strip-components=1 \
+			linux-source-6.1/scripts/checkpatch.pl \
+			linux-source-6.1/scripts/spelling.txt \
+			linux-source-6.1/scripts/const_structs.checkpatch
+	fi
+	printf '%s\n' "$dir/scripts/checkpatch.pl"
+}
+
+lint_checkpatch() {
+	local cp f log=$work/checkpatch.log
+	cp=$(checkpatch_path)
+	for f in "${KERNEL_SOURCES[@]}"; do
+		# --terse: one line per finding; anything printed is a finding.
+		if "$cp" --strict --no-tree --terse --show-types -f "$KFTP_REPO/$f" \
+			>"$log" 2>&1 && ! grep -qE ': (ERROR|WARNING|CHECK):' "$log"; then
+			report ok "checkpatch --strict $f"
+		else
+			report "not ok" "checkpatch --strict $f" "$log"
+		fi
+	done
+}
+
+# Build a private copy, so the tree's own kftp.ko (in use by VM runs for
+# another kernel) is never replaced behind anyone's back.
+lint_kernel_build() {
+	local kver=$1 what=$2 flags=$3 f
+	local dir=$work/build-$kver-${what//=/} log=$work/$kver-${what//=/}.log
+	mkdir -p "$dir/include"
+	cp "$KFTP_REPO/Kbuild" "$dir/"
+	for f in "${KERNEL_SOURCES[@]}"; do
+		mkdir -p "$dir/$(dirname "$f")"
+		cp "$KFTP_REPO/$f" "$dir/$f"
+	done
+	# shellcheck disable=SC2086 # $flags is a list of make variables
+	if make -C "/lib/modules/$kver/build" M="$dir" KFTP_VERSION=lint $flags \
+		modules >"$log" 2>&1 &&
+	   ! grep -qE 'warning:|error:|sparse:' "$log"; then
+		report ok "$what build on $kver: no warnings"
+	else
+		grep -E 'warning|error|sparse' "$log" >"$log.findings" ||
+			tail -n 20 "$log" >"$log.findings"
+		report "not ok" "$what build on $kver: no warnings" "$log.findings"
+	fi
+}
+
+lint_user() {
+	local log=$work/user.log f
+	# In a copy, with the projects' own Makefiles (and so their flags).
+	mkdir -p "$work/u/tests"
+	cp -r "$KFTP_REPO/user" "$KFTP_REPO/include" "$work/u/"
+	cp -r "$KFTP_REPO/tests/fuzz" "$work/u/tests/"
+	if make -s -C "$work/u/user" clean all >"$log" 2>&1 &&
+	   make -s -C "$work/u/tests/fuzz" clean all >>"$log" 2>&1 &&
+	   ! grep -q 'warning:' "$log"; then
+		report ok "userspace builds with -Wall -Wextra -Werror"
+	else
+		report "not ok" "userspace builds with -Wall -Wextra -Werror" "$log"
+	fi
+	for f in "${USER_SOURCES[@]}"; do
+		if cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+			-I "$KFTP_REPO/include/uapi" -D_GNU_SOURCE "$KFTP_REPO/$f" \
+			>"$log" 2>&1; then
+			report ok "cppcheck $f"
+		else
+			report "not ok" "cppcheck $f" "$log"
+		fi
+	done
+}
+
+lint_man() {
+	local log=$work/man.log
+	if "$KFTP_REPO/tests/lint-man.sh" >"$log" 2>&1; then
+		report ok "man pages lint clean (mandoc -T lint, groff -ww)"
+	else
+		report "not ok" "man pages lint clean (mandoc -T lint, groff -ww)" "$log"
+	fi
+}
+
+main() {
+	local kver kvers=("$@")
+	[ ${#kvers[@]} -gt 0 ] || mapfile -t kvers < <(installed_kvers)
+	[ ${#kvers[@]} -gt 0 ] || die "no kernel with headers installed (run tests/deps.sh)"
+	work=$(mktemp -d)
+	trap 'rm -rf -- "$work"' EXIT
+
+	lint_checkpatch
+	for kver in "${kvers[@]}"; do
+		lint_kernel_build "$kver" sparse "C=2"
+		lint_kernel_build "$kver" W=1 "W=1"
+	done
+	lint_user
+	lint_man
+	printf '%d passed, %d failed\n' "$passed" "$failed"
+	[ "$failed" -eq 0 ]
+}
+
+main "$@"
