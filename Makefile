@@ -54,7 +54,7 @@ uninstall:
 
 # DKMS rebuilds the module for every kernel Debian installs later on.
 DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)
-DKMS_FILES = dkms.conf Kbuild Makefile $(wildcard *.c) include
+DKMS_FILES = dkms.conf Kbuild Makefile $(filter-out %.mod.c,$(wildcard *.c)) include
 
 dkms-install:
 	rm -rf $(DKMS_SRC)
@@ -74,10 +74,19 @@ demo:
 check:
 	tests/check.sh $(KVER_ARG)
 
+# The suite on every installed kernel (6.12 too after deps.sh --backports).
+check-all:
+	tests/check-all.sh
+
+# checkpatch, sparse and W=1 on every lane, -Werror and cppcheck, man pages.
+lint:
+	tests/deps.sh --lint
+	tests/lint.sh
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C tests/fuzz clean
 
 .PHONY: all modules user testprogs deps install uninstall dkms-install \
-	dkms-uninstall demo check clean
+	dkms-uninstall demo check check-all lint clean

@@ -1,0 +1,43 @@
+#!/bin/bash
+# The suite on every installed kernel lane, one after another (`make
+# check-all`). With --ci (.ci/run) it first installs the 6.12 lane and the
+# lint tools, and adds the demo, `make lint` and a DKMS build for each lane.
+# Every stage's outcome is printed; the last line is the grand total,
+# "N passed, N failed".
+# Usage: tests/check-all.sh [--ci]
+set -eu -o pipefail
+
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
+cd "$KFTP_REPO"
+
+ci=""
+case ${1:-} in
+--ci) ci=1 ;;
+"") ;;
+*) die "usage: ${0##*/} [--ci]" ;;
+esac
+
+if [ -n "$ci" ]; then
+	tests/deps.sh --backports --lint
+else
+	tests/deps.sh
+fi
+
+default=$(default_kver)
+# `make check` itself first: it is the README's test command.
+stages=("make check ($default)" "make check")
+while read -r kver; do
+	[ "$kver" = "$default" ] || stages+=("make check KVER=$kver" "make check KVER=$kver")
+done < <(installed_kvers)
+
+if [ -n "$ci" ]; then
+	# Leave the tree's kftp.ko built for the default lane for the demo.
+	stages+=("make demo" "make demo 2>&1 | sed 's/^/# /'; \
+if [ \${PIPESTATUS[0]} = 0 ]; then echo 'ok 1 - make demo: checksums match'; \
+else echo 'not ok 1 - make demo'; fi")
+	stages+=("make lint" "make lint")
+	stages+=("dkms build" "tests/dkms-build.sh")
+fi
+
+exec tests/run-stages.sh "${stages[@]}"
