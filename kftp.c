@@ -79,7 +79,9 @@ static void kftp_log_failure(const struct kftp_session *s, int err)
 	/* User errors and interruptions are the caller's to report. */
 	if (err == -EINTR || s->step == KFTP_STEP_LOCAL_FILE)
 		return;
-	pr_info_ratelimited("retrieving %s from %pISpc failed at step %u: %d\n",
+	/* %pE: the path is the caller's and the log is the admin's terminal. */
+	pr_info_ratelimited("retrieving %*pE from %pISpc failed at step %u: %d\n",
+			    (int)strlen(s->args->remote_path),
 			    s->args->remote_path, &s->server, s->step, err);
 }
 

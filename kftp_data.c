@@ -142,7 +142,8 @@ int kftp_data_receive(struct kftp_session *s)
 		fill += n;
 		s->received += n;
 		if (expected != KFTP_SIZE_UNKNOWN && s->received > expected) {
-			pr_info_ratelimited("%s: more data than the %llu bytes announced\n",
+			pr_info_ratelimited("%*pE: more data than the %llu bytes announced\n",
+					    (int)strlen(s->args->remote_path),
 					    s->args->remote_path, expected);
 			return -EPROTO;
 		}

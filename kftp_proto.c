@@ -140,7 +140,7 @@ static int kftp_read_reply_until(struct kftp_session *s, unsigned long deadline)
 		kftp_save_reply_text(s, 0, s->line, len);
 		return -EBADMSG;
 	}
-	pr_debug("< %s\n", s->line);
+	pr_debug("< %*pE\n", len, s->line);
 	kftp_save_reply_text(s, code, s->line, len);
 
 	while (sep == '-') {
@@ -151,7 +151,7 @@ static int kftp_read_reply_until(struct kftp_session *s, unsigned long deadline)
 		len = kftp_ctrl_read_line(s, deadline);
 		if (len < 0)
 			return len;
-		pr_debug("< %s\n", s->line);
+		pr_debug("< %*pE\n", len, s->line);
 		if (kftp_parse_code(s->line, len, &end_sep) == code &&
 		    end_sep == ' ')
 			break;
@@ -216,7 +216,7 @@ static __printf(2, 3) int kftp_send_cmd(struct kftp_session *s, const char *fmt,
 		goto out;
 	}
 	if (strncmp(cmd, "PASS ", 5))
-		pr_debug("> %s\n", cmd);
+		pr_debug("> %*pE\n", len, cmd);
 	else
 		pr_debug("> PASS ****\n");
 	memcpy(cmd + len, "\r\n", 2);
@@ -410,7 +410,8 @@ static int kftp_complete(struct kftp_session *s)
 	if (code != 226 && code != 250)
 		return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
 	if (expected != KFTP_SIZE_UNKNOWN && s->received != expected) {
-		pr_info_ratelimited("%s: received %llu bytes, server announced %llu\n",
+		pr_info_ratelimited("%*pE: received %llu bytes, server announced %llu\n",
+				    (int)strlen(s->args->remote_path),
 				    s->args->remote_path, s->received, expected);
 		return -EPROTO;
 	}
