@@ -7,6 +7,7 @@
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/fs.h>
+#include <linux/spinlock.h>
 
 #include "kftp_internal.h"
 
@@ -22,7 +23,8 @@ int kftp_file_open(struct kftp_session *s)
 
 	if (s->args->flags & KFTP_GET_F_EXCL)
 		flags |= O_EXCL;
-	file = filp_open(s->args->local_path, flags, 0666);
+	/* O_NONBLOCK: opening a FIFO must not wait for a reader. */
+	file = filp_open(s->args->local_path, flags | O_NONBLOCK, 0666);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	if (!S_ISREG(file_inode(file)->i_mode)) {
@@ -30,6 +32,10 @@ int kftp_file_open(struct kftp_session *s)
 		filp_close(file, NULL);
 		return -EINVAL;
 	}
+	/* A regular file ignores it, but writes should not see it: as fcntl. */
+	spin_lock(&file->f_lock);
+	file->f_flags &= ~O_NONBLOCK;
+	spin_unlock(&file->f_lock);
 	s->file = file;
 	s->file_pos = 0;
 	return 0;

@@ -770,6 +770,11 @@ static void install_signal_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	/*
+	 * Past RLIMIT_FSIZE the kernel's write fails with EFBIG; SIGXFSZ would
+	 * kill us first, leaving the temp file behind.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static int open_device(void)

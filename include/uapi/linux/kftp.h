@@ -34,7 +34,9 @@
  *   EINVAL       malformed struct: @size too small, unknown flag, unknown
  *                family, port 0, timeout out of range, a string that is empty,
  *                not NUL-terminated, holds CR or LF, or has anything but NULs
- *                after its terminator; resume_offset != 0
+ *                after its terminator; resume_offset != 0; also when
+ *                local_path exists and is not a regular file (a FIFO without
+ *                a reader gives ENXIO)
  *   E2BIG        @size larger than this kernel knows, with non-zero tail, or
  *                larger than 64 KiB
  *   ECONNREFUSED, EHOSTUNREACH, ENETUNREACH: the server cannot be reached
