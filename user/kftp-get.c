@@ -699,11 +699,14 @@ static const char *step_text(const struct job *job, char *buf, size_t size)
 
 static int exit_status(int err, unsigned int step)
 {
+	/* The local file's own errors (EPERM, EINVAL too) come first. */
+	if (step == KFTP_STEP_LOCAL_FILE)
+		return EXIT_LOCAL;
 	if (err == EINVAL)
 		return EXIT_USAGE;
 	if (err == EPERM)
 		return EXIT_DEVICE;
-	if (step == KFTP_STEP_LOCAL_FILE || (step == KFTP_STEP_NONE && is_local_errno(err)))
+	if (step == KFTP_STEP_NONE && is_local_errno(err))
 		return EXIT_LOCAL;
 	if (step == KFTP_STEP_CONNECT)
 		return EXIT_CONNECT;
