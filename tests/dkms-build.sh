@@ -1,0 +1,205 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Check the DKMS packaging: `dkms build` of this tree for each kernel, in a
+# private DKMS tree, so that the system's /var/lib/dkms and /usr/src are
+# never touched (nothing is added, built or installed there).
+#
+# Usage: tests/dkms-build.sh [KVER...]
+#   default: every installed kernel with both /lib/modules/KVER/build and
+#   /boot/vmlinuz-KVER (the test lanes of tests/vm/lib.sh).
+#
+# Cases, TAP-like ("ok N - name" / "not ok N - name", "# " diagnostics):
+#   - dkms.conf's PACKAGE_NAME is kftp and its PACKAGE_VERSION equals the
+#     Makefile's KFTP_VERSION;
+#   - for each KVER: dkms build succeeds, and the module it keeps has that
+#     kernel's vermagic and the package version;
+#   - /var/lib/dkms and /usr/src look as they did before.
+# Ends with "# dkms-build: P passed, F failed"; exits non-zero if any failed.
+# Runs on the host as root (no module is loaded); needs dkms (tests/deps.sh).
+set -u -o pipefail
+
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
+REPO=$KFTP_REPO
+
+# What `make dkms-install` copies to /usr/src/kftp-VERSION (see the
+# Makefile's DKMS_FILES); kbuild's generated *.mod.c are left out.
+SOURCES=(dkms.conf Kbuild Makefile include)
+
+N=0 PASS=0 FAIL=0
+work=""
+
+cleanup() {
+	[ -z "$work" ] || rm -rf -- "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+diag() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '# %s\n' "$line"
+	done <<<"$*"
+}
+
+ok() {
+	N=$((N + 1)) PASS=$((PASS + 1))
+	printf 'ok %d - %s\n' "$N" "$1"
+}
+
+not_ok() {
+	N=$((N + 1)) FAIL=$((FAIL + 1))
+	printf 'not ok %d - %s\n' "$N" "$1"
+	[ -z "${2:-}" ] || diag "$2"
+}
+
+# The Makefile's KFTP_VERSION, as make itself sees it.
+makefile_version() {
+	make -s --no-print-directory -C "$REPO" -f Makefile -f - print-kftp-version \
+		<<<$'print-kftp-version:\n\t@echo $(KFTP_VERSION)' 2>/dev/null
+}
+
+# dkms.conf is shell: read it as dkms does, in a subshell (it may refer to
+# dkms's own variables, which are empty here).
+dkms_conf_var() {
+	(
+		set +u
+		# shellcheck disable=SC1091
+		. "$REPO/dkms.conf" >/dev/null 2>&1
+		eval "printf '%s\n' \"\${$1}\""
+	)
+}
+
+# A listing that changes when anything below DIR is added, removed or
+# modified (a missing DIR lists as nothing).
+snapshot() {
+	[ -e "$1" ] || { echo "(absent)"; return; }
+	find "$1" -maxdepth 3 -printf '%p %y %s %T@ %C@\n' 2>/dev/null | LC_ALL=C sort
+}
+
+# Where dkms keeps the module it built for KVER (kftp.ko, or .ko.xz etc.
+# on kernels that compress modules).
+built_module() {
+	local d=$work/tree/kftp/$version/$1
+	find "$d" -path '*/module/kftp.ko*' -type f 2>/dev/null | head -n 1
+}
+
+build_for() {
+	local kver=$1 log=$work/dkms-$1.log mod vermagic modver rc=0
+	if [ ! -d "/lib/modules/$kver/build" ]; then
+		not_ok "dkms build for $kver" "/lib/modules/$kver/build not found: install linux-headers-$kver"
+		return
+	fi
+	# The signing key dkms makes (and uses) lives in the private tree too:
+	# its default is /var/lib/dkms/mok.key. TMPDIR: dkms's own temp files.
+	env TMPDIR="$work/tmp" \
+		mok_signing_key="$work/mok.key" mok_certificate="$work/mok.pub" \
+		dkms build -m kftp -v "$version" -k "$kver" \
+		--dkmstree "$work/tree" --sourcetree "$work/src" \
+		</dev/null >"$log" 2>&1 || rc=$?
+	if [ "$rc" != 0 ]; then
+		not_ok "dkms build for $kver" "dkms build exited $rc"
+		diag "$(tail -n 20 "$log")"
+		# dkms leaves the make log in the build directory on failure.
+		local mlog=$work/tree/kftp/$version/build/make.log
+		[ ! -f "$mlog" ] || { diag "make.log:"; diag "$(tail -n 40 "$mlog")"; }
+		return
+	fi
+	mod=$(built_module "$kver")
+	if [ -z "$mod" ]; then
+		not_ok "dkms build for $kver" "dkms build succeeded but kept no kftp.ko*"
+		diag "$(tail -n 20 "$log")"
+		return
+	fi
+	vermagic=$(modinfo -F vermagic "$mod" 2>&1)
+	modver=$(modinfo -F version "$mod" 2>&1)
+	if [ "${vermagic%% *}" != "$kver" ]; then
+		not_ok "dkms build for $kver" "${mod#"$work"/}: vermagic '$vermagic'"
+	elif [ "$modver" != "$version" ]; then
+		not_ok "dkms build for $kver" "${mod#"$work"/}: version '$modver', expected '$version'"
+	else
+		ok "dkms build for $kver"
+		diag "  ${mod#"$work"/}"
+	fi
+}
+
+main() {
+	local -a kvers=("$@")
+	local mk_version name bmn dml src_before tree_before k f
+
+	if [ "${#kvers[@]}" -eq 0 ]; then
+		mapfile -t kvers < <(installed_kvers)
+		[ "${#kvers[@]}" -gt 0 ] ||
+			die "no kernel has both /boot/vmlinuz-KVER and /lib/modules/KVER/build (run tests/deps.sh)"
+	fi
+
+	# ---- dkms.conf against the Makefile
+	mk_version=$(makefile_version)
+	version=$(dkms_conf_var PACKAGE_VERSION)
+	name=$(dkms_conf_var PACKAGE_NAME)
+	bmn=$(dkms_conf_var 'BUILT_MODULE_NAME[0]')
+	dml=$(dkms_conf_var 'DEST_MODULE_LOCATION[0]')
+	if [ -z "$mk_version" ]; then
+		not_ok "dkms.conf PACKAGE_VERSION equals Makefile KFTP_VERSION" \
+			"cannot read KFTP_VERSION from $REPO/Makefile"
+	elif [ "$version" != "$mk_version" ]; then
+		not_ok "dkms.conf PACKAGE_VERSION equals Makefile KFTP_VERSION" \
+			"dkms.conf PACKAGE_VERSION='$version', Makefile KFTP_VERSION='$mk_version'"
+	else
+		ok "dkms.conf PACKAGE_VERSION equals Makefile KFTP_VERSION ($version)"
+	fi
+	if [ "$name" = kftp ] && [ "$bmn" = kftp ] && [ "$dml" = /updates/dkms ]; then
+		ok "dkms.conf names package kftp, module kftp, in /updates/dkms"
+	else
+		not_ok "dkms.conf names package kftp, module kftp, in /updates/dkms" \
+			"PACKAGE_NAME='$name' BUILT_MODULE_NAME[0]='$bmn' DEST_MODULE_LOCATION[0]='$dml'"
+	fi
+	[ -n "$version" ] || version=${mk_version:-0}
+
+	if ! command -v dkms >/dev/null 2>&1; then
+		for k in "${kvers[@]}"; do
+			not_ok "dkms build for $k" "dkms is not installed (run tests/deps.sh)"
+		done
+		summary
+		return
+	fi
+	diag "$(dkms --version 2>&1 | head -n 1), kernels: ${kvers[*]}"
+
+	src_before=$(snapshot /usr/src)
+	tree_before=$(snapshot /var/lib/dkms)
+
+	# ---- a private source tree and DKMS tree
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kftp-dkms.XXXXXX") || die "mktemp failed"
+	mkdir -p "$work/src/kftp-$version" "$work/tree" "$work/tmp"
+	for f in "${SOURCES[@]}"; do
+		cp -r -- "$REPO/$f" "$work/src/kftp-$version/" || die "cannot copy $f"
+	done
+	for f in "$REPO"/*.c; do
+		case $f in *.mod.c) continue ;; esac
+		cp -- "$f" "$work/src/kftp-$version/" || die "cannot copy $f"
+	done
+
+	for k in "${kvers[@]}"; do
+		build_for "$k"
+	done
+
+	if [ "$(snapshot /usr/src)" = "$src_before" ] &&
+	   [ "$(snapshot /var/lib/dkms)" = "$tree_before" ]; then
+		ok "system /var/lib/dkms and /usr/src untouched"
+	else
+		not_ok "system /var/lib/dkms and /usr/src untouched" \
+			"$(diff <(echo "$tree_before"; echo "$src_before") \
+				<(snapshot /var/lib/dkms; snapshot /usr/src) | head -n 20)"
+	fi
+	summary
+}
+
+summary() {
+	printf '1..%d\n' "$N"
+	printf '# dkms-build: %d passed, %d failed\n' "$PASS" "$FAIL"
+}
+
+main "$@"
+[ "$FAIL" = 0 ]
