@@ -40,6 +40,7 @@ install: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		modules_install
+	@# kbuild skips depmod without a System.map, which Debian's headers lack.
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	install -D -m 0755 user/kftp-get $(DESTDIR)$(BINDIR)/kftp-get
 	install -D -m 0644 man/kftp-get.1 $(DESTDIR)$(MANDIR)/man1/kftp-get.1

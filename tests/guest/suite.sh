@@ -641,7 +641,7 @@ run_part() {
 	fi
 }
 
-for part in hostile fuzz; do
+for part in hostile fuzz files stress; do
 	run_part "$REPO/tests/guest/$part.sh"
 done
 
@@ -653,6 +653,8 @@ tcase "servers stop; no DELE in either server log" c_stop_servers
 tcase "no kftp-get process left" c_no_leftover_clients
 tcase "rmmod kftp succeeds, /dev/kftp removed" c_rmmod
 tcase "TCP inuse back to the baseline (${TCP_BASELINE:-?})" c_sockstat
+# Installing needs the module unloaded: make install, modprobe, uninstall.
+run_part "$REPO/tests/guest/install.sh"
 tcase "no BUG/WARNING/Oops in dmesg, no D/W/L taint" c_dmesg
 
 diag "suite took $((SECONDS - SUITE_T0)) s"
