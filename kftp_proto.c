@@ -427,7 +427,8 @@ static void kftp_quit(struct kftp_session *s, bool failed)
 	if (!s->ctrl || s->ctrl_broken)
 		return;
 	if (failed) {
-		pr_debug("> ABOR\n> QUIT\n");
+		pr_debug("> ABOR\n");
+		pr_debug("> QUIT\n");
 		kftp_sock_send_all(s->ctrl, abor_quit, sizeof(abor_quit) - 1,
 				   MSG_DONTWAIT);
 		return;
