@@ -7,7 +7,7 @@
 # Usage: tests/check.sh [KVER]      (`make check`)
 #   KVER defaults to the running kernel, else the oldest one with
 #   /lib/modules/KVER/build. Results: .build/results/check-KVER/.
-#   Environment: KFTP_VM_TIMEOUT (seconds, default 1800).
+#   Environment: KFTP_VM_TIMEOUT (seconds, default 2400).
 # Exit status: 0 only if every case passed.
 set -eu -o pipefail
 
@@ -77,7 +77,7 @@ main() {
 		"$results/kernel-verdict" "$results/verdict"
 	local rc=0
 	(cd "$KFTP_REPO" && "$KFTP_REPO/tests/vm/run-vm.sh" --kver "$kver" \
-		--timeout "${KFTP_VM_TIMEOUT:-1800}" --results "$results" \
+		--timeout "${KFTP_VM_TIMEOUT:-2400}" --results "$results" \
 		-- "$SUITE") | sed -u -E '/^1\.\.[0-9]+([ #].*)?$/d' || rc=${PIPESTATUS[0]}
 	case $rc in 129|130|143) exit "$rc" ;; esac
 

@@ -1832,6 +1832,49 @@ static int cmd_fuzz(unsigned long count, uint64_t seed, long only,
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* repeat mode: many real downloads without a process per download */
+
+/*
+ * Under TCG, starting a process costs more than a whole small transfer, so
+ * a leak check over 1000 downloads issues the ioctl in a loop. Targets are
+ * used in turn; each download must succeed with exactly SIZE bytes.
+ */
+static int cmd_repeat(unsigned long count, const char *remote,
+		      const char *local)
+{
+	struct kftp_get_args a;
+	unsigned long i, failed = 0;
+	struct outcome o;
+	time_t t0 = time(NULL);
+
+	open_device();
+	if (dev_fd < 0)
+		return 2;
+	for (i = 0; i < count; i++) {
+		const struct target *t = &targets[i % ntargets];
+
+		make_valid(&a, t, KFTP_REPLY_TIMEOUT_DEFAULT_MS, remote, local);
+		/* anonymous: both test servers allow it */
+		memset(a.user, 0, sizeof(a.user));
+		memset(a.password, 0, sizeof(a.password));
+		o = run_at(struct_slot(), &a, ARGS_SIZE, "repeat");
+		if (o.r == 0 && o.res.remote_size != KFTP_SIZE_UNKNOWN &&
+		    o.res.bytes_written == o.res.remote_size)
+			continue;
+		failed++;
+		if (failed <= 5)
+			printf("# repeat: download %lu from %s: ret %d %s, %llu of %llu bytes, reply %u %s\n",
+			       i + 1, t->text, o.r, o.r ? ename(o.err) : "",
+			       (unsigned long long)o.res.bytes_written,
+			       (unsigned long long)o.res.remote_size,
+			       o.res.reply_code, o.res.reply_text);
+	}
+	printf("# repeat: %lu downloads, %lu failed, %ld s\n", count, failed,
+	       (long)(time(NULL) - t0));
+	return failed ? 1 : 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -1839,6 +1882,8 @@ static void usage(FILE *f)
 		"       kftp-fuzz fuzz -c COUNT -s SEED [-j JOBS] [-d DEV] [-t SECS] [-v]\n"
 		"                      [--only I]\n"
 		"                      HOST:PORT [[::1]:PORT]\n"
+		"       kftp-fuzz repeat -c COUNT REMOTE LOCAL HOST:PORT [HOST:PORT...]\n"
+		"                      (COUNT anonymous downloads, servers in turn)\n"
 		"HOST:PORT: the recorder (tests/fuzz/recorder.py); a.b.c.d:port,\n"
 		"[v6]:port or port (127.0.0.1). -t: watchdog per call, default 30 s.\n");
 }
@@ -1870,7 +1915,7 @@ int main(int argc, char **argv)
 	bool have_count = false, have_seed = false, verbose = false;
 	long only = -1;
 	unsigned int jobs = 1;
-	const char *mode;
+	const char *mode, *repeat_remote = NULL, *repeat_local = NULL;
 	int opt, i;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
@@ -1878,7 +1923,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	mode = argv[1];
-	if (strcmp(mode, "abi") && strcmp(mode, "fuzz")) {
+	if (strcmp(mode, "abi") && strcmp(mode, "fuzz") &&
+	    strcmp(mode, "repeat")) {
 		fprintf(stderr, "kftp-fuzz: unknown mode '%s'\n", mode);
 		usage(stderr);
 		return 2;
@@ -1948,6 +1994,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!strcmp(mode, "repeat")) {
+		if (argc - optind < 3 || !have_count) {
+			fprintf(stderr, "kftp-fuzz repeat: -c COUNT REMOTE LOCAL HOST:PORT... needed\n");
+			return 2;
+		}
+		repeat_remote = argv[optind++];
+		repeat_local = argv[optind++];
+	}
 	for (i = optind; i < argc; i++) {
 		if (ntargets == (int)(sizeof(targets) / sizeof(targets[0]))) {
 			fprintf(stderr, "kftp-fuzz: too many targets\n");
@@ -1965,6 +2019,9 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "abi"))
 		return cmd_abi();
+	if (!strcmp(mode, "repeat"))
+		return cmd_repeat((unsigned long)count, repeat_remote,
+				  repeat_local);
 
 	if (!have_count || !have_seed) {
 		fprintf(stderr, "kftp-fuzz fuzz: -c COUNT and -s SEED are required\n");

@@ -185,8 +185,12 @@ kget_ok() {
 # ---------------------------------------------------------------- system
 
 tcp_inuse() {
-	awk '$1 == "TCP:" { for (i = 2; i < NF; i++) if ($i == "inuse") print $(i + 1) }' \
-		/proc/net/sockstat
+	# Sockets someone still holds: inuse minus orphans. An orphan was
+	# released by its owner and is only the TCP stack's to finish (a
+	# LAST_ACK retried for minutes under TCG); a socket that kftp never
+	# released is not an orphan and still counts.
+	awk '$1 == "TCP:" { for (i = 2; i < NF; i++) { if ($i == "inuse") n = $(i + 1);
+		if ($i == "orphan") o = $(i + 1) } print n - o }' /proc/net/sockstat
 }
 
 # wait_tcp_inuse N: poll up to 10 s for TCP inuse to be N (TIME_WAIT is not
