@@ -58,6 +58,9 @@ DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)
 DKMS_FILES = dkms.conf Kbuild Makefile $(filter-out %.mod.c,$(wildcard *.c)) include
 
 dkms-install:
+	@# A second install replaces the first instead of failing in dkms add.
+	if [ -n "$$(dkms status -m kftp -v $(KFTP_VERSION))" ]; then \
+		dkms remove -m kftp -v $(KFTP_VERSION) --all; fi
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -r $(DKMS_FILES) $(DKMS_SRC)/
