@@ -45,7 +45,14 @@ static bool kftp_timeout_ok(u32 ms)
 
 static int kftp_validate(const struct kftp_get_args *a)
 {
+	bool to_fd = a->flags & KFTP_GET_F_DEST_FD;
+
 	if (a->flags & ~KFTP_GET_F_ALL)
+		return -EINVAL;
+	/* The fd is the destination: a path beside it would be ambiguous. */
+	if (to_fd && (a->local_path[0] || (a->flags & KFTP_GET_F_EXCL)))
+		return -EINVAL;
+	if (a->reserved1)
 		return -EINVAL;
 	if (a->resume_offset)
 		return -EINVAL;	/* reserved until REST is supported */
@@ -69,7 +76,7 @@ static int kftp_validate(const struct kftp_get_args *a)
 	if (!kftp_string_ok(a->user, sizeof(a->user), true) ||
 	    !kftp_string_ok(a->password, sizeof(a->password), true) ||
 	    !kftp_string_ok(a->remote_path, sizeof(a->remote_path), false) ||
-	    !kftp_string_ok(a->local_path, sizeof(a->local_path), false))
+	    !kftp_string_ok(a->local_path, sizeof(a->local_path), to_fd))
 		return -EINVAL;
 	return 0;
 }
@@ -92,7 +99,7 @@ static int kftp_ioctl_get(struct kftp_get_args __user *uargs)
 	u32 usize;
 	int err;
 
-	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER1);
 
 	if (get_user(usize, &uargs->size))
 		return -EFAULT;

@@ -33,7 +33,7 @@ int kftp_data_listen(struct kftp_session *s, struct sockaddr_storage *port_addr)
 	else
 		((struct sockaddr_in6 *)port_addr)->sin6_port = 0;
 
-	err = kftp_sock_create(s, port_addr->ss_family, &s->listener);
+	err = kftp_sock_create(s->net, port_addr->ss_family, &s->listener);
 	if (err)
 		return err;
 	err = kernel_bind(s->listener, kftp_bind_addr(port_addr),

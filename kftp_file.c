@@ -6,10 +6,36 @@
  */
 #include <linux/err.h>
 #include <linux/fcntl.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/spinlock.h>
 
 #include "kftp_internal.h"
+
+/*
+ * The caller's own descriptor: it chose the name, owner and mode (an
+ * O_TMPFILE linked in at the end, say), so we only check that writing to
+ * it is safe and keep a reference for the transfer.
+ */
+static int kftp_file_get_fd(struct kftp_session *s)
+{
+	struct file *file = fget(s->args->dest_fd);
+
+	if (!file)
+		return -EBADF;
+	if (!(file->f_mode & FMODE_WRITE)) {
+		fput(file);
+		return -EBADF;
+	}
+	if (!S_ISREG(file_inode(file)->i_mode)) {
+		fput(file);
+		return -EINVAL;
+	}
+	s->file = file;
+	s->file_from_fd = true;
+	s->file_pos = s->args->resume_offset;
+	return 0;
+}
 
 int kftp_file_open(struct kftp_session *s)
 {
@@ -21,6 +47,8 @@ int kftp_file_open(struct kftp_session *s)
 	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE | O_NOFOLLOW;
 	struct file *file;
 
+	if (s->args->flags & KFTP_GET_F_DEST_FD)
+		return kftp_file_get_fd(s);
 	if (s->args->flags & KFTP_GET_F_EXCL)
 		flags |= O_EXCL;
 	/* O_NONBLOCK: opening a FIFO must not wait for a reader. */
@@ -64,5 +92,11 @@ int kftp_file_close(struct kftp_session *s)
 	struct file *file = s->file;
 
 	s->file = NULL;
-	return file ? filp_close(file, NULL) : 0;
+	if (!file)
+		return 0;
+	if (s->file_from_fd) {
+		fput(file);	/* the caller closes its own descriptor */
+		return 0;
+	}
+	return filp_close(file, NULL);
 }

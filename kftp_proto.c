@@ -278,7 +278,7 @@ static int kftp_connect(struct kftp_session *s)
 		sin6->sin6_scope_id = a->scope_id;
 		memcpy(&sin6->sin6_addr, a->addr, 16);
 	}
-	err = kftp_sock_create(s, a->family, &s->ctrl);
+	err = kftp_sock_create(s->net, a->family, &s->ctrl);
 	if (err)
 		return err;
 	err = kftp_sock_connect(s->ctrl, &s->server, a->connect_timeout_ms);

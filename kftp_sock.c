@@ -14,9 +14,9 @@
 #include "kftp_compat.h"
 #include "kftp_internal.h"
 
-int kftp_sock_create(struct kftp_session *s, int family, struct socket **res)
+int kftp_sock_create(struct net *net, int family, struct socket **res)
 {
-	return sock_create_kern(s->net, family, SOCK_STREAM, IPPROTO_TCP, res);
+	return sock_create_kern(net, family, SOCK_STREAM, IPPROTO_TCP, res);
 }
 
 /*

@@ -44,6 +44,7 @@ struct kftp_session {
 	u64 received;			/* data bytes received from the server */
 
 	struct file *file;		/* the destination */
+	bool file_from_fd;		/* file is the caller's dest_fd */
 	loff_t file_pos;
 };
 
@@ -52,7 +53,7 @@ int kftp_retrieve(struct kftp_session *s);
 int kftp_ctrl_poll_reply(struct kftp_session *s);
 
 /* kftp_sock.c: in-kernel sockets with deadlines */
-int kftp_sock_create(struct kftp_session *s, int family, struct socket **res);
+int kftp_sock_create(struct net *net, int family, struct socket **res);
 void kftp_sock_set_timeo(struct socket *sock, long rcv_jiffies, long snd_jiffies);
 int kftp_sock_errno(int err);
 int kftp_sock_connect(struct socket *sock, struct sockaddr_storage *addr,

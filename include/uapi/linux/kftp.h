@@ -34,7 +34,9 @@
  *   EINVAL       malformed struct: @size too small, unknown flag, unknown
  *                family, port 0, timeout out of range, a string that is empty,
  *                not NUL-terminated, holds CR or LF, or has anything but NULs
- *                after its terminator; resume_offset != 0; also when
+ *                after its terminator; resume_offset != 0; reserved1
+ *                != 0; KFTP_GET_F_DEST_FD with a local_path or with
+ *                KFTP_GET_F_EXCL; dest_fd not a regular file; also when
  *                local_path exists and is not a regular file (a FIFO without
  *                a reader gives ENXIO)
  *   E2BIG        @size larger than this kernel knows, with non-zero tail, or
@@ -48,6 +50,7 @@
  *   EBADMSG      a reply that is not FTP: bad code, line or reply too long
  *   EPROTO       any other unexpected reply, or an incomplete transfer
  *                (fewer or more bytes than SIZE, 426, early data close)
+ *   EBADF        with KFTP_GET_F_DEST_FD: dest_fd is not open for writing
  *   EINTR        a signal arrived; the transfer was abandoned, not restarted
  *   others       from the local file: ENOENT, EACCES, EISDIR, ELOOP (the
  *                last component of local_path is a symlink), ENOSPC, EFBIG,
@@ -78,7 +81,9 @@
 /* flags */
 /* Create local_path with O_EXCL: fail with EEXIST rather than truncate. */
 #define KFTP_GET_F_EXCL		0x00000001U
-#define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL)
+/* Write to dest_fd instead of opening local_path (which must be empty). */
+#define KFTP_GET_F_DEST_FD	0x00000002U
+#define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD)
 
 /* result.remote_size when the server did not answer SIZE */
 #define KFTP_SIZE_UNKNOWN	(~(__u64)0)
@@ -133,10 +138,20 @@ struct kftp_get_args {
 	/* in: NUL-terminated, not empty; relative to the caller's cwd */
 	char local_path[KFTP_LOCAL_PATH_MAX];
 	struct kftp_get_result result;	/* out */
+	/* Appended in version 1. */
+	/*
+	 * in: with KFTP_GET_F_DEST_FD, a descriptor of a regular file open
+	 * for writing; data is written from offset resume_offset on, and the
+	 * file is never truncated. Ignored without the flag.
+	 */
+	__s32 dest_fd;
+	__u32 reserved1;	/* in: must be 0 */
 };
 
 /* The first version of the struct; smaller @size values are EINVAL. */
 #define KFTP_GET_ARGS_SIZE_VER0	9296
+/* Version 1 adds dest_fd. */
+#define KFTP_GET_ARGS_SIZE_VER1	9304
 
 #define KFTP_IOC_MAGIC		0xF7
 #define KFTP_IOC_GET		_IO(KFTP_IOC_MAGIC, 0x01)
