@@ -92,6 +92,18 @@ static void kftp_log_failure(const struct kftp_session *s, int err)
 			    s->args->remote_path, &s->server, s->step, err);
 }
 
+/* What the caller learns of the transfer, success or not. */
+static void kftp_fill_result(struct kftp_get_result *res,
+			     const struct kftp_session *s, int err)
+{
+	memset(res, 0, sizeof(*res));
+	res->bytes_written = s->written;
+	res->remote_size = s->remote_size;
+	res->reply_code = s->ctrl.code;
+	res->failed_step = err ? s->step : KFTP_STEP_NONE;
+	strscpy(res->reply_text, s->ctrl.text, sizeof(res->reply_text));
+}
+
 static int kftp_ioctl_get(struct kftp_get_args __user *uargs)
 {
 	struct kftp_session *s;
@@ -121,14 +133,12 @@ static int kftp_ioctl_get(struct kftp_get_args __user *uargs)
 	if (err)
 		goto out_free;
 
-	memset(&args->result, 0, sizeof(args->result));
 	s->args = args;
 	s->net = current->nsproxy->net_ns;
 	err = kftp_retrieve(s);
-	if (err) {
-		args->result.failed_step = s->step;
+	if (err)
 		kftp_log_failure(s, err);
-	}
+	kftp_fill_result(&args->result, s, err);
 	/* A restart would redo a half-finished transfer behind the caller. */
 	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
 	    err == -ERESTARTNOHAND || err == -ERESTART_RESTARTBLOCK)

@@ -24,7 +24,7 @@ int kftp_data_listen(struct kftp_session *s, struct sockaddr_storage *port_addr)
 	int err;
 
 	memset(port_addr, 0, sizeof(*port_addr));
-	err = kernel_getsockname(s->ctrl, (struct sockaddr *)port_addr);
+	err = kernel_getsockname(s->ctrl.sock, (struct sockaddr *)port_addr);
 	if (err < 0)
 		return err;
 	/* Port 0: a fixed range collides with TIME_WAIT on the server side. */
@@ -66,6 +66,26 @@ static bool kftp_data_peer_ok(struct kftp_session *s, struct socket *sock)
 	return false;
 }
 
+/*
+ * While we wait for the data connection, the server may give up and say
+ * so on the control connection. Only replies that have arrived in full are
+ * read: a partial line must not hold up the accept. An early final 2xx is
+ * remembered for the completion step, anything else ends the wait.
+ */
+static int kftp_data_check_ctrl(struct kftp_session *s)
+{
+	int code = kftp_ctrl_poll_reply(&s->ctrl);
+
+	if (code <= 0)
+		return code;
+	if (code / 100 == 2 && !s->early_final) {
+		s->early_final = code;
+		return 0;
+	}
+	/* After a 1xx the file exists: a late 5xx is not "no such file". */
+	return code == 421 ? -ECONNABORTED : -EPROTO;
+}
+
 int kftp_data_accept(struct kftp_session *s)
 {
 	unsigned long deadline = jiffies +
@@ -86,7 +106,7 @@ int kftp_data_accept(struct kftp_session *s)
 		err = kernel_accept(s->listener, &sock, 0);
 		if (err == -EAGAIN) {
 			/* A server that gives up says so on the control link. */
-			err = kftp_ctrl_poll_reply(s);
+			err = kftp_data_check_ctrl(s);
 			if (err)
 				return err;
 			continue;
@@ -101,7 +121,7 @@ int kftp_data_accept(struct kftp_session *s)
 	}
 }
 
-/* Write out what the buffer holds; a local failure gets its own step. */
+/* Write out what the buffer holds; a local failure is marked as such. */
 static int kftp_data_flush(struct kftp_session *s, size_t *fill)
 {
 	int err;
@@ -109,49 +129,71 @@ static int kftp_data_flush(struct kftp_session *s, size_t *fill)
 	if (!*fill)
 		return 0;
 	err = kftp_file_write(s, s->xfer_buf, *fill);
-	if (err) {
-		s->step = KFTP_STEP_LOCAL_FILE;
-		return err;
-	}
 	*fill = 0;
-	return 0;
+	if (err)
+		s->file_failed = true;
+	return err;
 }
 
-int kftp_data_receive(struct kftp_session *s)
+static int kftp_data_receive_loop(struct kftp_session *s, size_t *fill)
 {
-	u64 expected = s->args->result.remote_size;
-	long stall = msecs_to_jiffies(s->args->stall_timeout_ms);
+	u64 expected = s->remote_size;
 	struct msghdr msg = {};
 	struct kvec vec;
-	size_t fill = 0;
 	int n;
 
-	/* Each receive returns as soon as any byte arrives: a stall timer. */
-	kftp_sock_set_timeo(s->data, stall, stall);
 	for (;;) {
 		/* TCP checks signals only when it must wait; a fast server never makes it wait. */
 		if (signal_pending(current))
 			return -EINTR;
-		vec.iov_base = s->xfer_buf + fill;
-		vec.iov_len = KFTP_XFER_BUF_SIZE - fill;
+		vec.iov_base = s->xfer_buf + *fill;
+		vec.iov_len = KFTP_XFER_BUF_SIZE - *fill;
 		n = kernel_recvmsg(s->data, &msg, &vec, 1, vec.iov_len, 0);
 		if (n < 0)
 			return kftp_sock_errno(n);
 		if (n == 0)
-			break;
-		fill += n;
-		s->received += n;
-		if (expected != KFTP_SIZE_UNKNOWN && s->received > expected) {
+			return 0;
+		if (expected != KFTP_SIZE_UNKNOWN &&
+		    s->received + n > expected) {
+			/* Keep what fits the announced size, drop the rest. */
+			*fill += expected - s->received;
+			s->received = expected;
 			pr_info_ratelimited("%*pE: more data than the %llu bytes announced\n",
 					    (int)strlen(s->args->remote_path),
 					    s->args->remote_path, expected);
 			return -EPROTO;
 		}
-		if (fill == KFTP_XFER_BUF_SIZE) {
-			n = kftp_data_flush(s, &fill);
+		*fill += n;
+		s->received += n;
+		if (*fill == KFTP_XFER_BUF_SIZE) {
+			n = kftp_data_flush(s, fill);
 			if (n)
 				return n;
 		}
 	}
-	return kftp_data_flush(s, &fill);
+}
+
+/*
+ * Receive until EOF. Whatever the reason the loop ends for, every byte
+ * received is written out first, so that a partial download that the
+ * caller keeps holds all of it.
+ */
+int kftp_data_receive(struct kftp_session *s)
+{
+	long stall = msecs_to_jiffies(s->args->stall_timeout_ms);
+	size_t fill = 0;
+	bool file_failed;
+	int err, ferr;
+
+	/* Each receive returns as soon as any byte arrives: a stall timer. */
+	kftp_sock_set_timeo(s->data, stall, stall);
+	err = kftp_data_receive_loop(s, &fill);
+	file_failed = s->file_failed;
+	ferr = kftp_data_flush(s, &fill);
+	if (err) {
+		/* The first failure is the one to report. */
+		s->file_failed = file_failed;
+		return err;
+	}
+	return ferr;
 }

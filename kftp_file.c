@@ -37,6 +37,27 @@ static int kftp_file_get_fd(struct kftp_session *s)
 	return 0;
 }
 
+/*
+ * Look before opening: open(2) of a device runs its driver's open (a
+ * watchdog arms, a tty may become the controlling terminal), so only a
+ * regular file, or nothing yet, may be at local_path. An O_PATH open runs
+ * no driver code. A name swapped in between is still caught after the
+ * open; callers that want no window at all pass dest_fd.
+ */
+static int kftp_file_probe(const char *path)
+{
+	struct file *probe = filp_open(path, O_PATH | O_NOFOLLOW, 0);
+	umode_t mode;
+
+	if (IS_ERR(probe))
+		return PTR_ERR(probe) == -ENOENT ? 0 : PTR_ERR(probe);
+	mode = file_inode(probe)->i_mode;
+	filp_close(probe, NULL);
+	if (S_ISLNK(mode))
+		return -ELOOP;
+	return S_ISREG(mode) ? 0 : -EINVAL;
+}
+
 int kftp_file_open(struct kftp_session *s)
 {
 	/*
@@ -44,13 +65,18 @@ int kftp_file_open(struct kftp_session *s)
 	 * writes past 2 GiB fail. O_NOFOLLOW: a root tool must not write
 	 * through a symlink planted at the destination (-ELOOP).
 	 */
-	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE | O_NOFOLLOW;
+	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_LARGEFILE | O_NOFOLLOW |
+		    O_NOCTTY;
 	struct file *file;
+	int err;
 
 	if (s->args->flags & KFTP_GET_F_DEST_FD)
 		return kftp_file_get_fd(s);
 	if (s->args->flags & KFTP_GET_F_EXCL)
 		flags |= O_EXCL;
+	err = kftp_file_probe(s->args->local_path);
+	if (err)
+		return err;
 	/* O_NONBLOCK: opening a FIFO must not wait for a reader. */
 	file = filp_open(s->args->local_path, flags | O_NONBLOCK, 0666);
 	if (IS_ERR(file))
@@ -81,7 +107,7 @@ int kftp_file_write(struct kftp_session *s, const void *buf, size_t len)
 			return -EIO;
 		buf += n;
 		len -= n;
-		s->args->result.bytes_written += n;
+		s->written += n;
 	}
 	return 0;
 }

@@ -10,13 +10,34 @@
 #include <linux/uio.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 
 #include "kftp_compat.h"
 #include "kftp_internal.h"
 
+/*
+ * Sockets are created as the calling process would create them (kern=0):
+ * the LSM and cgroup-BPF hooks see the caller's credentials, and the
+ * socket holds a reference on its netns. Without that reference, a closed
+ * TCP socket has its timers stopped at once, so a FIN or QUIT lost after
+ * close is never retransmitted and the orphan stays in FIN-WAIT-1 or
+ * LAST-ACK for good. Accepted sockets inherit the listener's setting.
+ */
 int kftp_sock_create(struct net *net, int family, struct socket **res)
 {
-	return sock_create_kern(net, family, SOCK_STREAM, IPPROTO_TCP, res);
+	return __sock_create(net, family, SOCK_STREAM, IPPROTO_TCP, res, 0);
+}
+
+/* Probe an idle peer as curl does by default: after 60 s, every 60 s. */
+#define KFTP_KEEPALIVE_SECS	60
+#define KFTP_KEEPALIVE_PROBES	5
+
+void kftp_sock_set_keepalive(struct socket *sock)
+{
+	sock_set_keepalive(sock->sk);
+	tcp_sock_set_keepidle(sock->sk, KFTP_KEEPALIVE_SECS);
+	tcp_sock_set_keepintvl(sock->sk, KFTP_KEEPALIVE_SECS);
+	tcp_sock_set_keepcnt(sock->sk, KFTP_KEEPALIVE_PROBES);
 }
 
 /*

@@ -21,40 +21,65 @@ struct socket;
 /* The one data buffer of a transfer: large writes, bounded memory. */
 #define KFTP_XFER_BUF_SIZE	(256 * 1024)
 
+/* The control connection: socket, reader state and the last reply. */
+struct kftp_ctrl {
+	struct socket *sock;
+	unsigned long reply_timeout;	/* jiffies, per reply and per send */
+	bool broken;			/* unusable: nothing more to send */
+
+	/* bytes received but not yet parsed */
+	char *rbuf;
+	size_t start;
+	size_t end;
+	char line[KFTP_LINE_MAX];	/* the current line, NUL-terminated */
+	int line_len;
+	int pending_code;		/* multi-line reply being read, or 0 */
+	unsigned int pending_lines;
+
+	int code;			/* the last reply's code, 0 if none */
+	char text[KFTP_REPLY_TEXT_MAX];	/* its first line, printable */
+	char *cmd;			/* the command being sent */
+};
+
 /* One retrieval: everything the ioctl owns while it runs. */
 struct kftp_session {
-	struct kftp_get_args *args;	/* validated copy of the request */
+	const struct kftp_get_args *args; /* validated copy of the request */
 	struct net *net;		/* the caller's network namespace */
-	enum kftp_step step;		/* what we are doing: failed_step */
+	enum kftp_step step;		/* what the dialogue is doing */
 
-	struct socket *ctrl;		/* control connection */
+	struct kftp_ctrl ctrl;
 	struct socket *listener;	/* our active-mode data port */
 	struct socket *data;		/* the server's data connection */
 	struct sockaddr_storage server;	/* control peer: the only allowed data peer */
-
-	/* control reply reader: bytes received but not yet parsed */
-	char *rbuf;
-	size_t rbuf_start;
-	size_t rbuf_end;
-	char line[KFTP_LINE_MAX];	/* the current reply line, NUL-terminated */
-	bool ctrl_broken;		/* control connection unusable: skip QUIT */
 	unsigned int early_final;	/* a 2xx seen before the data connection */
+	u64 remote_size;		/* SIZE answer, or KFTP_SIZE_UNKNOWN */
 
 	void *xfer_buf;			/* KFTP_XFER_BUF_SIZE bytes */
 	u64 received;			/* data bytes received from the server */
+	bool file_failed;		/* the data step failed writing the file */
 
 	struct file *file;		/* the destination */
 	bool file_from_fd;		/* file is the caller's dest_fd */
 	loff_t file_pos;
+	u64 written;			/* bytes written to the destination */
 };
 
-/* kftp_proto.c: the control dialogue, start to finish */
+/* kftp_proto.c: the FTP dialogue, start to finish */
 int kftp_retrieve(struct kftp_session *s);
-int kftp_ctrl_poll_reply(struct kftp_session *s);
+
+/* kftp_ctrl.c: the control connection's reader and writer */
+int kftp_ctrl_init(struct kftp_ctrl *c, unsigned int reply_timeout_ms);
+void kftp_ctrl_free(struct kftp_ctrl *c);
+int kftp_ctrl_read_reply(struct kftp_ctrl *c);
+int kftp_ctrl_read_reply_until(struct kftp_ctrl *c, unsigned long deadline);
+int kftp_ctrl_poll_reply(struct kftp_ctrl *c);
+int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg);
+void kftp_ctrl_send_nowait(struct kftp_ctrl *c, const char *line);
 
 /* kftp_sock.c: in-kernel sockets with deadlines */
 int kftp_sock_create(struct net *net, int family, struct socket **res);
 void kftp_sock_set_timeo(struct socket *sock, long rcv_jiffies, long snd_jiffies);
+void kftp_sock_set_keepalive(struct socket *sock);
 int kftp_sock_errno(int err);
 int kftp_sock_connect(struct socket *sock, struct sockaddr_storage *addr,
 		      unsigned int timeout_ms);

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The FTP control connection: a line reader, the reply parser and the
+ * command writer. It knows the wire format (RFC 959 4.2, Telnet IAC
+ * doubling), not the dialogue: kftp_proto.c decides what to send and what a
+ * reply means.
+ *
+ * A multi-line reply starts with "ddd-" and ends only at a line starting
+ * with the same "ddd ", whatever digits the lines in between start with.
+ * The reader keeps its place in a reply across calls, so that a
+ * non-blocking poll can consume what has arrived and leave the rest.
+ */
+#include <linux/ctype.h>
+#include <linux/jiffies.h>
+#include <linux/kernel.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "kftp_internal.h"
+
+#define KFTP_CTRL_BUF_SIZE	(2 * KFTP_LINE_MAX)
+/* "VERB " + an argument whose every byte may be doubled + CRLF. */
+#define KFTP_CMD_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
+#define KFTP_TELNET_IAC		0xff
+
+int kftp_ctrl_init(struct kftp_ctrl *c, unsigned int reply_timeout_ms)
+{
+	memset(c, 0, sizeof(*c));
+	c->reply_timeout = msecs_to_jiffies(reply_timeout_ms);
+	c->rbuf = kmalloc(KFTP_CTRL_BUF_SIZE, GFP_KERNEL);
+	c->cmd = kmalloc(KFTP_CMD_MAX, GFP_KERNEL);
+	if (!c->rbuf || !c->cmd) {
+		kftp_ctrl_free(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Releases the buffers; the socket is the caller's to release. */
+void kftp_ctrl_free(struct kftp_ctrl *c)
+{
+	kfree(c->rbuf);
+	kfree_sensitive(c->cmd);	/* it held the password */
+	c->rbuf = NULL;
+	c->cmd = NULL;
+}
+
+/*
+ * Receive more bytes. With @nonblock, -EAGAIN means nothing was pending;
+ * otherwise the wait ends at @deadline with -ETIMEDOUT. EOF is -ECONNRESET.
+ */
+static int kftp_ctrl_fill(struct kftp_ctrl *c, unsigned long deadline,
+			  bool nonblock)
+{
+	int flags = nonblock ? MSG_DONTWAIT : 0;
+	struct msghdr msg = { .msg_flags = flags };
+	long left = (long)(deadline - jiffies);
+	struct kvec vec;
+	int n;
+
+	if (c->start) {
+		memmove(c->rbuf, c->rbuf + c->start, c->end - c->start);
+		c->end -= c->start;
+		c->start = 0;
+	}
+	if (c->end == KFTP_CTRL_BUF_SIZE)
+		return -EBADMSG;	/* unreachable: a line is refused first */
+	if (!nonblock) {
+		if (left <= 0)
+			return -ETIMEDOUT;
+		kftp_sock_set_timeo(c->sock, left, left);
+	}
+	vec.iov_base = c->rbuf + c->end;
+	vec.iov_len = KFTP_CTRL_BUF_SIZE - c->end;
+	n = kernel_recvmsg(c->sock, &msg, &vec, 1, vec.iov_len, flags);
+	if (n > 0) {
+		c->end += n;
+		return 0;
+	}
+	if (n == -EAGAIN && nonblock)
+		return -EAGAIN;
+	n = n ? kftp_sock_errno(n) : -ECONNRESET;
+	if (n != -ETIMEDOUT && n != -EINTR)
+		c->broken = true;
+	return n;
+}
+
+/*
+ * Take one line out of the buffer into c->line, without its CRLF (a bare
+ * LF is tolerated). Returns its length, -EAGAIN when no full line is
+ * buffered yet, or -EBADMSG for a line longer than KFTP_LINE_MAX - 1.
+ * The verdict never depends on where TCP split the line: an unterminated
+ * tail is refused only once no terminator could make it short enough.
+ */
+static int kftp_ctrl_take_line(struct kftp_ctrl *c)
+{
+	char *start = c->rbuf + c->start;
+	size_t avail = c->end - c->start;
+	char *nl = memchr(start, '\n', avail);
+	size_t len;
+
+	if (!nl) {
+		len = avail;
+		if (len && start[len - 1] == '\r')
+			len--;		/* its LF may be in the next segment */
+		return len >= KFTP_LINE_MAX ? -EBADMSG : -EAGAIN;
+	}
+	len = nl - start;
+	c->start += len + 1;
+	if (len && start[len - 1] == '\r')
+		len--;
+	if (len >= KFTP_LINE_MAX)
+		return -EBADMSG;
+	memcpy(c->line, start, len);
+	c->line[len] = '\0';
+	c->line_len = len;
+	return len;
+}
+
+/* "ddd" followed by ' ', '-' or the end of the line; returns ddd or -1. */
+static int kftp_parse_code(const char *line, int len, char *sep)
+{
+	if (len < 3 || line[0] < '1' || line[0] > '5' ||
+	    !isdigit(line[1]) || !isdigit(line[2]))
+		return -1;
+	*sep = len > 3 ? line[3] : ' ';
+	if (*sep != ' ' && *sep != '-')
+		return -1;
+	return (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+}
+
+/* Keep the server's words for the caller, printable characters only. */
+static void kftp_ctrl_save_text(struct kftp_ctrl *c, int code)
+{
+	int i, n = 0;
+
+	c->code = code;
+	for (i = 0; i < c->line_len && n < KFTP_REPLY_TEXT_MAX - 1; i++)
+		c->text[n++] = isprint(c->line[i]) ? c->line[i] : '?';
+	c->text[n] = '\0';
+}
+
+/*
+ * Consume the lines of one reply. Returns its code once complete, -EAGAIN
+ * when @nonblock and the rest has not arrived (the place is kept), or
+ * -errno. A reply's first line is what the caller sees as its text.
+ */
+static int kftp_ctrl_reply(struct kftp_ctrl *c, unsigned long deadline,
+			   bool nonblock)
+{
+	int len, code, err;
+	char sep;
+
+	for (;;) {
+		len = kftp_ctrl_take_line(c);
+		if (len == -EAGAIN) {
+			err = kftp_ctrl_fill(c, deadline, nonblock);
+			if (err)
+				return err;
+			continue;
+		}
+		if (len < 0)
+			return len;
+		pr_debug("< %*pE\n", len, c->line);
+		code = kftp_parse_code(c->line, len, &sep);
+		if (!c->pending_code) {
+			if (code < 0) {
+				kftp_ctrl_save_text(c, 0);
+				return -EBADMSG;
+			}
+			kftp_ctrl_save_text(c, code);
+			if (sep == ' ')
+				return code;
+			c->pending_code = code;
+			c->pending_lines = 0;
+			continue;
+		}
+		if (code == c->pending_code && sep == ' ') {
+			c->pending_code = 0;
+			return code;
+		}
+		if (++c->pending_lines > KFTP_REPLY_LINES_MAX)
+			return -EBADMSG;
+	}
+}
+
+int kftp_ctrl_read_reply_until(struct kftp_ctrl *c, unsigned long deadline)
+{
+	return kftp_ctrl_reply(c, deadline, false);
+}
+
+/* Read one complete reply within the reply timeout: its code or -errno. */
+int kftp_ctrl_read_reply(struct kftp_ctrl *c)
+{
+	return kftp_ctrl_reply(c, jiffies + c->reply_timeout, false);
+}
+
+/*
+ * Without waiting: the code of a reply that has arrived in full, 0 when
+ * none has (a partial one stays buffered for the next call), or -errno.
+ */
+int kftp_ctrl_poll_reply(struct kftp_ctrl *c)
+{
+	int code;
+
+	if (c->broken)
+		return -ECONNRESET;
+	code = kftp_ctrl_reply(c, jiffies, true);
+	return code == -EAGAIN ? 0 : code;
+}
+
+/*
+ * Send "VERB ARG" (or "VERB" alone when @arg is NULL). Bytes 0xFF in the
+ * argument are doubled, since the control connection is a Telnet stream
+ * (RFC 959 3.1.1.2). The password never reaches the log.
+ */
+int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
+{
+	size_t len = strlen(verb);
+	int err;
+
+	if (len + 3 > KFTP_CMD_MAX)
+		return -EINVAL;
+	memcpy(c->cmd, verb, len);
+	if (arg) {
+		c->cmd[len++] = ' ';
+		for (; *arg; arg++) {
+			if (len + 4 > KFTP_CMD_MAX)
+				return -EINVAL;
+			if ((u8)*arg == KFTP_TELNET_IAC)
+				c->cmd[len++] = *arg;
+			c->cmd[len++] = *arg;
+		}
+	}
+	if (strcmp(verb, "PASS"))
+		pr_debug("> %*pE\n", (int)len, c->cmd);
+	else
+		pr_debug("> PASS ****\n");
+	memcpy(c->cmd + len, "\r\n", 2);
+	kftp_sock_set_timeo(c->sock, c->reply_timeout, c->reply_timeout);
+	err = kftp_sock_send_all(c->sock, c->cmd, len + 2, 0);
+	memzero_explicit(c->cmd, len);
+	if (err && err != -ETIMEDOUT && err != -EINTR)
+		c->broken = true;
+	return err;
+}
+
+/* Queue bytes without waiting: the goodbye of a failed transfer. */
+void kftp_ctrl_send_nowait(struct kftp_ctrl *c, const char *line)
+{
+	if (c->sock && !c->broken)
+		kftp_sock_send_all(c->sock, line, strlen(line), MSG_DONTWAIT);
+}
