@@ -55,6 +55,8 @@ static int kftp_file_probe(const char *path)
 	filp_close(probe, NULL);
 	if (S_ISLNK(mode))
 		return -ELOOP;
+	if (S_ISDIR(mode))
+		return -EISDIR;
 	return S_ISREG(mode) ? 0 : -EINVAL;
 }
 

@@ -19,6 +19,8 @@ PACKAGES=(
 	vsftpd python3-pyftpdlib
 	# tools the guest scripts use (ip, ss, pgrep, useradd, ...)
 	iproute2 procps util-linux passwd
+	# dropping a server's packets at will (the lost-FIN scenario)
+	nftables
 	# building the module and the CLI, and `make C=2` static checks
 	make gcc libc6-dev sparse
 )

@@ -425,7 +425,8 @@ static void abi_layout(void)
 	       sizeof(a->accept_timeout_ms) + sizeof(a->stall_timeout_ms) +
 	       sizeof(a->resume_offset) + sizeof(a->user) +
 	       sizeof(a->password) + sizeof(a->remote_path) +
-	       sizeof(a->local_path);
+	       sizeof(a->local_path) + sizeof(a->dest_fd) +
+	       sizeof(a->reserved1);
 	sum += sizeof(a->result.bytes_written) + sizeof(a->result.remote_size) +
 	       sizeof(a->result.reply_code) + sizeof(a->result.failed_step) +
 	       sizeof(a->result.reply_text);
@@ -565,7 +566,7 @@ static void abi_fields(void)
 	char name[160];
 	int i;
 
-	static const uint32_t bad_flags[] = { 1U << 1, 1U << 31, 0xffffffffU,
+	static const uint32_t bad_flags[] = { 1U << 2, 1U << 31, 0xffffffffU,
 					      KFTP_GET_F_ALL + 1 };
 	for (i = 0; i < 4; i++) {
 		abi_valid(&a);
@@ -628,6 +629,64 @@ static void abi_fields(void)
 	abi_valid(&a);
 	a.addr[15] = 0x80;
 	expect_a(&a, BIT(EINVAL), "IPv4 with addr[15] != 0");
+}
+
+/*
+ * The destination as a descriptor (version 1): the kernel refuses anything
+ * but a regular file open for writing, never truncates it, and a caller
+ * built against version 0 still works.
+ */
+static void abi_dest_fd(void)
+{
+	struct kftp_get_args a;
+	struct outcome o;
+	struct stat st;
+	int pipefd[2], ro, rw;
+	char path[] = FUZZ_OUT "/dest-fd-XXXXXX";
+
+	abi_valid(&a);
+	a.flags = KFTP_GET_F_DEST_FD;
+	expect_a(&a, BIT(EINVAL), "KFTP_GET_F_DEST_FD with a local_path");
+	memset(a.local_path, 0, sizeof(a.local_path));
+	a.flags = KFTP_GET_F_DEST_FD | KFTP_GET_F_EXCL;
+	expect_a(&a, BIT(EINVAL), "KFTP_GET_F_DEST_FD with KFTP_GET_F_EXCL");
+	a.flags = KFTP_GET_F_DEST_FD;
+	a.reserved1 = 1;
+	expect_a(&a, BIT(EINVAL), "reserved1 != 0");
+	a.reserved1 = 0;
+	a.dest_fd = -1;
+	expect_a(&a, BIT(EBADF), "dest_fd -1");
+
+	rw = mkstemp(path);
+	ro = rw < 0 ? -1 : open(path, O_RDONLY);
+	if (rw < 0 || ro < 0 || pipe(pipefd)) {
+		tap(false, "dest_fd: cannot set up files: %s", strerror(errno));
+		return;
+	}
+	a.dest_fd = pipefd[1];
+	expect_a(&a, BIT(EINVAL), "dest_fd a pipe (not a regular file)");
+	a.dest_fd = ro;
+	expect_a(&a, BIT(EBADF), "dest_fd a regular file open read-only");
+	if (write(rw, "old", 3) != 3)
+		diag("cannot write to %s", path);
+	a.dest_fd = rw;
+	o = run(&a, "dest_fd");
+	if (expect(&o, BIT(ENOENT),
+		   "dest_fd a regular file open for writing: accepted, RETR 550") &&
+	    (fstat(rw, &st) || st.st_size != 3))
+		diag("the file was truncated or written: %lld bytes, not 3",
+		     (long long)st.st_size);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(ro);
+	close(rw);
+	unlink(path);
+
+	/* A caller built against version 0: no dest_fd in its struct. */
+	abi_valid(&a);
+	o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER0, "version 0 size");
+	expect(&o, BIT(ENOENT), "size %d (version 0): accepted, RETR 550",
+	       KFTP_GET_ARGS_SIZE_VER0);
 }
 
 static void abi_strings(void)
@@ -955,6 +1014,7 @@ static int cmd_abi(void)
 	abi_efault();
 	abi_size();
 	abi_fields();
+	abi_dest_fd();
 	abi_strings();
 	abi_server();
 	for (i = 0; i < ntargets; i++)
@@ -1177,12 +1237,28 @@ static bool timeout_ok(uint32_t t)
  * bytes from @p are mapped (then the guard page). Returns the expected errno
  * set, or EXP_PROCEED for a struct the header calls valid.
  */
+/* The kernel checks dest_fd first of all: we hold the same descriptors. */
+static void model_dest_fd(int fd, struct expectation *e)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY || (fl & O_PATH)) {
+		e->mask = BIT(EBADF);
+		e->why = "dest_fd not open for writing";
+	} else if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		e->mask = BIT(EINVAL);
+		e->why = "dest_fd not a regular file";
+	}
+}
+
 static struct expectation model(const unsigned char *p, size_t readable)
 {
 	struct expectation e = { EXP_SET, 0, NULL };
 	struct kftp_get_args a;
 	uint32_t size;
 	size_t i, n;
+	bool to_fd;
 	int k;
 
 	if (readable < sizeof(size)) {
@@ -1224,9 +1300,14 @@ static struct expectation model(const unsigned char *p, size_t readable)
 	}
 	memset(&a, 0, sizeof(a));
 	memcpy(&a, p, n);
+	to_fd = a.flags & KFTP_GET_F_DEST_FD;
 	e.mask = BIT(EINVAL);
 	if (a.flags & ~KFTP_GET_F_ALL)
 		e.why = "unknown flag";
+	else if (to_fd && (a.local_path[0] || (a.flags & KFTP_GET_F_EXCL)))
+		e.why = "KFTP_GET_F_DEST_FD with a local_path or F_EXCL";
+	else if (a.reserved1)
+		e.why = "reserved1 != 0";
 	else if (a.family != AF_INET && a.family != AF_INET6)
 		e.why = "bad family";
 	else if (a.port == 0)
@@ -1244,7 +1325,7 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		e.why = "bad password";
 	else if (!str_ok(a.remote_path, sizeof(a.remote_path), false))
 		e.why = "bad remote_path";
-	else if (!str_ok(a.local_path, sizeof(a.local_path), false))
+	else if (!str_ok(a.local_path, sizeof(a.local_path), to_fd))
 		e.why = "bad local_path";
 	else if (a.family == AF_INET) {
 		for (k = 4; k < 16; k++)
@@ -1253,6 +1334,8 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		if (k < 16)
 			e.why = "IPv4 with addr[4..15] != 0";
 	}
+	if (!e.why && to_fd)
+		model_dest_fd(a.dest_fd, &e);
 	if (!e.why) {
 		e.kind = EXP_PROCEED;
 		e.mask = 0;

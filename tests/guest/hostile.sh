@@ -41,6 +41,7 @@ PASSED=0
 FAILED=0
 SPID=
 MOUNTED=
+FETCH_ARGS=()
 FAILS=()
 NOTES=()
 declare -A SHA
@@ -170,14 +171,14 @@ prepare() {
 	fi
 }
 
-# fetch NAME SCENARIO TIMEOUT [URL]: run the CLI under `timeout 30`;
-# sets RC, ELAPSED (ms), CMD.
+# fetch NAME SCENARIO TIMEOUT [URL]: run the CLI under `timeout 30`, with
+# the options in FETCH_ARGS too; sets RC, ELAPSED (ms), CMD.
 fetch() {
 	local name=$1 t=$3 url=${4:-ftp://127.0.0.1:$PORT/file.bin} t0
 	prepare "$name" "$2"
-	CMD="$CLI --connect-timeout $T --timeout $t -u $name:secret -o $OUT $url"
+	CMD="$CLI --connect-timeout $T --timeout $t ${FETCH_ARGS[*]} -u $name:secret -o $OUT $url"
 	now; t0=$NOW
-	timeout 30 "$CLI" --connect-timeout "$T" --timeout "$t" \
+	timeout 30 "$CLI" --connect-timeout "$T" --timeout "$t" "${FETCH_ARGS[@]}" \
 		-u "$name:secret" -o "$OUT" "$url" > /dev/null 2> "$ERR"
 	RC=$?
 	now; ELAPSED=$((NOW - t0))
@@ -482,6 +483,82 @@ expect_rc 0
 expect_max_ms "$LIMIT"
 expect_file "$DATA/main.bin"
 expect_log '< EPRT \|2\|::1\|'
+report "$CASE"
+
+# Found in review: each of these failed before its fix.
+# The accept wait polls the control connection: a partial line there
+# ("2" of a 226 to come) must not hold it up for a reply timeout.
+case_ok partial-reply-line-during-accept partial150 "$DATA/main.bin" 2900
+expect_log 'data connection'
+report partial-reply-line-during-accept
+# SIZE's number comes from its own line: "213" alone is no size at all,
+# not what "200 1234" left in the line buffer.
+case_ok bare-213-reads-no-stale-bytes bare213
+expect_log '> 213$'
+report bare-213-reads-no-stale-bytes
+# The longest line is accepted wherever TCP splits it; one more byte is not.
+case_ok longest-line-lf-in-next-segment maxline;	report longest-line-lf-in-next-segment
+case_ok longest-line-in-one-segment maxlinewhole;	report longest-line-in-one-segment
+case_fail line-one-byte-too-long-split overlinesplit 8;	report line-one-byte-too-long-split
+# A mapped IPv4 address gets PORT: IPv4-only servers answer EPRT |2| with 522.
+CASE=ipv4-mapped-address-gets-port
+fetch "$CASE" normal "$T" "ftp://[::ffff:127.0.0.1]:$PORT/file.bin"
+expect_rc 0
+expect_file "$DATA/main.bin"
+expect_log '< PORT 127,0,0,1,'
+report "$CASE"
+# 0xFF in a path is doubled on the wire (Telnet IAC).
+CASE=path-byte-0xff-doubled
+fetch "$CASE" normal "$T" "ftp://127.0.0.1:$PORT/a%FFb.bin"
+expect_rc 0
+expect_file "$DATA/main.bin"
+expect_log '< RETR a\\xff\\xffb\.bin'
+report "$CASE"
+# --keep-partial keeps every byte that arrived before a stall.
+CASE=keep-partial-keeps-every-byte
+FETCH_ARGS=(--keep-partial)
+fetch "$CASE" stall100k 2
+FETCH_ARGS=()
+expect_rc 9
+have=$(stat -c %s "$OUT" 2>/dev/null)
+[ "${have:-0}" = 100000 ] || fail "kept ${have:-no} bytes, not the 100000 sent"
+[ "$(head -c 100000 "$DATA/main.bin" | sha256sum)" = "$(sha256sum < "$OUT" 2>/dev/null)" ] ||
+	fail "the kept bytes are not the first 100000 of the file"
+report "$CASE"
+# The control connection has TCP keepalive while the data flows.
+CASE=keepalive-on-control-connection
+prepare "$CASE" slowstream
+CMD="$CLI -u $CASE:secret -o $OUT ftp://127.0.0.1:$PORT/file.bin (ss -o mid-transfer)"
+RC=- ELAPSED=0
+"$CLI" -q -u "$CASE:secret" -o "$OUT" "ftp://127.0.0.1:$PORT/file.bin" 2> "$ERR" &
+pid=$!
+for ((i = 0; i < 100; i++)); do
+	case_log_has "$CASE" 'bytes sent so far' && break
+	nap 0.1
+done
+line=$(ss -tnoH state established "( dport = :$PORT )" 2>&1)
+kill -INT "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+[[ $line == *"timer:(keepalive"* ]] || fail "control connection without keepalive: ${line:-none}"
+report "$CASE"
+# A FIN lost after close is retransmitted: the socket holds a netns
+# reference. Here nft drops the server's 221 and every ACK after QUIT, and
+# the client's socket must go away once tcp_orphan_retries is spent.
+CASE=lost-fin-is-retransmitted
+orphan_retries=$(sysctl -n net.ipv4.tcp_orphan_retries)
+sysctl -qw net.ipv4.tcp_orphan_retries=1
+fetch "$CASE" quitblackhole "$T"
+expect_rc 0
+expect_file "$DATA/main.bin"
+expect_log 'blackhole: dropping'
+for ((i = 0; i < 150; i++)); do
+	line=$(ss -tanH "( dport = :$PORT )" | grep -v -e TIME-WAIT -e '^LISTEN')
+	[ -z "$line" ] && break
+	nap 0.2
+done
+[ -z "$line" ] || fail "30 s after the transfer: $line"
+nft delete table inet kftp_hostile 2>/dev/null
+sysctl -qw net.ipv4.tcp_orphan_retries="$orphan_retries"
 report "$CASE"
 
 # Signals mid-transfer (stderr off: bash would report the killed job there).

@@ -38,6 +38,7 @@ import select
 import signal
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -467,6 +468,59 @@ def t_slowstream(sess, ds, content):
     stream(sess, ds, MAIN[:16384], 0.02)
 
 
+def r_partial150(sess, arg):
+    """150 plus the first byte of the final reply, data 1 s later."""
+    sess.send_raw(b'150 Opening BINARY mode data connection.\r\n2')
+    time.sleep(1.0)
+
+    def run():
+        ds = sess.connect_data()
+        if ds is None:
+            return
+        xsend(ds, sess.scen.content, sess.halt)
+        fin_close(ds)
+        sess.log('* data closed')
+        sess.send_raw(b'26 Transfer complete.\r\n')
+    sess.start_thread(run)
+
+
+def t_stall100k(sess, ds, content):
+    xsend(ds, content[:100000], sess.halt)
+    sess.log('* 100000 bytes sent, now stalling with everything open')
+
+
+def g_maxline(split, length):
+    """A greeting line of @length bytes before CRLF, its LF sent @split."""
+    def f(sess):
+        line = b'220 ' + b'x' * (length - 4)
+        if split:
+            sess.send_raw(line + b'\r')
+            time.sleep(0.5)
+            sess.send_raw(b'\n')
+        else:
+            sess.send_raw(line + CRLF)
+        return True
+    return f
+
+
+def q_blackhole(sess, arg):
+    """On QUIT: drop everything this server sends to the client, for good."""
+    cport = sess.sock.getpeername()[1]
+    sport = sess.sock.getsockname()[1]
+    rule = ['nft', 'add', 'rule', 'inet', 'kftp_hostile', 'out', 'tcp',
+            'sport', str(sport), 'tcp', 'dport', str(cport), 'drop']
+    try:
+        for cmd in (['nft', 'add', 'table', 'inet', 'kftp_hostile'],
+                    ['nft', 'add', 'chain', 'inet', 'kftp_hostile', 'out',
+                     '{ type filter hook output priority 0 ; }'], rule):
+            subprocess.run(cmd, check=True, capture_output=True, timeout=20)
+        sess.log('* blackhole: dropping %d -> %d' % (sport, cport))
+    except Exception as e:   # the test sees the missing log line
+        sess.log('* blackhole failed: %s' % e)
+    sess.reply('221 Goodbye.')   # dropped: the client never sees it
+    return 'quit'
+
+
 # the table ------------------------------------------------------------------
 
 scen('normal', 'vsftpd-like: connects after RETR, 150, data, close, 226')
@@ -585,6 +639,20 @@ scen('vanishkill', 'the session runs in a child process that SIGKILLs '
      'itself mid-transfer', transfer=t_vanishkill, fork=True)
 scen('flood', '1 GiB (SIZE says so) at full speed', transfer=t_flood,
      content=b'', size=FLOOD_SIZE)
+scen('partial150', '"150 ...\\r\\n2" (the first byte of the 226), the data '
+     'connection 1 s later, then "26 ..."', retr=r_partial150)
+scen('stall100k', 'sends 100,000 bytes, then nothing, everything left open',
+     transfer=t_stall100k)
+scen('bare213', 'TYPE answered "200 1234", SIZE a bare "213"',
+     on={'TYPE': '200 1234', 'SIZE': '213'})
+scen('maxline', 'a greeting line of 2047 bytes (the longest allowed) whose '
+     'LF comes 0.5 s after the rest', greet=g_maxline(True, 2047))
+scen('maxlinewhole', 'a greeting line of 2047 bytes in one piece',
+     greet=g_maxline(False, 2047))
+scen('overlinesplit', 'a greeting line of 2048 bytes (one too many) whose '
+     'LF comes 0.5 s after the rest', greet=g_maxline(True, 2048))
+scen('quitblackhole', 'normal, but at QUIT nft drops all that the server '
+     'sends to this client, 221 and ACKs included', on={'QUIT': q_blackhole})
 scen('slowstream', '1 GiB at about 800 KiB/s', transfer=t_slowstream,
      content=b'', size=FLOOD_SIZE)
 

@@ -1,66 +1,44 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
  * kftp: an in-kernel FTP client (active mode, RETR only).
- *
- * Userspace opens /dev/kftp (root only) and issues one ioctl:
- *
- *   KFTP_IOC_GET, argument: struct kftp_get_args *
- *
- * The calling process blocks while the module, in that process's context,
- * credentials and network namespace:
- *   1. connects to the server and reads the 220 greeting;
- *   2. logs in with USER/PASS;
- *   3. sends TYPE I, then SIZE (the answer is optional);
- *   4. listens on an ephemeral port of the control socket's local address and
- *      announces it with PORT (IPv4) or EPRT (IPv6);
- *   5. sends RETR, accepts the data connection, which must come from the
- *      server's own address, and writes the data to local_path;
- *   6. reads the 226/250 completion and sends QUIT.
- *
- * The struct is extensible in the manner of openat2() and clone3(): the
- * caller puts sizeof(struct kftp_get_args) in @size, the kernel copies it with
- * copy_struct_from_user(). Fields are only ever appended, and a zero in an
- * appended field keeps the old behaviour. The ioctl number carries no size,
- * so it stays the same when the struct grows (as VFIO's argsz does).
- *
- * Return value: 0 on success, -1 with errno set otherwise. On success and on
- * any failure after the struct passed validation, the out-fields in @result
- * are written back, so the caller can show the server's own words. A struct
- * that fails validation (EINVAL, E2BIG, EFAULT) gets no write-back.
- *
- * errno values:
- *   EPERM        caller lacks CAP_SYS_ADMIN
- *   EFAULT       bad pointer
- *   EINVAL       malformed struct: @size too small, unknown flag, unknown
- *                family, port 0, timeout out of range, a string that is empty,
- *                not NUL-terminated, holds CR or LF, or has anything but NULs
- *                after its terminator; resume_offset != 0; reserved1
- *                != 0; KFTP_GET_F_DEST_FD with a local_path or with
- *                KFTP_GET_F_EXCL; dest_fd not a regular file; also when
- *                local_path exists and is not a regular file (a FIFO without
- *                a reader gives ENXIO)
- *   E2BIG        @size larger than this kernel knows, with non-zero tail, or
- *                larger than 64 KiB
- *   ECONNREFUSED, EHOSTUNREACH, ENETUNREACH: the server cannot be reached
- *   ETIMEDOUT    a step ran out of time; result.failed_step names it
- *   EACCES       login refused (530, or 332 account required)
- *   ENOENT       remote file missing or not readable (550 to RETR; SIZE is
- *                only advisory)
- *   ECONNRESET, ECONNABORTED: the server dropped a connection (421 counts)
- *   EBADMSG      a reply that is not FTP: bad code, line or reply too long
- *   EPROTO       any other unexpected reply, or an incomplete transfer
- *                (fewer or more bytes than SIZE, 426, early data close)
- *   EBADF        with KFTP_GET_F_DEST_FD: dest_fd is not open for writing
- *   EINTR        a signal arrived; the transfer was abandoned, not restarted
- *   others       from the local file: ENOENT, EACCES, EISDIR, ELOOP (the
- *                last component of local_path is a symlink), ENOSPC, EFBIG,
- *                EEXIST (with KFTP_GET_F_EXCL), EROFS, ...
  */
 #ifndef _UAPI_LINUX_KFTP_H
 #define _UAPI_LINUX_KFTP_H
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+
+/**
+ * DOC: kftp
+ *
+ * Userspace opens /dev/kftp (root only) and issues one ioctl,
+ * %KFTP_IOC_GET, with a &struct kftp_get_args. The calling process blocks
+ * while the module, in that process's context, credentials and network
+ * namespace:
+ *
+ * 1. connects to the server and reads the 220 greeting;
+ * 2. logs in with USER/PASS;
+ * 3. sends TYPE I, then SIZE (the answer is optional);
+ * 4. listens on an ephemeral port of the control socket's local address and
+ *    announces it with PORT (IPv4, and IPv4-mapped IPv6 addresses) or EPRT
+ *    (IPv6);
+ * 5. sends RETR, accepts the data connection, which must come from the
+ *    server's own address, and writes the data to local_path, or to
+ *    dest_fd with %KFTP_GET_F_DEST_FD;
+ * 6. reads the 226/250 completion and sends QUIT.
+ *
+ * The control connection has TCP keepalive on (60 s idle, then every
+ * 60 s), so that a long transfer survives NATs that drop idle
+ * connections. Bytes 0xFF in the remote path are doubled on the wire
+ * (Telnet IAC, RFC 959 3.1.1.2).
+ *
+ * The struct is extensible in the manner of openat2() and clone3(): the
+ * caller puts sizeof(struct kftp_get_args) in @size, the kernel copies it
+ * with copy_struct_from_user(). Fields are only ever appended, and a zero
+ * in an appended field keeps the old behaviour. The ioctl number carries no
+ * size, so it stays the same when the struct grows (as VFIO's argsz does).
+ * A caller built against version 0 (%KFTP_GET_ARGS_SIZE_VER0) still works.
+ */
 
 #define KFTP_DEVICE_PATH	"/dev/kftp"
 
@@ -88,64 +66,116 @@
 /* result.remote_size when the server did not answer SIZE */
 #define KFTP_SIZE_UNKNOWN	(~(__u64)0)
 
-/* result.failed_step: where a failed transfer stopped */
+/**
+ * enum kftp_step - Where a failed transfer stopped (result.failed_step).
+ * @KFTP_STEP_NONE:		success, or failed before any step
+ * @KFTP_STEP_CONNECT:		TCP connect of the control connection
+ * @KFTP_STEP_GREETING:		waiting for 220
+ * @KFTP_STEP_LOGIN:		USER / PASS
+ * @KFTP_STEP_TYPE:		TYPE I
+ * @KFTP_STEP_SIZE:		SIZE
+ * @KFTP_STEP_LISTEN:		creating the listening data socket
+ * @KFTP_STEP_PORT:		PORT / EPRT
+ * @KFTP_STEP_RETR:		RETR and its preliminary reply
+ * @KFTP_STEP_ACCEPT:		waiting for the server's data connection
+ * @KFTP_STEP_DATA:		receiving data
+ * @KFTP_STEP_LOCAL_FILE:	opening or writing the destination
+ * @KFTP_STEP_COMPLETE:		waiting for 226/250, checking the size
+ */
 enum kftp_step {
-	KFTP_STEP_NONE = 0,	/* success, or failed before any step */
-	KFTP_STEP_CONNECT,	/* TCP connect of the control connection */
-	KFTP_STEP_GREETING,	/* waiting for 220 */
-	KFTP_STEP_LOGIN,	/* USER / PASS */
-	KFTP_STEP_TYPE,		/* TYPE I */
-	KFTP_STEP_SIZE,		/* SIZE */
-	KFTP_STEP_LISTEN,	/* creating the listening data socket */
-	KFTP_STEP_PORT,		/* PORT / EPRT */
-	KFTP_STEP_RETR,		/* RETR and its preliminary reply */
-	KFTP_STEP_ACCEPT,	/* waiting for the server's data connection */
-	KFTP_STEP_DATA,		/* receiving data */
-	KFTP_STEP_LOCAL_FILE,	/* opening or writing local_path */
-	KFTP_STEP_COMPLETE,	/* waiting for 226/250, checking the size */
+	KFTP_STEP_NONE = 0,
+	KFTP_STEP_CONNECT,
+	KFTP_STEP_GREETING,
+	KFTP_STEP_LOGIN,
+	KFTP_STEP_TYPE,
+	KFTP_STEP_SIZE,
+	KFTP_STEP_LISTEN,
+	KFTP_STEP_PORT,
+	KFTP_STEP_RETR,
+	KFTP_STEP_ACCEPT,
+	KFTP_STEP_DATA,
+	KFTP_STEP_LOCAL_FILE,
+	KFTP_STEP_COMPLETE,
 };
 
-/* Written back by the kernel on success and on failure. */
+/**
+ * struct kftp_get_result - What the kernel writes back, on success and on
+ * any failure after the request passed validation.
+ * @bytes_written:	out: bytes written to the destination. With a failure
+ *			at the data step, every byte received before it,
+ *			except bytes beyond the announced SIZE.
+ * @remote_size:	out: the SIZE answer, or %KFTP_SIZE_UNKNOWN.
+ * @reply_code:		out: code of the last FTP reply seen, 0 if none.
+ * @failed_step:	out: &enum kftp_step where the transfer failed, 0 on
+ *			success.
+ * @reply_text:		out: the first line of that last reply (a multi-line
+ *			reply's later lines are not kept), NUL-terminated,
+ *			truncated to fit, non-printable bytes as '?'.
+ */
 struct kftp_get_result {
-	__u64 bytes_written;	/* out: bytes written to local_path */
-	__u64 remote_size;	/* out: SIZE answer, or KFTP_SIZE_UNKNOWN */
-	__u32 reply_code;	/* out: last FTP reply code seen, 0 if none */
-	__u32 failed_step;	/* out: enum kftp_step, 0 on success */
-	/* out: text of that reply, NUL-terminated, non-printables as '?' */
+	__u64 bytes_written;
+	__u64 remote_size;
+	__u32 reply_code;
+	__u32 failed_step;
 	char reply_text[KFTP_REPLY_TEXT_MAX];
 };
 
+/**
+ * struct kftp_get_args - One retrieval: the request and its result.
+ * @size:		in: sizeof(struct kftp_get_args) as the caller knows
+ *			it; at least %KFTP_GET_ARGS_SIZE_VER0.
+ * @flags:		in: %KFTP_GET_F_*; others are EINVAL.
+ * @family:		in: AF_INET (2) or AF_INET6 (10).
+ * @port:		in: server control port, host order, 1-65535.
+ * @scope_id:		in: IPv6 link-local scope id, else 0.
+ * @addr:		in: server address, network order; IPv4 uses the first
+ *			4 bytes, the rest must be 0.
+ * @connect_timeout_ms:	in: TCP connect, 1..%KFTP_TIMEOUT_MAX_MS.
+ * @reply_timeout_ms:	in: per control reply, 1..%KFTP_TIMEOUT_MAX_MS.
+ * @accept_timeout_ms:	in: waiting for the data connection,
+ *			1..%KFTP_TIMEOUT_MAX_MS. Ends within this deadline
+ *			even when part of a control reply is pending.
+ * @stall_timeout_ms:	in: data silence, 1..%KFTP_TIMEOUT_MAX_MS.
+ * @resume_offset:	in: reserved for REST, must be 0 for now.
+ * @user:		in: NUL-terminated; empty means "anonymous".
+ * @password:		in: NUL-terminated; empty with anonymous means a
+ *			default address. Never logged.
+ * @remote_path:	in: NUL-terminated, not empty, sent after "RETR " with
+ *			0xFF bytes doubled.
+ * @local_path:		in: NUL-terminated; relative to the caller's cwd. Not
+ *			empty, unless %KFTP_GET_F_DEST_FD is set, when it must
+ *			be empty. Probed with O_PATH first, so that nothing
+ *			but a regular file is ever opened.
+ * @result:		out: see &struct kftp_get_result.
+ * @dest_fd:		in, version 1: with %KFTP_GET_F_DEST_FD, a descriptor
+ *			of a regular file open for writing. Data is written
+ *			from offset @resume_offset on, and the file is never
+ *			truncated. Ignored without the flag.
+ * @reserved1:		in, version 1: must be 0.
+ *
+ * Every string field must be NUL-terminated inside its array, with
+ * nothing but NULs after the terminator, and must not hold CR or LF.
+ */
 struct kftp_get_args {
-	__u32 size;		/* in: sizeof(struct kftp_get_args) */
-	__u32 flags;		/* in: KFTP_GET_F_*, others are EINVAL */
-	__u16 family;		/* in: AF_INET (2) or AF_INET6 (10) */
-	__u16 port;		/* in: server control port, host order, 1-65535 */
-	__u32 scope_id;		/* in: IPv6 link-local scope id, else 0 */
-	__u8 addr[16];		/* in: server address, network order; IPv4 uses
-				 *     the first 4 bytes, the rest must be 0
-				 */
-	__u32 connect_timeout_ms; /* in: 1..KFTP_TIMEOUT_MAX_MS */
-	__u32 reply_timeout_ms;	/* in: per control reply, 1..KFTP_TIMEOUT_MAX_MS */
-	__u32 accept_timeout_ms; /* in: data connection, 1..KFTP_TIMEOUT_MAX_MS */
-	__u32 stall_timeout_ms;	/* in: data silence, 1..KFTP_TIMEOUT_MAX_MS */
-	__u64 resume_offset;	/* in: reserved for REST, must be 0 for now */
-	/* in: NUL-terminated; empty means "anonymous" */
+	__u32 size;
+	__u32 flags;
+	__u16 family;
+	__u16 port;
+	__u32 scope_id;
+	__u8 addr[16];
+	__u32 connect_timeout_ms;
+	__u32 reply_timeout_ms;
+	__u32 accept_timeout_ms;
+	__u32 stall_timeout_ms;
+	__u64 resume_offset;
 	char user[KFTP_USER_MAX];
-	/* in: NUL-terminated; empty with anonymous means a default address */
 	char password[KFTP_PASSWORD_MAX];
-	/* in: NUL-terminated, not empty, sent verbatim after "RETR " */
 	char remote_path[KFTP_REMOTE_PATH_MAX];
-	/* in: NUL-terminated, not empty; relative to the caller's cwd */
 	char local_path[KFTP_LOCAL_PATH_MAX];
-	struct kftp_get_result result;	/* out */
+	struct kftp_get_result result;
 	/* Appended in version 1. */
-	/*
-	 * in: with KFTP_GET_F_DEST_FD, a descriptor of a regular file open
-	 * for writing; data is written from offset resume_offset on, and the
-	 * file is never truncated. Ignored without the flag.
-	 */
 	__s32 dest_fd;
-	__u32 reserved1;	/* in: must be 0 */
+	__u32 reserved1;
 };
 
 /* The first version of the struct; smaller @size values are EINVAL. */
@@ -154,6 +184,54 @@ struct kftp_get_args {
 #define KFTP_GET_ARGS_SIZE_VER1	9304
 
 #define KFTP_IOC_MAGIC		0xF7
+
+/**
+ * DOC: KFTP_IOC_GET
+ *
+ * Download one file. The argument is a pointer to &struct kftp_get_args.
+ *
+ * Context: Process context. Needs CAP_SYS_ADMIN. Sleeps for the whole
+ * transfer, in the caller's network namespace, with its credentials, cwd,
+ * umask and RLIMIT_FSIZE. SIGINT, SIGTERM and SIGKILL end any network wait
+ * at once (ABOR and QUIT are then sent without waiting); a write to a
+ * frozen filesystem waits for the thaw first. The call is never restarted.
+ *
+ * Return:
+ * * 0		- Success; @result is written back.
+ * * -1		- Failure, with errno set as below. On any failure after the
+ *		  struct passed validation, @result is written back too, so
+ *		  the caller can show the server's own words. A struct that
+ *		  fails validation (EINVAL, E2BIG, EFAULT) gets no write-back.
+ *
+ * errno:
+ * * EPERM	- The caller lacks CAP_SYS_ADMIN.
+ * * EFAULT	- A bad pointer.
+ * * EINVAL	- A malformed struct: @size too small, an unknown flag or
+ *		  family, port 0, a timeout out of range, a string that is
+ *		  empty, not NUL-terminated, holds CR or LF, or has anything
+ *		  but NULs after its terminator; @resume_offset or @reserved1
+ *		  not 0; %KFTP_GET_F_DEST_FD with a local_path or with
+ *		  %KFTP_GET_F_EXCL; dest_fd not a regular file; local_path
+ *		  exists and is not a regular file. Also from connect or bind
+ *		  after validation (failed_step tells): an IPv6 link-local
+ *		  address without a scope id, for example.
+ * * E2BIG	- @size larger than this kernel knows, with a non-zero tail,
+ *		  or larger than 64 KiB.
+ * * ECONNREFUSED, EHOSTUNREACH, ENETUNREACH - The server cannot be reached.
+ * * ETIMEDOUT	- A step ran out of time; result.failed_step names it.
+ * * EACCES	- Login refused (530, or 332 account required).
+ * * ENOENT	- Remote file missing or not readable (550 to RETR; SIZE is
+ *		  only advisory).
+ * * ECONNRESET, ECONNABORTED - The server dropped a connection (421 counts).
+ * * EBADMSG	- A reply that is not FTP: a bad code, a line or reply too long.
+ * * EPROTO	- Any other unexpected reply, or an incomplete transfer (fewer
+ *		  or more bytes than SIZE, 426, an early data close).
+ * * EBADF	- With %KFTP_GET_F_DEST_FD: dest_fd is not open for writing.
+ * * EINTR	- A signal arrived; the transfer was abandoned, not restarted.
+ * * Others	- From the local file: ENOENT, EACCES, EISDIR, ELOOP (the last
+ *		  component of local_path is a symlink), ENOSPC, EFBIG, EEXIST
+ *		  (with %KFTP_GET_F_EXCL), EROFS, ...
+ */
 #define KFTP_IOC_GET		_IO(KFTP_IOC_MAGIC, 0x01)
 
 #endif /* _UAPI_LINUX_KFTP_H */
