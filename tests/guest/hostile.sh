@@ -512,7 +512,7 @@ CASE=path-byte-0xff-doubled
 fetch "$CASE" normal "$T" "ftp://127.0.0.1:$PORT/a%FFb.bin"
 expect_rc 0
 expect_file "$DATA/main.bin"
-expect_log '< RETR a\\xff\\xffb\.bin'
+expect_log 'RETR a.xff.xffb'
 report "$CASE"
 # --keep-partial keeps every byte that arrived before a stall.
 CASE=keep-partial-keeps-every-byte
@@ -543,13 +543,17 @@ wait "$pid" 2>/dev/null
 report "$CASE"
 # A FIN lost after close is retransmitted: the socket holds a netns
 # reference. Here nft drops the server's 221 and every ACK after QUIT, and
-# the client's socket must go away once tcp_orphan_retries is spent.
+# the client's socket must go away once tcp_orphan_retries is spent (before
+# the fix its timers stopped at close: FIN-WAIT-1 for good).
 CASE=lost-fin-is-retransmitted
+# The kernel's own module autoload runs outside our chroot: load nft by hand.
+modprobe nf_tables 2>/dev/null
 orphan_retries=$(sysctl -n net.ipv4.tcp_orphan_retries)
 sysctl -qw net.ipv4.tcp_orphan_retries=1
-fetch "$CASE" quitblackhole "$T"
+fetch "$CASE" quitblackhole 20	# nft may take seconds under TCG
 expect_rc 0
 expect_file "$DATA/main.bin"
+expect_log 'blackhole: rule ready'
 expect_log 'blackhole: dropping'
 for ((i = 0; i < 150; i++)); do
 	line=$(ss -tanH "( dport = :$PORT )" | grep -v -e TIME-WAIT -e '^LISTEN')

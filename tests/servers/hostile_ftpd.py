@@ -503,21 +503,42 @@ def g_maxline(split, length):
     return f
 
 
-def q_blackhole(sess, arg):
-    """On QUIT: drop everything this server sends to the client, for good."""
-    cport = sess.sock.getpeername()[1]
-    sport = sess.sock.getsockname()[1]
-    rule = ['nft', 'add', 'rule', 'inet', 'kftp_hostile', 'out', 'tcp',
-            'sport', str(sport), 'tcp', 'dport', str(cport), 'drop']
+def nft(*args):
+    subprocess.run(['nft'] + list(args), check=True, capture_output=True,
+                   timeout=20)
+
+
+BLACKHOLE_MARK = 0x6b667470    # "kftp"
+
+
+def u_blackhole_prep(sess, arg):
+    """At USER: an nft rule that drops what carries our mark.
+
+    Starting nft takes seconds under TCG, longer than the client waits for
+    221, so the rule is in place early and QUIT only marks the socket.
+    """
     try:
-        for cmd in (['nft', 'add', 'table', 'inet', 'kftp_hostile'],
-                    ['nft', 'add', 'chain', 'inet', 'kftp_hostile', 'out',
-                     '{ type filter hook output priority 0 ; }'], rule):
-            subprocess.run(cmd, check=True, capture_output=True, timeout=20)
-        sess.log('* blackhole: dropping %d -> %d' % (sport, cport))
+        nft('add', 'table', 'inet', 'kftp_hostile')
+        nft('add', 'chain', 'inet', 'kftp_hostile', 'out',
+            '{ type filter hook output priority 0 ; }')
+        nft('flush', 'chain', 'inet', 'kftp_hostile', 'out')
+        nft('add', 'rule', 'inet', 'kftp_hostile', 'out', 'meta', 'mark',
+            str(BLACKHOLE_MARK), 'drop')
+        sess.log('* blackhole: rule ready')
     except Exception as e:   # the test sees the missing log line
         sess.log('* blackhole failed: %s' % e)
-    sess.reply('221 Goodbye.')   # dropped: the client never sees it
+    return sess.cmd_USER(arg)
+
+
+def q_blackhole(sess, arg):
+    """At QUIT: from now on, all this socket sends is dropped.
+
+    Our 221 and every ACK are lost, so the client's FIN, sent when it stops
+    waiting for the 221 (1 s), must be retransmitted until it gives up.
+    """
+    sess.sock.setsockopt(socket.SOL_SOCKET, socket.SO_MARK, BLACKHOLE_MARK)
+    sess.log('* blackhole: dropping all to %d' % sess.sock.getpeername()[1])
+    sess.reply('221 Goodbye.')
     return 'quit'
 
 
@@ -651,8 +672,9 @@ scen('maxlinewhole', 'a greeting line of 2047 bytes in one piece',
      greet=g_maxline(False, 2047))
 scen('overlinesplit', 'a greeting line of 2048 bytes (one too many) whose '
      'LF comes 0.5 s after the rest', greet=g_maxline(True, 2048))
-scen('quitblackhole', 'normal, but at QUIT nft drops all that the server '
-     'sends to this client, 221 and ACKs included', on={'QUIT': q_blackhole})
+scen('quitblackhole', 'normal, but at QUIT nft starts dropping all that the '
+     'server sends to this client: 221 and ACKs', on={'USER': u_blackhole_prep,
+                                                     'QUIT': q_blackhole})
 scen('slowstream', '1 GiB at about 800 KiB/s', transfer=t_slowstream,
      content=b'', size=FLOOD_SIZE)
 
