@@ -15,7 +15,7 @@ set -eu -o pipefail
 
 KERNEL_SOURCES=(kftp.c kftp_proto.c kftp_data.c kftp_sock.c kftp_file.c
 	include/kftp_internal.h include/kftp_compat.h include/uapi/linux/kftp.h)
-USER_SOURCES=(user/kftp-get.c tests/fuzz/kftp-fuzz.c)
+USER_SOURCES=(user/kftp-get.c tests/fuzz/kftp-fuzz.c tests/fuzz/kftp-shim.c)
 
 n=0 passed=0 failed=0
 report() {
