@@ -154,8 +154,9 @@ cat >"$W/sigrun.py" <<'PY'
 #   --wait S       then wait at most S seconds for CMD to end
 #   --out F        CMD's stdout and stderr
 # Prints "key: value" lines: ready, pid, cmdline, data (the data file as
-# /proc/PID/fd shows it), mode, entries (of D), end (exited N, signaled N,
-# or hung), elapsed (seconds from the signal to the end).
+# /proc/PID/fd shows it, or a .NAME.kftp-XXXXXX that the kernel opened for
+# an older kftp-get), mode, entries (of D), end (exited N, signaled N, or
+# hung), elapsed (seconds from the signal to the end).
 import argparse, os, signal, subprocess, sys, time
 
 ap = argparse.ArgumentParser()
@@ -200,13 +201,18 @@ def tool():
 
 
 def data_file(pid):
-    """(fd path, link target) of a file of pid's in a.dir, or None."""
+    """(path to stat, name) of kftp-get's data file in a.dir, or None:
+    one of pid's descriptors, or a temp name that the kernel opened."""
     try:
         for fd in os.listdir("/proc/%d/fd" % pid):
             path = "/proc/%d/fd/%s" % (pid, fd)
             link = os.readlink(path)
             if link.startswith(a.dir.rstrip("/") + "/"):
                 return path, link
+        for name in os.listdir(a.dir):
+            if name.startswith(".") and ".kftp-" in name:
+                path = os.path.join(a.dir, name)
+                return path, path
     except OSError:
         pass
     return None
@@ -489,10 +495,9 @@ c_no_tmpfile() {
 	[ "$rc" = 0 ] || sr_explain
 	saved=$(umask)
 	umask 002
-	KCMD="LD_PRELOAD=$SHIM KFTP_SHIM_NO_TMPFILE=1 $KFTP_GET -o $d/h $V/hello.txt"
-	LD_PRELOAD=$SHIM KFTP_SHIM_NO_TMPFILE=1 timeout -k 5 60 "$KFTP_GET" \
-		-o "$d/h" "$V/hello.txt" >"$W/out" 2>&1 </dev/null
-	KRC=$? KERR=$(cat "$W/out") KOUT=
+	export LD_PRELOAD=$SHIM KFTP_SHIM_NO_TMPFILE=1
+	kget -o "$d/h" "$V/hello.txt"
+	unset LD_PRELOAD KFTP_SHIM_NO_TMPFILE
 	umask "$saved"
 	check_rc 0 || rc=1
 	check_sha "$d/h" "$HELLO_SHA" || rc=1
