@@ -257,6 +257,24 @@ bad:
 	    opt, s, KFTP_TIMEOUT_MAX_MS / 1000);
 }
 
+/* Overwrite s[0..len) in place: what /proc/PID/cmdline shows. */
+static void scrub(char *s, size_t len)
+{
+	volatile char *p = s;
+
+	while (len--)
+		*p++ = '*';
+}
+
+/* USER:PASS -> USER:**** */
+static void scrub_login(char *login)
+{
+	char *colon = strchr(login, ':');
+
+	if (colon)
+		scrub(colon + 1, strlen(colon + 1));
+}
+
 enum { OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL };
 
 static const struct option long_options[] = {
@@ -282,6 +300,9 @@ static void parse_options(struct options *opt, int argc, char **argv)
 			opt->output = optarg;
 			break;
 		case 'u':
+			/* Only the last -u counts: hide an earlier one's password now. */
+			if (opt->login)
+				scrub_login((char *)opt->login);
 			opt->login = optarg;
 			break;
 		case 'q':
@@ -510,15 +531,6 @@ static void pick_credentials(struct job *job)
 			   sizeof(job->pass), env, strlen(env));
 }
 
-/* Overwrite s[0..len) in place: what /proc/PID/cmdline shows. */
-static void scrub(char *s, size_t len)
-{
-	volatile char *p = s;
-
-	while (len--)
-		*p++ = '*';
-}
-
 /*
  * Hide the password of -u USER:PASS and of the URL from ps and
  * /proc/PID/cmdline, as curl does: the argument strings are the memory
@@ -531,11 +543,8 @@ static void scrub_argv(struct options *opt)
 	char *sep, *auth, *slash, *at, *colon;
 	size_t alen;
 
-	if (login) {
-		colon = strchr(login, ':');
-		if (colon)
-			scrub(colon + 1, strlen(colon + 1));
-	}
+	if (login)
+		scrub_login(login);
 	sep = strstr(url, "://");
 	if (!sep)
 		return;
