@@ -3,10 +3,15 @@
  * kftp-get: download one file over FTP through the kftp kernel module.
  *
  * The kernel does the FTP work. This tool parses the command line and the
- * URL, resolves the host, and owns the file naming: the kernel writes into a
- * fresh temporary file beside the destination, and the tool renames it into
- * place only when the transfer is complete. A failed or interrupted download
- * therefore never clobbers an existing file.
+ * URL, resolves the host, and owns the file: it creates the data file
+ * unnamed (O_TMPFILE, mode 0600) in the destination's directory, hands the
+ * kernel its descriptor (KFTP_GET_F_DEST_FD), and only when the transfer is
+ * complete gives it its final owner, group and mode, fsyncs it, links it in
+ * under a temporary name and renames that onto the destination. A failed,
+ * interrupted or killed download therefore never clobbers an existing file
+ * and leaves nothing behind. Where the filesystem has no O_TMPFILE, the data
+ * file is a named temporary file .NAME.kftp-XXXXXX (O_EXCL, mode 0600)
+ * instead, removed on failure.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +33,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <linux/kftp.h>
 
@@ -87,15 +93,29 @@ struct job {
 	char user[KFTP_USER_MAX];
 	char pass[KFTP_PASSWORD_MAX];
 	const char *dest;
+	char dir[KFTP_LOCAL_PATH_MAX];	/* the destination's directory */
 	char temp[KFTP_LOCAL_PATH_MAX];
 	bool temp_ours;		/* temp may exist and is ours to remove */
+	int data_fd;		/* the data file, -1 if none */
+	bool unnamed;		/* data_fd is an O_TMPFILE, not temp */
+	bool has_old;		/* the destination exists: keep its attributes */
+	struct stat old;
 	char where[2 * NI_MAXHOST + 32];	/* "host (addr) port N" */
-	int fd;
+	bool local_failed;	/* create_data() failed, already reported */
 	int err;		/* errno of the failed ioctl */
 	struct kftp_get_args args;
 };
 
 static volatile sig_atomic_t got_signal;
+/*
+ * /dev/kftp's descriptor and one of /dev/null: the signal handler dup2()s
+ * the second over the first, so that an ioctl that has not started yet
+ * fails at once (ENOTTY) instead of running a whole transfer that the user
+ * already asked to stop. That closes the race between the last check of
+ * got_signal and the ioctl without blocking signals across the ioctl.
+ */
+static volatile int dev_fd = -1;
+static int null_fd = -1;
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -159,17 +179,22 @@ static void usage(void)
 	printf("\n"
 	       "URL:\n"
 	       "  user, password and path are percent-decoded (%%40 '@', %%3A ':', %%2F '/').\n"
-	       "  Without a user the login is anonymous; a user without a password takes\n"
-	       "  $KFTP_PASSWORD. host is a name, an IPv4 address or an IPv6 address in\n"
-	       "  brackets ([fe80::1%%25eth0]); port defaults to %d. The leading '/' of path\n"
-	       "  is dropped: ftp://h/a/b fetches a/b from the login directory,\n"
-	       "  ftp://h/%%2Fetc/x fetches /etc/x. path may not be empty or end in '/'.\n"
+	       "  Without a user the login is anonymous ($KFTP_PASSWORD is not used); a\n"
+	       "  user without a password takes $KFTP_PASSWORD. host is a name, an IPv4\n"
+	       "  address or an IPv6 address in brackets ([fe80::1%%25eth0]); port defaults\n"
+	       "  to %d. The leading '/' of path is dropped: ftp://h/a/b fetches a/b from\n"
+	       "  the login directory, ftp://h/%%2Fetc/x fetches /etc/x. path may not be\n"
+	       "  empty or end in '/'.\n"
 	       "\n"
 	       "Files:\n"
-	       "  Data goes to a temporary file .NAME" TEMP_TAG "XXXXXX beside FILE, renamed\n"
-	       "  onto FILE only when the transfer is complete and removed otherwise.\n"
-	       "  An existing FILE must be a regular file, not a symbolic link, a\n"
-	       "  directory or a device.\n",
+	       "  Data goes to an unnamed file (O_TMPFILE, mode 0600) in FILE's directory,\n"
+	       "  or where the filesystem cannot, to .NAME" TEMP_TAG "XXXXXX beside FILE. Only\n"
+	       "  a complete transfer is renamed onto FILE, with the old FILE's owner,\n"
+	       "  group and mode (a new FILE: 0666 less the umask); a failed one leaves\n"
+	       "  nothing. An existing FILE must be a regular file, not a symbolic link,\n"
+	       "  a directory or a device.\n"
+	       "  A password in the URL or in -u is hidden from ps once " PROG " starts;\n"
+	       "  $KFTP_PASSWORD never shows.\n",
 	       FTP_DEFAULT_PORT);
 	printf("\n"
 	       "Exit status:\n"
@@ -232,6 +257,24 @@ bad:
 	    opt, s, KFTP_TIMEOUT_MAX_MS / 1000);
 }
 
+/* Overwrite s[0..len) in place: what /proc/PID/cmdline shows. */
+static void scrub(char *s, size_t len)
+{
+	volatile char *p = s;
+
+	while (len--)
+		*p++ = '*';
+}
+
+/* USER:PASS -> USER:**** */
+static void scrub_login(char *login)
+{
+	char *colon = strchr(login, ':');
+
+	if (colon)
+		scrub(colon + 1, strlen(colon + 1));
+}
+
 enum { OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL };
 
 static const struct option long_options[] = {
@@ -257,6 +300,9 @@ static void parse_options(struct options *opt, int argc, char **argv)
 			opt->output = optarg;
 			break;
 		case 'u':
+			/* Only the last -u counts: hide an earlier one's password now. */
+			if (opt->login)
+				scrub_login((char *)opt->login);
 			opt->login = optarg;
 			break;
 		case 'q':
@@ -443,27 +489,35 @@ static void parse_url(const char *str, struct ftp_url *url)
 
 /* ---- credentials and destination --------------------------------------- */
 
+/* The whole of dst is written: the kernel refuses bytes after the NUL. */
 static void copy_field(const char *what, char *dst, size_t size,
 		       const char *src, size_t len)
 {
 	if (len >= size)
 		die(EXIT_USAGE, "the %s is too long (at most %zu bytes)", what, size - 1);
+	memset(dst, 0, size);
 	memcpy(dst, src, len);
-	dst[len] = '\0';
 }
 
-/* -u beats the URL; a user without a password may take $KFTP_PASSWORD. */
+/*
+ * -u beats the URL; a user without a password may take $KFTP_PASSWORD.
+ * An empty user means an anonymous login. Its password is the one given
+ * explicitly (-u :PASS, ftp://:PASS@host/, sent as the anonymous "e-mail
+ * address"), or else the kernel's default: $KFTP_PASSWORD is the secret of
+ * a named account and is never sent to an anonymous server, as curl sends
+ * no password of its own choosing for an anonymous login.
+ */
 static void pick_credentials(struct job *job)
 {
 	const char *login = job->opt.login, *env, *colon;
 	bool has_pass = job->url.has_pass;
 
+	memset(job->pass, 0, sizeof(job->pass));
 	if (login) {
 		colon = strchr(login, ':');
 		has_pass = colon != NULL;
 		copy_field("user", job->user, sizeof(job->user), login,
 			   colon ? (size_t)(colon - login) : strlen(login));
-		job->pass[0] = '\0';
 		if (colon)
 			copy_field("password", job->pass, sizeof(job->pass),
 				   colon + 1, strlen(colon + 1));
@@ -472,12 +526,37 @@ static void pick_credentials(struct job *job)
 		memcpy(job->pass, job->url.pass, sizeof(job->pass));
 	}
 	env = getenv("KFTP_PASSWORD");
-	if (!has_pass && env)
+	if (!has_pass && job->user[0] && env)
 		copy_field("password in KFTP_PASSWORD", job->pass,
 			   sizeof(job->pass), env, strlen(env));
-	/* The kernel logs in anonymously only when both are empty. */
-	if (!job->user[0])
-		job->pass[0] = '\0';
+}
+
+/*
+ * Hide the password of -u USER:PASS and of the URL from ps and
+ * /proc/PID/cmdline, as curl does: the argument strings are the memory
+ * that the kernel shows, so overwrite them. Until this runs (a few
+ * microseconds after exec) they are visible: $KFTP_PASSWORD never is.
+ */
+static void scrub_argv(struct options *opt)
+{
+	char *login = (char *)opt->login, *url = (char *)opt->url;
+	char *sep, *auth, *slash, *at, *colon;
+	size_t alen;
+
+	if (login)
+		scrub_login(login);
+	sep = strstr(url, "://");
+	if (!sep)
+		return;
+	auth = sep + 3;
+	slash = strchr(auth, '/');
+	alen = slash ? (size_t)(slash - auth) : strlen(auth);
+	at = memrchr(auth, '@', alen);
+	if (!at)
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon)
+		scrub(colon + 1, (size_t)(at - colon - 1));
 }
 
 /*
@@ -516,10 +595,21 @@ static void pick_destination(struct job *job)
 	if (strlen(job->dest) >= KFTP_LOCAL_PATH_MAX ||
 	    build_temp(job->temp, sizeof(job->temp), job->dest, "XXXXXX"))
 		die(EXIT_USAGE, "the destination path is too long");
+	base = strrchr(job->dest, '/');
+	if (!base)
+		strcpy(job->dir, ".");
+	else if (base == job->dest)
+		strcpy(job->dir, "/");
+	else
+		snprintf(job->dir, sizeof(job->dir), "%.*s",
+			 (int)(base - job->dest), job->dest);
 }
 
-/* Refuse early what rename() would otherwise do behind the user's back. */
-static void check_destination(const struct job *job)
+/*
+ * Refuse early what rename() would otherwise do behind the user's back, and
+ * remember an existing destination's owner, group and mode.
+ */
+static void check_destination(struct job *job)
 {
 	const char *dest = job->dest;
 	struct stat st;
@@ -539,6 +629,8 @@ static void check_destination(const struct job *job)
 	/* rename() would replace a device node or FIFO, e.g. /dev/null */
 	if (!S_ISREG(st.st_mode))
 		die(EXIT_LOCAL, "refusing to replace '%s': not a regular file", dest);
+	job->has_old = true;
+	job->old = st;
 }
 
 /* ---- temporary file ----------------------------------------------------- */
@@ -588,26 +680,153 @@ static void new_temp_name(struct job *job)
 	build_temp(job->temp, sizeof(job->temp), job->dest, suffix);
 }
 
-/* On failure: remove our temporary file, or with --keep-partial keep its bytes. */
+/*
+ * Give the data file its final owner, group and mode: those of the file it
+ * replaces, else 0666 less the umask, as a new file would get.
+ */
+static void set_attributes(struct job *job)
+{
+	mode_t mode, mask;
+
+	if (job->has_old) {
+		if (fchown(job->data_fd, job->old.st_uid, job->old.st_gid))
+			say("cannot give '%s' the owner %u:%u of the old file: %s",
+			    job->dest, (unsigned int)job->old.st_uid,
+			    (unsigned int)job->old.st_gid, strerror(errno));
+		mode = job->old.st_mode & 07777;
+	} else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	/* After fchown(), which may clear set-user-ID and set-group-ID. */
+	if (fchmod(job->data_fd, mode))
+		say("cannot set the mode of '%s' to %04o: %s", job->dest,
+		    (unsigned int)mode, strerror(errno));
+}
+
+/* Link the unnamed data file in as job->temp, a fresh name. */
+static int link_temp(struct job *job)
+{
+	char proc[64];
+	int tries;
+
+	for (tries = 0; tries < TEMP_TRIES; tries++) {
+		new_temp_name(job);
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not. */
+		if (!linkat(job->data_fd, "", AT_FDCWD, job->temp, AT_EMPTY_PATH))
+			break;
+		if (errno == EEXIST)
+			continue;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", job->data_fd);
+		if (!linkat(AT_FDCWD, proc, AT_FDCWD, job->temp, AT_SYMLINK_FOLLOW))
+			break;
+		if (errno != EEXIST)
+			return -1;
+	}
+	if (tries == TEMP_TRIES) {
+		errno = EEXIST;
+		return -1;
+	}
+	job->temp_ours = true;
+	return 0;
+}
+
+/* Make the data file durable and put it in place as the destination. */
+static int commit(struct job *job, const char *what)
+{
+	int dfd;
+
+	set_attributes(job);
+	if (fsync(job->data_fd)) {
+		say("cannot write '%s': %s", job->dest, strerror(errno));
+		return -1;
+	}
+	if (job->unnamed && link_temp(job)) {
+		say("cannot %s '%s': %s", what, job->dest, strerror(errno));
+		return -1;
+	}
+	if (rename(job->temp, job->dest)) {
+		say("cannot rename '%s' to '%s': %s", job->temp, job->dest, strerror(errno));
+		return -1;
+	}
+	job->temp_ours = false;
+	/* The new name itself survives a crash only once the directory is synced. */
+	dfd = open(job->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+static void close_data(struct job *job)
+{
+	if (job->data_fd >= 0)
+		close(job->data_fd);
+	job->data_fd = -1;
+}
+
+/*
+ * On failure: remove our temporary file, or with --keep-partial keep its
+ * bytes. An unnamed file vanishes with its descriptor.
+ */
 static void discard_temp(struct job *job)
 {
 	struct stat st;
 
-	if (!job->temp_ours)
-		return;
-	job->temp_ours = false;
-	if (job->opt.keep_partial && !lstat(job->temp, &st) &&
-	    S_ISREG(st.st_mode) && st.st_size > 0) {
-		if (!rename(job->temp, job->dest)) {
+	if (job->data_fd >= 0 && job->opt.keep_partial &&
+	    !fstat(job->data_fd, &st) && st.st_size > 0) {
+		job->opt.keep_partial = false;
+		if (!commit(job, "keep the partial file as")) {
 			if (!job->opt.quiet)
 				say("kept partial file '%s' (%lld bytes)",
 				    job->dest, (long long)st.st_size);
+			close_data(job);
 			return;
 		}
-		say("cannot keep the partial file as '%s': %s", job->dest, strerror(errno));
 	}
+	close_data(job);
+	if (!job->temp_ours)
+		return;
+	job->temp_ours = false;
 	if (unlink(job->temp) && errno != ENOENT)
 		say("cannot remove '%s': %s", job->temp, strerror(errno));
+}
+
+/*
+ * The data file, mode 0600 while the download runs: unnamed in the
+ * destination's directory where the filesystem can (O_TMPFILE), else a
+ * fresh .NAME.kftp-XXXXXX beside the destination, never an existing name
+ * nor a symlink (O_EXCL). 0 or an errno.
+ */
+static int create_data(struct job *job)
+{
+	int fd, tries;
+
+	fd = open(job->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		job->data_fd = fd;
+		job->unnamed = true;
+		return 0;
+	}
+	/* open(2): the filesystem or the kernel has no O_TMPFILE */
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return errno;
+	job->unnamed = false;
+	for (tries = 0; tries < TEMP_TRIES; tries++) {
+		new_temp_name(job);
+		fd = open(job->temp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+			  O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			job->data_fd = fd;
+			job->temp_ours = true;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return errno;
+	}
+	return EEXIST;
 }
 
 /* ---- failure reporting -------------------------------------------------- */
@@ -747,8 +966,14 @@ static void report_failure(const struct job *job)
 {
 	char buf[sizeof(job->where) + KFTP_LOCAL_PATH_MAX];
 
-	if (job->err == EINVAL)
+	/* After validation (a step is named), EINVAL is connect's or bind's. */
+	if (job->err == EINVAL && job->args.result.failed_step == KFTP_STEP_NONE)
 		say("the kernel refused the request as invalid (CR, LF or bad field?)");
+	else if (job->err == EINVAL && job->args.family == AF_INET6 &&
+		 !job->args.scope_id && job->args.addr[0] == 0xfe &&
+		 (job->args.addr[1] & 0xc0) == 0x80)
+		say("%s: %s (a link-local address needs a zone: [fe80::1%%25eth0])",
+		    step_text(job, buf, sizeof(buf)), strerror(job->err));
 	else
 		say("%s: %s", step_text(job, buf, sizeof(buf)), strerror(job->err));
 	show_server_reply(&job->args.result);
@@ -758,26 +983,65 @@ static void report_failure(const struct job *job)
 
 static void on_signal(int sig)
 {
+	int saved = errno;
+
 	got_signal = sig;
+	/* Poison the device: an ioctl not yet started fails at once. */
+	if (dev_fd >= 0 && null_fd >= 0)
+		dup2(null_fd, dev_fd);
+	errno = saved;
 }
+
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 /* No SA_RESTART: the ioctl must come back with EINTR, not start over. */
 static void install_signal_handlers(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&sa.sa_mask, stop_signals[i]);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaction(stop_signals[i], &sa, NULL);
 	/*
 	 * Past RLIMIT_FSIZE the kernel's write fails with EFBIG; SIGXFSZ would
 	 * kill us first, leaving the temp file behind.
 	 */
 	signal(SIGXFSZ, SIG_IGN);
+}
+
+/* Hold off the stop signals while a file is being put in place. */
+static void block_stop_signals(bool block)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&set, stop_signals[i]);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/*
+ * After the cleanup, die by the signal that stopped us, so that a shell
+ * running us sees a death by SIGINT (and a script around us stops too);
+ * $? is 128+N all the same. The exit status is only a fallback.
+ */
+static int finish(int status)
+{
+	int sig = got_signal;
+
+	if (!sig)
+		return status;
+	fflush(NULL);
+	signal(sig, SIG_DFL);
+	block_stop_signals(false);
+	raise(sig);
+	return EXIT_SIGNAL + sig;
 }
 
 static int open_device(void)
@@ -837,8 +1101,9 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	uint32_t t = job->opt.timeout_ms;
 
 	memset(a, 0, sizeof(*a));
-	a->size = sizeof(*a);
-	a->flags = KFTP_GET_F_EXCL;
+	a->size = KFTP_GET_ARGS_SIZE_VER1;
+	a->flags = KFTP_GET_F_DEST_FD;
+	a->dest_fd = job->data_fd;
 	a->family = (uint16_t)ai->ai_family;
 	a->port = job->url.port;
 	if (ai->ai_family == AF_INET) {
@@ -857,32 +1122,33 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	memcpy(a->user, job->user, sizeof(a->user));
 	memcpy(a->password, job->pass, sizeof(a->password));
 	memcpy(a->remote_path, job->url.path, sizeof(a->remote_path));
-	memcpy(a->local_path, job->temp, sizeof(a->local_path));
 }
 
 /*
- * One address. A temporary name that already exists belongs to someone
- * else: leave it alone and try another name.
+ * One address: a fresh data file, then the ioctl. A signal that arrives
+ * before the ioctl starts has replaced the device with /dev/null (see
+ * on_signal), so the ioctl fails at once; one that arrives during it makes
+ * the kernel return EINTR.
  */
 static int get_from(struct job *job, const struct addrinfo *ai)
 {
-	int tries;
+	int err;
 
-	for (tries = 0; tries < TEMP_TRIES; tries++) {
-		if (got_signal) {
-			job->err = EINTR;
-			return -1;
-		}
-		new_temp_name(job);
-		fill_args(job, ai);
-		job->temp_ours = true;
-		if (!ioctl(job->fd, KFTP_IOC_GET, &job->args))
-			return 0;
-		job->err = errno;
-		if (job->err != EEXIST)
-			return -1;
-		job->temp_ours = false;
+	if (got_signal) {
+		job->err = EINTR;
+		return -1;
 	}
+	err = create_data(job);
+	if (err) {
+		say("cannot write '%s': %s", job->dest, strerror(err));
+		job->err = err;
+		job->local_failed = true;
+		return -1;
+	}
+	fill_args(job, ai);
+	if (!ioctl(dev_fd, KFTP_IOC_GET, &job->args))
+		return 0;
+	job->err = errno;
 	return -1;
 }
 
@@ -904,16 +1170,25 @@ static int failed(struct job *job)
 
 static int succeeded(struct job *job)
 {
-	/* A signal after the last byte still means the user said stop. */
-	if (got_signal)
+	int ret;
+
+	/*
+	 * A signal after the last byte still means the user said stop; one
+	 * after this check waits until the file is in place.
+	 */
+	block_stop_signals(true);
+	if (got_signal) {
+		block_stop_signals(false);
 		return interrupted(job);
-	if (rename(job->temp, job->dest)) {
-		say("cannot rename '%s' to '%s': %s", job->temp, job->dest, strerror(errno));
-		job->opt.keep_partial = false;
+	}
+	job->opt.keep_partial = false;
+	ret = commit(job, "name");
+	block_stop_signals(false);
+	if (ret) {
 		discard_temp(job);
 		return EXIT_LOCAL;
 	}
-	job->temp_ours = false;
+	close_data(job);
 	if (!job->opt.quiet)
 		say("saved '%s' (%llu bytes)", job->dest,
 		    (unsigned long long)job->args.result.bytes_written);
@@ -934,6 +1209,8 @@ static int fetch(struct job *job, const struct addrinfo *list)
 			return succeeded(job);
 		if (got_signal || job->err == EINTR)
 			return interrupted(job);
+		if (job->local_failed)
+			return EXIT_LOCAL;
 		ai = next_usable(ai->ai_next);
 		if (job->args.result.failed_step != KFTP_STEP_CONNECT || !ai)
 			return failed(job);
@@ -950,15 +1227,18 @@ int main(int argc, char **argv)
 	struct addrinfo *list;
 	int status;
 
+	job.data_fd = -1;
 	parse_options(&job.opt, argc, argv);
 	parse_url(job.opt.url, &job.url);
 	pick_credentials(&job);
+	scrub_argv(&job.opt);
 	pick_destination(&job);
 	check_destination(&job);
-	job.fd = open_device();
+	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	dev_fd = open_device();
 	list = resolve(&job.url);
 	status = fetch(&job, list);
 	freeaddrinfo(list);
-	close(job.fd);
-	return status;
+	close(dev_fd);
+	return finish(status);
 }

@@ -183,12 +183,21 @@ client_of() {
 	return 1
 }
 
-# wait_started DIR: a temp file with data in it, i.e. the transfer runs.
+# wait_started DIR: kftp-get's data file in DIR holds data, i.e. the
+# transfer runs. The data file is unnamed (O_TMPFILE), seen through the
+# descriptors of kftp-get; a filesystem without O_TMPFILE gets a named temp.
 wait_started() {
-	local i f
+	local i f p
 	for i in $(seq 100); do
 		for f in "$1"/.*.kftp-*; do
 			[ -s "$f" ] && return 0
+		done
+		for p in $(pgrep -x kftp-get); do
+			for f in /proc/"$p"/fd/*; do
+				case $(readlink "$f" 2>/dev/null) in
+				"$1"/*) [ -s "$f" ] && return 0 ;;
+				esac
+			done
 		done
 		sleep 0.1
 	done
