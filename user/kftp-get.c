@@ -1005,8 +1005,15 @@ static void install_signal_handlers(void)
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
 		sigaddset(&sa.sa_mask, stop_signals[i]);
-	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		struct sigaction old;
+
+		/* Ignored when we started (nohup, a shell's `trap '' INT`): stays so. */
+		if (!sigaction(stop_signals[i], NULL, &old) &&
+		    old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(stop_signals[i], &sa, NULL);
+	}
 	/*
 	 * Past RLIMIT_FSIZE the kernel's write fails with EFBIG; SIGXFSZ would
 	 * kill us first, leaving the temp file behind.

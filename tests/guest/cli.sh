@@ -592,6 +592,22 @@ c_die_by_signal() {
 	return $rc
 }
 
+# A signal ignored when kftp-get starts (nohup, `trap '' HUP`) stays
+# ignored: the download goes on to the end.
+c_ignored_stays_ignored() {
+	local d rc=0
+	prep_ok || return 1
+	d=$(fresh nohup)
+	# shellcheck disable=SC2016  # expanded by the inner bash
+	sigrun --dir "$d" --sig 1 --wait 90 -- bash -c \
+		'trap "" HUP; exec "$0" -q -o "$1" "$2"' "$KFTP_GET" "$d/slow.bin" "$S/slow.bin"
+	check_eq "ready" yes "$(sr ready)" || rc=1
+	check_eq "how kftp-get ended after SIGHUP" "exited 0" "$(sr end)" || rc=1
+	check_sha "$d/slow.bin" "$(sha_of "$W/srv/slow.bin")" || rc=1
+	[ "$rc" = 0 ] || sr_explain
+	return $rc
+}
+
 # Item 11: a SIGINT after kftp-get's last check and before the kernel runs
 # (kftp-shim.so sleeps 2 s there). It must not be lost: the tool ends
 # promptly, by the signal, with no file, instead of running the 22 s
@@ -677,6 +693,7 @@ tcase "SIGKILL during a download leaves nothing in the directory" c_sigkill
 tcase "--keep-partial and SIGINT: the received prefix kept, old mode" c_keep_partial
 tcase "Ctrl-C (SIGINT to the group): kftp-get and the shell around it die by SIGINT" c_ctrl_c
 tcase "SIGINT/SIGTERM/SIGHUP: death by that signal, \$? 128+N" c_die_by_signal
+tcase "SIGHUP ignored at start (nohup): ignored, the download completes" c_ignored_stays_ignored
 tcase "SIGINT just before the ioctl (shim delay) is not lost" c_sigint_race
 tcase "EINVAL from connect (link-local without zone): no CR/LF blame" c_einval_connect
 tcase "a version-0-size struct (local_path) still works" c_ver0

@@ -91,6 +91,19 @@ alive() {	# alive PID: running and not a zombie
 	[ "${st:0:1}" != Z ]
 }
 
+# data_size PID: sets have to the size of the data file that kftp-get PID
+# writes in DIR. It has no name (O_TMPFILE): look among its descriptors.
+data_size() {
+	local f t
+	have=
+	for f in /proc/"$1"/fd/*; do
+		t=$(readlink "$f" 2>/dev/null) || continue
+		[[ $t == "$DIR"/* ]] || continue
+		have=$(stat -L -c %s "$f" 2>/dev/null)
+		return
+	done
+}
+
 dir_files() {	# sets FILES to what DIR holds, dot files included
 	FILES=("$DIR"/*)
 	FILES=("${FILES[@]##*/}")
@@ -285,13 +298,12 @@ case_signal() {
 	pid=$!
 	for ((i = 0; i < 400; i++)); do
 		alive "$pid" || break
-		dir_files
-		[ ${#FILES[@]} -gt 0 ] && [ -s "$DIR/${FILES[0]}" ] && break
+		data_size "$pid"
+		[ "${have:-0}" -gt 0 ] && break
 		nap 0.05
 	done
 	nap 0.1		# into the stream
-	dir_files
-	have=$(stat -c %s "$DIR/${FILES[0]:-none}" 2>/dev/null)
+	data_size "$pid"
 	if ! alive "$pid"; then
 		fail "ended before the signal could be sent"
 	elif [ -z "$have" ]; then
