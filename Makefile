@@ -16,8 +16,16 @@ KVER_ARG := $(if $(filter command line environment,$(origin KVER)),$(KVER))
 
 all: modules user
 
+# samples/kecho (kecho.ko, an in-kernel echo server on kftp's socket layer)
+# is a kbuild run of its own, so that kftp's modules_install (`make install`)
+# never installs it; trees without samples/ (DKMS) simply skip it.
+KECHO_DIR := $(wildcard $(CURDIR)/samples/kecho)
+
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) modules
+ifneq ($(KECHO_DIR),)
+	$(MAKE) -C $(KDIR) M=$(KECHO_DIR) modules
+endif
 
 user:
 	$(MAKE) -C user KFTP_VERSION=$(KFTP_VERSION)
@@ -89,6 +97,9 @@ lint:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+ifneq ($(KECHO_DIR),)
+	-$(MAKE) -C $(KDIR) M=$(KECHO_DIR) clean
+endif
 	$(MAKE) -C user clean
 	$(MAKE) -C tests/fuzz clean
 
