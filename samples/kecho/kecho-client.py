@@ -11,7 +11,8 @@ the client is in user space).
       (EOF or reset) no sooner than --min and no later than --max seconds.
   kecho-client.py bound --maxconn M --extra E
       open M connections and check that each echoes; then E more, which
-      must be refused (reset, or closed without an echo); then close one
+      must be refused (reset, even before connect() returns, or closed
+      without an echo); then close one
       of the first M: a new connection is served again.
   kecho-client.py hold N [--until-unloaded]
       open N connections, check that each echoes, print "ready", then wait
@@ -165,6 +166,10 @@ def cmd_bound(a):
     for i in range(a.extra):
         try:
             s = connect(a)
+        except ConnectionResetError:
+            # The RST came before connect() returned: refused all the same.
+            say("excess %d: reset on connect" % i)
+            continue
         except OSError as e:
             say("excess %d: connect failed: %s" % (i, e))
             ok = False
