@@ -1,7 +1,8 @@
 #!/bin/bash
 # The checks a kernel reviewer runs, as TAP lines, ending with
 # "N passed, N failed" (`make lint`):
-#   - checkpatch.pl --strict on every kernel source and header: nothing at all;
+#   - checkpatch.pl --strict on every kernel source and header, samples/kecho
+#     included: nothing at all;
 #   - sparse (C=2) and W=1 builds on every installed kernel lane: no warnings;
 #   - userspace built with -Werror, and cppcheck clean;
 #   - the man pages lint clean (tests/lint-man.sh).
@@ -14,7 +15,10 @@ set -eu -o pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
 
 KERNEL_SOURCES=(kftp.c kftp_proto.c kftp_data.c kftp_sock.c kftp_file.c
-	include/kftp_internal.h include/kftp_compat.h include/uapi/linux/kftp.h)
+	include/kftp_internal.h include/kftp_compat.h include/uapi/linux/kftp.h
+	samples/kecho/kecho_server.c)
+# The sample module, a kbuild run of its own (see the top Makefile).
+KECHO_KBUILD=samples/kecho/Kbuild
 USER_SOURCES=(user/kftp-get.c tests/fuzz/kftp-fuzz.c)
 
 n=0 passed=0 failed=0
@@ -66,13 +70,15 @@ lint_kernel_build() {
 	local dir=$work/build-$kver-${what//=/} log=$work/$kver-${what//=/}.log
 	mkdir -p "$dir/include"
 	cp "$KFTP_REPO/Kbuild" "$dir/"
-	for f in "${KERNEL_SOURCES[@]}"; do
+	for f in "${KERNEL_SOURCES[@]}" "$KECHO_KBUILD"; do
 		mkdir -p "$dir/$(dirname "$f")"
 		cp "$KFTP_REPO/$f" "$dir/$f"
 	done
 	# shellcheck disable=SC2086 # $flags is a list of make variables
 	if make -C "/lib/modules/$kver/build" M="$dir" KFTP_VERSION=lint $flags \
 		modules >"$log" 2>&1 &&
+	   make -C "/lib/modules/$kver/build" M="$dir/${KECHO_KBUILD%/Kbuild}" \
+		$flags modules >>"$log" 2>&1 &&
 	   ! grep -qE 'warning:|error:|sparse:' "$log"; then
 		report ok "$what build on $kver: no warnings"
 	else
