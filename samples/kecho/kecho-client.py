@@ -14,9 +14,11 @@ the client is in user space).
       must be refused (reset, even before connect() returns, or closed
       without an echo); then close one
       of the first M: a new connection is served again.
-  kecho-client.py hold N [--until-unloaded]
-      open N connections, check that each echoes, print "ready", then wait
-      until the server ends every one of them (rmmod); with
+  kecho-client.py hold N [--stuck K] [--until-unloaded]
+      open N connections, check that each echoes; on K of them, send
+      without reading, until the server is stuck sending its echo; print
+      "ready", then wait until the server ends every one of them (rmmod);
+      with
       --until-unloaded, keep the sockets open until /sys/module/kecho is
       gone, so that the test can look at the sockets first.
   kecho-client.py refused
@@ -199,29 +201,59 @@ def cmd_bound(a):
     return ok
 
 
+def flood(s, ends, i):
+    """Send without ever reading: the server's echo fills our receive
+    buffer, and its worker then sleeps in send. Records how it ended."""
+    try:
+        s.settimeout(None)
+        s.sendall(bytes(64 << 20))
+        ends[i] = "sent all"
+    except (ConnectionResetError, BrokenPipeError):
+        ends[i] = "reset"
+    except OSError as e:
+        ends[i] = "send: %s" % e
+
+
 def cmd_hold(a):
     conns = [connect(a) for _ in range(a.n)]
     served = sum(ping(s) for s in conns)
-    say("%d of %d connections echo; ready" % (served, a.n))
     if served != a.n:
+        say("%d of %d connections echo" % (served, a.n))
         return False
-    ends = {}
-    for s in conns:
+    ends = [None] * a.n
+    floods = [threading.Thread(target=flood, args=(s, ends, i), daemon=True)
+              for i, s in enumerate(conns[:a.stuck])]
+    for t in floods:
+        t.start()
+    if floods:
+        time.sleep(1)
+    say("%d of %d connections echo, %d of them stuck in send; ready"
+        % (served, a.n, a.stuck))
+    # Never read from the stuck ones: that would unblock the server.
+    for t in floods:
+        t.join(a.wait)
+    for i, s in enumerate(conns):
+        if i < a.stuck:
+            ends[i] = ends[i] or "still sending after %d s" % a.wait
+            continue
         s.settimeout(a.wait)
         try:
-            got, how = recv_all(s)
+            got, ends[i] = recv_all(s)
         except socket.timeout:
-            how = "still open after %d s" % a.wait
-        ends[how] = ends.get(how, 0) + 1
+            ends[i] = "still open after %d s" % a.wait
+    count = {}
+    for how in ends:
+        count[how] = count.get(how, 0) + 1
     say("the server ended them: %s"
-        % ", ".join("%d %s" % (n, how) for how, n in sorted(ends.items())))
+        % ", ".join("%d %s" % (n, how) for how, n in sorted(count.items())))
     if a.until_unloaded:
         deadline = time.monotonic() + a.wait
         while os.path.exists("/sys/module/kecho") and time.monotonic() < deadline:
             time.sleep(0.05)
     for s in conns:
         s.close()
-    return set(ends) <= {"eof", "reset"}
+    return set(ends) <= {"eof", "reset"} and \
+        all(how == "reset" for how in ends[:a.stuck])
 
 
 def cmd_refused(a):
@@ -256,6 +288,7 @@ def main():
     h = sub.add_parser("hold")
     h.add_argument("n", type=int)
     h.add_argument("--until-unloaded", action="store_true")
+    h.add_argument("--stuck", type=int, default=0)
     h.add_argument("--wait", type=int, default=30)
     sub.add_parser("refused")
     a = p.parse_args()

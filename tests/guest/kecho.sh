@@ -13,7 +13,8 @@
 #   - a silent client is dropped by idle_timeout;
 #   - past maxconn, the excess is refused cleanly (accepted, then reset)
 #     and the connections being served go on;
-#   - rmmod with 8 clients connected returns within 2 s, leaves no socket
+#   - rmmod with 8 clients connected (2 of them with kecho stuck sending to
+#     them) returns within 2 s, leaves no socket
 #     in /proc/net/tcp or tcp6, no kecho thread, and a clean log;
 #   - loaded under `ip netns exec`, it serves that namespace only;
 #   - IPv6 (addr=::1), and parameters it must refuse.
@@ -179,13 +180,15 @@ c_rmmod_busy() {
 	local tcp0
 	tcp0=$(tcp_inuse)
 	load port=$port idle_timeout=60 || return 1
-	"$PYTHON" "$KECHO_CLIENT" --port $port hold 8 --until-unloaded >"$out" 2>&1 &
+	# 2 of the 8 make kecho's worker sleep in send, the others in receive.
+	"$PYTHON" "$KECHO_CLIENT" --port $port hold 8 --stuck 2 --until-unloaded \
+		>"$out" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
 		grep -q 'ready' "$out" && break
 		sleep 0.2
 	done
-	if ! grep -q '8 of 8 connections echo; ready' "$out"; then
+	if ! grep -q '8 of 8 connections echo, 2 of them stuck in send; ready' "$out"; then
 		diag "the 8 clients are not being served:"
 		diag "$(cat "$out")"
 		kill "$pid" 2>/dev/null
@@ -296,7 +299,7 @@ tcase "32 concurrent clients, 64 KiB each, byte-exact" c_echo 65536 32
 tcase "rmmod kecho, idle: listener and thread gone" c_unload_idle
 tcase "a client that sends nothing is dropped by idle_timeout=2" c_idle
 tcase "maxconn=4: 3 more clients are reset, the 4 go on, a freed slot serves again" c_bound
-tcase "rmmod with 8 clients connected: < 2 s, no socket left, clean log" c_rmmod_busy
+tcase "rmmod with 8 clients connected (2 stuck in send): < 2 s, no socket left, clean log" c_rmmod_busy
 tcase "addr=::1: echo over IPv6" c_ipv6
 tcase "loaded in another netns: reachable there, not from the first" c_netns
 tcase "bad parameters and a taken port: insmod fails" c_bad_params
