@@ -16,8 +16,20 @@ KVER_ARG := $(if $(filter command line environment,$(origin KVER)),$(KVER))
 
 all: modules user
 
-modules:
+# samples/kecho (kecho.ko, an in-kernel echo server on kftp's socket layer)
+# is a kbuild run of its own, so that kftp's modules_install (`make install`)
+# never installs it; trees without samples/ (DKMS) simply skip it.
+KECHO_DIR := $(wildcard $(CURDIR)/samples/kecho)
+
+modules: kftp-module samples
+
+kftp-module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) modules
+
+samples:
+ifneq ($(KECHO_DIR),)
+	$(MAKE) -C $(KDIR) M=$(KECHO_DIR) modules
+endif
 
 user:
 	$(MAKE) -C user KFTP_VERSION=$(KFTP_VERSION)
@@ -36,7 +48,8 @@ MANDIR ?= $(PREFIX)/share/man
 INSTALL_MOD_DIR ?= updates
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
-install: all
+# Builds only what it installs: not samples/.
+install: kftp-module user
 	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		modules_install
@@ -89,8 +102,11 @@ lint:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+ifneq ($(KECHO_DIR),)
+	-$(MAKE) -C $(KDIR) M=$(KECHO_DIR) clean
+endif
 	$(MAKE) -C user clean
 	$(MAKE) -C tests/fuzz clean
 
-.PHONY: all modules user testprogs deps install uninstall dkms-install \
-	dkms-uninstall demo check check-all lint clean
+.PHONY: all modules kftp-module samples user testprogs deps install uninstall \
+	dkms-install dkms-uninstall demo check check-all lint clean

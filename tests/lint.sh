@@ -1,7 +1,8 @@
 #!/bin/bash
 # The checks a kernel reviewer runs, as TAP lines, ending with
 # "N passed, N failed" (`make lint`):
-#   - checkpatch.pl --strict on every kernel source and header: nothing at all;
+#   - checkpatch.pl --strict on every kernel source and header, samples/kecho
+#     included: nothing at all;
 #   - sparse (C=2) and W=1 builds on every installed kernel lane: no warnings;
 #   - userspace built with -Werror, and cppcheck clean;
 #   - the man pages lint clean (tests/lint-man.sh).
@@ -13,10 +14,13 @@ set -eu -o pipefail
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
 
-# The module's sources: every C file at the top and every header, so that
-# a new file is linted without anyone remembering to list it here.
+# The kernel sources, kftp's and the sample's: every C file outside user/
+# and tests/, and every header, so that a new file is linted without anyone
+# remembering to list it here.
 mapfile -t KERNEL_SOURCES < <(cd "$KFTP_REPO" && git ls-files -- '*.c' 'include/*.h' |
-	grep -v -e '^user/' -e '^tests/' -e '^samples/')
+	grep -v -e '^user/' -e '^tests/')
+# The sample module, a kbuild run of its own (see the top Makefile).
+KECHO_KBUILD=samples/kecho/Kbuild
 USER_SOURCES=(user/kftp-get.c tests/fuzz/kftp-fuzz.c tests/fuzz/kftp-shim.c)
 
 n=0 passed=0 failed=0
@@ -68,13 +72,15 @@ lint_kernel_build() {
 	local dir=$work/build-$kver-${what//=/} log=$work/$kver-${what//=/}.log
 	mkdir -p "$dir/include"
 	cp "$KFTP_REPO/Kbuild" "$dir/"
-	for f in "${KERNEL_SOURCES[@]}"; do
+	for f in "${KERNEL_SOURCES[@]}" "$KECHO_KBUILD"; do
 		mkdir -p "$dir/$(dirname "$f")"
 		cp "$KFTP_REPO/$f" "$dir/$f"
 	done
 	# shellcheck disable=SC2086 # $flags is a list of make variables
 	if make -C "/lib/modules/$kver/build" M="$dir" KFTP_VERSION=lint $flags \
 		modules >"$log" 2>&1 &&
+	   make -C "/lib/modules/$kver/build" M="$dir/${KECHO_KBUILD%/Kbuild}" \
+		$flags modules >>"$log" 2>&1 &&
 	   ! grep -qE 'warning:|error:|sparse:' "$log"; then
 		report ok "$what build on $kver: no warnings"
 	else

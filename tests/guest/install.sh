@@ -318,6 +318,9 @@ c_files() {
 	cmp -s "$TREE/man/kftp.4" "$MAN4" || { diag "$MAN4 differs from man/kftp.4"; rc=1; }
 	# depmod ran: modprobe will find the module by name.
 	check_eq "modinfo -n kftp" "$mod" "$(modinfo -n kftp 2>&1)" || rc=1
+	# The samples/kecho module is built by make, never installed.
+	check_eq "kecho.ko* installed" "" \
+		"$(find "/lib/modules/$KVER" -name 'kecho.ko*' 2>&1)" || rc=1
 	return $rc
 }
 

@@ -641,7 +641,7 @@ run_part() {
 	fi
 }
 
-for part in hostile fuzz files stress; do
+for part in hostile fuzz files stress kecho; do
 	run_part "$REPO/tests/guest/$part.sh"
 done
 
