@@ -11,13 +11,19 @@ KFTP_VERSION := 0.1.0
 KVER ?= $(shell r=$$(uname -r); if [ -d /lib/modules/$$r/build ]; then echo $$r; \
 	else ls -1d /lib/modules/*/build 2>/dev/null | sort -V | head -n1 | cut -d/ -f4; fi)
 KDIR ?= /lib/modules/$(KVER)/build
+# kbuild cannot take M= with a space in it (make splits it into words): in
+# a checkout whose path has one, it is given a space-free symlink to it.
+space := $(subst ,, )
+KBUILD_M := $(if $(findstring $(space),$(CURDIR)),$(shell \
+	d=/tmp/kftp-m-$$(printf '%s' '$(CURDIR)' | sha256sum | cut -c1-16); \
+	ln -sfn '$(CURDIR)' $$d && echo $$d),$(CURDIR))
 # Passed on to the test scripts only when given on the command line.
 KVER_ARG := $(if $(filter command line environment,$(origin KVER)),$(KVER))
 
 all: modules user
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) modules
+	$(MAKE) -C $(KDIR) M=$(KBUILD_M) KFTP_VERSION=$(KFTP_VERSION) modules
 
 user:
 	$(MAKE) -C user KFTP_VERSION=$(KFTP_VERSION)
@@ -37,7 +43,7 @@ INSTALL_MOD_DIR ?= updates
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
 install: all
-	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) \
+	$(MAKE) -C $(KDIR) M=$(KBUILD_M) KFTP_VERSION=$(KFTP_VERSION) \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		modules_install
 	@# kbuild skips depmod without a System.map, which Debian's headers lack.
@@ -88,7 +94,7 @@ lint:
 	tests/lint.sh
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(KBUILD_M) clean
 	$(MAKE) -C user clean
 	$(MAKE) -C tests/fuzz clean
 
