@@ -11,6 +11,12 @@ KFTP_VERSION := 0.1.0
 KVER ?= $(shell r=$$(uname -r); if [ -d /lib/modules/$$r/build ]; then echo $$r; \
 	else ls -1d /lib/modules/*/build 2>/dev/null | sort -V | head -n1 | cut -d/ -f4; fi)
 KDIR ?= /lib/modules/$(KVER)/build
+# kbuild cannot take M= with a space in it (make splits it into words): in
+# a checkout whose path has one, it is given a space-free symlink to it.
+space := $(subst ,, )
+KBUILD_M := $(if $(findstring $(space),$(CURDIR)),$(shell \
+	d=/tmp/kftp-m-$$(printf '%s' '$(CURDIR)' | sha256sum | cut -c1-16); \
+	ln -sfn '$(CURDIR)' $$d && echo $$d),$(CURDIR))
 # Passed on to the test scripts only when given on the command line.
 KVER_ARG := $(if $(filter command line environment,$(origin KVER)),$(KVER))
 
@@ -19,12 +25,12 @@ all: modules user
 # samples/kecho (kecho.ko, an in-kernel echo server on kftp's socket layer)
 # is a kbuild run of its own, so that kftp's modules_install (`make install`)
 # never installs it; trees without samples/ (DKMS) simply skip it.
-KECHO_DIR := $(wildcard $(CURDIR)/samples/kecho)
+KECHO_DIR := $(if $(wildcard samples/kecho/Kbuild),$(KBUILD_M)/samples/kecho)
 
 modules: kftp-module samples
 
 kftp-module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) modules
+	$(MAKE) -C $(KDIR) M=$(KBUILD_M) KFTP_VERSION=$(KFTP_VERSION) modules
 
 samples:
 ifneq ($(KECHO_DIR),)
@@ -50,7 +56,7 @@ MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
 # Builds only what it installs: not samples/.
 install: kftp-module user
-	$(MAKE) -C $(KDIR) M=$(CURDIR) KFTP_VERSION=$(KFTP_VERSION) \
+	$(MAKE) -C $(KDIR) M=$(KBUILD_M) KFTP_VERSION=$(KFTP_VERSION) \
 		INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) \
 		modules_install
 	@# kbuild skips depmod without a System.map, which Debian's headers lack.
@@ -101,7 +107,7 @@ lint:
 	tests/lint.sh
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(KBUILD_M) clean
 ifneq ($(KECHO_DIR),)
 	-$(MAKE) -C $(KDIR) M=$(KECHO_DIR) clean
 endif

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The suite on every installed kernel lane, one after another (`make
 # check-all`). With --ci (.ci/run) it first installs the 6.12 lane and the
-# lint tools, and adds the demo, `make lint` and a DKMS build for each lane.
+# lint tools, and adds the demo (here, and in a fresh clone under /tmp),
+# `make lint` and a DKMS build for each lane.
 # Every stage's outcome is printed; the last line is the grand total,
 # "N passed, N failed".
 # Usage: tests/check-all.sh [--ci]
@@ -36,6 +37,8 @@ if [ -n "$ci" ]; then
 	stages+=("make demo" "make demo 2>&1 | sed 's/^/# /'; \
 if [ \${PIPESTATUS[0]} = 0 ]; then echo 'ok 1 - make demo: checksums match'; \
 else echo 'not ok 1 - make demo'; fi")
+	# The same from a fresh clone in a mktemp -d directory under /tmp.
+	stages+=("make demo in a clone under /tmp" "tests/clone-demo.sh")
 	stages+=("make lint" "make lint")
 	stages+=("dkms build" "tests/dkms-build.sh")
 fi

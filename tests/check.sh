@@ -13,35 +13,10 @@ set -eu -o pipefail
 
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
+# shellcheck source=tests/tap.sh
+. "$KFTP_REPO/tests/tap.sh"
 
 SUITE=tests/guest/suite.sh
-
-# Cases are counted from the guest's output.log (not from our stdout), so
-# only the guest's own lines count. Top-level lines only: indented lines
-# are KTAP subtests, already summed up by their parent.
-count_cases() {
-	local log=$1
-	passed=$(grep -acE '^ok [0-9]+' "$log" || true)
-	failed=$(grep -acE '^not ok [0-9]+' "$log" || true)
-	# Number our own cases after the highest the suite used.
-	last=$(grep -aoE '^(not )?ok [0-9]+' "$log" | grep -oE '[0-9]+$' |
-		sort -n | tail -n 1 || true)
-	last=${last:-0}
-	[ "$last" -ge $((passed + failed)) ] || last=$((passed + failed))
-}
-
-# Print one TAP line for a harness case and count it.
-report() {
-	local ok=$1 name=$2
-	last=$((last + 1))
-	if [ "$ok" = ok ]; then
-		passed=$((passed + 1))
-		printf 'ok %d - %s\n' "$last" "$name"
-	else
-		failed=$((failed + 1))
-		printf 'not ok %d - %s\n' "$last" "$name"
-	fi
-}
 
 build() {
 	local kver=$1
@@ -52,7 +27,6 @@ build() {
 main() {
 	[ $# -le 1 ] || die "usage: ${0##*/} [KVER]"
 	local kver=${1:-} results status verdict
-	local passed=0 failed=0 last=0
 	# Before default_kver: deps.sh may install the kernel. Its messages go
 	# to stderr already.
 	"$KFTP_REPO/tests/deps.sh"
@@ -61,32 +35,33 @@ main() {
 	printf '# kftp check: kernel %s (QEMU, TCG)\n' "$kver"
 
 	if ! build "$kver"; then
-		report "not ok" "build kftp.ko and user/kftp-get for $kver"
-		printf '1..1\n%d passed, %d failed\n' "$passed" "$failed"
+		not_ok "build kftp.ko and user/kftp-get for $kver"
+		printf '1..1\n%d passed, %d failed\n' "$T_PASS" "$T_FAIL"
 		exit 1
 	fi
 
 	results=$KFTP_BUILD_DIR/results/check-$kver
-	# run-vm.sh streams the suite's output; the verdict is read back from
-	# the files it leaves in $results. Only an interruption (Ctrl-C) is
-	# taken from its exit status: then there is nothing to report.
-	# The suite's own plan line ("1..N") is dropped from the stream: we add
-	# cases after it, and print the plan for all of them at the end.
+	# run-vm.sh streams the suite's output (only the guest's: its own
+	# messages go to stderr), relayed and counted by tap_relay; the
+	# verdict is read back from the files it leaves in $results. Only an
+	# interruption (Ctrl-C) is taken from its exit status: then there is
+	# nothing to report. The suite's plan line is dropped by the relay: we
+	# add cases after it, and print the plan for all of them at the end.
 	# Nothing stale may count if run-vm.sh fails before it clears these.
 	rm -f -- "$results/output.log" "$results/status" \
 		"$results/kernel-verdict" "$results/verdict"
-	local rc=0
-	(cd "$KFTP_REPO" && "$KFTP_REPO/tests/vm/run-vm.sh" --kver "$kver" \
-		--timeout "${KFTP_VM_TIMEOUT:-2400}" --results "$results" \
-		-- "$SUITE") | sed -u -E '/^1\.\.[0-9]+([ #].*)?$/d' || rc=${PIPESTATUS[0]}
-	case $rc in 129|130|143) exit "$rc" ;; esac
+	tap_relay guest < <(cd "$KFTP_REPO" && tap_stream "$KFTP_REPO/tests/vm/run-vm.sh" \
+		--kver "$kver" --timeout "${KFTP_VM_TIMEOUT:-2400}" \
+		--results "$results" -- "$SUITE")
+	case $R_RC in 129|130|143) exit "$R_RC" ;; esac
+	# Number our own cases after the highest the suite used.
+	T_N=$R_LAST T_PASS=$R_PASS T_FAIL=$R_FAIL
 
-	count_cases "$results/output.log"
 	verdict=$(cat "$results/kernel-verdict" 2>/dev/null || echo "no verdict")
 	if [ "$verdict" = ok ]; then
-		report ok "guest kernel log clean (no BUG/WARNING/Oops, taint ok)"
+		ok "guest kernel log clean (no BUG/WARNING/Oops, taint ok)"
 	else
-		report "not ok" "guest kernel log clean (no BUG/WARNING/Oops, taint ok) # $verdict"
+		not_ok "guest kernel log clean (no BUG/WARNING/Oops, taint ok) # $verdict"
 	fi
 
 	status=$(tr -dc '0-9' <"$results/status" 2>/dev/null || true)
@@ -95,15 +70,15 @@ main() {
 		# keep the first part, the kernel case above has the rest.
 		verdict=$(cat "$results/verdict" 2>/dev/null || echo "guest died")
 		verdict=${verdict%%;*}
-		report "not ok" "guest ran to completion # ${verdict#FAIL: }"
-	elif [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+		not_ok "guest ran to completion # ${verdict#FAIL: }"
+	elif [ "$status" -ne 0 ] && [ "$T_FAIL" -eq 0 ]; then
 		# A suite that stops early (set -e, a crash) may fail no case.
-		report "not ok" "guest suite exited 0 # exited $status without a failing case"
+		not_ok "guest suite exited 0 # exited $status without a failing case"
 	fi
 
-	printf '1..%d\n' "$last"
-	printf '%d passed, %d failed\n' "$passed" "$failed"
-	[ "$failed" -eq 0 ]
+	printf '1..%d\n' "$T_N"
+	printf '%d passed, %d failed\n' "$T_PASS" "$T_FAIL"
+	[ "$T_FAIL" -eq 0 ]
 }
 
 main "$@"

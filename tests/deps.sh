@@ -38,8 +38,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
-die() { msg "error: $*"; exit 1; }
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
 
 # Print the packages that dpkg does not report as fully installed ("ii").
 # One dpkg-query call for all of them: packages dpkg has never heard of are

@@ -21,13 +21,14 @@ set -u -o pipefail
 
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
+# shellcheck source=tests/tap.sh
+. "$KFTP_REPO/tests/tap.sh"
 REPO=$KFTP_REPO
 
 # What `make dkms-install` copies to /usr/src/kftp-VERSION (see the
 # Makefile's DKMS_FILES); kbuild's generated *.mod.c are left out.
 SOURCES=(dkms.conf Kbuild Makefile include)
 
-N=0 PASS=0 FAIL=0
 work=""
 
 cleanup() {
@@ -36,24 +37,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-diag() {
-	local line
-	while IFS= read -r line || [ -n "$line" ]; do
-		printf '# %s\n' "$line"
-	done <<<"$*"
-}
-
-ok() {
-	N=$((N + 1)) PASS=$((PASS + 1))
-	printf 'ok %d - %s\n' "$N" "$1"
-}
-
-not_ok() {
-	N=$((N + 1)) FAIL=$((FAIL + 1))
-	printf 'not ok %d - %s\n' "$N" "$1"
-	[ -z "${2:-}" ] || diag "$2"
-}
 
 # The Makefile's KFTP_VERSION, as make itself sees it.
 makefile_version() {
@@ -197,9 +180,9 @@ main() {
 }
 
 summary() {
-	printf '1..%d\n' "$N"
-	printf '# dkms-build: %d passed, %d failed\n' "$PASS" "$FAIL"
+	printf '1..%d\n' "$T_N"
+	printf '# dkms-build: %d passed, %d failed\n' "$T_PASS" "$T_FAIL"
 }
 
 main "$@"
-[ "$FAIL" = 0 ]
+[ "$T_FAIL" = 0 ]

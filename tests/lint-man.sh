@@ -25,12 +25,8 @@ unset MANPAGER PAGER MANOPT MANROFFOPT GROFF_TMAC_PATH
 
 failed=0
 
-diag() {
-	local line
-	while IFS= read -r line || [ -n "$line" ]; do
-		printf '# %s\n' "$line"
-	done <<<"$*"
-}
+# shellcheck source=tests/tap.sh
+. "$REPO/tests/tap.sh"
 
 result() {	# result OK|FAIL NAME [DIAGNOSTICS]
 	if [ "$1" = OK ]; then

@@ -5,7 +5,8 @@
 # Exit status: 0 only if the checksums match (and the module unloads).
 set -eu -o pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DEMO=/tmp/kftp-demo		# tmpfs in the guest
 FTP_ROOT=$DEMO/ftproot		# vsftpd's anon_root
 CONF=$DEMO/vsftpd.conf
@@ -16,12 +17,10 @@ OUT=/tmp/demo.bin
 vsftpd_pid="" module_loaded=""
 
 say() { printf '%s\n' "$*"; }
-die() { say "demo: error: $*" >&2; exit 1; }
+demo_die() { say "demo: error: $*" >&2; exit 1; }
 
 stop_vsftpd() {
-	[ -n "$vsftpd_pid" ] || return 0
-	kill -TERM "$vsftpd_pid" 2>/dev/null || true
-	wait "$vsftpd_pid" 2>/dev/null || true
+	stop_pid "$vsftpd_pid" vsftpd || true
 	vsftpd_pid=""
 }
 
@@ -39,9 +38,9 @@ trap cleanup EXIT
 
 # This script loads a module and starts a server: it belongs in the VM only.
 require_vm() {
-	[ "${KFTP_VM:-}" = 1 ] || die "runs inside the test VM only: use 'make demo' (tests/demo.sh)"
-	[ -f "$REPO/kftp.ko" ] || die "$REPO/kftp.ko not built"
-	[ -x "$REPO/user/kftp-get" ] || die "$REPO/user/kftp-get not built"
+	[ "${KFTP_VM:-}" = 1 ] || demo_die "runs inside the test VM only: use 'make demo' (tests/demo.sh)"
+	[ -f "$REPO/kftp.ko" ] || demo_die "$REPO/kftp.ko not built"
+	[ -x "$REPO/user/kftp-get" ] || demo_die "$REPO/user/kftp-get not built"
 }
 
 # vsftpd serves anonymous users as the `ftp` account, which the vsftpd
@@ -56,7 +55,7 @@ ensure_ftp_user() {
 # vsftpd refuses an anon_root that is writable (so root-owned 0755), and
 # needs an existing empty directory for secure_chroot_dir: Debian's default
 # lives under /run, which is a fresh tmpfs in the guest.
-make_files() {
+demo_files() {
 	mkdir -p "$FTP_ROOT" "$DEMO/empty"
 	chmod 0755 "$DEMO" "$FTP_ROOT" "$DEMO/empty"
 	head -c 16M /dev/urandom >"$FTP_ROOT/demo.bin"
@@ -91,27 +90,18 @@ CONF
 }
 
 show_vsftpd_log() {
-	say "# vsftpd output and log:"
-	cat "$DEMO/vsftpd.out" "$DEMO/vsftpd.log" 2>/dev/null | sed 's/^/#   /' || true
+	say "# vsftpd log:"
+	sed 's/^/#   /' "$DEMO/vsftpd.log" 2>/dev/null || true
 }
 
-# Start vsftpd in the background and wait until it listens (TCG is slow).
-start_vsftpd() {
-	vsftpd "$CONF" >"$DEMO/vsftpd.out" 2>&1 &
-	vsftpd_pid=$!
-	for _ in $(seq 100); do
-		if ss -Hltn "sport = :$PORT" | grep -q .; then
-			return 0
-		fi
-		if ! kill -0 "$vsftpd_pid" 2>/dev/null; then
-			vsftpd_pid=""
-			show_vsftpd_log
-			die "vsftpd exited"
-		fi
-		sleep 0.2
-	done
+# Start vsftpd in the background and wait for its greeting (TCG is slow).
+demo_vsftpd() {
+	local rc=0
+	start_vsftpd "$CONF" "$PORT" "$DEMO/vsftpd.log" || rc=$?
+	vsftpd_pid=$SERVER_PID
+	[ "$rc" = 0 ] && return 0
 	show_vsftpd_log
-	die "vsftpd is not listening on port $PORT after 20 s"
+	demo_die "vsftpd is not answering on port $PORT"
 }
 
 load_module() {
@@ -120,7 +110,7 @@ load_module() {
 }
 
 # Fetch with kftp; print how long it took.
-fetch() {
+demo_fetch() {
 	local t0 t1 rc=0
 	rm -f -- "$OUT"
 	say "\$ user/kftp-get -o $OUT $URL"
@@ -129,17 +119,15 @@ fetch() {
 	t1=$(date +%s%N)
 	if [ "$rc" -ne 0 ]; then
 		show_vsftpd_log
-		die "kftp-get exited $rc"
+		demo_die "kftp-get exited $rc"
 	fi
 	say "fetched $(stat -c %s "$OUT") bytes in $(((t1 - t0) / 1000000)) ms"
 }
 
-sha256() { sha256sum -- "$1" | cut -d' ' -f1; }
-
 compare() {
 	local want got
-	want=$(sha256 "$FTP_ROOT/demo.bin")
-	got=$(sha256 "$OUT")
+	want=$(sha_of "$FTP_ROOT/demo.bin")
+	got=$(sha_of "$OUT")
 	say "server sha256: $want"
 	say "kftp   sha256: $got"
 	if [ "$want" = "$got" ]; then
@@ -155,16 +143,16 @@ main() {
 	require_vm
 	say "kftp demo on $(uname -r)"
 	ensure_ftp_user
-	make_files
+	demo_files
 	write_config
-	start_vsftpd
+	demo_vsftpd
 	say "vsftpd serving $FTP_ROOT/demo.bin (16 MiB) on 127.0.0.1:$PORT"
 	load_module
 	say "kftp.ko loaded"
-	fetch
+	demo_fetch
 	compare || ok=1
 	stop_vsftpd
-	unload_module || die "rmmod kftp failed"
+	unload_module || demo_die "rmmod kftp failed"
 	say "kftp.ko unloaded"
 	return "$ok"
 }

@@ -5,7 +5,7 @@
 #
 # Part of the in-guest suite: tests/guest/suite.sh runs it inside the QEMU
 # guest, as root, with kftp.ko loaded and vsftpd/pyftpdlib serving FTP_ROOT
-# (see tests/guest/parts-lib.sh for the environment and the output format).
+# (see tests/guest/lib.sh for the environment and the output format).
 #
 # kftp-get downloads into a temp file .NAME.kftp-XXXXXX beside the
 # destination (the kernel creates it with O_EXCL and O_NOFOLLOW) and renames
@@ -20,12 +20,10 @@
 # small tmpfs and read-only mounts made there are removed on exit.
 
 set -u
-P_NAME=files
-# shellcheck source=tests/guest/parts-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/parts-lib.sh"
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-p_require
-P_WORK=${SUITE_DIR:-/tmp/kftp-suite}/files
+part_init files "$@"
 MOUNTS=()
 IMMUTABLE=()
 
@@ -37,24 +35,17 @@ cleanup() {
 	for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
 		mountpoint -q "${MOUNTS[i]}" && umount "${MOUNTS[i]}"
 	done
-	rm -rf "$P_WORK"
+	rm -rf "$PART_WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 umask 022
-if [ -z "$P_ABORT" ]; then
-	rm -rf "$P_WORK"
-	mkdir -p "$P_WORK" || P_ABORT="cannot create $P_WORK"
-fi
-
-V=ftp://127.0.0.1:${VSFTPD_PORT:-}
-P=ftp://127.0.0.1:${PYFTPD_PORT:-}
+V=ftp://127.0.0.1:$VSFTPD_PORT
+P=ftp://127.0.0.1:$PYFTPD_PORT
 declare -A SHA=()
-if [ -z "$P_ABORT" ]; then
+if [ -z "$SUITE_ABORT" ]; then
 	for f in hello.txt allbytes.bin big.bin; do
-		SHA[$f]=$(sha_of "$FTP_ROOT/$f") || P_ABORT="cannot read $FTP_ROOT/$f"
+		SHA[$f]=$(sha_of "$FTP_ROOT/$f") || SUITE_ABORT="cannot read $FTP_ROOT/$f"
 	done
 fi
 
@@ -62,7 +53,7 @@ fi
 
 # fresh NAME: an empty directory for one case; prints its path.
 fresh() {
-	local d=$P_WORK/$1
+	local d=$PART_WORK/$1
 	rm -rf "$d"
 	mkdir -p "$d"
 	printf '%s\n' "$d"
@@ -79,6 +70,16 @@ put_old() {
 old_intact() {
 	check_sha "$1" "$OLD_SHA" || return 1
 	check_eq "inode mode size mtime of $1" "$OLD_STAT" "$(stat -c '%i %a %s %Y' "$1")"
+}
+
+# old_alone DIR FILE: FILE as put_old left it, no temp file, and nothing
+# else in DIR.
+old_alone() {
+	local rc=0
+	old_intact "$1/$2" || rc=1
+	no_temp_files "$1" || rc=1
+	only_entries "$1" "$2" || rc=1
+	return $rc
 }
 
 # small_tmpfs NAME: a fresh 1 MiB tmpfs; prints its path.
@@ -101,7 +102,7 @@ unmount() {
 # The uapi by hand (include/uapi/linux/kftp.h): one KFTP_IOC_GET against
 # 127.0.0.1, printing "ERRNO step=N bytes=N code=N" (ERRNO is OK on
 # success). Used where the CLI would never let the kernel see the case.
-[ -n "$P_ABORT" ] || cat >"$P_WORK/kioctl.py" <<'PY'
+[ -n "$SUITE_ABORT" ] || cat >"$PART_WORK/kioctl.py" <<'PY'
 # kioctl.py PORT FLAGS REMOTE LOCAL [FLAGS REMOTE LOCAL ...]
 # One KFTP_IOC_GET per triple, against 127.0.0.1:PORT, each printing
 # "ERRNO step=N bytes=N code=N" (ERRNO is OK on success). One process for
@@ -140,7 +141,7 @@ PY
 
 # kioctl FLAGS REMOTE LOCAL [...]: sets KIO (the lines printed) and KIO_RC.
 kioctl() {
-	KIO=$(timeout -k 5 60 "$PYTHON" "$P_WORK/kioctl.py" "$VSFTPD_PORT" "$@" 2>&1)
+	KIO=$(timeout -k 5 60 "$PYTHON" "$PART_WORK/kioctl.py" "$VSFTPD_PORT" "$@" 2>&1)
 	KIO_RC=$?
 }
 
@@ -148,30 +149,22 @@ STEP_LOCAL_FILE=11	# enum kftp_step KFTP_STEP_LOCAL_FILE
 
 # ---------------------------------------------------------------- cases
 
-# A 1 MiB tmpfs, 64 MiB to download: ENOSPC while writing.
+# c_enospc NAME URL [old]: a 1 MiB tmpfs, 64 MiB to download: ENOSPC while
+# writing; nothing left, or with "old", an existing destination intact.
 c_enospc() {
-	local d rc=0
-	d=$(small_tmpfs enospc) || return 1
-	kget -o "$d/big.bin" "$V/big.bin"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "No space left on device" || rc=1
-	[ ! -e "$d/big.bin" ] || { diag "$d/big.bin exists after the failure"; rc=1; }
+	local d rc=0 old=${3:-}
+	d=$(small_tmpfs "$1") || return 1
+	[ -z "$old" ] || put_old "$d/big.bin"
+	kget -o "$d/big.bin" "$2"
+	expect_fail 7 "No space left on device" || rc=1
+	if [ -n "$old" ]; then
+		old_intact "$d/big.bin" || rc=1
+		only_entries "$d" big.bin || rc=1
+	else
+		[ ! -e "$d/big.bin" ] || { diag "$d/big.bin exists after the failure"; rc=1; }
+		only_entries "$d" || rc=1
+	fi
 	no_temp_files "$d" || rc=1
-	only_entries "$d" || rc=1
-	unmount "$d" || rc=1
-	return $rc
-}
-
-c_enospc_old() {
-	local d rc=0
-	d=$(small_tmpfs enospc-old) || return 1
-	put_old "$d/big.bin"
-	kget -o "$d/big.bin" "$P/big.bin"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "No space left on device" || rc=1
-	old_intact "$d/big.bin" || rc=1
-	no_temp_files "$d" || rc=1
-	only_entries "$d" big.bin || rc=1
 	unmount "$d" || rc=1
 	return $rc
 }
@@ -182,8 +175,7 @@ c_keep_partial() {
 	local d rc=0 size
 	d=$(small_tmpfs keep-partial) || return 1
 	kget --keep-partial -o "$d/big.bin" "$V/big.bin"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "No space left on device" || rc=1
+	expect_fail 7 "No space left on device" || rc=1
 	check_contains "stderr" "$KERR" "kept partial file" || rc=1
 	if [ -f "$d/big.bin" ]; then
 		size=$(stat -c %s "$d/big.bin")
@@ -204,65 +196,53 @@ c_keep_partial() {
 	return $rc
 }
 
-# A read-only bind mount of a directory holding an old file.
-c_readonly() {
-	local d rc=0
-	d=$(fresh readonly)
-	put_old "$d/old.txt"
-	mount --bind "$d" "$d" || { diag "mount --bind failed"; return 1; }
-	MOUNTS+=("$d")
-	mount -o remount,bind,ro "$d" || { diag "remount,ro failed"; unmount "$d"; return 1; }
-	kget -o "$d/new.txt" "$V/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "Read-only file system" || rc=1
-	kget -o "$d/old.txt" "$P/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "Read-only file system" || rc=1
-	old_intact "$d/old.txt" || rc=1
-	only_entries "$d" old.txt || rc=1
-	unmount "$d" || rc=1
-	return $rc
+# lock_KIND PATH / unlock_KIND PATH: make PATH unwritable, and undo it.
+# ro: a read-only bind mount of the directory on itself (EROFS).
+lock_ro() {
+	mount --bind "$1" "$1" || { diag "mount --bind failed"; return 1; }
+	MOUNTS+=("$1")
+	mount -o remount,bind,ro "$1" && return 0
+	diag "remount,ro failed"
+	unmount "$1"
+	return 1
 }
 
-# chattr +i on the directory: nothing can be created in it (EPERM).
-c_immutable_dir() {
-	local d rc=0 out
-	d=$(fresh immutable-dir)
-	put_old "$d/old.txt"
-	if ! out=$(chattr +i "$d" 2>&1); then
-		diag "chattr +i $d failed: $out"
-		return 1
-	fi
-	IMMUTABLE+=("$d")
-	kget -o "$d/new.txt" "$V/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "Operation not permitted" || rc=1
-	kget -o "$d/old.txt" "$V/hello.txt"
-	check_rc 7 || rc=1
-	chattr -i "$d" || rc=1
-	old_intact "$d/old.txt" || rc=1
-	only_entries "$d" old.txt || rc=1
-	return $rc
+unlock_ro() {
+	unmount "$1"
 }
 
-# chattr +i on the destination file only: the download itself succeeds,
-# the rename onto the destination fails (EPERM).
-c_immutable_dest() {
-	local d rc=0 out
-	d=$(fresh immutable-dest)
+# immutable: chattr +i on a directory (nothing can be created in it) or a
+# file (it cannot be replaced): EPERM.
+lock_immutable() {
+	local out
+	out=$(chattr +i "$1" 2>&1) || { diag "chattr +i $1 failed: $out"; return 1; }
+	IMMUTABLE+=("$1")
+}
+
+unlock_immutable() {
+	chattr -i "$1"
+}
+
+# c_locked KIND NAME WHAT URL_NEW TEXT_NEW URL_OLD TEXT_OLD: lock_KIND
+# on the case's directory (WHAT=dir) or on the old file in it (WHAT=file).
+# A new file from URL_NEW (if given) fails with exit 7 and TEXT_NEW, a
+# replacement of the old file from URL_OLD with exit 7 and TEXT_OLD;
+# nothing created, old file intact.
+c_locked() {
+	local kind=$1 d rc=0 target
+	d=$(fresh "$2")
 	put_old "$d/old.txt"
-	if ! out=$(chattr +i "$d/old.txt" 2>&1); then
-		diag "chattr +i $d/old.txt failed: $out"
-		return 1
+	target=$d
+	[ "$3" = dir ] || target=$d/old.txt
+	"lock_$kind" "$target" || return 1
+	if [ -n "$4" ]; then
+		kget -o "$d/new.txt" "$4"
+		expect_fail 7 "$5" || rc=1
 	fi
-	IMMUTABLE+=("$d/old.txt")
-	kget -o "$d/old.txt" "$V/allbytes.bin"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "cannot rename" || rc=1
-	chattr -i "$d/old.txt" || rc=1
-	old_intact "$d/old.txt" || rc=1
-	no_temp_files "$d" || rc=1
-	only_entries "$d" old.txt || rc=1
+	kget -o "$d/old.txt" "$6"
+	expect_fail 7 "$7" || rc=1
+	"unlock_$kind" "$target" || rc=1
+	old_alone "$d" old.txt || rc=1
 	return $rc
 }
 
@@ -272,11 +252,9 @@ c_dest_dir() {
 	mkdir "$d/sub"
 	put_old "$d/sub/keep.txt"
 	kget -o "$d/sub" "$V/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "Is a directory" || rc=1
+	expect_fail 7 "Is a directory" || rc=1
 	kget -o "$d/sub/" "$V/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "Is a directory" || rc=1
+	expect_fail 7 "Is a directory" || rc=1
 	if [ ! -d "$d/sub" ] || [ -L "$d/sub" ]; then
 		diag "$d/sub is no longer a directory"
 		rc=1
@@ -293,8 +271,7 @@ c_dest_symlink() {
 	put_old "$d/target.txt"
 	ln -s target.txt "$d/link"
 	kget -o "$d/link" "$V/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "symlink" || rc=1
+	expect_fail 7 "symlink" || rc=1
 	check_contains "stderr" "$KERR" "Too many levels of symbolic links" || rc=1
 	check_eq "link $d/link" target.txt "$(readlink "$d/link")" || rc=1
 	old_intact "$d/target.txt" || rc=1
@@ -308,8 +285,7 @@ c_dest_dangling() {
 	d=$(fresh dest-dangling)
 	ln -s nowhere.txt "$d/link"
 	kget -o "$d/link" "$P/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "symlink" || rc=1
+	expect_fail 7 "symlink" || rc=1
 	check_eq "link $d/link" nowhere.txt "$(readlink "$d/link")" || rc=1
 	[ ! -e "$d/nowhere.txt" ] || { diag "the symlink's target was created"; rc=1; }
 	no_temp_files "$d" || rc=1
@@ -323,40 +299,27 @@ c_dest_fifo() {
 	d=$(fresh dest-fifo)
 	mkfifo "$d/fifo"
 	kget -o "$d/fifo" "$V/hello.txt"
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "not a regular file" || rc=1
+	expect_fail 7 "not a regular file" || rc=1
 	[ -p "$d/fifo" ] || { diag "$d/fifo is no longer a FIFO"; rc=1; }
 	only_entries "$d" fifo || rc=1
 	return $rc
 }
 
-# keep_on_fail NAME EXPECTED_RC URL: an existing destination survives.
+# keep_on_fail NAME RC TEXT URL: a download that fails with exit RC and
+# TEXT on stderr leaves an existing destination as it was.
 keep_on_fail() {
 	local d rc=0
 	d=$(fresh "$1")
 	put_old "$d/dest.txt"
-	kget -o "$d/dest.txt" "$3"
-	check_rc "$2" || rc=1
-	old_intact "$d/dest.txt" || rc=1
-	no_temp_files "$d" || rc=1
-	only_entries "$d" dest.txt || rc=1
+	kget -o "$d/dest.txt" "$4"
+	expect_fail "$2" "$3" || rc=1
+	old_alone "$d" dest.txt || rc=1
 	return $rc
 }
 
-c_keep_missing() {
-	keep_on_fail keep-missing 6 "$V/no-such-file.bin" || return 1
-	check_contains "stderr" "$KERR" "server said: 550"
-}
-
-c_keep_login() {
-	keep_on_fail keep-login 5 "ftp://$FTP_USER:wrong-files-pass@127.0.0.1:$PYFTPD_PORT/hello.txt" ||
-		return 1
-	check_contains "stderr" "$KERR" "server said: 530"
-}
-
 c_keep_refused() {
-	p_refused_port || return 1
-	keep_on_fail keep-refused 4 "ftp://127.0.0.1:$P_REFUSED_PORT/hello.txt"
+	port_refused "$REFUSED_PORT" || return 1
+	keep_on_fail keep-refused 4 "" "ftp://127.0.0.1:$REFUSED_PORT/hello.txt"
 }
 
 # Success replaces the old file, whichever server.
@@ -407,20 +370,17 @@ c_fsize() {
 			ulimit -c 0
 			ulimit -f 64	# 64 KiB
 			exec timeout -k 5 "$KGET_TIMEOUT" "$KFTP_GET" -o "$d/dest.bin" "$V/allbytes.bin"
-		) >"$P_WORK/kget.out" 2>"$P_WORK/kget.err" </dev/null
+		) >"$PART_WORK/kget.out" 2>"$PART_WORK/kget.err" </dev/null
 		KRC=$?
 	} 2>/dev/null
-	KOUT=$(cat "$P_WORK/kget.out")
-	KERR=$(cat "$P_WORK/kget.err")
+	KOUT=$(cat "$PART_WORK/kget.out")
+	KERR=$(cat "$PART_WORK/kget.err")
 	if [ "$KRC" = 153 ]; then
 		diag "kftp-get was killed by SIGXFSZ (128+25): it does not ignore SIGXFSZ,"
 		diag "so it never sees EFBIG and cannot remove its temp file"
 	fi
-	check_rc 7 || rc=1
-	check_contains "stderr" "$KERR" "File too large" || rc=1
-	old_intact "$d/dest.bin" || rc=1
-	no_temp_files "$d" || rc=1
-	only_entries "$d" dest.bin || rc=1
+	expect_fail 7 "File too large" || rc=1
+	old_alone "$d" dest.bin || rc=1
 	return $rc
 }
 
@@ -471,8 +431,8 @@ c_ioctl_fifo() {
 	d=$(fresh ioctl-fifo)
 	mkfifo "$d/fifo"
 	t0=$SECONDS
-	timeout -k 5 20 "$PYTHON" "$P_WORK/kioctl.py" "$VSFTPD_PORT" 0 hello.txt "$d/fifo" \
-		>"$P_WORK/kioctl.out" 2>&1 </dev/null &
+	timeout -k 5 20 "$PYTHON" "$PART_WORK/kioctl.py" "$VSFTPD_PORT" 0 hello.txt "$d/fifo" \
+		>"$PART_WORK/kioctl.out" 2>&1 </dev/null &
 	pid=$!
 	# Python itself may take seconds to start under TCG: give it 15 s, and
 	# show where it waits if it is still there (timeout kills it at 20 s).
@@ -486,7 +446,7 @@ c_ioctl_fifo() {
 	fi
 	wait "$pid" 2>/dev/null
 	KIO_RC=$?
-	KIO=$(cat "$P_WORK/kioctl.out")
+	KIO=$(cat "$PART_WORK/kioctl.out")
 	if [ "$KIO_RC" = 124 ] || [ "$KIO_RC" = 137 ]; then
 		diag "the ioctl blocked for $((SECONDS - t0)) s on a FIFO as local_path (killed by timeout)"
 		rc=1
@@ -508,7 +468,7 @@ c_ioctl_fifo() {
 c_ioctl_fsize() {
 	local d rc=0
 	d=$(fresh ioctl-fsize)
-	KIO=$( (ulimit -f 64; exec timeout -k 5 60 "$PYTHON" "$P_WORK/kioctl.py" \
+	KIO=$( (ulimit -f 64; exec timeout -k 5 60 "$PYTHON" "$PART_WORK/kioctl.py" \
 		"$VSFTPD_PORT" 1 allbytes.bin "$d/dest.bin") 2>&1)
 	case $KIO in
 	"EFBIG step=$STEP_LOCAL_FILE bytes=65536 "*) ;;
@@ -526,26 +486,33 @@ c_ioctl_fsize() {
 }
 
 T0=$SECONDS
-pcase "ENOSPC (1 MiB tmpfs, 64 MiB file): exit 7, no space message, nothing left" c_enospc
-pcase "ENOSPC with an existing destination: exit 7, old content intact" c_enospc_old
-pcase "--keep-partial on ENOSPC: exit 7, the received prefix kept as the destination" c_keep_partial
-pcase "read-only bind mount: exit 7 (EROFS), nothing created, old file intact" c_readonly
-pcase "immutable directory (chattr +i): exit 7 (EPERM), old file intact" c_immutable_dir
-pcase "immutable destination: rename fails, exit 7, old content intact, no temp" c_immutable_dest
-pcase "destination is a directory: exit 7 (EISDIR), directory untouched" c_dest_dir
-pcase "destination is a symlink to a file: exit 7 (ELOOP), target intact" c_dest_symlink
-pcase "destination is a dangling symlink: exit 7, target not created" c_dest_dangling
-pcase "destination is a FIFO: exit 7, FIFO left alone" c_dest_fifo
-pcase "remote file missing (550): exit 6, existing destination untouched" c_keep_missing
-pcase "login refused (530): exit 5, existing destination untouched" c_keep_login
-pcase "connection refused: exit 4, existing destination untouched" c_keep_refused
-pcase "a successful download replaces an existing destination (both servers)" c_replace
-pcase "a new file's mode follows the umask (022: 644, 077: 600, 002: 664)" c_umask
-pcase "RLIMIT_FSIZE (ulimit -f 64): exit 7 (EFBIG), no temp file, old content intact" c_fsize
-pcase "ioctl: local_path a symlink (to a file, dangling): ELOOP, nothing written" c_ioctl_symlink
-pcase "ioctl: KFTP_GET_F_EXCL on an existing file: EEXIST, file intact" c_ioctl_excl
-pcase "ioctl: local_path a FIFO without F_EXCL: refused without blocking" c_ioctl_fifo
-pcase "ioctl: RLIMIT_FSIZE with SIGXFSZ ignored: EFBIG after exactly the limit" c_ioctl_fsize
+tcase "ENOSPC (1 MiB tmpfs, 64 MiB file): exit 7, no space message, nothing left" c_enospc \
+	enospc "$V/big.bin"
+tcase "ENOSPC with an existing destination: exit 7, old content intact" c_enospc \
+	enospc-old "$P/big.bin" old
+tcase "--keep-partial on ENOSPC: exit 7, the received prefix kept as the destination" c_keep_partial
+tcase "read-only bind mount: exit 7 (EROFS), nothing created, old file intact" c_locked \
+	ro readonly dir "$V/hello.txt" "Read-only file system" "$P/hello.txt" "Read-only file system"
+tcase "immutable directory (chattr +i): exit 7 (EPERM), old file intact" c_locked \
+	immutable immutable-dir dir "$V/hello.txt" "Operation not permitted" "$V/hello.txt" ""
+tcase "immutable destination: rename fails, exit 7, old content intact, no temp" c_locked \
+	immutable immutable-dest file "" "" "$V/allbytes.bin" "cannot rename"
+tcase "destination is a directory: exit 7 (EISDIR), directory untouched" c_dest_dir
+tcase "destination is a symlink to a file: exit 7 (ELOOP), target intact" c_dest_symlink
+tcase "destination is a dangling symlink: exit 7, target not created" c_dest_dangling
+tcase "destination is a FIFO: exit 7, FIFO left alone" c_dest_fifo
+tcase "remote file missing (550): exit 6, existing destination untouched" keep_on_fail \
+	keep-missing 6 "server said: 550" "$V/no-such-file.bin"
+tcase "login refused (530): exit 5, existing destination untouched" keep_on_fail \
+	keep-login 5 "server said: 530" "ftp://$FTP_USER:wrong-files-pass@127.0.0.1:$PYFTPD_PORT/hello.txt"
+tcase "connection refused: exit 4, existing destination untouched" c_keep_refused
+tcase "a successful download replaces an existing destination (both servers)" c_replace
+tcase "a new file's mode follows the umask (022: 644, 077: 600, 002: 664)" c_umask
+tcase "RLIMIT_FSIZE (ulimit -f 64): exit 7 (EFBIG), no temp file, old content intact" c_fsize
+tcase "ioctl: local_path a symlink (to a file, dangling): ELOOP, nothing written" c_ioctl_symlink
+tcase "ioctl: KFTP_GET_F_EXCL on an existing file: EEXIST, file intact" c_ioctl_excl
+tcase "ioctl: local_path a FIFO without F_EXCL: refused without blocking" c_ioctl_fifo
+tcase "ioctl: RLIMIT_FSIZE with SIGXFSZ ignored: EFBIG after exactly the limit" c_ioctl_fsize
 diag "files took $((SECONDS - T0)) s"
 
-p_summary
+part_done

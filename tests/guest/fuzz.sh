@@ -21,33 +21,30 @@
 # copied to /results/fuzz/ when /results exists (the VM's result share).
 set -u
 
-n=${1:-1}
-case $n in '' | *[!0-9]*) echo "usage: $0 [START]" >&2; exit 2 ;; esac
+case ${1:-1} in '' | *[!0-9]*) echo "usage: $0 [START]" >&2; exit 2 ;; esac
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+part_init fuzz "$@"
 seed=${KFTP_FUZZ_SEED:-$(date +%s)}
 count=${KFTP_FUZZ_COUNT:-10000}
 jobs=${KFTP_FUZZ_JOBS:-2}
 work=${KFTP_FUZZ_WORK:-/tmp/kftp-fuzz}
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-fuzz_bin=$here/tests/fuzz/kftp-fuzz
-recorder=$here/tests/fuzz/recorder.py
-python=/usr/bin/python3
-pass=0 fail=0 rec_pid=""
-t_start=$(date +%s)
+fuzz_bin=$REPO/tests/fuzz/kftp-fuzz
+recorder=$REPO/tests/fuzz/recorder.py
+rec_pid=""
+t_start=$SECONDS
 
-tap() {	# tap OK|FAIL "description"
+tap() {	# tap OK|FAIL "description": a case whose check is already done
 	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-		pass=$((pass + 1))
+		ok "$2"
 	else
-		echo "not ok $n - $2"
-		fail=$((fail + 1))
+		not_ok "$2"
 	fi
-	n=$((n + 1))
 }
 
 finish() {
-	echo "# fuzz: $pass passed, $fail failed ($(($(date +%s) - t_start)) s)"
-	[ "$fail" -eq 0 ]
+	diag "fuzz took $((SECONDS - t_start)) s"
+	part_done
 	exit $?
 }
 
@@ -86,17 +83,15 @@ if ! rm -rf "$work" || ! mkdir -p "$work"; then
 	exit 1
 fi
 
-if [ ! -x "$fuzz_bin" ] || [ "$fuzz_bin" -ot "$here/tests/fuzz/kftp-fuzz.c" ] ||
-	[ "$fuzz_bin" -ot "$here/include/uapi/linux/kftp.h" ]; then
-	make -s -C "$here/tests/fuzz" >"$work/build.log" 2>&1 ||
-		{ sed 's/^/# /' "$work/build.log"; }
-fi
-if [ ! -x "$fuzz_bin" ]; then
-	tap FAIL "fuzz: build tests/fuzz/kftp-fuzz"
+# Built on the host (`make testprogs`): the checkout is read-only here.
+if [ ! -x "$fuzz_bin" ] || [ "$fuzz_bin" -ot "$REPO/tests/fuzz/kftp-fuzz.c" ] ||
+	[ "$fuzz_bin" -ot "$REPO/include/uapi/linux/kftp.h" ]; then
+	tap FAIL "build tests/fuzz/kftp-fuzz (make testprogs)"
 	finish
 fi
-if [ ! -c /dev/kftp ]; then
-	tap FAIL "fuzz: /dev/kftp exists (is kftp.ko loaded?)"
+if [ -n "$SUITE_ABORT" ]; then
+	tap FAIL "/dev/kftp exists (is kftp.ko loaded?)"
+	diag "$SUITE_ABORT"
 	finish
 fi
 
@@ -104,7 +99,7 @@ listen0=$(count_sockets 0A)
 estab0=$(count_sockets 01)
 
 # --- the recording server ---------------------------------------------------
-"$python" "$recorder" --port 0 --ipv6 --log "$work/recorder.log" \
+"$PYTHON" "$recorder" --port 0 --ipv6 --log "$work/recorder.log" \
 	--state "$work/state" --ready-file "$work/port" \
 	>/dev/null 2>"$work/recorder.err" &
 rec_pid=$!
@@ -116,23 +111,19 @@ done
 port=$(cat "$work/port" 2>/dev/null)
 if [ -z "$port" ]; then
 	sed 's/^/# recorder: /' "$work/recorder.err"
-	tap FAIL "fuzz: recorder.py started"
+	tap FAIL "recorder.py started"
 	finish
 fi
 targets="127.0.0.1:$port [::1]:$port"
 
 # --- deterministic ABI checks -------------------------------------------------
 # shellcheck disable=SC2086
-"$fuzz_bin" abi -n "$n" $targets >"$work/abi.out" 2>&1
+"$fuzz_bin" abi -n "$((T_N + 1))" $targets >"$work/abi.out" 2>&1
 abi_rc=$?
-cat "$work/abi.out"
-abi_ok=$(grep -c '^ok ' "$work/abi.out")
-abi_nok=$(grep -c '^not ok ' "$work/abi.out")
-pass=$((pass + abi_ok))
-fail=$((fail + abi_nok))
-n=$((n + abi_ok + abi_nok))
-if [ "$abi_rc" -ne 0 ] && [ "$abi_nok" -eq 0 ]; then
-	tap FAIL "abi: kftp-fuzz abi exited $abi_rc"
+tap_relay abi < <(cat "$work/abi.out"; echo "#tap-exit $abi_rc")
+T_N=$((T_N + R_PASS + R_FAIL)) T_PASS=$((T_PASS + R_PASS)) T_FAIL=$((T_FAIL + R_FAIL))
+if [ "$R_RC" -ne 0 ] && [ "$R_FAIL" -eq 0 ]; then
+	tap FAIL "abi: kftp-fuzz abi exited $R_RC"
 fi
 
 # --- fuzzing ----------------------------------------------------------------------
@@ -153,32 +144,32 @@ echo "# fuzz cases run: ${ran:-0}"
 echo "# fuzz: fuzzing took $((t1 - t0)) s"
 if [ "$fuzz_rc" -eq 0 ] && [ "${ran:-0}" -eq "$count" ] &&
 	grep -q "^# fuzz: all $count calls returned" "$work/fuzz.out"; then
-	tap OK "fuzz: $count ioctl cases returned"
+	tap OK "$count ioctl cases returned"
 else
 	[ "$fuzz_rc" -eq 137 ] && echo "# fuzz: killed after 1500 s"
 	tail -n 5 "$work/fuzz.err" | sed 's/^/# stderr: /'
-	tap FAIL "fuzz: $count ioctl cases returned (exit $fuzz_rc)"
+	tap FAIL "$count ioctl cases returned (exit $fuzz_rc)"
 fi
 mism=$(sed -n 's/^# fuzz: expectation mismatches: //p' "$work/fuzz.out")
 if [ "${mism:-x}" = 0 ]; then
-	tap OK "fuzz: invalid structs got the documented errno, valid ones went on"
+	tap OK "invalid structs got the documented errno, valid ones went on"
 else
-	tap FAIL "fuzz: invalid structs got the documented errno, valid ones went on (${mism:-?} mismatches)"
+	tap FAIL "invalid structs got the documented errno, valid ones went on (${mism:-?} mismatches)"
 fi
 
 # --- what the server saw ------------------------------------------------------
 stop_recorder
-report=$("$python" "$recorder" --report "$work/state")
+report=$("$PYTHON" "$recorder" --report "$work/state")
 rep_rc=$?
 echo "# recorder: $report"
 conns=$(echo "$report" | sed -n 's/.*connections \([0-9]*\).*/\1/p')
 if [ "$rep_rc" -eq 0 ] && [ "${conns:-0}" -ge 100 ]; then
-	tap OK "fuzz: no injected command reached the server"
+	tap OK "no injected command reached the server"
 else
 	grep -a VIOLATION "$work/recorder.log" | head -n 10 | sed 's/^/# /'
 	[ "${conns:-0}" -lt 100 ] &&
 		echo "# only ${conns:-0} connections reached the recorder: too few to judge"
-	tap FAIL "fuzz: no injected command reached the server"
+	tap FAIL "no injected command reached the server"
 fi
 
 # --- leftovers ------------------------------------------------------------------
@@ -189,19 +180,19 @@ for _ in 1 2 3 4 5; do
 	sleep 1
 done
 if [ "$listen1" -le "$listen0" ] && [ "$estab1" -le "$estab0" ]; then
-	tap OK "fuzz: no kernel socket left listening or connected"
+	tap OK "no kernel socket left listening or connected"
 else
 	echo "# LISTEN $listen0 -> $listen1, ESTABLISHED $estab0 -> $estab1"
 	grep -h ' 0A \| 01 ' /proc/net/tcp /proc/net/tcp6 | head -n 10 | sed 's/^/# /'
-	tap FAIL "fuzz: no kernel socket left listening or connected"
+	tap FAIL "no kernel socket left listening or connected"
 fi
 tainted=$(cat /proc/sys/kernel/tainted 2>/dev/null || echo 0)
-if [ $((tainted & (128 | 512 | 16384))) -eq 0 ]; then
-	tap OK "fuzz: kernel not tainted (D/W/L), tainted=$tainted"
+if ! taint_bad "$tainted"; then
+	tap OK "kernel not tainted (D/W/L), tainted=$tainted"
 else
-	dmesg 2>/dev/null | grep -E 'BUG:|WARNING:|Oops|Call Trace' -A5 |
+	dmesg 2>/dev/null | grep -aE -A5 -- "$KERNEL_BAD_RE" |
 		head -n 30 | sed 's/^/# dmesg: /'
-	tap FAIL "fuzz: kernel not tainted (D/W/L), tainted=$tainted"
+	tap FAIL "kernel not tainted (D/W/L), tainted=$tainted"
 fi
 
 save_results

@@ -5,8 +5,8 @@
 # scripted FTP server that misbehaves in a different way per scenario.
 #
 # Runs inside the test VM: root, loopback only, kftp.ko already loaded,
-# user/kftp-get already built. KFTP_GET=path overrides the CLI (to try the
-# script on a machine without the module, with a stand-in).
+# user/kftp-get already built (tests/guest/lib.sh: the part contract).
+# KFTP_GET=path overrides the CLI.
 # Prints TAP lines "ok N - hostile: NAME", numbered from START (default 1),
 # and exits 0 only if every case passed. No case is ever skipped.
 # From the host:
@@ -27,18 +27,15 @@
 set -u
 shopt -s nullglob dotglob
 
-START=${1:-1}
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PY=/usr/bin/python3
-CLI=${KFTP_GET:-$ROOT/user/kftp-get}
-SERVER=$ROOT/tests/servers/hostile_ftpd.py
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+part_init hostile "$@"
+CLI=$KFTP_GET
+SERVER=$REPO/tests/servers/hostile_ftpd.py
 T=3				# --timeout and --connect-timeout, seconds
 LIMIT=$(( (T + 2) * 1000 ))	# ms a failing case may take
 
-N=$((START - 1))
 IDX=0
-PASSED=0
-FAILED=0
 SPID=
 MOUNTED=
 FETCH_ARGS=()
@@ -111,7 +108,7 @@ dir_files() {	# sets FILES to what DIR holds, dot files included
 
 # ------------------------------------------------------------ bookkeeping
 
-fail() {
+bad() {
 	FAILS+=("$*")
 }
 
@@ -135,17 +132,15 @@ case_log_has() {	# case_log_has CASE ERE
 
 report() {	# report NAME: print the TAP line of the case just run
 	local name=$1 f
-	N=$((N + 1))
+	[ -z "$SUITE_ABORT" ] || bad "not run: $SUITE_ABORT"
 	if [ ${#FAILS[@]} -eq 0 ]; then
-		PASSED=$((PASSED + 1))
-		echo "ok $N - hostile: $name"
+		ok "$name"
 		echo "#   exit $RC in $ELAPSED ms"
 		for f in "${NOTES[@]}"; do
 			echo "#   note: $f"
 		done
 	else
-		FAILED=$((FAILED + 1))
-		echo "not ok $N - hostile: $name"
+		not_ok "$name"
 		for f in "${FAILS[@]}"; do
 			echo "#   $f"
 		done
@@ -196,35 +191,35 @@ fetch() {
 	RC=$?
 	now; ELAPSED=$((NOW - t0))
 	if [ "$RC" = 124 ]; then
-		fail "still running after 30 s, killed by timeout(1)"
+		bad "still running after 30 s, killed by timeout(1)"
 	fi
 }
 
 expect_rc() {
-	[ "$RC" = "$1" ] || fail "exit code $RC, expected $1"
+	[ "$RC" = "$1" ] || bad "exit code $RC, expected $1"
 }
 
 expect_max_ms() {
-	[ "$ELAPSED" -le "$1" ] || fail "took $ELAPSED ms, more than $1 ms"
+	[ "$ELAPSED" -le "$1" ] || bad "took $ELAPSED ms, more than $1 ms"
 }
 
 expect_stderr() {
 	local txt
 	read -r -d '' txt < "$ERR"
-	[[ $txt == *"$1"* ]] || fail "stderr does not show '$1'"
+	[[ $txt == *"$1"* ]] || bad "stderr does not show '$1'"
 }
 
 # The case's server log must match ERE: proves the scenario really ran.
 expect_log() {
 	case_log_has "$CASE" "$1" ||
-		fail "server log lacks /$1/ (the scenario did not run as meant)"
+		bad "server log lacks /$1/ (the scenario did not run as meant)"
 }
 
 # Nothing at all in the destination dir: no file, no temp file.
 expect_no_file() {
 	dir_files
 	[ ${#FILES[@]} -eq 0 ] ||
-		fail "left behind in the destination dir: ${FILES[*]}"
+		bad "left behind in the destination dir: ${FILES[*]}"
 }
 
 # Exactly the destination file, with the right bytes; no temp file.
@@ -232,16 +227,16 @@ expect_file() {	# expect_file EXPECTED-CONTENT-FILE
 	local got f
 	dir_files
 	for f in "${FILES[@]}"; do
-		[ "$f" = file.bin ] || fail "left behind in the destination dir: $f"
+		[ "$f" = file.bin ] || bad "left behind in the destination dir: $f"
 	done
 	if [ ! -f "$OUT" ]; then
-		fail "destination file missing"
+		bad "destination file missing"
 		return
 	fi
 	got=$(sha256sum < "$OUT")	# (no <(...): the guest lacks /dev/fd)
 	got=${got%% *}
 	[ "$got" = "${SHA[$1]}" ] ||
-		fail "sha256 $got, expected ${SHA[$1]} ($(stat -c %s "$OUT") bytes, expected $(stat -c %s "$1"))"
+		bad "sha256 $got, expected ${SHA[$1]} ($(stat -c %s "$OUT") bytes, expected $(stat -c %s "$1"))"
 }
 
 # case_fail NAME SCENARIO RC [STDERR-TEXT...]: a failure within T+2 s.
@@ -305,9 +300,9 @@ case_signal() {
 	nap 0.1		# into the stream
 	data_size "$pid"
 	if ! alive "$pid"; then
-		fail "ended before the signal could be sent"
+		bad "ended before the signal could be sent"
 	elif [ -z "$have" ]; then
-		fail "no data after 20 s"
+		bad "no data after 20 s"
 	fi
 	now; t0=$NOW
 	kill -s "$sig" "$pid" 2>/dev/null
@@ -318,14 +313,14 @@ case_signal() {
 	now; ELAPSED=$((NOW - t0))
 	if alive "$pid"; then
 		kill -KILL "$pid" 2>/dev/null
-		fail "still running 2 s after SIG$sig"
+		bad "still running 2 s after SIG$sig"
 	fi
 	wait "$pid" 2> /dev/null	# no "Killed" job notice
 	RC=$?
 	note "${have:-no} bytes had arrived at SIG$sig"
 	expect_rc "$4"
 	expect_max_ms 2000
-	[ ! -e "$OUT" ] || fail "destination file exists"
+	[ ! -e "$OUT" ] || bad "destination file exists"
 	if [ "$sig" != KILL ]; then
 		expect_no_file
 	else
@@ -339,7 +334,7 @@ case_signal() {
 		nap 0.25
 	done
 	[ "$i" -lt 12 ] ||
-		fail "the server's session was not over 3 s after the signal"
+		bad "the server's session was not over 3 s after the signal"
 	have=$(case_log "$name" | sed -n 's/.* < [^A-Z]*\(ABOR\|QUIT\).*/\1/p' |
 		tr '\n' ' ')
 	note "the server saw: ${have:-neither ABOR nor QUIT} (best effort, not asserted)"
@@ -356,7 +351,7 @@ ip link set lo up 2>/dev/null
 [ -c /dev/kftp ] || echo "# /dev/kftp missing: is kftp.ko loaded?"
 [ -x "$CLI" ] || echo "# $CLI missing or not executable"
 
-"$PY" "$SERVER" --port 0 --host6 ::1 --log "$LOG" --control "$CTL" \
+"$PYTHON" "$SERVER" --port 0 --host6 ::1 --log "$LOG" --control "$CTL" \
 	--ready "$W/ready" --datadir "$DATA" > "$W/server.out" 2>&1 &
 SPID=$!
 for ((i = 0; i < 300; i++)); do
@@ -365,10 +360,9 @@ for ((i = 0; i < 300; i++)); do
 	nap 0.1
 done
 if [ ! -s "$W/ready" ]; then
-	echo "not ok $START - hostile: server start"
-	sed 's/^/# /' "$W/server.out"
+	not_ok "server start" "$(cat "$W/server.out")"
 	echo "# scenarios run: 0"
-	echo "# hostile: 0 passed, 1 failed, 0 scenarios"
+	part_done
 	exit 1
 fi
 read -r PORT < "$W/ready"
@@ -425,7 +419,7 @@ case_fail retr-550 retr550 6 '550 Failed to open file';	report retr-550
 case_fail retr-550-multiline multi550 6 550;		report retr-550-multiline
 case_fail retr-550-control-chars ctrlchars 6 550 evil
 if [ "$(tr -d '\000\007\010\033' < "$ERR" | wc -c)" != "$(wc -c < "$ERR")" ]; then
-	fail "stderr carries raw control characters from the server"
+	bad "stderr carries raw control characters from the server"
 fi
 report retr-550-control-chars
 case_fail 150-never-connects nevercon 9;		report 150-never-connects
@@ -444,18 +438,18 @@ expect_log 'wrong-address connection 127\.0\.0\.2'
 report data-only-from-wrong-address
 case_ok thief-first-then-real thief
 expect_log 'thief wrote'
-! grep -qa THIEF "$OUT" 2>/dev/null || fail "the thief's bytes are in the file"
+! grep -qa THIEF "$OUT" 2>/dev/null || bad "the thief's bytes are in the file"
 report thief-first-then-real
 case_ok eight-thieves-then-real thieves
 expect_log 'thief connection 127\.0\.0\.9'
-! grep -qa THIEF "$OUT" 2>/dev/null || fail "the thieves' bytes are in the file"
+! grep -qa THIEF "$OUT" 2>/dev/null || bad "the thieves' bytes are in the file"
 report eight-thieves-then-real
 case_fail wrong-address-every-100ms thiefflood 9
 expect_log 'thief connection 127\.0\.0\.5'
 report wrong-address-every-100ms
 case_ok thief-at-port-time-pyftpd-style thiefport
 expect_log 'thief wrote'
-! grep -qa THIEF "$OUT" 2>/dev/null || fail "the thief's bytes are in the file"
+! grep -qa THIEF "$OUT" 2>/dev/null || bad "the thief's bytes are in the file"
 report thief-at-port-time-pyftpd-style
 case_fail data-closed-early-then-426 earlyclose 8;	report data-closed-early-then-426
 case_fail no-226-after-data no226 9;			report no-226-after-data
@@ -464,7 +458,7 @@ case_ok 250-instead-of-226 retr250;			report 250-instead-of-226
 case_ok data-before-150 databefore150;			report data-before-150
 case_ok 226-before-data-complete early226;		report 226-before-data-complete
 case_ok trickle-1-byte-per-second trickle "$DATA/trickle.bin" 12000
-[ "$ELAPSED" -ge 4000 ] || fail "6 bytes at 1/s done in $ELAPSED ms: no trickle"
+[ "$ELAPSED" -ge 4000 ] || bad "6 bytes at 1/s done in $ELAPSED ms: no trickle"
 report trickle-1-byte-per-second
 case_fail data-reset-mid-transfer reset 8;		report data-reset-mid-transfer
 case_fail data-reset-then-426 reset426 8;		report data-reset-then-426
@@ -474,10 +468,10 @@ fetch "$CASE" reset "$T"
 expect_rc 8
 expect_max_ms "$LIMIT"
 dir_files
-[ "${FILES[*]}" = file.bin ] || fail "destination dir holds: ${FILES[*]}"
+[ "${FILES[*]}" = file.bin ] || bad "destination dir holds: ${FILES[*]}"
 line=
 { read -r line < "$OUT"; } 2> /dev/null
-[ "$line" = "$PRESEED" ] || fail "the existing file was changed: '$line'"
+[ "$line" = "$PRESEED" ] || bad "the existing file was changed: '$line'"
 PRESEED=
 report "$CASE"
 case_fail more-bytes-than-size oversize 8;		report more-bytes-than-size
@@ -589,15 +583,14 @@ prepare "$CASE" normal
 RC=-
 ELAPSED=0
 CMD="(checks of the server)"
-alive "$SPID" || fail "hostile_ftpd.py died"
+alive "$SPID" || bad "hostile_ftpd.py died"
 if grep -qa EXCEPTION "$LOG"; then
-	fail "hostile_ftpd.py raised: $(grep -a EXCEPTION "$LOG" | head -n 3)"
+	bad "hostile_ftpd.py raised: $(grep -a EXCEPTION "$LOG" | head -n 3)"
 fi
 report "$CASE"
 
-S=$((N - START + 1))
+S=$((T_PASS + T_FAIL))
 now
 echo "# hostile: the cases took $((NOW - T0)) ms"
 echo "# scenarios run: $S"
-echo "# hostile: $PASSED passed, $FAILED failed, $S scenarios"
-[ "$FAILED" -eq 0 ]
+part_done

@@ -13,7 +13,8 @@
 #   1. copies the built tree (kftp.ko, user/kftp-get, man/, Makefile,
 #      Kbuild, sources, kbuild's .cmd files) to a temporary directory and
 #      runs `make KVER=$(uname -r) install` there. The copy is bind-mounted
-#      on the repo's own path, in a private mount namespace, for every make:
+#      on the directory the module was built in (on the host; kbuild records
+#      it, see build_dir), in a private mount namespace, for every make:
 #      kbuild's .cmd files record the absolute M= directory, so in any other
 #      path it would recompile the module (minutes under TCG) instead of
 #      installing what was built; writes still land in the copy;
@@ -36,22 +37,18 @@
 # removed again, on any exit.
 
 set -u
-export LC_ALL=C
 umask 022
 
-P_NAME=install
-P_N=$((${1:-1} - 1))
-P_PASS=0
-P_FAIL=0
-P_ABORT=
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# This part wants the module unloaded (c_install_prereq checks that).
+PART_NO_MODULE=1
+part_init install "$@"
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 KVER=$(uname -r)
-PYTHON=/usr/bin/python3
 FTP_PORT=${INSTALL_FTP_PORT:-2141}
 # Every command is bounded: a hang is one failed case, not a stuck VM.
 MAKE_TIMEOUT=${INSTALL_MAKE_TIMEOUT:-1200}
-KGET_TIMEOUT=120
 
 PREFIX=/usr/local
 MODDIR=/lib/modules/$KVER/updates
@@ -61,56 +58,14 @@ MAN4=$PREFIX/share/man/man4/kftp.4
 
 WORK=
 TREE=		# the copy of the built tree
-BIND_OK=	# the copy can be bind-mounted on $REPO (see tree_make)
+BUILT=		# where kbuild built it (see build_dir)
+BIND_OK=	# the copy can be bind-mounted on $BUILT (see tree_make)
 STAGE=		# DESTDIR
 FTPD_PID=
 LOADED=		# we ran modprobe kftp
 INSTALLED=	# we ran make install (without DESTDIR)
 
-# ---------------------------------------------------------------- output
-
-diag() {
-	local line
-	while IFS= read -r line || [ -n "$line" ]; do
-		printf '# %s\n' "$line"
-	done <<<"$*"
-}
-
-# pcase NAME FUNCTION [ARGS...]: run one case, print its verdict.
-pcase() {
-	local name=$1 t0=$SECONDS
-	shift
-	P_N=$((P_N + 1))
-	if [ -n "$P_ABORT" ]; then
-		P_FAIL=$((P_FAIL + 1))
-		printf 'not ok %d - %s: %s\n' "$P_N" "$P_NAME" "$name"
-		diag "not run: $P_ABORT"
-		return 1
-	fi
-	if "$@"; then
-		P_PASS=$((P_PASS + 1))
-		printf 'ok %d - %s: %s\n' "$P_N" "$P_NAME" "$name"
-	else
-		P_FAIL=$((P_FAIL + 1))
-		printf 'not ok %d - %s: %s\n' "$P_N" "$P_NAME" "$name"
-		[ $((SECONDS - t0)) -lt 5 ] || diag "  (took $((SECONDS - t0)) s)"
-		return 1
-	fi
-	[ $((SECONDS - t0)) -lt 5 ] || diag "  (took $((SECONDS - t0)) s)"
-	return 0
-}
-
-check_eq() {
-	[ "$2" = "$3" ] && return 0
-	diag "$1: expected '$2', got '$3'"
-	return 1
-}
-
-sha_of() {
-	local s
-	s=$(sha256sum -- "$1" 2>/dev/null) || { echo "(unreadable:$1)"; return 1; }
-	printf '%s\n' "${s%% *}"
-}
+# ---------------------------------------------------------------- helpers
 
 # run_logged LOG CMD...: run CMD (bounded) with its output in LOG; on
 # failure show the end of LOG.
@@ -124,17 +79,33 @@ run_logged() {
 	return 1
 }
 
+# build_dir: the directory kbuild built kftp.ko in (M=), as its .cmd file
+# records it: the host's path of the checkout, which the guest sees at
+# /kftp. The repo's own path if that cannot be read.
+build_dir() {
+	local line
+	IFS= read -r line <"$REPO/.kftp.ko.cmd" 2>/dev/null
+	line=${line%%" := "*}
+	line=${line#saved}
+	line=${line#cmd_}
+	case $line in
+	/*/kftp.ko) printf '%s\n' "${line%/kftp.ko}" ;;
+	*) printf '%s\n' "$REPO" ;;
+	esac
+}
+
 # tree_make LOG ARGS...: `make ARGS` in the copy of the tree, seen at the
-# repo's path (bind mount in a private mount namespace: nobody else sees
-# it, and it ends with the command). Without that, make runs in the copy.
+# path it was built in (bind mount in a private mount namespace: nobody
+# else sees it, and it ends with the command). Without that, make runs in
+# the copy.
 tree_make() {
 	local log=$1
 	shift
 	if [ -n "$BIND_OK" ]; then
 		# shellcheck disable=SC2016 # expanded by the inner bash
 		run_logged "$log" unshare -m --propagation private bash -c \
-			'mount --bind "$1" "$0" && shift && exec make -C "$0" "$@"' \
-			"$REPO" "$TREE" "$@"
+			'mkdir -p "$0" && mount --bind "$1" "$0" && shift && exec make -C "$0" "$@"' \
+			"$BUILT" "$TREE" "$@"
 	else
 		run_logged "$log" make -C "$TREE" "$@"
 	fi
@@ -154,67 +125,12 @@ module_loaded() {
 	[ -d /sys/module/kftp ]
 }
 
-# ---------------------------------------------------------------- ftp server
-
-wait_ftp_ready() {
-	local port=$1 deadline=$((SECONDS + $2)) line
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		line=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
-			IFS= read -r -t 5 l <&3 || exit 1
-			printf 'QUIT\r\n' >&3
-			printf '%s' "$l") 2>/dev/null) || line=
-		case $line in
-		220*) return 0 ;;
-		esac
-		# Our server died: no point in waiting.
-		kill -0 "$FTPD_PID" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
-start_ftpd() {
-	if (exec 3<>"/dev/tcp/127.0.0.1/$FTP_PORT") 2>/dev/null; then
-		diag "something already listens on 127.0.0.1:$FTP_PORT"
-		return 1
-	fi
-	"$PYTHON" "$REPO/tests/servers/pyftpd.py" --root "$WORK/ftp" \
-		--log "$WORK/pyftpd.log" --port "$FTP_PORT" \
-		>"$WORK/pyftpd.out" 2>&1 </dev/null &
-	FTPD_PID=$!
-	# Python starts slowly under TCG.
-	wait_ftp_ready "$FTP_PORT" 60 && return 0
-	diag "pyftpd did not answer on port $FTP_PORT within 60 s"
-	diag "$(cat "$WORK/pyftpd.out" 2>/dev/null)"
-	return 1
-}
-
-# SIGTERM, up to 10 s, then SIGKILL: our own child only, by pid.
-stop_ftpd() {
-	local pid=$FTPD_PID _
-	FTPD_PID=
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.2
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		diag "pyftpd (pid $pid) ignored SIGTERM for 10 s, killing it"
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-		return 1
-	fi
-	wait "$pid" 2>/dev/null
-	return 0
-}
-
 # ---------------------------------------------------------------- cleanup
 
 # Put the guest back as we found it, whatever happened: server stopped,
 # module unloaded, installed files removed, temporary tree deleted.
 cleanup() {
-	stop_ftpd >/dev/null 2>&1
+	stop_pid "$FTPD_PID" pyftpd >/dev/null 2>&1
 	if [ -n "$LOADED" ] && module_loaded; then
 		modprobe -r kftp >/dev/null 2>&1 || rmmod kftp >/dev/null 2>&1
 	fi
@@ -223,13 +139,11 @@ cleanup() {
 	fi
 	[ -z "$WORK" ] || rm -rf -- "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 # ================================================================ cases
 
-c_prereq() {
+c_install_prereq() {
 	local rc=0 f magic
 	[ "$(id -u)" = 0 ] || { diag "must run as root, in the test VM"; rc=1; }
 	[ -n "${KFTP_VM:-}" ] || { diag "KFTP_VM is not set: this installs into /, run it in the VM only"; return 1; }
@@ -278,13 +192,14 @@ c_copy() {
 		[ -f "$TREE/$f" ] || { diag "$TREE/$f missing after the copy"; return 1; }
 	done
 	: >"$TREE/.kftp-install-probe"
+	BUILT=$(build_dir)
 	# shellcheck disable=SC2016 # expanded by the inner bash
 	if unshare -m --propagation private bash -c \
-		'mount --bind "$1" "$0" && [ -e "$0/.kftp-install-probe" ]' \
-		"$REPO" "$TREE" >/dev/null 2>&1; then
+		'mkdir -p "$0" && mount --bind "$1" "$0" && [ -e "$0/.kftp-install-probe" ]' \
+		"$BUILT" "$TREE" >/dev/null 2>&1; then
 		BIND_OK=1
 	else
-		diag "  cannot bind-mount the copy on $REPO: make runs in $TREE and rebuilds kftp.ko"
+		diag "  cannot bind-mount the copy on $BUILT: make runs in $TREE and rebuilds kftp.ko"
 	fi
 	rm -f "$TREE/.kftp-install-probe"
 	return 0
@@ -368,7 +283,10 @@ c_download() {
 	# Random bytes, not a multiple of any buffer size.
 	head -c 3000017 /dev/urandom >"$WORK/ftp/payload.bin" || return 1
 	want=$(sha_of "$WORK/ftp/payload.bin")
-	start_ftpd || { stop_ftpd; return 1; }
+	FTPD_PID=
+	start_pyftpd "$WORK/ftp" "$FTP_PORT" "$WORK/pyftpd.log" || rc=1
+	FTPD_PID=$SERVER_PID
+	[ "$rc" = 0 ] || { stop_pid "$FTPD_PID" pyftpd; FTPD_PID=; return 1; }
 	(cd "$WORK/out" && timeout -k 5 "$KGET_TIMEOUT" "$BIN" -q \
 		"ftp://127.0.0.1:$FTP_PORT/payload.bin" >"$WORK/kget.out" 2>"$WORK/kget.err" </dev/null) || krc=$?
 	err=$(cat "$WORK/kget.err" "$WORK/kget.out")
@@ -382,7 +300,8 @@ c_download() {
 	fi
 	left=$(find "$WORK/out" -name '.*.kftp-*')
 	[ -z "$left" ] || { diag "temp files left: $left"; rc=1; }
-	stop_ftpd || rc=1
+	stop_pid "$FTPD_PID" pyftpd || rc=1
+	FTPD_PID=
 	[ "$rc" = 0 ] || diag "$(tail -n 15 "$WORK/pyftpd.log" 2>/dev/null)"
 	return $rc
 }
@@ -481,26 +400,25 @@ c_destdir() {
 
 # ================================================================ run
 
-pcase "prerequisites: root in the VM, tree built for $KVER, kftp not loaded or installed" c_prereq ||
-	P_ABORT="prerequisites not met"
-pcase "copy of the built tree in a temporary directory" c_copy ||
-	P_ABORT=${P_ABORT:-"cannot copy the tree"}
-pcase "make install KVER=$KVER" c_make_install || P_ABORT=${P_ABORT:-"make install failed"}
-pcase "installed: $MODDIR/kftp.ko*, $BIN, man1/kftp-get.1, man4/kftp.4" c_files
-pcase "man -w finds the installed kftp-get(1) and kftp(4)" c_man_finds
-if pcase "modprobe kftp loads the installed module, /dev/kftp appears" c_modprobe; then
-	pcase "modinfo -F version kftp equals kftp-get --version" c_versions
-	pcase "installed kftp-get downloads from pyftpdlib, sha256 matches" c_download
-	pcase "modprobe -r kftp unloads it, /dev/kftp removed" c_modprobe_r
+tcase "prerequisites: root in the VM, tree built for $KVER, kftp not loaded or installed" c_install_prereq ||
+	SUITE_ABORT=${SUITE_ABORT:-"prerequisites not met"}
+tcase "copy of the built tree in a temporary directory" c_copy ||
+	SUITE_ABORT=${SUITE_ABORT:-"cannot copy the tree"}
+tcase "make install KVER=$KVER" c_make_install || SUITE_ABORT=${SUITE_ABORT:-"make install failed"}
+tcase "installed: $MODDIR/kftp.ko*, $BIN, man1/kftp-get.1, man4/kftp.4" c_files
+tcase "man -w finds the installed kftp-get(1) and kftp(4)" c_man_finds
+if tcase "modprobe kftp loads the installed module, /dev/kftp appears" c_modprobe; then
+	tcase "modinfo -F version kftp equals kftp-get --version" c_versions
+	tcase "installed kftp-get downloads from pyftpdlib, sha256 matches" c_download
+	tcase "modprobe -r kftp unloads it, /dev/kftp removed" c_modprobe_r
 else
-	P_SAVED=$P_ABORT P_ABORT="modprobe kftp failed"
-	pcase "modinfo -F version kftp equals kftp-get --version" c_versions
-	pcase "installed kftp-get downloads from pyftpdlib, sha256 matches" c_download
-	pcase "modprobe -r kftp unloads it, /dev/kftp removed" c_modprobe_r
-	P_ABORT=$P_SAVED
+	P_SAVED=$SUITE_ABORT SUITE_ABORT="modprobe kftp failed"
+	tcase "modinfo -F version kftp equals kftp-get --version" c_versions
+	tcase "installed kftp-get downloads from pyftpdlib, sha256 matches" c_download
+	tcase "modprobe -r kftp unloads it, /dev/kftp removed" c_modprobe_r
+	SUITE_ABORT=$P_SAVED
 fi
-pcase "make uninstall removes every file, modinfo kftp fails" c_uninstall
-pcase "make install DESTDIR=STAGE writes under STAGE only" c_destdir
+tcase "make uninstall removes every file, modinfo kftp fails" c_uninstall
+tcase "make install DESTDIR=STAGE writes under STAGE only" c_destdir
 
-printf '# %s: %d passed, %d failed\n' "$P_NAME" "$P_PASS" "$P_FAIL"
-[ "$P_FAIL" = 0 ]
+part_done

@@ -1,17 +1,61 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2034  # constants are used by suite.sh, which sources us
-# Helpers for the in-guest test suite (tests/guest/suite.sh). Sourced, never
-# executed. The suite runs as root inside the QEMU guest; nothing here is
-# meant to run on a host (it creates users, starts servers on fixed ports and
-# removes /tmp/kftp-suite).
+# shellcheck disable=SC2034  # constants are used by the scripts that source us
+# SPDX-License-Identifier: GPL-2.0
 #
-# Conventions:
-#  - TAP-like output on stdout: "ok N - name" / "not ok N - name", "# " lines
-#    for diagnostics, and a final "# guest: P passed, F failed".
-#  - No `set -e`: a failing command inside a case must make that case fail,
-#    not end the suite. `set -u` is on (in suite.sh) to catch typos.
-#  - A case is a shell function that returns 0 (pass) or non-zero (fail) and
-#    explains a failure with diag. tcase runs it and prints the verdict.
+# The one library of the in-guest scripts: suite.sh, every part, demo.sh.
+# Sourced, never executed. Everything here runs as root INSIDE the QEMU guest
+# (tests/vm/run-vm.sh): it creates users, starts servers on fixed ports and
+# removes /tmp/kftp-suite. The checkout is at /kftp in the guest, read-only;
+# REPO is derived from this file's place, so it is /kftp there. Files meant
+# for the host go to /results.
+#
+# Output (tests/tap.sh): "ok N - name" / "not ok N - name", "# " lines for
+# diagnostics. No `set -e`: a failing command inside a case fails that
+# case, not the script. A case is a function that returns 0 (pass) or
+# non-zero (fail) and explains a failure with diag; tcase runs it.
+#
+# ---------------------------------------------------------------- parts
+# A part is tests/guest/NAME.sh, listed in PARTS in suite.sh; suite.sh runs
+# it as `NAME.sh START_N` with cwd /kftp, kftp.ko loaded, vsftpd and
+# pyftpdlib serving FTP_ROOT, and the variables of part_env exported.
+# A part looks like this:
+#
+#   #!/bin/bash
+#   set -u
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#   part_init NAME "$@"          # cases read "ok N - NAME: case", from START_N
+#   c_foo() { kget -o "$OUT_DIR/x" "ftp://127.0.0.1:$VSFTPD_PORT/hello.txt"; check_rc 0; }
+#   tcase "foo works" c_foo
+#   part_done; exit $?           # "# NAME: P passed, F failed"; 0 iff all passed
+#
+# part_init checks that it runs as root in the VM and that the module is
+# loaded (a part that wants it unloaded sets PART_NO_MODULE=1 first); if
+# not, every case of the part fails ("not run: ..."), none is skipped.
+# PART_WORK ($SUITE_DIR/NAME) is a fresh, empty work directory of the part.
+# A part checks the kernel log of its own span with kmsg_mark and
+# kernel_bad_since. Adding a part: write tests/guest/NAME.sh as above, make
+# it executable, add NAME to PARTS in suite.sh.
+#
+# ---------------------------------------------------------------- API
+#   tcase NAME FUNC [ARGS]  ok / not_ok / diag          (tests/tap.sh)
+#   check_eq WHAT EXPECTED ACTUAL, check_contains WHAT HAYSTACK NEEDLE
+#   sha_of FILE, check_sha FILE HEX (refuses a symlink), check_same_file
+#   kget ARGS / kget_as USER ARGS: $KFTP_GET under a timeout; sets KRC KOUT
+#     KERR KCMD; explain; check_rc RC; expect_fail RC TEXT; kget_ok DEST URL
+#   no_temp_files DIR, only_entries DIR NAME...
+#   wait_ftp_ready PORT SECS, start_vsftpd, start_pyftpd, stop_pid PID NAME
+#   port_refused PORT, log_count FILE RE
+#   tcp_inuse, wait_tcp_inuse N, tcp_listeners, module_refcnt, mode_of
+#   kmsg_mark, dmesg_since MARK, kernel_bad_since MARK, kernel_clean_since
+#     MARK (tests/kernel-log.sh); on_exit FUNC (traps)
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+# shellcheck source=tests/tap.sh
+. "$REPO/tests/tap.sh"
+# shellcheck source=tests/kernel-log.sh
+. "$REPO/tests/kernel-log.sh"
+
+export LC_ALL=C
 
 # ---------------------------------------------------------------- constants
 
@@ -23,50 +67,65 @@ VSFTPD_LOG=$SUITE_DIR/vsftpd.log	# vsftpd_log_file in tests/vsftpd.conf
 PYFTPD_LOG=$SUITE_DIR/pyftpd.log
 VSFTPD_PORT=2121
 PYFTPD_PORT=2122
-# Nothing listens there: the connection-refused case checks that first.
+# Nothing listens there: the cases check that first (port_refused).
 REFUSED_PORT=2129
 FTP_USER=kuser
 FTP_PASS=kpass
 # pyftpdlib is installed for Debian's interpreter only.
 PYTHON=/usr/bin/python3
+KFTP_GET=${KFTP_GET:-$REPO/user/kftp-get}
 # SUITE_VERBOSE=1 (run-vm.sh --env SUITE_VERBOSE=1) shows every kftp-get
 # command, status and stderr, not only those of failed cases.
 # Every kftp-get run is bounded, so a hang is one failed case, not a stuck
 # suite (the harness has its own, larger, timeout for the whole VM).
-KGET_TIMEOUT=120
+KGET_TIMEOUT=${KGET_TIMEOUT:-120}
 
-# ---------------------------------------------------------------- TAP output
+# What suite.sh hands to its parts.
+PART_ENV=(REPO KFTP_GET FTP_ROOT OUT_DIR SUITE_DIR VSFTPD_PORT PYFTPD_PORT
+	REFUSED_PORT FTP_USER FTP_PASS VSFTPD_LOG PYFTPD_LOG PYTHON)
 
-T_N=0
-T_PASS=0
-T_FAIL=0
+# ---------------------------------------------------------------- parts
 
-diag() {
-	local line
-	# Every diagnostic line gets the "# " prefix, even multi-line text.
-	while IFS= read -r line || [ -n "$line" ]; do
-		printf '# %s\n' "$line"
-	done <<<"$*"
+# part_init NAME [START_N]: see the top of this file.
+part_init() {
+	PART_NAME=$1
+	T_PREFIX="$1: "
+	T_N=$((${2:-1} - 1))
+	T_PASS=0 T_FAIL=0
+	PART_WORK=$SUITE_DIR/$1
+	SUITE_ABORT=
+	if [ "$(id -u)" != 0 ] || [ -z "${KFTP_VM:-}" ]; then
+		SUITE_ABORT="must run as root in the test VM (KFTP_VM set)"
+	elif [ ! -x "$KFTP_GET" ]; then
+		SUITE_ABORT="KFTP_GET=$KFTP_GET is not executable"
+	elif [ -z "${PART_NO_MODULE:-}" ] && { [ ! -c /dev/kftp ] || [ ! -d /sys/module/kftp ]; }; then
+		SUITE_ABORT="kftp.ko is not loaded (/dev/kftp missing)"
+	elif ! rm -rf "$PART_WORK" || ! mkdir -p "$PART_WORK"; then
+		SUITE_ABORT="cannot create $PART_WORK"
+	fi
+	[ -z "$SUITE_ABORT" ]
 }
 
-ok() {
-	T_N=$((T_N + 1))
-	T_PASS=$((T_PASS + 1))
-	printf 'ok %d - %s\n' "$T_N" "$1"
+# on_exit FUNC: run FUNC on every exit; SIGINT and SIGTERM exit 130 and
+# 143 (running it too).
+on_exit() {
+	# shellcheck disable=SC2064  # FUNC is expanded now, on purpose
+	trap "$1" EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }
 
-not_ok() {
-	T_N=$((T_N + 1))
-	T_FAIL=$((T_FAIL + 1))
-	printf 'not ok %d - %s\n' "$T_N" "$1"
-	[ $# -lt 2 ] || diag "$2"
+# part_done: the part's closing line; 0 iff every case passed.
+part_done() {
+	printf '# %s: %d passed, %d failed\n' "$PART_NAME" "$T_PASS" "$T_FAIL"
+	[ "$T_FAIL" = 0 ]
 }
+
+# ---------------------------------------------------------------- checks
 
 # check_eq WHAT EXPECTED ACTUAL: 0 if equal, else a diagnostic and 1.
 check_eq() {
-	if [ "$2" = "$3" ]; then
-		return 0
-	fi
+	[ "$2" = "$3" ] && return 0
 	diag "$1: expected '$2', got '$3'"
 	return 1
 }
@@ -80,41 +139,6 @@ check_contains() {
 	return 1
 }
 
-# SUITE_ABORT, when set, is why no case can run any more (kftp.ko did not
-# load). Every later case is then reported as a failure with that reason:
-# a case that cannot run is a failure, never a skip.
-SUITE_ABORT=
-
-# tcase NAME FUNCTION [ARGS...]: run one case and print its verdict.
-# The function runs in the current shell (cases that cd use a subshell).
-tcase() {
-	local name=$1
-	shift
-	if [ -n "$SUITE_ABORT" ]; then
-		not_ok "$name" "not run: $SUITE_ABORT"
-		return 1
-	fi
-	local t0=$SECONDS
-	if "$@"; then
-		ok "$name"
-	else
-		not_ok "$name"
-		return 1
-	fi
-	# Slow cases are worth knowing about under TCG.
-	[ $((SECONDS - t0)) -lt 5 ] || diag "  ($name took $((SECONDS - t0)) s)"
-	return 0
-}
-
-summary() {
-	# A trailing plan keeps TAP consumers (prove) happy; the harness reads
-	# the last line.
-	printf '1..%d\n' "$T_N"
-	printf '# guest: %d passed, %d failed\n' "$T_PASS" "$T_FAIL"
-}
-
-# ---------------------------------------------------------------- sha256
-
 # sha_of FILE: the hex digest alone.
 sha_of() {
 	local s
@@ -122,15 +146,13 @@ sha_of() {
 	printf '%s\n' "${s%% *}"
 }
 
-# check_sha FILE EXPECTED_HEX
+# check_sha FILE EXPECTED_HEX: a regular file (not a symlink) with that digest.
 check_sha() {
-	local got
-	if [ ! -f "$1" ]; then
-		diag "$1: missing after download"
+	if [ ! -f "$1" ] || [ -L "$1" ]; then
+		diag "$1: missing or not a regular file"
 		return 1
 	fi
-	got=$(sha_of "$1")
-	check_eq "sha256 of $1" "$2" "$got"
+	check_eq "sha256 of $1" "$2" "$(sha_of "$1")"
 }
 
 # check_same_file GOT EXPECTED: byte-identical (for small files, cmp says
@@ -143,6 +165,34 @@ check_same_file() {
 	cmp -- "$2" "$1" >/dev/null 2>&1 && return 0
 	diag "$1 differs from $2: $(cmp -- "$2" "$1" 2>&1 | head -n 1)"
 	return 1
+}
+
+# no_temp_files DIR: kftp-get's temp files (.NAME.kftp-XXXX) must never
+# outlive a run, successful or not.
+no_temp_files() {
+	local left
+	left=$(find "$1" -maxdepth 1 -name '.*.kftp-*' 2>/dev/null)
+	[ -z "$left" ] && return 0
+	diag "temp files left in $1: $left"
+	diag "$(ls -la "$1" 2>&1)"
+	return 1
+}
+
+# only_entries DIR NAME...: DIR holds exactly these entries, no others.
+only_entries() {
+	local d=$1 want got
+	shift
+	want=$(printf '%s\n' "$@" | sort)
+	got=$(cd "$d" && find . -mindepth 1 -maxdepth 1 -printf '%f\n' | sort)
+	[ "$want" = "$got" ] && return 0
+	diag "entries of $d: expected [${want//$'\n'/ }], got [${got//$'\n'/ }]"
+	diag "$(ls -la "$d" 2>&1)"
+	return 1
+}
+
+# mode_of PATH: octal permission bits, e.g. 600.
+mode_of() {
+	stat -c %a -- "$1" 2>/dev/null
 }
 
 # ---------------------------------------------------------------- kftp-get
@@ -158,10 +208,9 @@ kget() {
 # kget_as USER [args...]: as kget, run as USER (nobody) when USER is set,
 # with its primary group only.
 kget_as() {
-	local who=$1 f_out f_err
+	local who=$1 f_out=${PART_WORK:-$SUITE_DIR}/kget.out
+	local f_err=${PART_WORK:-$SUITE_DIR}/kget.err
 	shift
-	f_out=$SUITE_DIR/kget.out
-	f_err=$SUITE_DIR/kget.err
 	local -a pre=()
 	if [ -n "$who" ]; then
 		pre=(setpriv "--reuid=$who" "--regid=$(id -gn "$who")" --clear-groups)
@@ -189,17 +238,6 @@ explain() {
 	[ -z "$KOUT" ] || diag "stdout: $KOUT"
 }
 
-# kget_ok DEST URL [extra args...]: download, expect exit 0, no stderr noise
-# required. Returns 1 (with the explanation) on a non-zero exit.
-kget_ok() {
-	local dest=$1 url=$2
-	shift 2
-	kget "$@" -o "$dest" "$url"
-	[ "$KRC" = 0 ] && return 0
-	explain
-	return 1
-}
-
 # check_rc EXPECTED: the last kget exited with EXPECTED.
 check_rc() {
 	[ "$KRC" = "$1" ] && return 0
@@ -208,13 +246,22 @@ check_rc() {
 	return 1
 }
 
-# no_temp_files DIR: kftp-get's temp files (.NAME.kftp-XXXX) must never
-# outlive a run, successful or not.
-no_temp_files() {
-	local left
-	left=$(find "$1" -maxdepth 1 -name '.*.kftp-*' 2>/dev/null)
-	[ -z "$left" ] && return 0
-	diag "temp files left in $1: $left"
+# expect_fail RC TEXT: the last kget exited RC and its stderr holds TEXT.
+expect_fail() {
+	local rc=0
+	check_rc "$1" || rc=1
+	check_contains "stderr" "$KERR" "$2" || rc=1
+	return $rc
+}
+
+# kget_ok DEST URL [extra args...]: download, expect exit 0. Returns 1
+# (with the explanation) on a non-zero exit.
+kget_ok() {
+	local dest=$1 url=$2
+	shift 2
+	kget "$@" -o "$dest" "$url"
+	[ "$KRC" = 0 ] && return 0
+	explain
 	return 1
 }
 
@@ -234,10 +281,11 @@ log_count() {
 VSFTPD_CONNECT_RE='CONNECT: Client'
 PYFTPD_CONNECT_RE=' pyftpd CONNECT '
 
-# wait_ftp_ready PORT SECS: a real connection that reads a 220 greeting,
-# polled until SECS have passed. Returns 0 once the server answers.
+# wait_ftp_ready PORT SECS [PID]: a real connection that reads a 220
+# greeting, polled until SECS have passed. Returns 0 once the server
+# answers; 1 at once if PID (the server) is given and has died.
 wait_ftp_ready() {
-	local port=$1 deadline=$((SECONDS + $2)) line
+	local port=$1 deadline=$((SECONDS + $2)) pid=${3:-} line
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		# The subshell owns fd 3, so a failed attempt leaks nothing.
 		line=$( (exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
@@ -247,46 +295,67 @@ wait_ftp_ready() {
 		case $line in
 		220*) return 0 ;;
 		esac
+		[ -z "$pid" ] || kill -0 "$pid" 2>/dev/null || return 1
 		sleep 0.2
 	done
 	return 1
 }
 
-# port_refused PORT: nothing listens there (connect fails).
+# port_refused PORT: nothing listens there (connect fails); else a
+# diagnostic and 1.
 port_refused() {
-	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || return 0
+	diag "something listens on 127.0.0.1:$1; cannot test a refusal"
+	return 1
 }
 
+# start_server NAME PORT SECS OUTFILE CMD...: start CMD in the background
+# (its pid in SERVER_PID) and wait for its greeting on PORT.
+start_server() {
+	local name=$1 port=$2 secs=$3 out=$4
+	shift 4
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		diag "something already listens on 127.0.0.1:$port"
+		SERVER_PID=
+		return 1
+	fi
+	"$@" >"$out" 2>&1 </dev/null &
+	SERVER_PID=$!
+	wait_ftp_ready "$port" "$secs" "$SERVER_PID" && return 0
+	diag "$name did not answer on port $port within $secs s"
+	diag "$(cat "$out" 2>/dev/null)"
+	return 1
+}
+
+# start_vsftpd [CONF [PORT [LOG]]]: vsftpd with tests/vsftpd.conf (or CONF,
+# a variant of it), pid in SERVER_PID (and VSFTPD_PID for the suite's own).
 start_vsftpd() {
-	# vsftpd wants its config file owned by root; the repo copy is (via the
-	# 9p share), but a copy under /tmp avoids depending on that.
-	install -m 0600 -o root -g root "$REPO/tests/vsftpd.conf" "$SUITE_DIR/vsftpd.conf"
+	local conf=${1:-$REPO/tests/vsftpd.conf} port=${2:-$VSFTPD_PORT} log=${3:-$VSFTPD_LOG}
+	local copy=$SUITE_DIR/vsftpd-$port.conf rc=0
+	mkdir -p "$SUITE_DIR" || return 1
+	# vsftpd wants its config file owned by root; a copy under /tmp avoids
+	# depending on how the share presents the repo's.
+	install -m 0600 -o root -g root "$conf" "$copy" || return 1
 	mkdir -p /var/run/vsftpd/empty
 	chmod 0755 /var/run/vsftpd/empty
-	: >"$VSFTPD_LOG"
-	vsftpd "$SUITE_DIR/vsftpd.conf" >"$SUITE_DIR/vsftpd.out" 2>&1 </dev/null &
-	VSFTPD_PID=$!
-	if wait_ftp_ready "$VSFTPD_PORT" 20; then
-		return 0
-	fi
-	diag "vsftpd did not answer on port $VSFTPD_PORT within 20 s"
-	diag "$(cat "$SUITE_DIR/vsftpd.out" 2>/dev/null)"
-	return 1
+	: >"$log"
+	start_server vsftpd "$port" 20 "$SUITE_DIR/vsftpd-$port.out" vsftpd "$copy" || rc=1
+	[ "$port" != "$VSFTPD_PORT" ] || VSFTPD_PID=$SERVER_PID
+	return $rc
 }
 
+# start_pyftpd [ROOT [PORT [LOG]]]: tests/servers/pyftpd.py, pid in
+# SERVER_PID (and PYFTPD_PID for the suite's own).
 start_pyftpd() {
-	: >"$PYFTPD_LOG"
-	"$PYTHON" "$REPO/tests/servers/pyftpd.py" --root "$FTP_ROOT" \
-		--log "$PYFTPD_LOG" --port "$PYFTPD_PORT" \
-		>"$SUITE_DIR/pyftpd.out" 2>&1 </dev/null &
-	PYFTPD_PID=$!
+	local root=${1:-$FTP_ROOT} port=${2:-$PYFTPD_PORT} log=${3:-$PYFTPD_LOG} rc=0
+	mkdir -p "$SUITE_DIR" || return 1
+	: >"$log"
 	# Python starts slowly under TCG.
-	if wait_ftp_ready "$PYFTPD_PORT" 60; then
-		return 0
-	fi
-	diag "pyftpd did not answer on port $PYFTPD_PORT within 60 s"
-	diag "$(cat "$SUITE_DIR/pyftpd.out" 2>/dev/null)"
-	return 1
+	start_server pyftpd "$port" 60 "$SUITE_DIR/pyftpd-$port.out" \
+		"$PYTHON" "$REPO/tests/servers/pyftpd.py" --root "$root" \
+		--log "$log" --port "$port" || rc=1
+	[ "$port" != "$PYFTPD_PORT" ] || PYFTPD_PID=$SERVER_PID
+	return $rc
 }
 
 # stop_pid PID NAME: SIGTERM, wait up to 10 s, then SIGKILL. Only our own
@@ -319,9 +388,9 @@ stop_servers() {
 	return $rc
 }
 
-# ---------------------------------------------------------------- misc
+# ---------------------------------------------------------------- system
 
-# tcp_inuse: "inuse" of the TCP line in /proc/net/sockstat (this netns).
+# tcp_inuse: TCP sockets in use in this netns, from /proc/net/sockstat.
 tcp_inuse() {
 	# Sockets someone still holds: inuse minus orphans. An orphan was
 	# released by its owner and is only the TCP stack's to finish (a
@@ -331,7 +400,55 @@ tcp_inuse() {
 		if ($i == "orphan") o = $(i + 1) } print n - o }' /proc/net/sockstat
 }
 
-# mode_of PATH: octal permission bits, e.g. 600.
-mode_of() {
-	stat -c %a -- "$1" 2>/dev/null
+# wait_tcp_inuse N: poll up to 10 s for tcp_inuse to be N (TIME_WAIT is not
+# counted; FIN_WAIT and LAST_ACK are).
+wait_tcp_inuse() {
+	local _ now
+	for _ in $(seq 50); do
+		now=$(tcp_inuse)
+		[ "$now" = "$1" ] && return 0
+		sleep 0.2
+	done
+	diag "TCP inuse: expected $1, got $now after 10 s"
+	diag "$(cat /proc/net/sockstat)"
+	diag "$(ss -tanp 2>&1 | head -n 30)"
+	return 1
+}
+
+# tcp_listeners: listening IPv4 TCP sockets, i.e. what TCP inuse counts
+# when no connection is open at all.
+tcp_listeners() {
+	ss -Htln4 2>/dev/null | wc -l
+}
+
+module_refcnt() {
+	cat /sys/module/kftp/refcnt 2>/dev/null || echo "(no /sys/module/kftp)"
+}
+
+# kmsg_mark: write a unique marker line into the kernel log and print it;
+# dmesg_since MARK prints what the log holds after it. The kernel log is
+# never cleared: the suite checks it as a whole at the end.
+kmsg_mark() {
+	local m="kftp-test-mark ${PART_NAME:-suite} $$ $RANDOM$RANDOM"
+	echo "$m" >/dev/kmsg
+	printf '%s\n' "$m"
+}
+
+dmesg_since() {
+	dmesg | awk -v m="$1" 'f { print } index($0, m) { f = 1 }'
+}
+
+# kernel_bad_since MARK: the bad kernel log lines (tests/kernel-log.sh)
+# logged after MARK; 0 iff there is one.
+kernel_bad_since() {
+	dmesg_since "$1" | kernel_bad_lines
+}
+
+# kernel_clean_since MARK: 0 iff no bad line since MARK, else it as a
+# diagnostic and 1.
+kernel_clean_since() {
+	local out
+	out=$(kernel_bad_since "$1") || return 0
+	diag "kernel log: $out"
+	return 1
 }

@@ -6,7 +6,7 @@
 #
 # Part of the in-guest suite: tests/guest/suite.sh runs it inside the QEMU
 # guest, as root, with kftp.ko loaded and vsftpd/pyftpdlib serving FTP_ROOT
-# (see tests/guest/parts-lib.sh for the environment and the output format).
+# (see tests/guest/lib.sh for the environment and the output format).
 #
 # Adds $FTP_ROOT/stress (16 random files) and a second, rate-limited vsftpd
 # on 127.0.0.1:$SLOW_PORT (anon_max_rate; config and log in $SUITE_DIR) for
@@ -19,21 +19,19 @@
 # by `kftp-fuzz repeat` from one process), KFTP_REPEAT (that binary).
 
 set -u
-P_NAME=stress
-# shellcheck source=tests/guest/parts-lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/parts-lib.sh"
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-p_require
-P_WORK=${SUITE_DIR:-/tmp/kftp-suite}/stress
-SROOT=${FTP_ROOT:-/nonexistent}/stress
+part_init stress "$@"
+SROOT=$FTP_ROOT/stress
 SLOW_PORT=2131
-SLOW_CONF=${SUITE_DIR:-/tmp/kftp-suite}/vsftpd-slow.conf
-SLOW_LOG=${SUITE_DIR:-/tmp/kftp-suite}/vsftpd-slow.log
+SLOW_CONF=$PART_WORK/vsftpd-slow.conf
+SLOW_LOG=$SUITE_DIR/vsftpd-slow.log
 SLOW_RATE=131072	# bytes/s: 1 MiB takes 8 s
 SLOW_PID=
 SEQ_N=${STRESS_SEQ_N:-1000}
 # Built by `make testprogs` beside the fuzzer it is part of.
-REPEAT=${KFTP_REPEAT:-$PWD/tests/fuzz/kftp-fuzz}
+REPEAT=${KFTP_REPEAT:-$REPO/tests/fuzz/kftp-fuzz}
 DDEBUG=/sys/kernel/debug/dynamic_debug/control
 DEBUGFS_MOUNTED=
 DDEBUG_ON=
@@ -52,15 +50,7 @@ stop_bg() {
 }
 
 stop_slow() {
-	local i
-	[ -n "$SLOW_PID" ] || return 0
-	kill -TERM "$SLOW_PID" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$SLOW_PID" 2>/dev/null || break
-		sleep 0.2
-	done
-	kill -0 "$SLOW_PID" 2>/dev/null && kill -KILL "$SLOW_PID" 2>/dev/null
-	wait "$SLOW_PID" 2>/dev/null
+	stop_pid "$SLOW_PID" "rate-limited vsftpd"
 	SLOW_PID=
 }
 
@@ -69,15 +59,13 @@ cleanup() {
 	stop_slow
 	[ -z "$DDEBUG_ON" ] || echo 'module kftp -p' >"$DDEBUG" 2>/dev/null
 	[ -z "$DEBUGFS_MOUNTED" ] || umount /sys/kernel/debug 2>/dev/null
-	rm -rf "$P_WORK" "$SROOT"
+	rm -rf "$PART_WORK" "$SROOT"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 umask 022
-V=ftp://127.0.0.1:${VSFTPD_PORT:-}
-P=ftp://127.0.0.1:${PYFTPD_PORT:-}
+V=ftp://127.0.0.1:$VSFTPD_PORT
+P=ftp://127.0.0.1:$PYFTPD_PORT
 S=ftp://127.0.0.1:$SLOW_PORT
 declare -A SHA=()
 
@@ -85,8 +73,8 @@ declare -A SHA=()
 
 make_files() {
 	local i f size
-	rm -rf "$P_WORK" "$SROOT"
-	mkdir -p "$P_WORK" "$SROOT" || return 1
+	rm -rf "$PART_WORK" "$SROOT"
+	mkdir -p "$PART_WORK" "$SROOT" || return 1
 	# 1 to 4 MiB each, odd sizes.
 	for i in $(seq 0 15); do
 		f=$(printf 'f%02d' "$i")
@@ -102,50 +90,23 @@ make_files() {
 	done
 }
 
-if [ -z "$P_ABORT" ]; then
-	make_files || P_ABORT="cannot create the test files in $SROOT"
+if [ -z "$SUITE_ABORT" ]; then
+	make_files || SUITE_ABORT="cannot create the test files in $SROOT"
 fi
 
 # ---------------------------------------------------------------- helpers
-
-# wait_ready PORT SECS: a 220 greeting arrives (as lib.sh's wait_ftp_ready).
-wait_ready() {
-	local deadline=$((SECONDS + $2)) line
-	while [ "$SECONDS" -lt "$deadline" ]; do
-		line=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-			IFS= read -r -t 5 l <&3 || exit 1
-			printf 'QUIT\r\n' >&3
-			printf '%s' "$l") 2>/dev/null) || line=
-		case $line in
-		220*) return 0 ;;
-		esac
-		sleep 0.2
-	done
-	return 1
-}
 
 # start_slow: a second vsftpd, tests/vsftpd.conf with another port and log
 # and a transfer rate limit.
 start_slow() {
 	[ -z "$SLOW_PID" ] || return 0
-	if (exec 3<>"/dev/tcp/127.0.0.1/$SLOW_PORT") 2>/dev/null; then
-		diag "something already listens on 127.0.0.1:$SLOW_PORT"
-		return 1
-	fi
 	sed -e "s|^listen_port=.*|listen_port=$SLOW_PORT|" \
 		-e "s|^vsftpd_log_file=.*|vsftpd_log_file=$SLOW_LOG|" \
-		tests/vsftpd.conf >"$SLOW_CONF.new" || return 1
+		"$REPO/tests/vsftpd.conf" >"$SLOW_CONF" || return 1
 	printf '%s\n' "# stress.sh: slow transfers" "anon_max_rate=$SLOW_RATE" \
-		"local_max_rate=$SLOW_RATE" >>"$SLOW_CONF.new"
-	install -m 0600 -o root -g root "$SLOW_CONF.new" "$SLOW_CONF" || return 1
-	rm -f "$SLOW_CONF.new"
-	mkdir -p /var/run/vsftpd/empty
-	: >"$SLOW_LOG"
-	vsftpd "$SLOW_CONF" >"$P_WORK/vsftpd-slow.out" 2>&1 </dev/null &
-	SLOW_PID=$!
-	wait_ready "$SLOW_PORT" 20 && return 0
-	diag "the rate-limited vsftpd did not answer on port $SLOW_PORT"
-	diag "$(cat "$P_WORK/vsftpd-slow.out" 2>/dev/null)"
+		"local_max_rate=$SLOW_RATE" >>"$SLOW_CONF"
+	start_vsftpd "$SLOW_CONF" "$SLOW_PORT" "$SLOW_LOG" && { SLOW_PID=$SERVER_PID; return 0; }
+	SLOW_PID=$SERVER_PID
 	stop_slow
 	return 1
 }
@@ -205,6 +166,34 @@ wait_started() {
 	return 1
 }
 
+# slow_dir NAME: the rate-limited vsftpd up, and D=$PART_WORK/NAME made.
+slow_dir() {
+	start_slow || return 1
+	D=$PART_WORK/$1
+	mkdir -p "$D"
+}
+
+# slow_client DIR: kftp-get fetching allbytes.bin from the rate-limited
+# vsftpd into DIR/got, in the background, data flowing. Sets PID (of
+# timeout) and CPID (of kftp-get); 1 if it did not get going.
+slow_client() {
+	local rc=0
+	bg_get "$1/got" "$PART_WORK/slow.err" "$S/allbytes.bin" -q
+	PID=$BG
+	CPID=$(client_of "$PID") || { diag "no kftp-get under timeout $PID"; rc=1; }
+	wait_started "$1" || rc=1
+	return $rc
+}
+
+# client_gone DIR: no temp file left in DIR, and the module's refcount
+# back to 0.
+client_gone() {
+	local rc=0
+	no_temp_files "$1" || rc=1
+	wait_refcnt 0 || rc=1
+	return $rc
+}
+
 # wait_refcnt N: the module's refcount becomes N within 5 s.
 wait_refcnt() {
 	local i
@@ -239,11 +228,11 @@ slab_kb() {
 c_parallel_files() {
 	local d i f rc=0 bad=0 maxref=0 r
 	local -a pids=()
-	d=$P_WORK/parallel
+	d=$PART_WORK/parallel
 	mkdir -p "$d"
 	for i in $(seq 0 15); do
 		f=$(printf 'f%02d' "$i")
-		bg_get "$d/$f" "$P_WORK/$f.err" "$V/stress/$f" -q
+		bg_get "$d/$f" "$PART_WORK/$f.err" "$V/stress/$f" -q
 		pids[i]=$BG
 	done
 	# How many were inside the module at once (each holds /dev/kftp open).
@@ -256,7 +245,7 @@ c_parallel_files() {
 		f=$(printf 'f%02d' "$i")
 		bg_wait "${pids[i]}"
 		if [ "$BGRC" != 0 ]; then
-			diag "$f: exit $BGRC: $(cat "$P_WORK/$f.err")"
+			diag "$f: exit $BGRC: $(cat "$PART_WORK/$f.err")"
 			bad=$((bad + 1))
 			continue
 		fi
@@ -264,8 +253,7 @@ c_parallel_files() {
 	done
 	diag "up to $maxref clients were in the module at once"
 	[ "$bad" = 0 ] || { diag "$bad of 16 downloads failed"; rc=1; }
-	no_temp_files "$d" || rc=1
-	wait_refcnt 0 || rc=1
+	client_gone "$d" || rc=1
 	[ $rc = 0 ] && rm -rf "$d"
 	return $rc
 }
@@ -275,25 +263,24 @@ c_parallel_files() {
 c_parallel_same() {
 	local d i rc=0 bad=0 url
 	local -a pids=()
-	d=$P_WORK/same
+	d=$PART_WORK/same
 	mkdir -p "$d"
 	for i in $(seq 0 15); do
 		url=$V
 		[ $((i % 2)) = 0 ] || url=$P
-		bg_get "$d/got" "$P_WORK/same$i.err" "$url/allbytes.bin" -q
+		bg_get "$d/got" "$PART_WORK/same$i.err" "$url/allbytes.bin" -q
 		pids[i]=$BG
 	done
 	for i in $(seq 0 15); do
 		bg_wait "${pids[i]}"
 		if [ "$BGRC" != 0 ]; then
-			diag "client $i: exit $BGRC: $(cat "$P_WORK/same$i.err")"
+			diag "client $i: exit $BGRC: $(cat "$PART_WORK/same$i.err")"
 			bad=$((bad + 1))
 		fi
 	done
 	[ "$bad" = 0 ] || { diag "$bad of 16 downloads failed"; rc=1; }
 	check_sha "$d/got" "${SHA[allbytes.bin]}" || rc=1
-	no_temp_files "$d" || rc=1
-	wait_refcnt 0 || rc=1
+	client_gone "$d" || rc=1
 	[ $rc = 0 ] && rm -rf "$d"
 	return $rc
 }
@@ -307,7 +294,7 @@ SEQ_SLAB_BEFORE=""
 SEQ_SLAB_AFTER=""
 c_sequential() {
 	local d out rc want
-	d=$P_WORK/seq
+	d=$PART_WORK/seq
 	mkdir -p "$d"
 	want=$(cat "$FTP_ROOT/hello.txt")
 	SEQ_TCP_BEFORE=$(tcp_inuse)
@@ -356,10 +343,10 @@ c_rmmod_busy() {
 	local d rc=0 mark out pid
 	start_slow || return 1
 	wait_refcnt 0 || return 1
-	d=$P_WORK/rmmod
+	d=$PART_WORK/rmmod
 	mkdir -p "$d"
 	mark=$(kmsg_mark)
-	bg_get "$d/got" "$P_WORK/slow.err" "$S/allbytes.bin" -q
+	bg_get "$d/got" "$PART_WORK/slow.err" "$S/allbytes.bin" -q
 	pid=$BG
 	wait_started "$d" || rc=1
 	check_eq "kftp refcnt during the transfer" 1 "$(module_refcnt)" || rc=1
@@ -381,12 +368,11 @@ c_rmmod_busy() {
 	if [ "$BGRC" = 0 ]; then
 		check_sha "$d/got" "${SHA[allbytes.bin]}" || rc=1
 	else
-		diag "transfer exit $BGRC: $(cat "$P_WORK/slow.err")"
+		diag "transfer exit $BGRC: $(cat "$PART_WORK/slow.err")"
 		rc=1
 	fi
-	no_temp_files "$d" || rc=1
-	wait_refcnt 0 || rc=1
-	out=$(kernel_bad_since "$mark") && { diag "kernel log: $out"; rc=1; }
+	client_gone "$d" || rc=1
+	kernel_clean_since "$mark" || rc=1
 	[ $rc = 0 ] && rm -rf "$d"
 	return $rc
 }
@@ -395,23 +381,19 @@ c_rmmod_busy() {
 # file, the old destination intact, the module released.
 c_sigint() {
 	local d rc=0 pid cpid t old_sha
-	start_slow || return 1
-	d=$P_WORK/sigint
-	mkdir -p "$d"
+	slow_dir sigint || return 1
+	d=$D
 	printf 'old content, must survive\n' >"$d/got"
 	old_sha=$(sha_of "$d/got")
-	bg_get "$d/got" "$P_WORK/slow.err" "$S/allbytes.bin" -q
-	pid=$BG
-	cpid=$(client_of "$pid") || { diag "no kftp-get under timeout $pid"; rc=1; }
-	wait_started "$d" || rc=1
+	slow_client "$d" || rc=1
+	pid=$PID cpid=$CPID
 	t=$SECONDS
 	[ -z "$cpid" ] || kill -INT "$cpid"
 	bg_wait "$pid"
-	check_eq "exit status after SIGINT" 130 "$BGRC" || { diag "$(cat "$P_WORK/slow.err")"; rc=1; }
+	check_eq "exit status after SIGINT" 130 "$BGRC" || { diag "$(cat "$PART_WORK/slow.err")"; rc=1; }
 	[ $((SECONDS - t)) -le 3 ] || { diag "took $((SECONDS - t)) s to stop"; rc=1; }
 	check_sha "$d/got" "$old_sha" || rc=1
-	no_temp_files "$d" || rc=1
-	wait_refcnt 0 || rc=1
+	client_gone "$d" || rc=1
 	# Every connection closed: only the servers' listeners remain.
 	wait_tcp_inuse "$(tcp_listeners)" || rc=1
 	[ $rc = 0 ] && rm -rf "$d"
@@ -421,17 +403,14 @@ c_sigint() {
 # SIGKILL in the middle of a transfer: nobody can remove the temp file
 # then, but the module must let go of everything: refcount, sockets.
 c_sigkill() {
-	local d rc=0 pid cpid mark out
-	start_slow || return 1
-	d=$P_WORK/sigkill
-	mkdir -p "$d"
+	local d rc=0 pid cpid mark
+	slow_dir sigkill || return 1
+	d=$D
 	# Sessions of earlier cases may still be closing.
 	wait_tcp_inuse "$(tcp_listeners)" >/dev/null
 	mark=$(kmsg_mark)
-	bg_get "$d/got" "$P_WORK/slow.err" "$S/allbytes.bin" -q
-	pid=$BG
-	cpid=$(client_of "$pid") || { diag "no kftp-get under timeout $pid"; rc=1; }
-	wait_started "$d" || rc=1
+	slow_client "$d" || rc=1
+	pid=$PID cpid=$CPID
 	[ -z "$cpid" ] || kill -KILL "$cpid"
 	bg_wait "$pid"
 	check_eq "exit status after SIGKILL" 137 "$BGRC" || rc=1
@@ -440,7 +419,7 @@ c_sigkill() {
 	# listeners remain.
 	wait_tcp_inuse "$(tcp_listeners)" || rc=1
 	[ ! -e "$d/got" ] || { diag "$d/got was created"; rc=1; }
-	out=$(kernel_bad_since "$mark") && { diag "kernel log: $out"; rc=1; }
+	kernel_clean_since "$mark" || rc=1
 	rm -rf "$d"
 	return $rc
 }
@@ -455,7 +434,7 @@ c_ddebug() {
 		mount -t debugfs none /sys/kernel/debug 2>/dev/null && DEBUGFS_MOUNTED=1
 	fi
 	[ -w "$DDEBUG" ] || { diag "no $DDEBUG (CONFIG_DYNAMIC_DEBUG?)"; return 1; }
-	d=$P_WORK/ddebug
+	d=$PART_WORK/ddebug
 	mkdir -p "$d"
 	mark=$(kmsg_mark)
 	echo 'module kftp +p' >"$DDEBUG" || { diag "cannot enable dynamic debug"; return 1; }
@@ -516,22 +495,22 @@ c_ddebug() {
 c_ratelimit() {
 	local d i w rc=0 bad=0 n mark t0
 	local -a pids=()
-	p_refused_port || return 1
-	d=$P_WORK/ratelimit
+	port_refused "$REFUSED_PORT" || return 1
+	d=$PART_WORK/ratelimit
 	mkdir -p "$d"
 	mark=$(kmsg_mark)
 	t0=$SECONDS
 	for w in 1 2 3 4 5; do
 		for i in $(seq 0 9); do
-			bg_get "$d/got$i" "$P_WORK/refused$i.err" \
-				"ftp://127.0.0.1:$P_REFUSED_PORT/hello.txt" -q --connect-timeout 10
+			bg_get "$d/got$i" "$PART_WORK/refused$i.err" \
+				"ftp://127.0.0.1:$REFUSED_PORT/hello.txt" -q --connect-timeout 10
 			pids[i]=$BG
 		done
 		for i in $(seq 0 9); do
 			bg_wait "${pids[i]}"
 			[ "$BGRC" = 4 ] && continue
 			bad=$((bad + 1))
-			diag "wave $w client $i: exit $BGRC: $(cat "$P_WORK/refused$i.err")"
+			diag "wave $w client $i: exit $BGRC: $(cat "$PART_WORK/refused$i.err")"
 		done
 	done
 	[ "$bad" = 0 ] || rc=1
@@ -549,19 +528,19 @@ c_ratelimit() {
 }
 
 T0=$SECONDS
-pcase "16 clients at once, 16 different files (1-4 MiB) from vsftpd: all exit 0, sha256" c_parallel_files
-pcase "16 clients at once, same file and destination, both servers: all exit 0, file whole" c_parallel_same
-pcase "$SEQ_N small downloads in a row, pyftpdlib and vsftpd in turn: all complete, content right" c_sequential
-pcase "TCP inuse back to its level before the $SEQ_N downloads" c_seq_tcp
-pcase "Slab grows by less than 1 MiB over the $SEQ_N downloads (caches dropped)" c_seq_slab
-pcase "rmmod kftp during a transfer is refused; the transfer completes intact; refcnt 0" c_rmmod_busy
-pcase "SIGINT during a transfer: exit 130 at once, no temp file, old destination intact" c_sigint
-pcase "SIGKILL during a transfer: module refcnt and TCP sockets released" c_sigkill
-pcase "dynamic debug: dialogue logged, PASS masked, no password in dmesg; off again" c_ddebug
-pcase "50 connection failures (5 waves of 10): exit 4 each, fewer than 50 kftp log lines" c_ratelimit
+tcase "16 clients at once, 16 different files (1-4 MiB) from vsftpd: all exit 0, sha256" c_parallel_files
+tcase "16 clients at once, same file and destination, both servers: all exit 0, file whole" c_parallel_same
+tcase "$SEQ_N small downloads in a row, pyftpdlib and vsftpd in turn: all complete, content right" c_sequential
+tcase "TCP inuse back to its level before the $SEQ_N downloads" c_seq_tcp
+tcase "Slab grows by less than 1 MiB over the $SEQ_N downloads (caches dropped)" c_seq_slab
+tcase "rmmod kftp during a transfer is refused; the transfer completes intact; refcnt 0" c_rmmod_busy
+tcase "SIGINT during a transfer: exit 130 at once, no temp file, old destination intact" c_sigint
+tcase "SIGKILL during a transfer: module refcnt and TCP sockets released" c_sigkill
+tcase "dynamic debug: dialogue logged, PASS masked, no password in dmesg; off again" c_ddebug
+tcase "50 connection failures (5 waves of 10): exit 4 each, fewer than 50 kftp log lines" c_ratelimit
 stop_slow
 diag "stress took $((SECONDS - T0)) s"
 check_eq "kftp refcnt at the end" 0 "$(module_refcnt)" >/dev/null ||
 	diag "kftp refcnt at the end: $(module_refcnt)"
 
-p_summary
+part_done

@@ -20,14 +20,23 @@
 # Output: one "ok N - name" / "not ok N - name" per case, "# " diagnostics,
 # then "1..N" and "# guest: P passed, F failed". Exit 0 iff every case
 # passed. A case that cannot run (module not loaded, server down) fails.
+#
+# The parts (tests/guest/NAME.sh, see tests/guest/lib.sh for the contract)
+# are listed in PARTS below. SUITE_PARTS="files stress" (run-vm.sh --env)
+# runs only those parts, with the suite's own setup and teardown cases.
 
 set -u
 # No set -e: a failing command inside a case fails that case only.
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
-cd "$REPO" || exit 1
 # shellcheck source=tests/guest/lib.sh
-. "$REPO/tests/guest/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO" || exit 1
+
+# The parts, in order: PARTS run with the module loaded and the servers up,
+# before the teardown cases (so that the leak checks cover them too);
+# PARTS_UNLOADED after rmmod (installing needs the module unloaded).
+PARTS=(hostile fuzz files stress kecho cli)
+PARTS_UNLOADED=(install)
 
 # Run a private copy of the CLI (made by make_fixtures): the repo is the
 # host's live tree over 9p, and a rebuild on the host during the run would
@@ -47,9 +56,7 @@ cleanup() {
 	[ -z "$DEV_MODE_CHANGED" ] || chmod 0600 "$DEV" 2>/dev/null
 	stop_servers >/dev/null 2>&1
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+on_exit cleanup
 
 SUITE_T0=$SECONDS
 
@@ -285,37 +292,29 @@ c_repeat() {
 	rm -rf "$d"
 }
 
-c_missing() {
-	local s=$1 d rc=0
-	need_server "$s" || return 1
-	d=$(outdir "$s" missing)
-	kget -o "$d/got" "$(base_of "$s")/no-such-file.bin"
-	check_rc 6 || rc=1
-	check_contains "stderr" "$KERR" "server said: 550" || rc=1
+# fails_cleanly DIR RC TEXT URL: kftp-get to DIR/got exits RC with TEXT
+# on stderr, and leaves no file and no temp file.
+fails_cleanly() {
+	local d=$1 rc=0
+	kget -o "$d/got" "$4"
+	expect_fail "$2" "$3" || rc=1
 	[ ! -e "$d/got" ] || { diag "$d/got was created"; rc=1; }
 	no_temp_files "$d" || rc=1
 	return $rc
 }
 
-c_badpass() {
-	local s=$1 d rc=0
-	need_server "$s" || return 1
-	d=$(outdir "$s" badpass)
-	kget -o "$d/got" "ftp://$FTP_USER:wrong-password@127.0.0.1:$(port_of "$s")/hello.txt"
-	check_rc 5 || rc=1
-	check_contains "stderr" "$KERR" "server said: 530" || rc=1
-	[ ! -e "$d/got" ] || { diag "$d/got was created"; rc=1; }
-	no_temp_files "$d" || rc=1
-	return $rc
+# c_refusal S CASE RC TEXT URL: a download from server S that must fail.
+c_refusal() {
+	need_server "$1" || return 1
+	fails_cleanly "$(outdir "$1" "$2")" "$3" "$4" "$5"
 }
 
 c_nolocaldir() {
 	local s=$1 rc=0
 	need_server "$s" || return 1
 	kget -o /nonexistent/dir/f "$(base_of "$s")/hello.txt"
-	check_rc 7 || rc=1
 	# A clear message names the path and the reason.
-	check_contains "stderr" "$KERR" "/nonexistent/dir" || rc=1
+	expect_fail 7 "/nonexistent/dir" || rc=1
 	check_contains "stderr" "$KERR" "No such file or directory" || rc=1
 	[ ! -e /nonexistent ] || { diag "/nonexistent was created"; rc=1; }
 	return $rc
@@ -376,6 +375,14 @@ c_crlf_pass() {
 		"ftp://$FTP_USER:$FTP_PASS%0D%0ADELE%20y@127.0.0.1:$(port_of "$s")/hello.txt"
 }
 
+# get_here URL FILE FIXTURE: kftp-get URL without -o makes FILE, a copy of
+# FIXTURE.
+get_here() {
+	kget "$1"
+	[ "$KRC" = 0 ] || { explain; return 1; }
+	check_sha "$2" "${SHA[$3]}"
+}
+
 # No -o: the file is named after the remote base name, in the cwd (as wget),
 # percent-decoded.
 c_default_name() {
@@ -383,20 +390,9 @@ c_default_name() {
 	need_server "$s" || return 1
 	d=$(outdir "$s" default-name)
 	cd "$d" || return 1
-	kget "$(base_of "$s")/a/b/c/deep.bin"
-	if [ "$KRC" = 0 ]; then
-		check_sha "$d/deep.bin" "${SHA[a/b/c/deep.bin]}" || rc=1
-	else
-		explain
-		rc=1
-	fi
-	kget "$(base_of "$s")/name%20with%20spaces.txt"
-	if [ "$KRC" = 0 ]; then
-		check_sha "$d/name with spaces.txt" "${SHA[name with spaces.txt]}" || rc=1
-	else
-		explain
-		rc=1
-	fi
+	get_here "$(base_of "$s")/a/b/c/deep.bin" "$d/deep.bin" a/b/c/deep.bin || rc=1
+	get_here "$(base_of "$s")/name%20with%20spaces.txt" "$d/name with spaces.txt" \
+		"name with spaces.txt" || rc=1
 	cd "$REPO" || return 1
 	n=$(find "$d" -mindepth 1 | wc -l)
 	if [ "$n" != 2 ]; then
@@ -438,8 +434,11 @@ for S in vsftpd pyftpd; do
 	tcase "$S: name with spaces (%20 in URL)" c_spaces "$S"
 	tcase "$S: nested path a/b/c/deep.bin" c_nested "$S"
 	tcase "$S: 20 downloads in a row" c_repeat "$S"
-	tcase "$S: missing remote file: exit 6, server said: 550" c_missing "$S"
-	tcase "$S: wrong password: exit 5, server said: 530" c_badpass "$S"
+	tcase "$S: missing remote file: exit 6, server said: 550" c_refusal "$S" \
+		missing 6 "server said: 550" "$(base_of "$S")/no-such-file.bin"
+	tcase "$S: wrong password: exit 5, server said: 530" c_refusal "$S" \
+		badpass 5 "server said: 530" \
+		"ftp://$FTP_USER:wrong-password@127.0.0.1:$(port_of "$S")/hello.txt"
 	tcase "$S: missing local directory: exit 7 with a clear message" c_nolocaldir "$S"
 	tcase "$S: CR/LF in the path: exit 2, nothing sent" c_crlf_path "$S"
 	tcase "$S: CR/LF in the URL user: exit 2, nothing sent" c_crlf_user_url "$S"
@@ -452,17 +451,8 @@ done
 # ============================================================ once-only cases
 
 c_refused() {
-	local d rc=0
-	if ! port_refused "$REFUSED_PORT"; then
-		diag "something listens on 127.0.0.1:$REFUSED_PORT; cannot test a refusal"
-		return 1
-	fi
-	d=$(outdir none refused)
-	kget -o "$d/got" "ftp://127.0.0.1:$REFUSED_PORT/hello.txt"
-	check_rc 4 || rc=1
-	[ ! -e "$d/got" ] || { diag "$d/got was created"; rc=1; }
-	no_temp_files "$d" || rc=1
-	return $rc
+	port_refused "$REFUSED_PORT" || return 1
+	fails_cleanly "$(outdir none refused)" 4 "" "ftp://127.0.0.1:$REFUSED_PORT/hello.txt"
 }
 
 # A directory the unprivileged user can write to, so that only /dev/kftp
@@ -484,8 +474,7 @@ expect_denied() {
 	kget_as nobody -o "$d/got" "$(base_of pyftpd)/hello.txt"
 	sleep 0.5
 	after=$(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE")
-	check_rc 3 || rc=1
-	check_contains "stderr" "$KERR" "$why" || rc=1
+	expect_fail 3 "$why" || rc=1
 	check_eq "connections logged by pyftpd during the attempt" "$before" "$after" || rc=1
 	[ ! -e "$d/got" ] || { diag "$d/got was created"; rc=1; }
 	no_temp_files "$d" || rc=1
@@ -563,26 +552,16 @@ c_rmmod() {
 # to the baseline taken before insmod. TIME_WAIT is not counted in inuse;
 # closing sockets (FIN_WAIT, LAST_ACK) are, so poll for up to 10 s.
 c_sockstat() {
-	local now i
-	for i in $(seq 50); do
-		now=$(tcp_inuse)
-		[ "$now" = "$TCP_BASELINE" ] && return 0
-		sleep 0.2
-	done
-	check_eq "TCP inuse in /proc/net/sockstat" "$TCP_BASELINE" "$now"
-	diag "$(cat /proc/net/sockstat)"
-	diag "$(ss -tanp 2>&1 | head -n 20)"
-	return 1
+	wait_tcp_inuse "$TCP_BASELINE"
 }
 
+# tests/kernel-log.sh: the lines and taint bits that fail a run.
 c_dmesg() {
 	local bad t
-	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection fault|Kernel panic|Call Trace|UBSAN:|KASAN:')
+	bad=$(dmesg | kernel_bad_lines)
 	t=$(cat /proc/sys/kernel/tainted)
-	# O (4096) and E (8192) are expected for an unsigned out-of-tree
-	# module; D (128), W (512), L (16384) are not.
-	if [ -n "$bad" ] || [ $((t & (128 | 512 | 16384))) != 0 ]; then
-		diag "tainted=$t"
+	if [ -n "$bad" ] || taint_bad "$t"; then
+		diag "tainted=$t ($(taint_letters "$t"))"
 		diag "$bad"
 		return 1
 	fi
@@ -615,34 +594,31 @@ c_active_only() {
 # its first case number as $1, prints TAP lines numbered from there, and
 # exits 0 iff all its cases passed.
 PART_TIMEOUT=1500
-export KFTP_GET FTP_ROOT OUT_DIR SUITE_DIR VSFTPD_PORT PYFTPD_PORT FTP_USER \
-	FTP_PASS VSFTPD_LOG PYFTPD_LOG PYTHON
+export "${PART_ENV[@]}"
 
+# run_part NAME: tests/guest/NAME.sh, its cases numbered on from ours,
+# unless SUITE_PARTS is set and does not name it.
 run_part() {
-	local script=$1 line rc=unknown part_fail=0
+	local script=$REPO/tests/guest/$1.sh
+	case " ${SUITE_PARTS:-$1} " in
+	*" $1 "*) ;;
+	*) diag "part ${script##*/} not run (SUITE_PARTS=$SUITE_PARTS)"; return ;;
+	esac
 	if [ -n "$SUITE_ABORT" ]; then
 		not_ok "${script##*/}" "not run: $SUITE_ABORT"
 		return
 	fi
 	diag "part ${script##*/} starts at case $((T_N + 1))"
-	while IFS= read -r line; do
-		case $line in
-		"#part-exit "*) rc=${line#"#part-exit "}; continue ;;
-		esac
-		printf '%s\n' "$line"
-		case $line in
-		"ok "[0-9]*) T_N=$((T_N + 1)) T_PASS=$((T_PASS + 1)) ;;
-		"not ok "[0-9]*) T_N=$((T_N + 1)) T_FAIL=$((T_FAIL + 1)) part_fail=$((part_fail + 1)) ;;
-		esac
-	done < <(timeout "$PART_TIMEOUT" "$script" "$((T_N + 1))" 2>&1; echo "#part-exit $?")
+	tap_relay "$1" < <(tap_stream timeout "$PART_TIMEOUT" "$script" "$((T_N + 1))" 2>&1)
+	T_N=$((T_N + R_PASS + R_FAIL)) T_PASS=$((T_PASS + R_PASS)) T_FAIL=$((T_FAIL + R_FAIL))
 	# An exit status that the TAP lines do not explain is a failure too.
-	if [ "$rc" != 0 ] && [ "$part_fail" = 0 ]; then
-		not_ok "${script##*/} exited $rc"
+	if [ "$R_RC" != 0 ] && [ "$R_FAIL" = 0 ]; then
+		not_ok "${script##*/} exited $R_RC"
 	fi
 }
 
-for part in hostile fuzz files stress kecho; do
-	run_part "$REPO/tests/guest/$part.sh"
+for part in "${PARTS[@]}"; do
+	run_part "$part"
 done
 
 # Teardown runs whenever the module is loaded, even if setup failed later
@@ -654,7 +630,9 @@ tcase "no kftp-get process left" c_no_leftover_clients
 tcase "rmmod kftp succeeds, /dev/kftp removed" c_rmmod
 tcase "TCP inuse back to the baseline (${TCP_BASELINE:-?})" c_sockstat
 # Installing needs the module unloaded: make install, modprobe, uninstall.
-run_part "$REPO/tests/guest/install.sh"
+for part in "${PARTS_UNLOADED[@]}"; do
+	run_part "$part"
+done
 tcase "no BUG/WARNING/Oops in dmesg, no D/W/L taint" c_dmesg
 
 diag "suite took $((SECONDS - SUITE_T0)) s"

@@ -22,8 +22,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
-die() { msg "error: $*"; exit 1; }
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Print the module files to load, in load order, without duplicates.
 # `modprobe --show-depends` prints "insmod /path/x.ko[.xz] [opts]" for each
@@ -111,6 +111,11 @@ R=/newroot
 mkdir -p $R/results $R/proc $R/sys $R/dev $R/tmp $R/run
 mount -t 9p -o trans=virtio,version=9p2000.L,access=any,msize=524288 \
 	results $R/results || fail "cannot mount the results share (9p tag results)"
+# The checkout, read-only, at a path of its own: whatever its host path is
+# (/tmp, /run, spaces), the guest scripts find it at /kftp.
+mkdir -p $R/kftp
+mount -t 9p -o ro,trans=virtio,version=9p2000.L,access=any,msize=524288 \
+	kftp $R/kftp || fail "cannot mount the checkout (9p tag kftp)"
 mount -t proc proc $R/proc
 mount -t sysfs sysfs $R/sys
 mount -t devtmpfs devtmpfs $R/dev

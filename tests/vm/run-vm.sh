@@ -11,13 +11,20 @@
 #              /boot/vmlinuz-KVER and /lib/modules/KVER/build)
 #   --timeout  seconds before a hung guest is killed (default 1800)
 #   --mem      guest RAM (default 2G); --smp: vCPUs (default 2)
-#   --cwd      guest working directory (default: the current directory; it
-#              must not be under /tmp or /run, which are tmpfs in the guest)
+#   --repo     the checkout the guest sees, read-only, at /kftp (default: the
+#              one this script is in); any host path works, /tmp, /run,
+#              spaces and symlinks included: the guest never sees it
+#   --cwd      guest working directory, a path in the guest (default: the
+#              current directory's place under /kftp, or /kftp when the
+#              current directory is outside the checkout)
 #   --env      extra environment variable for CMD (repeatable)
 #   --results  host directory shared read-write with the guest as /results
 #
 # CMD runs as root in the guest with stdin from /dev/null and the environment
-# PATH, HOME=/root, LANG=C.UTF-8, TERM=dumb, KFTP_VM=1, KFTP_KVER.
+# PATH, HOME=/root, LANG=C.UTF-8, TERM=dumb, KFTP_VM=1, KFTP_KVER. A relative
+# CMD is taken from the working directory. Guest scripts find the checkout
+# at /kftp (or from their own location, which is under /kftp) and write
+# what the host should keep to /results.
 # Its output streams to our stdout while it runs; harness messages go to
 # stderr. Files left in DIR afterwards:
 #   output.log      CMD's stdout and stderr
@@ -36,21 +43,22 @@ set -eu -o pipefail
 
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/kernel-log.sh
+. "$KFTP_REPO/tests/kernel-log.sh"
 
 EXIT_KERNEL_BAD=98
 EXIT_GUEST_DIED=97
 EXIT_TIMEOUT=124	# what timeout(1) itself returns
 
-# Kernel log lines that fail a run. panic_on_warn/oops=panic turn most of
-# them into a panic at once, but the console is checked too, because a
-# panicking guest never gets to save its dmesg.
-KERNEL_BAD_RE='BUG:|WARNING:|Oops|general protection fault|Kernel panic|Call Trace'
-# Taint bits that fail a run: D (died, 128), W (warning, 512), L (soft
-# lockup, 16384). O (4096) and E (8192) are expected: kftp.ko is out of tree
-# and unsigned.
-TAINT_BAD_MASK=$((128 | 512 | 16384))
+# Kernel log lines and taint bits that fail a run: tests/kernel-log.sh.
+# panic_on_warn/oops=panic turn most of them into a panic at once, but the
+# console is checked too, because a panicking guest never gets to save its
+# dmesg.
 
-kver="" timeout_s=1800 mem=2G smp=2 results="" cwd=$PWD
+# Where the guest sees the checkout (a 9p share of its own, read-only).
+GUEST_REPO=/kftp
+
+kver="" timeout_s=1800 mem=2G smp=2 results="" cwd="" repo=$KFTP_REPO
 declare -a cmd=() envs=()
 qemu_pid="" tail_pid=""
 
@@ -92,6 +100,7 @@ parse_args() {
 		--mem) mem=${2:?}; shift 2 ;;
 		--smp) smp=${2:?}; shift 2 ;;
 		--cwd) cwd=${2:?}; shift 2 ;;
+		--repo) repo=${2:?}; shift 2 ;;
 		--env) envs+=("${2:?}"); shift 2 ;;
 		--results) results=${2:?}; shift 2 ;;
 		--) shift; cmd=("$@"); break ;;
@@ -108,12 +117,22 @@ parse_args() {
 	done
 	[ -n "$kver" ] || kver=$(default_kver)
 	check_kver "$kver"
-	cwd=$(cd "$cwd" && pwd -P) || die "--cwd: no such directory"
-	# The guest mounts fresh tmpfs on these: a directory there is not the
-	# host's, and CMD would not find its files.
-	case $cwd/ in
-	/tmp/*|/run/*) die "working directory $cwd is under /tmp or /run, which the guest replaces with tmpfs" ;;
+	repo=$(cd "$repo" && pwd -P) || die "--repo: no such directory"
+	[ -n "$cwd" ] || cwd=$(guest_cwd "$(pwd -P)")
+}
+
+# guest_cwd DIR: where the host directory DIR is in the guest: its place
+# under /kftp when it is in the checkout, else /kftp itself.
+guest_cwd() {
+	case $1/ in
+	"$repo"/*) printf '%s%s\n' "$GUEST_REPO" "${1#"$repo"}" ;;
+	*) printf '%s\n' "$GUEST_REPO" ;;
 	esac
+}
+
+# QEMU's -fsdev takes comma-separated options: a comma in a path is doubled.
+qemu_path() {
+	printf '%s' "${1//,/,,}"
 }
 
 # Empty the results directory of our own files (not others the guest
@@ -159,8 +178,10 @@ start_qemu() {
 		-append 'console=ttyS0 panic=-1 panic_on_warn=1 oops=panic' \
 		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
-		-fsdev "local,id=w,path=$results,security_model=none" \
+		-fsdev "local,id=w,path=$(qemu_path "$results"),security_model=none" \
 		-device virtio-9p-pci,fsdev=w,mount_tag=results \
+		-fsdev "local,id=k,path=$(qemu_path "$repo"),security_model=none,readonly=on,multidevs=remap" \
+		-device virtio-9p-pci,fsdev=k,mount_tag=kftp \
 		</dev/null 2>"$results/qemu.log" &
 	qemu_pid=$!
 	# Live output: the guest writes output.log through 9p straight into the
@@ -181,7 +202,7 @@ wait_qemu() {
 
 # First line of FILE matching the bad-kernel patterns, CRs removed.
 first_bad_line() {
-	grep -aE -m1 -- "$KERNEL_BAD_RE" "$1" 2>/dev/null | tr -d '\r' || true
+	kernel_bad_lines "$1" | head -n 1 || true
 }
 
 # Print "ok" or the reason the guest kernel is not clean.
@@ -197,21 +218,11 @@ kernel_verdict() {
 	[ -z "$line" ] || { echo "dmesg: $line"; return; }
 	taint=$(tr -dc '0-9' <"$results/tainted" 2>/dev/null || true)
 	[ -n "$taint" ] || { echo "taint value not collected"; return; }
-	if [ $((taint & TAINT_BAD_MASK)) -ne 0 ]; then
+	if taint_bad "$taint"; then
 		echo "kernel tainted $taint ($(taint_letters "$taint"))"
 		return
 	fi
 	echo ok
-}
-
-taint_letters() {
-	local t=$1 out=""
-	[ $((t & 128)) -eq 0 ] || out+="D "
-	[ $((t & 512)) -eq 0 ] || out+="W "
-	[ $((t & 16384)) -eq 0 ] || out+="L "
-	[ $((t & 4096)) -eq 0 ] || out+="O "
-	[ $((t & 8192)) -eq 0 ] || out+="E "
-	printf '%s' "${out% }"
 }
 
 # Show the console for a run that failed in a way output.log cannot
