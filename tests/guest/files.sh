@@ -462,6 +462,31 @@ c_ioctl_fifo() {
 	return $rc
 }
 
+# A FIFO with a reader waiting in open(2): the kernel must not open it at
+# all, as it must not open any device (a watchdog would arm). Had it opened
+# the FIFO, the reader's open would have returned.
+c_ioctl_no_open() {
+	local d rc=0 rpid
+	d=$(fresh ioctl-no-open)
+	mkfifo "$d/fifo"
+	timeout -k 5 60 cat "$d/fifo" >/dev/null 2>&1 &
+	rpid=$!
+	sleep 2		# cat is blocked in open(2) by then, even under TCG
+	kill -0 "$rpid" 2>/dev/null || { diag "the reader did not start"; rc=1; }
+	kioctl 0 hello.txt "$d/fifo"
+	case $KIO in
+	"EINVAL step=$STEP_LOCAL_FILE "*) ;;
+	*) diag "ioctl on a FIFO with a reader: $KIO (exit $KIO_RC)"; rc=1 ;;
+	esac
+	if ! kill -0 "$rpid" 2>/dev/null; then
+		diag "the reader's open returned: the kernel opened the FIFO"
+		rc=1
+	fi
+	kill "$rpid" 2>/dev/null
+	wait "$rpid" 2>/dev/null
+	return $rc
+}
+
 # RLIMIT_FSIZE seen by the kernel alone: Python starts with SIGXFSZ
 # ignored, so the write fails with EFBIG at the LOCAL_FILE step after
 # exactly the limit.
@@ -512,6 +537,7 @@ tcase "RLIMIT_FSIZE (ulimit -f 64): exit 7 (EFBIG), no temp file, old content in
 tcase "ioctl: local_path a symlink (to a file, dangling): ELOOP, nothing written" c_ioctl_symlink
 tcase "ioctl: KFTP_GET_F_EXCL on an existing file: EEXIST, file intact" c_ioctl_excl
 tcase "ioctl: local_path a FIFO without F_EXCL: refused without blocking" c_ioctl_fifo
+tcase "ioctl: local_path a FIFO with a reader: refused, never opened" c_ioctl_no_open
 tcase "ioctl: RLIMIT_FSIZE with SIGXFSZ ignored: EFBIG after exactly the limit" c_ioctl_fsize
 diag "files took $((SECONDS - T0)) s"
 

@@ -257,6 +257,18 @@ c_user_env() {
 	return $rc
 }
 
+# An IPv4 server named by an IPv4-mapped IPv6 address: kftp announces its
+# port with PORT, which IPv4-only servers understand (EPRT |2| gets 522).
+c_mapped() {
+	local s=$1 d rc=0
+	need_server "$s" || return 1
+	d=$(outdir "$s" mapped)
+	kget_ok "$d/got" "ftp://[::ffff:127.0.0.1]:$(port_of "$s")/allbytes.bin" || return 1
+	check_sha "$d/got" "${SHA[allbytes.bin]}" || rc=1
+	check_eq "EPRT commands in the $s log" 0 "$(log_count "$(log_of "$s")" EPRT)" || rc=1
+	[ $rc = 0 ] && rm -rf "$d"
+	return $rc
+}
 c_allbytes() { fetch_check "$1" allbytes allbytes.bin allbytes.bin; }
 c_onebyte() { fetch_check "$1" one one.bin one.bin; }
 c_big() { fetch_check "$1" big big.bin big.bin; }
@@ -428,6 +440,7 @@ for S in vsftpd pyftpd; do
 	tcase "$S: user and password with -u USER:PASS" c_user_opt "$S"
 	tcase "$S: -u USER with KFTP_PASSWORD" c_user_env "$S"
 	tcase "$S: bytes 0-255 repeated (1 MiB), sha256" c_allbytes "$S"
+	tcase "$S: IPv4-mapped address [::ffff:127.0.0.1]: PORT, not EPRT" c_mapped "$S"
 	tcase "$S: empty file exists with size 0" c_empty "$S"
 	tcase "$S: 1-byte file" c_onebyte "$S"
 	tcase "$S: 64 MiB random file, sha256" c_big "$S"
