@@ -4,7 +4,11 @@
 #   make            build kftp.ko (for KVER) and user/kftp-get
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
-KFTP_VERSION := 0.1.0
+# The one version source is the file VERSION; Kbuild, user/Makefile,
+# dkms.conf (PACKAGE_VERSION="#MODULE_VERSION#", filled in by dh_dkms and by
+# dkms-install), debian/changelog and the man pages' .TH lines follow it
+# (tests/dkms-build.sh checks that they agree).
+KFTP_VERSION := $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))VERSION)
 
 # The running kernel; where it has no headers (a container, a CI host), the
 # oldest installed kernel that has them. tests/vm/lib.sh picks the same.
@@ -55,7 +59,9 @@ uninstall:
 
 # DKMS rebuilds the module for every kernel Debian installs later on.
 DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)
-DKMS_FILES = dkms.conf Kbuild Makefile $(filter-out %.mod.c,$(wildcard *.c)) include
+# The module's sources, as debian/kftp-dkms.install ships them; dkms.conf
+# is a template (PACKAGE_VERSION="#MODULE_VERSION#") filled in on the way.
+DKMS_FILES = Kbuild VERSION $(filter-out %.mod.c,$(wildcard *.c)) include
 
 dkms-install:
 	@# A second install replaces the first instead of failing in dkms add.
@@ -64,6 +70,7 @@ dkms-install:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -r $(DKMS_FILES) $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(KFTP_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	dkms add -m kftp -v $(KFTP_VERSION)
 	dkms build -m kftp -v $(KFTP_VERSION) -k $(KVER)
 	dkms install -m kftp -v $(KFTP_VERSION) -k $(KVER)
