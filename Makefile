@@ -4,6 +4,7 @@
 #   make            build kftp.ko (for KVER) and user/kftp-get
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
+#   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
 # The one version source is the file VERSION; Kbuild, user/Makefile,
 # dkms.conf (PACKAGE_VERSION="#MODULE_VERSION#", filled in by dh_dkms and by
 # dkms-install), debian/changelog and the man pages' .TH lines follow it
@@ -37,6 +38,7 @@ deps:
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_MOD_DIR ?= updates
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
@@ -49,13 +51,15 @@ install: all
 	install -D -m 0755 user/kftp-get $(DESTDIR)$(BINDIR)/kftp-get
 	install -D -m 0644 man/kftp-get.1 $(DESTDIR)$(MANDIR)/man1/kftp-get.1
 	install -D -m 0644 man/kftp.4 $(DESTDIR)$(MANDIR)/man4/kftp.4
+	install -D -m 0644 user/completion/kftp-get \
+		$(DESTDIR)$(BASHCOMPDIR)/kftp-get
 
 uninstall:
 	rm -f $(MODDIR)/kftp.ko $(MODDIR)/kftp.ko.xz $(MODDIR)/kftp.ko.zst \
 		$(MODDIR)/kftp.ko.gz
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	rm -f $(DESTDIR)$(BINDIR)/kftp-get $(DESTDIR)$(MANDIR)/man1/kftp-get.1 \
-		$(DESTDIR)$(MANDIR)/man4/kftp.4
+		$(DESTDIR)$(MANDIR)/man4/kftp.4 $(DESTDIR)$(BASHCOMPDIR)/kftp-get
 
 # DKMS rebuilds the module for every kernel Debian installs later on.
 DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)
@@ -79,6 +83,12 @@ dkms-uninstall:
 	-dkms remove -m kftp -v $(KFTP_VERSION) --all
 	rm -rf $(DKMS_SRC)
 
+# Debian: kftp-dkms and kftp-get, by dpkg-buildpackage from a clean copy
+# of the tree (tests/build-deb.sh); results in .build/deb.
+deb:
+	tests/deps.sh --deb
+	tests/build-deb.sh .build/deb
+
 demo:
 	tests/demo.sh $(KVER_ARG)
 
@@ -100,4 +110,4 @@ clean:
 	$(MAKE) -C tests/fuzz clean
 
 .PHONY: all modules user testprogs deps install uninstall dkms-install \
-	dkms-uninstall demo check check-all lint clean
+	dkms-uninstall deb demo check check-all lint clean
