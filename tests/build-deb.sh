@@ -7,12 +7,14 @@
 # packages nor the build's droppings stay in the tree. dpkg-buildpackage
 # writes its results into the copy's parent; they are moved to OUTDIR.
 #
-# Usage: tests/build-deb.sh [--version V] [OUTDIR]
+# Usage: tests/build-deb.sh [--version V] [--source] [OUTDIR]
 #   OUTDIR     default .build/deb; its old *.deb, *.ddeb, *.changes and
 #              *.buildinfo are removed first, so it holds one version only.
 #   --version  package version V instead of VERSION's: the copy's VERSION
 #              and a new debian/changelog entry say V (the upgrade test
 #              builds version N+1 this way; the tree is not touched).
+#   --source   the source package too (.dsc, .tar.xz), for lintian
+#              (tests/lint.sh): `dpkg-buildpackage -us -uc`.
 # The copy holds the files git knows of (tracked, and untracked but not
 # ignored), as they are in the working tree; without git, everything but
 # .git, .build and kbuild/compiler output.
@@ -20,11 +22,12 @@
 set -eu -o pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-version="" out=""
+version="" out="" what=-b
 while [ $# -gt 0 ]; do
 	case $1 in
 	--version) version=${2:?--version needs a value}; shift 2 ;;
-	-*) echo "usage: ${0##*/} [--version V] [OUTDIR]" >&2; exit 2 ;;
+	--source) what=""; shift ;;
+	-*) echo "usage: ${0##*/} [--version V] [--source] [OUTDIR]" >&2; exit 2 ;;
 	*) out=$1; shift ;;
 	esac
 done
@@ -64,10 +67,12 @@ if [ "$version" != "$(cat "$src/VERSION")" ]; then
 	mv "$src/debian/changelog.new" "$src/debian/changelog"
 fi
 
-rm -f -- "$out"/*.deb "$out"/*.ddeb "$out"/*.changes "$out"/*.buildinfo
-(cd "$src" && dpkg-buildpackage -us -uc -b)
+rm -f -- "$out"/*.deb "$out"/*.ddeb "$out"/*.changes "$out"/*.buildinfo \
+	"$out"/*.dsc "$out"/*.tar.xz
+# shellcheck disable=SC2086 # $what is one option or none
+(cd "$src" && dpkg-buildpackage -us -uc $what)
 mv -- "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$out"/
-for f in "$work"/*.ddeb; do
+for f in "$work"/*.ddeb "$work"/*.dsc "$work"/*.tar.xz; do
 	[ ! -e "$f" ] || mv -- "$f" "$out"/
 done
 echo "${0##*/}: packages in $out:" >&2
