@@ -655,6 +655,10 @@ tcase "rmmod kftp succeeds, /dev/kftp removed" c_rmmod
 tcase "TCP inuse back to the baseline (${TCP_BASELINE:-?})" c_sockstat
 # Installing needs the module unloaded: make install, modprobe, uninstall.
 run_part "$REPO/tests/guest/install.sh"
+# The same, as Debian packages: apt-get install, DKMS, upgrade, purge.
+# Two DKMS builds and four depmod runs over 9p: it gets its own, longer,
+# timeout (it took 14 minutes for one install on a loaded host).
+PART_TIMEOUT=3600 run_part "$REPO/tests/guest/deb.sh"
 tcase "no BUG/WARNING/Oops in dmesg, no D/W/L taint" c_dmesg
 
 diag "suite took $((SECONDS - SUITE_T0)) s"
