@@ -264,7 +264,7 @@ apt_logged() {
 # Where the time went: the stamped lines of the phases.
 apt_phases() {
 	grep -E '^ *[0-9]+ (Unpacking|Setting up|Building|Module build|Skipped|Removing|Purging|Processing triggers|Deleting|depmod|Loading new)' "$1" |
-		while IFS= read -r l; do diag "  at ${l# } s"; done
+		while read -r t l; do diag "  at $t s: $l"; done
 }
 
 # apt_install LOG DEB...: as the README says, by path.
