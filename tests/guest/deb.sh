@@ -115,8 +115,10 @@ pkg_state() {
 	printf '%s\n' "${st%% *}"
 }
 
+# stdout only: on 6.12, dkms's compiler check has readelf warn on stderr
+# ("Section '.comment' was not dumped") on every call.
 dkms_kftp() {
-	dkms status -m kftp 2>&1
+	dkms status -m kftp 2>/dev/null
 }
 
 # Where the packages and DKMS put things, by name: a file list to compare
