@@ -133,7 +133,10 @@ file_list() {
 		find /usr/src/kftp-* "/lib/modules/$KVER/updates" /var/lib/dkms \
 			/usr/lib/modules-load.d /etc/modules-load.d /etc/dkms \
 			/usr/share/bash-completion/completions
-	} 2>/dev/null | LC_ALL=C sort -u
+	} 2>/dev/null | LC_ALL=C sort -u |
+		# DKMS's own signing key, made on its first build for any module
+		# and kept for all of them: not kftp's to remove.
+		grep -vxE '/var/lib/dkms/mok\.(key|pub)'
 }
 
 # New files in the overlay's upper layer that the lower layer (the host)
