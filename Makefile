@@ -4,7 +4,12 @@
 #   make            build kftp.ko (for KVER) and user/kftp-get
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
-KFTP_VERSION := 0.1.0
+#   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
+# The one version source is the file VERSION; Kbuild, user/Makefile,
+# dkms.conf (PACKAGE_VERSION="#MODULE_VERSION#", filled in by dh_dkms and by
+# dkms-install), debian/changelog and the man pages' .TH lines follow it
+# (tests/dkms-build.sh checks that they agree).
+KFTP_VERSION := $(shell cat $(dir $(lastword $(MAKEFILE_LIST)))VERSION)
 
 # The running kernel; where it has no headers (a container, a CI host), the
 # oldest installed kernel that has them. tests/vm/lib.sh picks the same.
@@ -51,6 +56,7 @@ deps:
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL_MOD_DIR ?= updates
 MODDIR = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 
@@ -64,17 +70,21 @@ install: kftp-module user
 	install -D -m 0755 user/kftp-get $(DESTDIR)$(BINDIR)/kftp-get
 	install -D -m 0644 man/kftp-get.1 $(DESTDIR)$(MANDIR)/man1/kftp-get.1
 	install -D -m 0644 man/kftp.4 $(DESTDIR)$(MANDIR)/man4/kftp.4
+	install -D -m 0644 user/completion/kftp-get \
+		$(DESTDIR)$(BASHCOMPDIR)/kftp-get
 
 uninstall:
 	rm -f $(MODDIR)/kftp.ko $(MODDIR)/kftp.ko.xz $(MODDIR)/kftp.ko.zst \
 		$(MODDIR)/kftp.ko.gz
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	rm -f $(DESTDIR)$(BINDIR)/kftp-get $(DESTDIR)$(MANDIR)/man1/kftp-get.1 \
-		$(DESTDIR)$(MANDIR)/man4/kftp.4
+		$(DESTDIR)$(MANDIR)/man4/kftp.4 $(DESTDIR)$(BASHCOMPDIR)/kftp-get
 
 # DKMS rebuilds the module for every kernel Debian installs later on.
 DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)
-DKMS_FILES = dkms.conf Kbuild Makefile $(filter-out %.mod.c,$(wildcard *.c)) include
+# The module's sources, as debian/kftp-dkms.install ships them; dkms.conf
+# is a template (PACKAGE_VERSION="#MODULE_VERSION#") filled in on the way.
+DKMS_FILES = Kbuild VERSION $(filter-out %.mod.c,$(wildcard *.c)) include
 
 dkms-install:
 	@# A second install replaces the first instead of failing in dkms add.
@@ -83,6 +93,7 @@ dkms-install:
 	rm -rf $(DKMS_SRC)
 	mkdir -p $(DKMS_SRC)
 	cp -r $(DKMS_FILES) $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(KFTP_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	dkms add -m kftp -v $(KFTP_VERSION)
 	dkms build -m kftp -v $(KFTP_VERSION) -k $(KVER)
 	dkms install -m kftp -v $(KFTP_VERSION) -k $(KVER)
@@ -90,6 +101,12 @@ dkms-install:
 dkms-uninstall:
 	-dkms remove -m kftp -v $(KFTP_VERSION) --all
 	rm -rf $(DKMS_SRC)
+
+# Debian: kftp-dkms and kftp-get, by dpkg-buildpackage from a clean copy
+# of the tree (tests/build-deb.sh); results in .build/deb.
+deb:
+	tests/deps.sh --deb
+	tests/build-deb.sh .build/deb
 
 demo:
 	tests/demo.sh $(KVER_ARG)
@@ -115,4 +132,4 @@ endif
 	$(MAKE) -C tests/fuzz clean
 
 .PHONY: all modules kftp-module samples user testprogs deps install uninstall \
-	dkms-install dkms-uninstall demo check check-all lint clean
+	dkms-install dkms-uninstall deb demo check check-all lint clean

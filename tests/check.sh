@@ -7,7 +7,8 @@
 # Usage: tests/check.sh [KVER]      (`make check`)
 #   KVER defaults to the running kernel, else the oldest one with
 #   /lib/modules/KVER/build. Results: .build/results/check-KVER/.
-#   Environment: KFTP_VM_TIMEOUT (seconds, default 2400).
+#   Environment: KFTP_VM_TIMEOUT (seconds, default 5400: the .deb part,
+#   tests/guest/deb.sh, adds two DKMS builds under TCG).
 # Exit status: 0 only if every case passed.
 set -eu -o pipefail
 
@@ -19,9 +20,20 @@ set -eu -o pipefail
 SUITE=tests/guest/suite.sh
 
 build() {
-	local kver=$1
+	local kver=$1 next
 	# Build chatter goes to stderr: stdout is the TAP stream.
-	make -C "$KFTP_REPO" KVER="$kver" all testprogs >&2
+	make -C "$KFTP_REPO" KVER="$kver" all testprogs >&2 || return 1
+	# The Debian packages for tests/guest/deb.sh: version N (`make deb`),
+	# and N+1 (the last number of VERSION plus one, in the packages only)
+	# for its upgrade test. The guest finds them under the checkout.
+	next=$(awk -F. -v OFS=. '{ $NF = $NF + 1; print; exit }' "$KFTP_REPO/VERSION")
+	"$KFTP_REPO/tests/build-deb.sh" "$KFTP_REPO/.build/deb" >"$KFTP_BUILD_DIR/deb.log" 2>&1 &&
+	"$KFTP_REPO/tests/build-deb.sh" --version "$next" "$KFTP_REPO/.build/deb-next" \
+		>>"$KFTP_BUILD_DIR/deb.log" 2>&1 || {
+		tail -n 30 "$KFTP_BUILD_DIR/deb.log" >&2
+		echo "${0##*/}: building the .debs failed, see $KFTP_BUILD_DIR/deb.log" >&2
+		return 1
+	}
 }
 
 main() {
@@ -29,13 +41,13 @@ main() {
 	local kver=${1:-} results status verdict
 	# Before default_kver: deps.sh may install the kernel. Its messages go
 	# to stderr already.
-	"$KFTP_REPO/tests/deps.sh"
+	"$KFTP_REPO/tests/deps.sh" --deb
 	[ -n "$kver" ] || kver=$(default_kver)
 	check_build_kver "$kver"
 	printf '# kftp check: kernel %s (QEMU, TCG)\n' "$kver"
 
 	if ! build "$kver"; then
-		not_ok "build kftp.ko and user/kftp-get for $kver"
+		not_ok "build kftp.ko, user/kftp-get and the .debs for $kver"
 		printf '1..1\n%d passed, %d failed\n' "$T_PASS" "$T_FAIL"
 		exit 1
 	fi
@@ -51,7 +63,7 @@ main() {
 	rm -f -- "$results/output.log" "$results/status" \
 		"$results/kernel-verdict" "$results/verdict"
 	tap_relay guest < <(cd "$KFTP_REPO" && tap_stream "$KFTP_REPO/tests/vm/run-vm.sh" \
-		--kver "$kver" --timeout "${KFTP_VM_TIMEOUT:-2400}" \
+		--kver "$kver" --timeout "${KFTP_VM_TIMEOUT:-5400}" \
 		--results "$results" -- "$SUITE")
 	case $R_RC in 129|130|143) exit "$R_RC" ;; esac
 	# Number our own cases after the highest the suite used.

@@ -2,12 +2,15 @@
 # Install the Debian packages that building kftp and running its QEMU tests
 # need. Only missing packages are installed, and `apt-get update` runs only
 # when something is missing, so a second run is silent and needs no network.
-# Usage: tests/deps.sh [--backports] [--lint]      (as root on Debian 12)
+# Usage: tests/deps.sh [--backports] [--lint] [--deb]   (as root on Debian 12)
 #   --backports  also the 6.12 LTS lane: Debian's 6.12 kernel and headers from
 #                bookworm-backports. Only then is that apt source added, as
 #                /etc/apt/sources.list.d/kftp-bookworm-backports.sources;
 #                a plain run never touches the apt sources.
 #   --lint       also the tools `make lint` and the DKMS check use.
+#   --deb        also what `make deb` needs (dpkg-buildpackage, debhelper,
+#                dh-dkms), and what installing the .debs in the guest needs
+#                (dkms, man-db); `make check` uses it.
 set -eu -o pipefail
 
 PACKAGES=(
@@ -25,8 +28,15 @@ PACKAGES=(
 	make gcc libc6-dev sparse
 )
 
-# make lint: checkpatch.pl comes from the kernel source tarball.
-LINT_PACKAGES=(linux-source-6.1 cppcheck dkms mandoc groff-base man-db)
+# make lint: checkpatch.pl comes from the kernel source tarball; lintian
+# checks the .debs (so the --deb packages come along).
+LINT_PACKAGES=(linux-source-6.1 cppcheck dkms mandoc groff-base man-db lintian)
+
+# make deb: dpkg-buildpackage (dpkg-dev), debhelper and dh-dkms (the dkms
+# sequence; Rules-Requires-Root: no, so no fakeroot). The guest installs the
+# .debs offline from the host's root: dkms (kftp-dkms depends on it) and
+# man-db (man kftp-get) must be on the host.
+DEB_PACKAGES=(dpkg-dev debhelper dh-dkms dkms man-db)
 
 BACKPORTS_LIST=/etc/apt/sources.list.d/kftp-bookworm-backports.sources
 
@@ -118,8 +128,9 @@ main() {
 	for arg in "$@"; do
 		case $arg in
 		--backports) backports=1 ;;
-		--lint) PACKAGES+=("${LINT_PACKAGES[@]}") ;;
-		*) die "usage: ${0##*/} [--backports] [--lint]" ;;
+		--lint) PACKAGES+=("${LINT_PACKAGES[@]}" "${DEB_PACKAGES[@]}") ;;
+		--deb) PACKAGES+=("${DEB_PACKAGES[@]}") ;;
+		*) die "usage: ${0##*/} [--backports] [--lint] [--deb]" ;;
 		esac
 	done
 	command -v dpkg-query >/dev/null || die "dpkg-query not found (Debian 12 expected)"

@@ -10,8 +10,10 @@
 #   /boot/vmlinuz-KVER (the test lanes of tests/vm/lib.sh).
 #
 # Cases, TAP-like ("ok N - name" / "not ok N - name", "# " diagnostics):
-#   - dkms.conf's PACKAGE_NAME is kftp and its PACKAGE_VERSION equals the
-#     Makefile's KFTP_VERSION;
+#   - one version: the Makefile's KFTP_VERSION is the VERSION file's, and
+#     debian/changelog's latest entry and the man pages' .TH lines carry it;
+#   - dkms.conf's PACKAGE_NAME is kftp and its PACKAGE_VERSION is the
+#     template "#MODULE_VERSION#" (dh_dkms and `make dkms-install` fill it);
 #   - for each KVER: dkms build succeeds, and the module it keeps has that
 #     kernel's vermagic and the package version;
 #   - /var/lib/dkms and /usr/src look as they did before.
@@ -25,9 +27,10 @@ set -u -o pipefail
 . "$KFTP_REPO/tests/tap.sh"
 REPO=$KFTP_REPO
 
-# What `make dkms-install` copies to /usr/src/kftp-VERSION (see the
-# Makefile's DKMS_FILES); kbuild's generated *.mod.c are left out.
-SOURCES=(dkms.conf Kbuild Makefile include)
+# What `make dkms-install` and the kftp-dkms package put in
+# /usr/src/kftp-VERSION besides *.c and dkms.conf (see the Makefile's
+# DKMS_FILES and debian/kftp-dkms.install); kbuild's *.mod.c are left out.
+SOURCES=(Kbuild VERSION include)
 
 work=""
 
@@ -38,10 +41,29 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# check_same_version NAME GOT WANT
+check_same_version() {
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "found '$2', VERSION says '$3'"
+	fi
+}
+
 # The Makefile's KFTP_VERSION, as make itself sees it.
 makefile_version() {
 	make -s --no-print-directory -C "$REPO" -f Makefile -f - print-kftp-version \
 		<<<$'print-kftp-version:\n\t@echo $(KFTP_VERSION)' 2>/dev/null
+}
+
+# debian/changelog's latest version, as dpkg reads it.
+changelog_version() {
+	dpkg-parsechangelog -l "$REPO/debian/changelog" -S Version 2>/dev/null
+}
+
+# The "kftp X" of a man page's .TH line.
+man_version() {
+	sed -n 's/^\.TH .*"kftp \([^"]*\)".*/\1/p' "$1" | head -n 1
 }
 
 # dkms.conf is shell: read it as dkms does, in a subshell (it may refer to
@@ -110,7 +132,7 @@ build_for() {
 
 main() {
 	local -a kvers=("$@")
-	local mk_version name bmn dml src_before tree_before k f
+	local file_version mk_version name bmn dml src_before tree_before k f
 
 	if [ "${#kvers[@]}" -eq 0 ]; then
 		mapfile -t kvers < <(installed_kvers)
@@ -118,28 +140,40 @@ main() {
 			die "no kernel has both /boot/vmlinuz-KVER and /lib/modules/KVER/build (run tests/deps.sh)"
 	fi
 
-	# ---- dkms.conf against the Makefile
+	# ---- one version: VERSION, the Makefile, changelog, man pages, dkms.conf
+	file_version=$(cat "$REPO/VERSION" 2>/dev/null)
 	mk_version=$(makefile_version)
 	version=$(dkms_conf_var PACKAGE_VERSION)
 	name=$(dkms_conf_var PACKAGE_NAME)
 	bmn=$(dkms_conf_var 'BUILT_MODULE_NAME[0]')
 	dml=$(dkms_conf_var 'DEST_MODULE_LOCATION[0]')
-	if [ -z "$mk_version" ]; then
-		not_ok "dkms.conf PACKAGE_VERSION equals Makefile KFTP_VERSION" \
-			"cannot read KFTP_VERSION from $REPO/Makefile"
-	elif [ "$version" != "$mk_version" ]; then
-		not_ok "dkms.conf PACKAGE_VERSION equals Makefile KFTP_VERSION" \
-			"dkms.conf PACKAGE_VERSION='$version', Makefile KFTP_VERSION='$mk_version'"
+	if [ -z "$file_version" ]; then
+		not_ok "Makefile KFTP_VERSION equals VERSION" "cannot read $REPO/VERSION"
+	elif [ "$mk_version" != "$file_version" ]; then
+		not_ok "Makefile KFTP_VERSION equals VERSION" \
+			"Makefile KFTP_VERSION='$mk_version', VERSION='$file_version'"
 	else
-		ok "dkms.conf PACKAGE_VERSION equals Makefile KFTP_VERSION ($version)"
+		ok "Makefile KFTP_VERSION equals VERSION ($file_version)"
 	fi
+	check_same_version "debian/changelog's version equals VERSION" \
+		"$(changelog_version)" "$file_version"
+	for f in "$REPO"/man/*.[0-9]; do
+		check_same_version "${f#"$REPO"/}: .TH says kftp $file_version" \
+			"$(man_version "$f")" "$file_version"
+	done
+	if [ "$version" = "#MODULE_VERSION#" ]; then
+		ok "dkms.conf PACKAGE_VERSION is the template #MODULE_VERSION#"
+	else
+		not_ok "dkms.conf PACKAGE_VERSION is the template #MODULE_VERSION#" \
+			"PACKAGE_VERSION='$version': the version lives in VERSION only"
+	fi
+	version=${file_version:-0}
 	if [ "$name" = kftp ] && [ "$bmn" = kftp ] && [ "$dml" = /updates/dkms ]; then
 		ok "dkms.conf names package kftp, module kftp, in /updates/dkms"
 	else
 		not_ok "dkms.conf names package kftp, module kftp, in /updates/dkms" \
 			"PACKAGE_NAME='$name' BUILT_MODULE_NAME[0]='$bmn' DEST_MODULE_LOCATION[0]='$dml'"
 	fi
-	[ -n "$version" ] || version=${mk_version:-0}
 
 	if ! command -v dkms >/dev/null 2>&1; then
 		for k in "${kvers[@]}"; do
@@ -156,6 +190,8 @@ main() {
 	# ---- a private source tree and DKMS tree
 	work=$(mktemp -d "${TMPDIR:-/tmp}/kftp-dkms.XXXXXX") || die "mktemp failed"
 	mkdir -p "$work/src/kftp-$version" "$work/tree" "$work/tmp"
+	sed "s/#MODULE_VERSION#/$version/" "$REPO/dkms.conf" \
+		>"$work/src/kftp-$version/dkms.conf" || die "cannot write dkms.conf"
 	for f in "${SOURCES[@]}"; do
 		cp -r -- "$REPO/$f" "$work/src/kftp-$version/" || die "cannot copy $f"
 	done

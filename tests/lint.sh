@@ -5,7 +5,9 @@
 #     included: nothing at all;
 #   - sparse (C=2) and W=1 builds on every installed kernel lane: no warnings;
 #   - userspace built with -Werror, and cppcheck clean;
-#   - the man pages lint clean (tests/lint-man.sh).
+#   - the man pages lint clean (tests/lint-man.sh);
+#   - lintian on the Debian source and binary packages: no error, no
+#     warning (overrides, with their reasons, in debian/).
 # checkpatch.pl is not in Debian's headers packages: it is taken from the
 # linux-source-6.1 tarball once and cached under .build/.
 # Usage: tests/lint.sh [KVER...]     (default: every installed lane)
@@ -123,6 +125,23 @@ lint_man() {
 	fi
 }
 
+lint_deb() {
+	local log=$work/deb.log name="lintian: source and .debs, no error or warning"
+	if ! "$KFTP_REPO/tests/build-deb.sh" --source "$work/deb" >"$log" 2>&1; then
+		report "not ok" "$name" "$log"
+		return
+	fi
+	# -EvIL +pedantic: every tag is shown (info and pedantic ones do not
+	# fail); --fail-on makes warnings fail as errors do.
+	if lintian -EvIL +pedantic --fail-on error,warning "$work"/deb/*.changes \
+		>"$log" 2>&1; then
+		report ok "$name"
+		grep -v 'running with root privileges' "$log" | sed 's/^/#   /'
+	else
+		report "not ok" "$name" "$log"
+	fi
+}
+
 main() {
 	local kver kvers=("$@")
 	[ ${#kvers[@]} -gt 0 ] || mapfile -t kvers < <(installed_kvers)
@@ -137,6 +156,7 @@ main() {
 	done
 	lint_user
 	lint_man
+	lint_deb
 	printf '%d passed, %d failed\n' "$passed" "$failed"
 	[ "$failed" -eq 0 ]
 }

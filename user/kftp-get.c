@@ -38,7 +38,7 @@
 #include <linux/kftp.h>
 
 #ifndef KFTP_VERSION
-#define KFTP_VERSION "0.1.0"
+#define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
 #endif
 
 #define PROG			"kftp-get"

@@ -36,7 +36,7 @@ cd "$REPO" || exit 1
 # before the teardown cases (so that the leak checks cover them too);
 # PARTS_UNLOADED after rmmod (installing needs the module unloaded).
 PARTS=(hostile fuzz files stress kecho cli)
-PARTS_UNLOADED=(install)
+PARTS_UNLOADED=(install deb)
 
 # Run a private copy of the CLI (made by make_fixtures): the repo is the
 # host's live tree over 9p, and a rebuild on the host during the run would
@@ -643,8 +643,15 @@ tcase "no kftp-get process left" c_no_leftover_clients
 tcase "rmmod kftp succeeds, /dev/kftp removed" c_rmmod
 tcase "TCP inuse back to the baseline (${TCP_BASELINE:-?})" c_sockstat
 # Installing needs the module unloaded: make install, modprobe, uninstall.
+# install and deb (the same as Debian packages: apt-get install, DKMS,
+# upgrade, purge). deb's two DKMS builds and depmod runs over 9p get a
+# longer timeout of their own.
 for part in "${PARTS_UNLOADED[@]}"; do
-	run_part "$part"
+	if [ "$part" = deb ]; then
+		PART_TIMEOUT=3600 run_part "$part"
+	else
+		run_part "$part"
+	fi
 done
 tcase "no BUG/WARNING/Oops in dmesg, no D/W/L taint" c_dmesg
 
