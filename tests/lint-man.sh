@@ -5,7 +5,7 @@
 #   mandoc -T lint                      (all levels, style included)
 #   groff -ww -man -z                   (all groff warnings)
 #   man --warnings, at 80 columns       (what a reader's man(1) runs)
-# Also checks that each page's .TH names the Makefile's KFTP_VERSION, and,
+# Also checks that each page's .TH names the version in VERSION, and,
 # when user/kftp-get is built, that kftp-get.1 covers every option and exit
 # status that `kftp-get -h` lists.
 #
@@ -83,8 +83,8 @@ for page in "${pages[@]}"; do
 done
 
 # The footer's version ("kftp 0.1.0", the 4th .TH argument) follows the
-# Makefile, as dkms.conf's PACKAGE_VERSION does.
-version=$(sed -n 's/^KFTP_VERSION[[:space:]]*:*=[[:space:]]*//p' Makefile | head -n 1)
+# one version source, the file VERSION.
+version=$(head -n 1 VERSION 2>/dev/null)
 bad=
 for page in "${pages[@]}"; do
 	[ -f "$page" ] || continue
@@ -92,11 +92,11 @@ for page in "${pages[@]}"; do
 		bad="$bad${bad:+$'\n'}$page: .TH does not name \"kftp $version\": $(grep -m1 '^\.TH' "$page")"
 done
 if [ -z "$version" ]; then
-	result FAIL ".TH versions match KFTP_VERSION" "no KFTP_VERSION in the Makefile"
+	result FAIL ".TH versions match VERSION" "no version in the file VERSION"
 elif [ -n "$bad" ]; then
-	result FAIL ".TH versions match KFTP_VERSION ($version)" "$bad"
+	result FAIL ".TH versions match VERSION ($version)" "$bad"
 else
-	result OK ".TH versions match KFTP_VERSION ($version)"
+	result OK ".TH versions match VERSION ($version)"
 fi
 
 # kftp-get.1 against the program's own help: every long option and every

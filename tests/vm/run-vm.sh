@@ -175,7 +175,7 @@ start_qemu() {
 		-smp "$smp" -m "$mem" -no-reboot \
 		-serial "file:$results/console.log" -monitor none \
 		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-		-append 'console=ttyS0 panic=-1 panic_on_warn=1 oops=panic' \
+		-append 'console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check' \
 		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
 		-fsdev "local,id=w,path=$(qemu_path "$results"),security_model=none" \
