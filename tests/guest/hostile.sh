@@ -543,7 +543,7 @@ for ((i = 0; i < 100; i++)); do
 	nap 0.1
 done
 line=$(ss -tnoH state established "( dport = :$PORT )" 2>&1)
-kill -INT "$pid" 2>/dev/null
+kill -TERM "$pid" 2>/dev/null	# a background job ignores SIGINT
 wait "$pid" 2>/dev/null
 [[ $line == *"timer:(keepalive"* ]] || fail "control connection without keepalive: ${line:-none}"
 report "$CASE"
