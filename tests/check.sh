@@ -26,6 +26,7 @@ build() {
 	# The Debian packages for tests/guest/deb.sh: version N (`make deb`),
 	# and N+1 (the last number of VERSION plus one, in the packages only)
 	# for its upgrade test. The guest finds them under the checkout.
+	mkdir -p "$KFTP_BUILD_DIR"
 	next=$(awk -F. -v OFS=. '{ $NF = $NF + 1; print; exit }' "$KFTP_REPO/VERSION")
 	"$KFTP_REPO/tests/build-deb.sh" "$KFTP_REPO/.build/deb" >"$KFTP_BUILD_DIR/deb.log" 2>&1 &&
 	"$KFTP_REPO/tests/build-deb.sh" --version "$next" "$KFTP_REPO/.build/deb-next" \
