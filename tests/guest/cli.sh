@@ -31,6 +31,7 @@ set -u
 part_init cli "$@"
 
 W=$SUITE_DIR/cli
+FRESH_ROOT=$W/run	# fresh NAME makes its directories here
 SHIM=$REPO/tests/fuzz/kftp-shim.so
 SLOW_PORT=2135
 SLOW_SIZE=1048576		# 320 KiB at once, then 32 KiB/s: 22 s
@@ -78,7 +79,6 @@ import os, socket, sys, threading, time
 
 FAST, DRIP, TICK = 320 * 1024, 16 * 1024, 0.5
 path, port, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-
 
 def session(c):
     f = c.makefile("rb")
@@ -131,7 +131,6 @@ def session(c):
     finally:
         c.close()
 
-
 srv = socket.create_server(("127.0.0.1", port))
 with open(ready + ".new", "w") as out:
     out.write("%d\n" % port)
@@ -171,18 +170,15 @@ ap.add_argument("--out", default="/dev/null")
 ap.add_argument("cmd", nargs="+")
 a = ap.parse_args()
 
-
 def defaults():
     # A background job of a script ignores SIGINT; kftp-get must not.
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
         signal.signal(s, signal.SIG_DFL)
 
-
 out = open(a.out, "w")
 child = subprocess.Popen(a.cmd, stdin=subprocess.DEVNULL, stdout=out,
                          stderr=subprocess.STDOUT, start_new_session=True,
                          preexec_fn=defaults)
-
 
 def tool():
     """The kftp-get process of the session (the child itself or below)."""
@@ -198,7 +194,6 @@ def tool():
         except (OSError, ValueError):
             pass
     return None
-
 
 def data_file(pid):
     """(path to stat, name) of kftp-get's data file in a.dir, or None:
@@ -216,7 +211,6 @@ def data_file(pid):
     except OSError:
         pass
     return None
-
 
 ready, pid, data = False, None, None
 deadline = time.time() + 60
@@ -291,14 +285,6 @@ done
 	PREP_ERR="the throttled server did not start: $(cat "$W/slowftpd.out")"
 
 # ---------------------------------------------------------------- helpers
-
-# fresh NAME: an empty directory for one case; prints its path.
-fresh() {
-	local d=$W/run/$1
-	rm -rf "$d"
-	mkdir -p "$d"
-	printf '%s\n' "$d"
-}
 
 # sigrun [sigrun.py options] -- CMD...: sets SR (its report) and SR_OUT
 # (CMD's output).
@@ -507,7 +493,7 @@ c_no_tmpfile() {
 }
 
 # SIGKILL at any moment leaves nothing: not even a temp file.
-c_sigkill() {
+c_cli_sigkill() {
 	local d rc=0
 	prep_ok || return 1
 	d=$(fresh sigkill)
@@ -521,7 +507,7 @@ c_sigkill() {
 
 # --keep-partial with the unnamed file: SIGINT once data arrived keeps the
 # received prefix under the destination's name, with the old file's mode.
-c_keep_partial() {
+c_cli_keep_partial() {
 	local d rc=0 size
 	prep_ok || return 1
 	d=$(fresh keep-partial)
@@ -689,8 +675,8 @@ tcase "during a download: the data file is unnamed (O_TMPFILE), no temp name" c_
 tcase "during a download: the data file has mode 0600" c_during_mode
 tcase "during a download: no password in /proc/PID/cmdline (-u and URL)" c_cmdline
 tcase "without O_TMPFILE (shim): a 0600 temp name, removed; downloads still work" c_no_tmpfile
-tcase "SIGKILL during a download leaves nothing in the directory" c_sigkill
-tcase "--keep-partial and SIGINT: the received prefix kept, old mode" c_keep_partial
+tcase "SIGKILL during a download leaves nothing in the directory" c_cli_sigkill
+tcase "--keep-partial and SIGINT: the received prefix kept, old mode" c_cli_keep_partial
 tcase "Ctrl-C (SIGINT to the group): kftp-get and the shell around it die by SIGINT" c_ctrl_c
 tcase "SIGINT/SIGTERM/SIGHUP: death by that signal, \$? 128+N" c_die_by_signal
 tcase "SIGHUP ignored at start (nohup): ignored, the download completes" c_ignored_stays_ignored

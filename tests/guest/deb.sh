@@ -104,10 +104,6 @@ deb_version() {
 	printf '%s\n' "${b%_*}"
 }
 
-module_loaded() {
-	[ -d /sys/module/kftp ]
-}
-
 # "ii", "rc", ... ("" if dpkg never heard of it); dpkg pads it to 3 chars.
 pkg_state() {
 	local st
@@ -189,7 +185,7 @@ trap 'exit 143' TERM
 
 # ================================================================ cases
 
-c_prereq() {
+c_deb_prereq() {
 	local rc=0 p d st t0=$SECONDS
 	[ "$(id -u)" = 0 ] || { diag "must run as root, in the test VM"; rc=1; }
 	[ -n "${KFTP_VM:-}" ] ||
@@ -318,19 +314,13 @@ c_modules_load() {
 	check_eq "modules named by $f" kftp "$(grep -v '^#' "$f" | grep -v '^$')"
 }
 
-c_modprobe() {
-	local v=$1 out _
-	LOADED=1
-	out=$(modprobe kftp 2>&1) || { diag "modprobe kftp failed: $out"; diag "$(dmesg | tail -n 10)"; return 1; }
-	for _ in $(seq 50); do
-		[ -c /dev/kftp ] && break
-		sleep 0.1
-	done
-	[ -c /dev/kftp ] || { diag "/dev/kftp missing after modprobe"; return 1; }
+c_deb_modprobe() {
+	local v=$1
+	modprobe_kftp || return 1
 	check_eq "/sys/module/kftp/version" "$v" "$(cat /sys/module/kftp/version 2>&1)"
 }
 
-c_download() {
+c_deb_download() {
 	local want rc=0
 	head -c 1000003 /dev/urandom >"$FTP_ROOT/deb-payload.bin" || return 1
 	chmod 0644 "$FTP_ROOT/deb-payload.bin"
@@ -358,17 +348,6 @@ c_man() {
 	bash -n /usr/share/bash-completion/completions/kftp-get ||
 		{ diag "the bash completion does not parse"; rc=1; }
 	return $rc
-}
-
-c_modprobe_r() {
-	local out _
-	out=$(modprobe -r kftp 2>&1) || { diag "modprobe -r kftp failed: $out"; return 1; }
-	for _ in $(seq 50); do
-		module_loaded || break
-		sleep 0.1
-	done
-	module_loaded && { diag "/sys/module/kftp still there"; return 1; }
-	LOADED=
 }
 
 # The files dpkg says both packages hold, directories left out.
@@ -444,23 +423,23 @@ c_purged_clean() {
 # ================================================================ run
 
 T0=$SECONDS
-dcase "prerequisites: in the VM, .debs N and N+1 built, no kftp installed or loaded" c_prereq ||
+dcase "prerequisites: in the VM, .debs N and N+1 built, no kftp installed or loaded" c_deb_prereq ||
 	DEB_ABORT="prerequisites not met"
 dcase "file list before the install" c_snapshot || DEB_ABORT=${DEB_ABORT:-"no snapshot"}
 dcase "apt-get install ./kftp-dkms_${V_N}_all.deb ./kftp-get_${V_N}_*.deb" c_install_n
 dcase "dkms status: kftp/$V_N installed for $KVER; module, CLI say $V_N" check_dkms "$V_N"
 dcase "modules-load.d loads kftp at boot" c_modules_load
-if dcase "modprobe kftp loads the DKMS module, /dev/kftp appears" c_modprobe "$V_N"; then
-	dcase "installed kftp-get downloads from vsftpd, sha256 matches" c_download
-	dcase "modprobe -r kftp" c_modprobe_r
+if dcase "modprobe kftp loads the DKMS module, /dev/kftp appears" c_deb_modprobe "$V_N"; then
+	dcase "installed kftp-get downloads from vsftpd, sha256 matches" c_deb_download
+	dcase "modprobe -r kftp" modprobe_r_kftp
 fi
 dcase "man kftp-get and man 4 kftp render; bash completion parses" c_man
 dcase "dpkg -L of version $V_N" c_files_n
 dcase "upgrade: apt-get install ./kftp-*_${V_NEXT}_*.deb" c_upgrade
 dcase "dkms status: kftp/$V_NEXT only, rebuilt for $KVER" check_dkms "$V_NEXT"
 dcase "nothing of $V_N left after the upgrade" c_nothing_of_n
-if dcase "modprobe kftp loads $V_NEXT" c_modprobe "$V_NEXT"; then
-	dcase "modprobe -r kftp" c_modprobe_r
+if dcase "modprobe kftp loads $V_NEXT" c_deb_modprobe "$V_NEXT"; then
+	dcase "modprobe -r kftp" modprobe_r_kftp
 fi
 dcase "apt-get purge kftp-dkms kftp-get" c_purge
 dcase "purged: no file left, DKMS has no kftp, file list as before" c_purged_clean

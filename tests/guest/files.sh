@@ -51,14 +51,6 @@ fi
 
 # ---------------------------------------------------------------- helpers
 
-# fresh NAME: an empty directory for one case; prints its path.
-fresh() {
-	local d=$PART_WORK/$1
-	rm -rf "$d"
-	mkdir -p "$d"
-	printf '%s\n' "$d"
-}
-
 # put_old FILE: give FILE some old content; remembers what it looked like.
 put_old() {
 	printf 'old content of %s, must survive\n' "$1" >"$1"
@@ -116,7 +108,6 @@ REMOTE = 56 + 256 + 256                  # after user[256], password[256]
 LOCAL = REMOTE + 4096
 RESULT = LOCAL + 4096
 
-
 def get(fd, port, flags, remote, local):
     buf = bytearray(SIZE)
     struct.pack_into(HEAD, buf, 0, SIZE, flags, socket.AF_INET, port, 0,
@@ -130,7 +121,6 @@ def get(fd, port, flags, remote, local):
         err = errno.errorcode.get(e.errno, str(e.errno))
     written, _, code, step = struct.unpack_from("<QQII", buf, RESULT)
     print("%s step=%d bytes=%d code=%d" % (err, step, written, code), flush=True)
-
 
 port, reqs = int(sys.argv[1]), sys.argv[2:]
 fd = os.open("/dev/kftp", os.O_RDWR | os.O_CLOEXEC)

@@ -121,10 +121,6 @@ installed_module() {
 	return 1
 }
 
-module_loaded() {
-	[ -d /sys/module/kftp ]
-}
-
 # ---------------------------------------------------------------- cleanup
 
 # Put the guest back as we found it, whatever happened: server stopped,
@@ -250,14 +246,7 @@ c_man_finds() {
 }
 
 c_modprobe() {
-	local out _
-	LOADED=1
-	out=$(modprobe kftp 2>&1) || { diag "modprobe kftp failed: $out"; diag "$(dmesg | tail -n 10)"; return 1; }
-	for _ in $(seq 50); do
-		[ -c /dev/kftp ] && break
-		sleep 0.1
-	done
-	[ -c /dev/kftp ] || { diag "/dev/kftp missing after modprobe: $(ls -l /dev/kftp 2>&1)"; return 1; }
+	modprobe_kftp || return 1
 	module_loaded || { diag "/sys/module/kftp missing after modprobe"; return 1; }
 	# The module modprobe loaded is the installed file, not some other kftp.
 	check_eq "srcversion of the loaded module" \
@@ -304,18 +293,6 @@ c_download() {
 	FTPD_PID=
 	[ "$rc" = 0 ] || diag "$(tail -n 15 "$WORK/pyftpd.log" 2>/dev/null)"
 	return $rc
-}
-
-c_modprobe_r() {
-	local out _
-	out=$(modprobe -r kftp 2>&1) || { diag "modprobe -r kftp failed: $out"; return 1; }
-	for _ in $(seq 50); do
-		module_loaded || break
-		sleep 0.1
-	done
-	module_loaded && { diag "/sys/module/kftp still there"; return 1; }
-	LOADED=
-	[ ! -e /dev/kftp ] || { diag "/dev/kftp still exists"; return 1; }
 }
 
 c_uninstall() {
@@ -410,12 +387,12 @@ tcase "man -w finds the installed kftp-get(1) and kftp(4)" c_man_finds
 if tcase "modprobe kftp loads the installed module, /dev/kftp appears" c_modprobe; then
 	tcase "modinfo -F version kftp equals kftp-get --version" c_versions
 	tcase "installed kftp-get downloads from pyftpdlib, sha256 matches" c_download
-	tcase "modprobe -r kftp unloads it, /dev/kftp removed" c_modprobe_r
+	tcase "modprobe -r kftp unloads it, /dev/kftp removed" modprobe_r_kftp
 else
 	P_SAVED=$SUITE_ABORT SUITE_ABORT="modprobe kftp failed"
 	tcase "modinfo -F version kftp equals kftp-get --version" c_versions
 	tcase "installed kftp-get downloads from pyftpdlib, sha256 matches" c_download
-	tcase "modprobe -r kftp unloads it, /dev/kftp removed" c_modprobe_r
+	tcase "modprobe -r kftp unloads it, /dev/kftp removed" modprobe_r_kftp
 	SUITE_ABORT=$P_SAVED
 fi
 tcase "make uninstall removes every file, modinfo kftp fails" c_uninstall

@@ -175,7 +175,7 @@ c_bound() {
 	with_kecho "port=7779 maxconn=4" bound_client
 }
 
-c_rmmod_busy() {
+c_kecho_rmmod_busy() {
 	local port=7781 out=$SUITE_DIR/kecho/hold.out pid mark ms rc=0
 	local tcp0
 	tcp0=$(tcp_inuse)
@@ -299,7 +299,7 @@ tcase "32 concurrent clients, 64 KiB each, byte-exact" c_echo 65536 32
 tcase "rmmod kecho, idle: listener and thread gone" c_unload_idle
 tcase "a client that sends nothing is dropped by idle_timeout=2" c_idle
 tcase "maxconn=4: 3 more clients are reset, the 4 go on, a freed slot serves again" c_bound
-tcase "rmmod with 8 clients connected (2 stuck in send): < 2 s, no socket left, clean log" c_rmmod_busy
+tcase "rmmod with 8 clients connected (2 stuck in send): < 2 s, no socket left, clean log" c_kecho_rmmod_busy
 tcase "addr=::1: echo over IPv6" c_ipv6
 tcase "loaded in another netns: reachable there, not from the first" c_netns
 tcase "bad parameters and a taken port: insmod fails" c_bad_params

@@ -391,6 +391,47 @@ stop_servers() {
 # ---------------------------------------------------------------- system
 
 # tcp_inuse: TCP sockets in use in this netns, from /proc/net/sockstat.
+# fresh NAME: an empty directory for one case, under FRESH_ROOT (default
+# the part's PART_WORK); prints its path.
+fresh() {
+	local d=${FRESH_ROOT:-$PART_WORK}/$1
+	rm -rf "$d"
+	mkdir -p "$d"
+	printf '%s\n' "$d"
+}
+
+module_loaded() {
+	[ -d /sys/module/kftp ]
+}
+
+# modprobe_kftp: load kftp with modprobe; 0 once /dev/kftp is there. Sets
+# LOADED (a part's "kftp is loaded" flag) first, so that cleanup unloads it.
+modprobe_kftp() {
+	local out _
+	LOADED=1
+	out=$(modprobe kftp 2>&1) || { diag "modprobe kftp failed: $out"; diag "$(dmesg | tail -n 10)"; return 1; }
+	for _ in $(seq 50); do
+		[ -c /dev/kftp ] && break
+		sleep 0.1
+	done
+	[ -c /dev/kftp ] || { diag "/dev/kftp missing after modprobe: $(ls -l /dev/kftp 2>&1)"; return 1; }
+}
+
+# modprobe_r_kftp: unload kftp with modprobe -r; 0 once the module and
+# /dev/kftp are gone. Clears LOADED (a part's "kftp is loaded" flag) once
+# the module is.
+modprobe_r_kftp() {
+	local out _
+	out=$(modprobe -r kftp 2>&1) || { diag "modprobe -r kftp failed: $out"; return 1; }
+	for _ in $(seq 50); do
+		module_loaded || break
+		sleep 0.1
+	done
+	module_loaded && { diag "/sys/module/kftp still there"; return 1; }
+	LOADED=
+	[ ! -e /dev/kftp ] || { diag "/dev/kftp still exists"; return 1; }
+}
+
 tcp_inuse() {
 	# Orphans count: kftp's sockets hold a netns reference, so a socket
 	# it closed is retransmitted and finishes like any other. One that
