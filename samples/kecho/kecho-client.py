@@ -188,9 +188,13 @@ def cmd_bound(a):
     first.pop().close()
     deadline = time.monotonic() + 5
     while True:
-        s = connect(a)
-        good = ping(s)
-        s.close()
+        try:
+            s = connect(a)
+        except OSError:     # still refused: the RST beat connect()
+            good = False
+        else:
+            good = ping(s)
+            s.close()
         if good or time.monotonic() > deadline:
             break
         time.sleep(0.1)

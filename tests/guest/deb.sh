@@ -46,6 +46,8 @@ fi
 
 # shellcheck source=tests/guest/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# Installing needs kftp unloaded: suite.sh runs us after rmmod.
+PART_NO_MODULE=1
 part_init deb "$@"
 
 export LC_ALL=C DEBIAN_FRONTEND=noninteractive

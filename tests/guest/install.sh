@@ -341,8 +341,11 @@ upper_changed_since() {
 }
 
 c_destdir() {
-	local rc=0 mark=$WORK/mark before changed mod f
+	local rc=0 mark=$WORK/mark before kftp_before changed mod f
 	before=$(system_snapshot)
+	# Files named kftp* that were there already (deps.sh's apt source for
+	# bookworm-backports) are not the install's.
+	kftp_before=$(kftp_files)
 	touch "$mark"
 	# Some filesystems keep whole-second times: be sure later writes are newer.
 	sleep 1.1
@@ -356,9 +359,12 @@ c_destdir() {
 		{ diag "kftp not in $STAGE/lib/modules/$KVER/modules.dep"; rc=1; }
 	# Nothing outside STAGE: the places an install writes to look as
 	# before, no kftp file exists outside, and the overlay saw no write.
-	changed=$(diff <(echo "$before") <(system_snapshot))
+	# (files, not <(...): the guest has no /dev/fd)
+	system_snapshot >"$WORK/snap.after"
+	changed=$(echo "$before" | diff - "$WORK/snap.after")
 	[ -z "$changed" ] || { diag "changed outside DESTDIR:"; diag "$changed"; rc=1; }
-	changed=$(kftp_files)
+	kftp_files >"$WORK/kftp.after"
+	changed=$(echo "$kftp_before" | diff - "$WORK/kftp.after")
 	[ -z "$changed" ] || { diag "kftp files outside DESTDIR:"; diag "$changed"; rc=1; }
 	if [ -d "$OVERLAY_UPPER" ]; then
 		changed=$(upper_changed_since "$mark")
