@@ -133,8 +133,11 @@ file_list() {
 			/usr/share/bash-completion/completions
 	} 2>/dev/null | LC_ALL=C sort -u |
 		# DKMS's own signing key, made on its first build for any module
-		# and kept for all of them: not kftp's to remove.
-		grep -vxE '/var/lib/dkms/mok\.(key|pub)'
+		# and kept for all of them: not kftp's to remove. updates/ is
+		# shared by every out-of-tree module; whether an empty one stays
+		# (install.sh's `make uninstall` leaves it, DKMS removes it) is
+		# none of kftp's business.
+		grep -vxE -e '/var/lib/dkms/mok\.(key|pub)' -e "/lib/modules/$KVER/updates"
 }
 
 # New files in the overlay's upper layer that the lower layer (the host)
