@@ -137,7 +137,8 @@ file_list() {
 		# shared by every out-of-tree module; whether an empty one stays
 		# (install.sh's `make uninstall` leaves it, DKMS removes it) is
 		# none of kftp's business.
-		grep -vxE -e '/var/lib/dkms/mok\.(key|pub)' -e "/lib/modules/$KVER/updates"
+		# (-F for the latter: a release such as 6.12.95+deb12 holds a '+'.)
+		grep -vxE '/var/lib/dkms/mok\.(key|pub)' | grep -vxF "/lib/modules/$KVER/updates"
 }
 
 # New files in the overlay's upper layer that the lower layer (the host)
