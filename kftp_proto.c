@@ -261,6 +261,7 @@ static int kftp_port(struct kftp_xfer *x)
 	char arg[64];
 	const u8 *ip;
 	u16 port;
+	int err;
 
 	if (addr->ss_family == AF_INET) {
 		ip = (const u8 *)&sin->sin_addr;
@@ -272,7 +273,10 @@ static int kftp_port(struct kftp_xfer *x)
 	} else {
 		snprintf(arg, sizeof(arg), "|2|%pI6c|%u|", &sin6->sin6_addr,
 			 ntohs(sin6->sin6_port));
-		return kftp_cmd_expect_2xx(x, "EPRT", arg);
+		err = kftp_cmd_expect_2xx(x, "EPRT", arg);
+		/* 522: the server cannot connect to IPv6 (RFC 2428 2). */
+		return err == -EPROTO && x->sess->ctrl.code == 522 ?
+		       -EAFNOSUPPORT : err;
 	}
 	snprintf(arg, sizeof(arg), "%u,%u,%u,%u,%u,%u", ip[0], ip[1],
 		 ip[2], ip[3], port >> 8, port & 0xff);
@@ -311,6 +315,9 @@ static int kftp_retr(struct kftp_xfer *x)
 		x->ctrl_idle = false;	/* the final reply is to come */
 		return 0;
 	}
+	/* RFC 959's answer to a REST marker past the end of the file. */
+	if (code == 554 && x->args->resume_offset)
+		return -ERANGE;
 	return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
 }
 

@@ -306,8 +306,10 @@ struct kftp_get_args {
  * * EINTR	- A signal reached a handler; the transfer was abandoned.
  * * EFBIG	- Past @max_filesize (failed_step SIZE or DATA), or the
  *		  local file's limits (LOCAL_FILE).
- * * ERANGE	- @resume_offset beyond the size that SIZE announced; the
- *		  destination is left untouched.
+ * * ERANGE	- @resume_offset beyond the size that SIZE announced (the
+ *		  destination is left untouched), or 554 to RETR after REST.
+ * * EAFNOSUPPORT - The server cannot open IPv6 data connections (522 to
+ *		  EPRT).
  * * EOPNOTSUPP	- The server refused REST (502, 504, 500).
  * * EADDRINUSE	- Every port of the data port range is in use.
  * * EADDRNOTAVAIL - @data_addr is not an address of this host.
