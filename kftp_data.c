@@ -276,7 +276,8 @@ static int kftp_data_receive_loop(struct kftp_xfer *x, size_t *fill)
 			return over_err;
 		}
 		*fill += n;
-		x->received += n;
+		WRITE_ONCE(x->received, x->received + n);	/* the dump reads it */
+		kftp_nl_xfer_progress(x);
 		if (*fill == KFTP_XFER_BUF_SIZE) {
 			n = kftp_data_flush(x, fill);
 			if (n)
