@@ -482,7 +482,10 @@ c_thousand() {
 	[ $((slab_a - slab_b)) -lt 1024 ] || { diag "Slab grew by $((slab_a - slab_b)) kB"; return 1; }
 }
 
+# With this part's own servers stopped, TCP is where it was at the start.
 c_no_leftovers() {
+	cleanup
+	HPID= V6_PIDS=()
 	wait_tcp_inuse "$TCP_BEFORE" || return 1
 	kernel_clean_since "$MARK"
 }
