@@ -295,7 +295,8 @@ static void usage(void)
 	       "  $KFTP_PASSWORD never shows.\n",
 	       FTP_DEFAULT_PORT);
 	printf("\n"
-	       "Exit status (with several URLs: that of the first failure):\n"
+	       "Exit status:\n"
+	       "  (with several URLs: that of the first URL that failed)\n"
 	       "  0    success\n"
 	       "  1    other error\n"
 	       "  2    usage error or invalid argument, including a request the kernel\n"
