@@ -157,6 +157,7 @@ static int null_fd = -1;
 /* The -Z parent's workers, to forward a stop signal to; 0 = none. */
 static volatile pid_t workers[PARALLEL_MAX];
 static bool in_worker;
+static bool said_interrupted;
 
 /* While a job is prepared: where die() goes back to (a failed job). */
 static jmp_buf *job_jmp;
@@ -1774,8 +1775,9 @@ static int get_from(struct job *job, const struct addrinfo *ai)
 
 static int interrupted(struct job *job)
 {
-	if (!in_worker)
+	if (!in_worker && !said_interrupted)
 		say("interrupted");
+	said_interrupted = true;
 	discard_temp(job);
 	return got_signal ? EXIT_SIGNAL + got_signal : EXIT_OTHER;
 }
@@ -1870,19 +1872,26 @@ static int succeeded(struct job *job)
 	return EXIT_OK;
 }
 
-/* Try each address in turn while the failure is only the TCP connect. */
+/*
+ * Try each address in turn while the failure is only the TCP connect: the
+ * one that worked for the last URL of this host first, then the others in
+ * the resolver's order.
+ */
 static int fetch(struct job *job, const struct addrinfo *list)
 {
-	const struct addrinfo *first = next_usable(list), *ai;
+	const struct addrinfo *order[16], *ai;
+	size_t n = 0, k;
 
-	if (!first)
-		die(EXIT_CONNECT, "'%s' has no IPv4 or IPv6 address", job->url.host);
-	/* The address that worked for the last URL of this host first. */
-	ai = resolved.good ? resolved.good : first;
-	for (;;) {
-		describe_address(job, ai);
-		if (!get_from(job, ai)) {
-			resolved.good = ai;
+	if (resolved.good)
+		order[n++] = resolved.good;
+	for (ai = next_usable(list); ai && n < sizeof(order) / sizeof(order[0]);
+	     ai = next_usable(ai->ai_next))
+		if (ai != resolved.good)
+			order[n++] = ai;
+	for (k = 0; k < n; k++) {
+		describe_address(job, order[k]);
+		if (!get_from(job, order[k])) {
+			resolved.good = order[k];
 			return succeeded(job);
 		}
 		if (got_signal || job->err == EINTR)
@@ -1891,24 +1900,14 @@ static int fetch(struct job *job, const struct addrinfo *list)
 			discard_temp(job);
 			return device_failed ? EXIT_DEVICE : EXIT_LOCAL;
 		}
-		if (job->args.result.failed_step != KFTP_STEP_CONNECT)
-			return failed(job);
-		/* The next address: the list's, in order, skipping the one tried first. */
-		if (ai == resolved.good) {
-			resolved.good = NULL;
-			ai = first == ai ? next_usable(ai->ai_next) : first;
-		} else {
-			ai = next_usable(ai->ai_next);
-		}
-		if (ai && ai == resolved.good)
-			ai = next_usable(ai->ai_next);
-		if (!ai)
-			return failed(job);
+		if (job->args.result.failed_step != KFTP_STEP_CONNECT || k + 1 == n)
+			break;
 		if (!opt.quiet)
 			say("cannot connect to %s: %s; trying the next address",
 			    job->where, strerror(job->err));
 		discard_temp(job);
 	}
+	return failed(job);
 }
 
 /*
@@ -1947,6 +1946,8 @@ static int run_one(size_t i)
 		pick_destination(&job);
 		check_destination(&job);
 		list = resolve(&job.url);
+		if (!next_usable(list))
+			die(EXIT_CONNECT, "'%s' has no IPv4 or IPv6 address", job.url.host);
 		job_jmp = NULL;
 		status = fetch(&job, list);
 	}
@@ -2128,7 +2129,7 @@ int main(int argc, char **argv)
 		run_parallel();
 	else
 		run_sequential();
-	if (got_signal && opt.nurls > 1 && !in_worker)
+	if (got_signal && !said_interrupted)
 		say("interrupted");
 	return finish(summarize());
 }
