@@ -306,8 +306,10 @@ struct kftp_get_args {
  * * EINTR	- A signal reached a handler; the transfer was abandoned.
  * * EFBIG	- Past @max_filesize (failed_step SIZE or DATA), or the
  *		  local file's limits (LOCAL_FILE).
- * * ERANGE	- @resume_offset beyond the size that SIZE announced; the
- *		  destination is left untouched.
+ * * ERANGE	- @resume_offset beyond the size that SIZE announced (the
+ *		  destination is left untouched), or 554 to RETR after REST.
+ * * EAFNOSUPPORT - The server cannot open IPv6 data connections (522 to
+ *		  EPRT).
  * * EOPNOTSUPP	- The server refused REST (502, 504, 500).
  * * EADDRINUSE	- Every port of the data port range is in use.
  * * EADDRNOTAVAIL - @data_addr is not an address of this host.
@@ -316,5 +318,95 @@ struct kftp_get_args {
  *		  (with %KFTP_GET_F_EXCL), EROFS, ...
  */
 #define KFTP_IOC_GET		_IO(KFTP_IOC_MAGIC, 0x01)
+
+/**
+ * DOC: kftp generic netlink family
+ *
+ * The module registers the generic netlink family %KFTP_GENL_NAME
+ * (version %KFTP_GENL_VERSION) with one multicast group,
+ * %KFTP_GENL_MCGRP_EVENTS. Every transfer sends, to the network namespace
+ * of the process that runs it:
+ *
+ * * %KFTP_CMD_EVENT_START once, when the size is known (or, if the
+ *   transfer fails before that, just before its DONE);
+ * * %KFTP_CMD_EVENT_PROGRESS at most 4 times a second while bytes flow
+ *   (so at least once a second), only while someone listens;
+ * * %KFTP_CMD_EVENT_DONE once, at its end, success or not.
+ *
+ * %KFTP_CMD_GET_XFERS, a dump request, lists the transfers running now in
+ * the caller's namespace, with PROGRESS's attributes. Joining the group and
+ * dumping need CAP_NET_ADMIN in the namespace's user namespace. No
+ * message ever holds the user name or the password.
+ */
+#define KFTP_GENL_NAME		"kftp"
+#define KFTP_GENL_VERSION	1
+#define KFTP_GENL_MCGRP_EVENTS	"events"
+
+/**
+ * enum kftp_genl_cmd - Generic netlink commands of the kftp family.
+ * @KFTP_CMD_UNSPEC:		unused
+ * @KFTP_CMD_GET_XFERS:		dump request (NLM_F_DUMP): one message of
+ *				this command per running transfer
+ * @KFTP_CMD_EVENT_START:	event: a transfer started
+ * @KFTP_CMD_EVENT_PROGRESS:	event: bytes so far
+ * @KFTP_CMD_EVENT_DONE:	event: a transfer ended
+ * @__KFTP_CMD_MAX:		one past the last command
+ */
+enum kftp_genl_cmd {
+	KFTP_CMD_UNSPEC,
+	KFTP_CMD_GET_XFERS,
+	KFTP_CMD_EVENT_START,
+	KFTP_CMD_EVENT_PROGRESS,
+	KFTP_CMD_EVENT_DONE,
+	__KFTP_CMD_MAX,
+};
+#define KFTP_CMD_MAX	(__KFTP_CMD_MAX - 1)
+
+/**
+ * enum kftp_genl_attr - Attributes of kftp's messages. Every message has
+ * the first five; the others as listed.
+ * @KFTP_A_UNSPEC:	unused
+ * @KFTP_A_PAD:		padding for 64-bit attributes
+ * @KFTP_A_XFER_ID:	u64: the transfer, unique until the module unloads
+ * @KFTP_A_PID:		u32: the thread group that runs it, in its own pid
+ *			namespace
+ * @KFTP_A_SERVER_ADDR:	binary: the server's address, 4 (IPv4) or 16 (IPv6)
+ *			bytes, network order
+ * @KFTP_A_SERVER_PORT:	u16: the server's control port, host order
+ * @KFTP_A_REMOTE_PATH:	string: the remote path
+ * @KFTP_A_LOCAL_PATH:	string, START and dump: local_path as given, or
+ *			the path of dest_fd's file
+ * @KFTP_A_SIZE:	u64, START, PROGRESS and dump: the remote size; absent
+ *			while unknown
+ * @KFTP_A_RESUME_OFFSET: u64, START and dump: resume_offset
+ * @KFTP_A_BYTES:	u64, PROGRESS, DONE and dump: data bytes received so
+ *			far
+ * @KFTP_A_ELAPSED_MS:	u64, PROGRESS, DONE and dump: milliseconds since the
+ *			transfer started (DONE: its duration)
+ * @KFTP_A_ERRNO:	u32, DONE: 0, or the positive errno it failed with
+ * @KFTP_A_FAILED_STEP:	u32, DONE: &enum kftp_step where it failed, 0 on
+ *			success
+ * @KFTP_A_REPLY_CODE:	u32, DONE: the last FTP reply code, 0 if none
+ * @__KFTP_A_MAX:	one past the last attribute
+ */
+enum kftp_genl_attr {
+	KFTP_A_UNSPEC,
+	KFTP_A_PAD,
+	KFTP_A_XFER_ID,
+	KFTP_A_PID,
+	KFTP_A_SERVER_ADDR,
+	KFTP_A_SERVER_PORT,
+	KFTP_A_REMOTE_PATH,
+	KFTP_A_LOCAL_PATH,
+	KFTP_A_SIZE,
+	KFTP_A_RESUME_OFFSET,
+	KFTP_A_BYTES,
+	KFTP_A_ELAPSED_MS,
+	KFTP_A_ERRNO,
+	KFTP_A_FAILED_STEP,
+	KFTP_A_REPLY_CODE,
+	__KFTP_A_MAX,
+};
+#define KFTP_A_MAX	(__KFTP_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KFTP_H */
