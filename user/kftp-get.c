@@ -1360,8 +1360,8 @@ static int exit_status(int err, unsigned int step)
 		return step == KFTP_STEP_LOGIN ? EXIT_LOGIN : EXIT_PROTO;
 	case ENOENT:
 		return EXIT_NOFILE;
-	case ERANGE: case EOPNOTSUPP:
-		return step == KFTP_STEP_REST ? EXIT_RESUME : EXIT_PROTO;
+	case ERANGE: case EOPNOTSUPP:	/* REST: only a resume gets them */
+		return EXIT_RESUME;
 	case EADDRINUSE: case EADDRNOTAVAIL:
 		return EXIT_CONNECT;
 	case ECONNREFUSED: case EHOSTUNREACH: case ENETUNREACH: case ENETDOWN:
@@ -1408,14 +1408,20 @@ static bool report_special(const struct job *job)
 			    (unsigned long long)res->bytes_written);
 		return true;
 	}
-	if (err == ERANGE && step == KFTP_STEP_REST) {
-		say("cannot continue '%s' at byte %llu: the remote file has only %llu "
-		    "bytes; '%s' is left untouched", job->dest,
-		    (unsigned long long)job->resume_offset,
-		    (unsigned long long)res->remote_size, job->dest);
+	if (err == ERANGE && job->resume_offset) {
+		if (res->remote_size != KFTP_SIZE_UNKNOWN)
+			say("cannot continue '%s' at byte %llu: the remote file has only "
+			    "%llu bytes; '%s' is left untouched", job->dest,
+			    (unsigned long long)job->resume_offset,
+			    (unsigned long long)res->remote_size, job->dest);
+		else
+			say("cannot continue '%s' at byte %llu: the server says that is "
+			    "past the end of the file; '%s' is left untouched", job->dest,
+			    (unsigned long long)job->resume_offset, job->dest);
+		show_server_reply(res);
 		return true;
 	}
-	if (err == EOPNOTSUPP && step == KFTP_STEP_REST) {
+	if (err == EOPNOTSUPP && job->resume_offset) {
 		say("the server cannot resume downloads (it refused REST); the partial "
 		    "file '%s' is kept", job->dest);
 		show_server_reply(res);

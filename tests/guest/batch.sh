@@ -26,9 +26,9 @@ part_init batch "$@"
 W=$PART_WORK
 FRESH_ROOT=$W/run
 B=$FTP_ROOT/batch		# the part's fixtures, served by every server
-THROTTLE_PORT=2141
-NOSIZE_PORT=2142
-NOREST_PORT=2143
+THROTTLE_PORT=2151
+NOSIZE_PORT=2152
+NOREST_PORT=2153
 T_LOG=$W/tpyftpd.log
 T_PID=
 PORTS_PID=
