@@ -459,13 +459,19 @@ c_resume() {
 # A real interruption: SIGTERM with --keep-partial during a throttled
 # download, then -C - (from the fast pyftpdlib) completes it.
 c_resume_after_kill() {
-	local d rc=0 pid size
+	local d rc=0 pid size before
 	prep_ok || return 1
 	d=$(fresh resume-kill)
+	before=$(log_lines "$T_LOG")
 	"$KFTP_GET" --keep-partial -o "$d/mid.bin" "$T/batch/mid.bin" \
 		>"$W/rk.out" 2>&1 </dev/null &
 	pid=$!
-	sleep 3
+	# Data flows once the server got RETR: 2 s of it, about 256 KiB.
+	for _ in $(seq 600); do
+		[ "$(count_since "$T_LOG" "$before" "b'RETR batch/mid.bin")" = 0 ] || break
+		sleep 0.1
+	done
+	sleep 2
 	kill -TERM "$pid"
 	wait "$pid"
 	check_contains "output" "$(cat "$W/rk.out")" "kept partial file" || rc=1
@@ -839,7 +845,9 @@ c_max_time() {
 	kget --max-time 2 -o "$d/a" "$T/batch/mid.bin"
 	took=$((SECONDS - t0))
 	expect_fail 9 "--max-time" || rc=1
-	if [ "$took" -ge 7 ]; then
+	# Exit 9 says the limit fired (the file would take 8 s); the bound
+	# only catches a hang, generously under a loaded TCG guest.
+	if [ "$took" -ge 40 ]; then
 		diag "kftp-get --max-time 2 took $took s"
 		rc=1
 	fi
