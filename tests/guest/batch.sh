@@ -581,10 +581,11 @@ c_remote_time() {
 
 # ---------------------------------------------------------------- -P
 
-# ports_announced LOG N: the data ports of the PORT commands after line N.
+# ports_announced S N: the data ports of the PORT commands that server S
+# logged after line N (the commands as received, not pyftpdlib's echo).
 ports_announced() {
-	log_since "$1" "$2" | grep -o 'PORT 127,0,0,1,[0-9]*,[0-9]*' |
-		awk -F, '{ print $5 * 256 + $6 }'
+	log_since "$(log_of "$1")" "$2" | grep -e "$(cmd_re "$1" "PORT ")" |
+		grep -o 'PORT 127,0,0,1,[0-9]*,[0-9]*' | awk -F, '{ print $5 * 256 + $6 }'
 }
 
 c_ftp_port() {
@@ -599,7 +600,7 @@ c_ftp_port() {
 	check_rc 0 || rc=1
 	shas_in "$d" f15.bin f16.bin f17.bin || rc=1
 	sleep 0.3
-	ports=$(ports_announced "$log" "$before")
+	ports=$(ports_announced "$s" "$before")
 	check_eq "PORT commands" 3 "$(printf '%s\n' "$ports" | grep -c .)" || rc=1
 	for p in $ports; do
 		if [ "$p" -lt 41000 ] || [ "$p" -gt 41002 ]; then
@@ -613,7 +614,7 @@ c_ftp_port() {
 	check_rc 0 || rc=1
 	check_sha "$d/h" "${SHA[hello.txt]}" || rc=1
 	sleep 0.3
-	check_eq "data port with -P -:41001" 41001 "$(ports_announced "$log" "$before")" || rc=1
+	check_eq "data port with -P -:41001" 41001 "$(ports_announced "$s" "$before")" || rc=1
 	return $rc
 }
 
