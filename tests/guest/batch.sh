@@ -55,7 +55,7 @@ cat >"$W/tpyftpd.py" <<'PY'
 # tests/servers/pyftpd.py does ("CONNECT ip:port", "CMD ip:port b'...'").
 import logging, signal, sys
 from pyftpdlib.authorizers import DummyAuthorizer
-from pyftpdlib.handlers import FTPHandler, ThrottledDTPHandler
+from pyftpdlib.handlers import ActiveDTP, FTPHandler, ThrottledDTPHandler
 from pyftpdlib.servers import FTPServer
 
 root, log = sys.argv[1], sys.argv[2]
@@ -68,9 +68,21 @@ auth = DummyAuthorizer()
 auth.add_anonymous(root, perm="elr")
 auth.add_user("kuser", "kpass", root, perm="elr")
 
+class HandedOver(ActiveDTP):
+    # pyftpdlib 1.5.7 keeps a connected ActiveDTP as _dtp_connector and
+    # close()s it again at the next PORT or at QUIT, which unregisters its
+    # old descriptor number from the ioloop: by then another session's
+    # connector may have that number, and its connection is never seen
+    # (421 Active data channel timed out). Once connected, forget it.
+    def handle_connect(self):
+        if self.cmd_channel._dtp_connector is self:
+            self.cmd_channel._dtp_connector = None
+        super().handle_connect()
+
 class Logging(FTPHandler):
     authorizer = auth
     auth_failed_timeout = 0.5
+    active_dtp = HandedOver
     def on_connect(self):
         LOG.info("CONNECT %s:%s port %d", self.remote_ip, self.remote_port,
                  self.server.address[1])
@@ -344,7 +356,9 @@ max_conns_while() {
 	printf '%s\n' "$max"
 }
 
-# -Z --parallel-max 2, six 2-second files from the throttled port: never
+# -Z --parallel-max 2, six 2-second files from the throttled port (its
+# server works around a pyftpdlib bug that concurrent sessions with more
+# than one PORT each trip over: see HandedOver in tpyftpd.py): never
 # more than two control connections, at some point two, all files intact,
 # and faster than one at a time would be.
 c_parallel() {
@@ -378,8 +392,9 @@ c_parallel_fail() {
 	local d rc=0
 	prep_ok || return 1
 	d=$(fresh parallel-fail)
-	kget -Z --parallel-max 3 --output-dir "$d" "$P/batch/f11.bin" "$P/batch/missing-a" \
-		"$V/batch/f12.bin" "$P/batch/f13.bin" "ftp://127.0.0.1:$REFUSED_PORT/x"
+	# Not the suite's pyftpd.py: see HandedOver in tpyftpd.py.
+	kget -Z --parallel-max 3 --output-dir "$d" "$T/batch/f11.bin" "$T/batch/missing-a" \
+		"$V/batch/f12.bin" "$T/batch/f13.bin" "ftp://127.0.0.1:$REFUSED_PORT/x"
 	check_rc 6 || rc=1
 	shas_in "$d" f11.bin f12.bin f13.bin || rc=1
 	check_contains "stderr" "$KERR" "missing-a: remote file missing" || rc=1
