@@ -2094,7 +2094,7 @@ static int summarize(void)
 			s = got_signal ? EXIT_SIGNAL + got_signal : EXIT_OTHER;
 		} else if (s == NOT_RUN) {
 			s = got_signal ? EXIT_SIGNAL + got_signal :
-			    device_failed ? EXIT_DEVICE : EXIT_OTHER;
+			    device_failed || shared->stop ? EXIT_DEVICE : EXIT_OTHER;
 		}
 		if (status == EXIT_OK)
 			status = s;
