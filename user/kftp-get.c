@@ -37,6 +37,8 @@
 
 #include <linux/kftp.h>
 
+#include "progress.h"
+
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
 #endif
@@ -85,6 +87,7 @@ struct options {
 	bool keep_partial;
 	uint32_t connect_ms;
 	uint32_t timeout_ms;	/* reply, accept and stall; 0: defaults */
+	int progress;		/* the bar: 1 forced, 0 off, -1 on a terminal */
 };
 
 struct job {
@@ -163,6 +166,9 @@ static void usage(void)
 	       "  -u, --user USER[:PASS]   log in as USER, overriding the URL; without :PASS\n"
 	       "                           the password comes from $KFTP_PASSWORD\n"
 	       "  -q, --quiet              print nothing on success\n"
+	       "      --progress-bar       show the progress bar even when stderr is not a\n"
+	       "                           terminal, or with -q\n"
+	       "      --no-progress-meter  no progress bar (shown by default on a terminal)\n"
 	       "      --connect-timeout S  give up connecting after S seconds (default %u)\n"
 	       "      --timeout S          wait at most S seconds for each server reply, for\n"
 	       "                           the data connection and between data bytes\n"
@@ -275,7 +281,8 @@ static void scrub_login(char *login)
 		scrub(colon + 1, strlen(colon + 1));
 }
 
-enum { OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL };
+enum { OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL,
+       OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER };
 
 static const struct option long_options[] = {
 	{ "output",		required_argument, NULL, 'o' },
@@ -286,6 +293,8 @@ static const struct option long_options[] = {
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 	{ "keep-partial",	no_argument,	   NULL, OPT_KEEP_PARTIAL },
+	{ "progress-bar",	no_argument,	   NULL, OPT_PROGRESS_BAR },
+	{ "no-progress-meter",	no_argument,	   NULL, OPT_NO_PROGRESS_METER },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -294,6 +303,7 @@ static void parse_options(struct options *opt, int argc, char **argv)
 	int c;
 
 	opterr = 0;	/* our own messages, without argv[0]'s path */
+	opt->progress = -1;
 	while ((c = getopt_long(argc, argv, ":o:u:qhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -322,6 +332,12 @@ static void parse_options(struct options *opt, int argc, char **argv)
 			break;
 		case OPT_KEEP_PARTIAL:
 			opt->keep_partial = true;
+			break;
+		case OPT_PROGRESS_BAR:
+			opt->progress = 1;
+			break;
+		case OPT_NO_PROGRESS_METER:
+			opt->progress = 0;
 			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
@@ -1131,6 +1147,31 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	memcpy(a->remote_path, job->url.path, sizeof(a->remote_path));
 }
 
+/* ---- progress bar (issue 10) -------------------------------------------- */
+
+/*
+ * The ioctl, with a progress bar on stderr while it runs (progress.c): on a
+ * terminal unless -q or --no-progress-meter, always with --progress-bar.
+ * The bar's thread follows this transfer's kftp events; without them (no
+ * CAP_NET_ADMIN, an older module) there is simply no bar.
+ */
+static int progress_ioctl(struct job *job)
+{
+	int p = job->opt.progress;
+	bool bar = p == 1 || (p == -1 && !job->opt.quiet && isatty(STDERR_FILENO));
+	const char *name = strrchr(job->dest, '/');
+	struct progress_watch *w = NULL;
+	int ret;
+
+	if (bar)
+		w = progress_watch_start(stderr, name ? name + 1 : job->dest,
+					 job->args.port, job->args.remote_path);
+	ret = ioctl(dev_fd, KFTP_IOC_GET, &job->args);
+	job->err = ret ? errno : 0;
+	progress_watch_stop(w);
+	return ret ? -1 : 0;
+}
+
 /*
  * One address: a fresh data file, then the ioctl. A signal that arrives
  * before the ioctl starts has replaced the device with /dev/null (see
@@ -1153,10 +1194,7 @@ static int get_from(struct job *job, const struct addrinfo *ai)
 		return -1;
 	}
 	fill_args(job, ai);
-	if (!ioctl(dev_fd, KFTP_IOC_GET, &job->args))
-		return 0;
-	job->err = errno;
-	return -1;
+	return progress_ioctl(job);
 }
 
 static int interrupted(struct job *job)
