@@ -227,7 +227,8 @@ c_dump() {
 	for _ in $(seq 150); do
 		out=$("$KSTAT" 2>&1)
 		case $out in
-		*" 127.0.0.1:$HPORT "*" big "*) found=1; break ;;
+		# Listed from the start; the size once SIZE was answered.
+		*" 127.0.0.1:$HPORT "*" big "*" 40.0 MiB "*) found=1; break ;;
 		esac
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
@@ -249,7 +250,7 @@ if len(ev) != 1:
 e = ev[0]
 if e["event"] != "xfer" or e["pid"] != int(args[0]) or e["remote_path"] != "big" or e["size"] != int(args[1]):
     fail("dump entry: %s" % e)
-for k in ("bytes", "elapsed_ms", "local_path", "resume_offset"):
+for k in ("bytes", "elapsed_ms", "resume_offset"):
     if k not in e:
         fail("dump entry without %s: %s" % (k, e))
 ' "$pid" "$BIG_THROTTLED" || return 1
