@@ -305,7 +305,7 @@ c_bar_off() {
 	local d rc=0 opt
 	for opt in --no-progress-meter -q; do
 		d=$(fresh "bar$opt")
-		tmux_run "$d" "'$KFTP_GET' $opt -o '$d/big.bin' 'ftp://127.0.0.1:$VSFTPD_PORT/big.bin'" || return 1
+		tmux_run "$d" "'$KFTP_GET' $opt -o '$d/f' 'ftp://127.0.0.1:$VSFTPD_PORT/allbytes.bin'" || return 1
 		check_eq "exit status with $opt" 0 "$(cat "$d/rc")" || rc=1
 		if grep -q '%' "$d/frames"; then
 			diag "a bar with $opt: $(grep '%' "$d/frames" | head -n 2)"
@@ -319,13 +319,13 @@ c_bar_off() {
 c_bar_notty() {
 	local d rc=0
 	d=$(fresh notty)
-	kget -o "$d/big.bin" "ftp://127.0.0.1:$VSFTPD_PORT/big.bin"
+	kget -o "$d/f" "ftp://127.0.0.1:$VSFTPD_PORT/allbytes.bin"
 	check_rc 0 || return 1
 	case $KERR in
 	*$'\r'* | *%*) diag "a bar on a non-terminal stderr: $(printf '%q' "$KERR")"; rc=1 ;;
 	esac
-	check_eq "stderr without a terminal" "kftp-get: saved '$d/big.bin' (67108864 bytes)" "$KERR" || rc=1
-	kget --progress-bar -o "$d/forced.bin" "ftp://127.0.0.1:$VSFTPD_PORT/big.bin"
+	check_eq "stderr without a terminal" "kftp-get: saved '$d/f' (1048576 bytes)" "$KERR" || rc=1
+	kget --progress-bar -o "$d/forced.bin" "ftp://127.0.0.1:$VSFTPD_PORT/allbytes.bin"
 	check_rc 0 || return 1
 	check_contains "stderr with --progress-bar" "$KERR" "forced.bin 100% [" || rc=1
 	check_contains "stderr with --progress-bar" "$KERR" $'\r' || rc=1
