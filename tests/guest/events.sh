@@ -394,7 +394,7 @@ print("16 transfers, %d events" % len(ev))
 # An unprivileged listener (nobody, no capabilities) is refused (exit 4)
 # or hears nothing; its dump is refused or empty.
 c_unprivileged() {
-	local d out rc=0
+	local d out rc=0 st
 	local pre=(setpriv --reuid=nobody "--regid=$(id -gn nobody)" --clear-groups --inh-caps=-all)
 	d=$(fresh unpriv)
 	chmod 0777 "$d"
@@ -416,7 +416,8 @@ c_unprivileged() {
 		[ ! -s "$d/ev.json" ] || { diag "an unprivileged listener heard events"; rc=1; }
 	else
 		wait "$WATCH_PID"
-		check_eq "nobody's kftpstat -w exit status ($(cat "$d/ev.err"))" 4 "$?" || rc=1
+		st=$?
+		check_eq "nobody's kftpstat -w exit status ($(cat "$d/ev.err"))" 4 "$st" || rc=1
 		diag "refused: $(cat "$d/ev.err")"
 	fi
 	WATCH_PID=
