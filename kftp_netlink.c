@@ -147,7 +147,8 @@ void kftp_nl_xfer_begin(struct kftp_xfer *x)
 {
 	x->nl_id = atomic64_inc_return(&kftp_nl_next_id);
 	x->nl_pid = task_tgid_vnr(current);
-	x->nl_net = current->nsproxy->net_ns;
+	/* A kept transfer may outlive the caller's stay in its namespace. */
+	x->nl_net = get_net(current->nsproxy->net_ns);
 	x->nl_start = ktime_get();
 	spin_lock(&kftp_nl_lock);
 	list_add_tail(&x->nl_node, &kftp_nl_running);
@@ -206,6 +207,7 @@ void kftp_nl_xfer_end(struct kftp_xfer *x, int err)
 	spin_unlock(&kftp_nl_lock);
 	kfree(x->nl_local);
 	x->nl_local = NULL;
+	put_net(x->nl_net);
 }
 
 /*
