@@ -176,12 +176,12 @@ static void compose(struct progress *p, bool final, uint64_t done, bool has_size
 	if (final) {
 		snprintf(tail, sizeof(tail), "in %s",
 			 progress_fmt_duration(d, sizeof(d), (elapsed_ms + 500) / 1000));
-	} else if (has_size && rbytes && rms) {
+	} else if (has_size && rbytes && rms && p->nsamples >= 2) {
 		eta = size > done ? (uint64_t)((double)(size - done) * (double)rms /
 					       (double)rbytes / 1000 + 0.5) : 0;
 		snprintf(tail, sizeof(tail), "ETA %s",
 			 progress_fmt_duration(d, sizeof(d), eta));
-	} else if (has_size) {
+	} else if (has_size) {	/* no ETA from the first sample alone */
 		snprintf(tail, sizeof(tail), "ETA -");
 	}
 	if (has_size)
