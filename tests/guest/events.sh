@@ -215,6 +215,26 @@ for e in done:
 '
 }
 
+# A remote path with a quote, a backslash, a tab, a control byte, a byte
+# that is not UTF-8 and an accented letter: valid JSON, the same string.
+c_json_escape() {
+	local d
+	d=$(fresh escape)
+	start_watch "$d/ev.json" -- --count 1 || return 1
+	kget -o "$d/x" "ftp://127.0.0.1:$VSFTPD_PORT/x%22q%5Cb%09t%01c%FFz%C3%A9.bin"
+	check_rc 6 || return 1
+	end_watch
+	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
+	jcheck "$d/ev.json" '
+want = "x\"q\\b\tt\x01c\xffz\u00e9.bin"
+for e in ev:
+    if e["remote_path"] != want:
+        fail("remote_path %r, expected %r" % (e["remote_path"], want))
+line = open(sys.argv[1], encoding="utf-8").readline()
+print("as kftpstat wrote it: %s" % line[line.index("\"remote_path\""):].split(",")[0])
+'
+}
+
 # kftpstat (the dump) shows a running throttled transfer, with its pid,
 # and nothing once it ended.
 c_dump() {
@@ -489,6 +509,7 @@ fi
 
 tcase "64 MiB under kftpstat -w: START, PROGRESS, DONE, one id, bytes grow" c_big
 tcase "failures: DONE with ENOENT/RETR, EACCES/LOGIN, ECONNREFUSED/CONNECT" c_failures
+tcase "JSON strings: quote, backslash, control bytes, not UTF-8, UTF-8" c_json_escape
 tcase "kftpstat lists a throttled transfer while it runs" c_dump
 tcase "progress bar in tmux: percent, rate, ETA, 100% at the end" c_bar_tty
 tcase "no bar with --no-progress-meter or -q on a terminal" c_bar_off
