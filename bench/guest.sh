@@ -6,7 +6,8 @@
 # tmpfs and ext4, creates a network namespace and starts vsftpd).
 #
 # Clients, all in active mode, against vsftpd 3.0 on loopback:
-#   kftp     user/kftp-get
+#   kftp     user/kftp-get (one-copy receive path, the default)
+#   kftp2    user/kftp-get with kftp.one_copy=N (the two-copy path)
 #   curl     curl -P -
 #   wget     wget --no-passive-ftp
 #   lftp     lftp with ftp:passive-mode off
@@ -54,7 +55,7 @@ else
 fi
 # BENCH_SIZES="16 256" and BENCH_CLIENTS="kftp curl discard" narrow a run.
 [ -z "${BENCH_SIZES:-}" ] || read -r -a SIZES <<<"$BENCH_SIZES"
-CLIENTS=(kftp curl wget lftp aria2 discard)
+CLIENTS=(kftp kftp2 curl wget lftp aria2 discard)
 [ -z "${BENCH_CLIENTS:-}" ] || read -r -a CLIENTS <<<"$BENCH_CLIENTS"
 # The one-process-per-file loop leaves out lftp and aria2: their start-up
 # under TCG (4-5 s a file for aria2) would make it the whole run, and
@@ -71,7 +72,7 @@ fail() { say "FATAL: $*"; exit 1; }
 fetch() {
 	local c=$1 h=$2 p=$3 n=$4 d=$5 url="ftp://$2:$3/$4"
 	case $c in
-	kftp) "$KGET" -q -o "$d" "$url" ;;
+	kftp|kftp2) "$KGET" -q -o "$d" "$url" ;;
 	curl) curl -sS -P - -o "$d" "$url" ;;
 	wget) wget -q --no-passive-ftp -O "$d" "$url" ;;
 	lftp) lftp -c "set ftp:passive-mode off; set net:max-retries 1; set cmd:fail-exit yes; set xfer:clobber on; open -p $p $h; get $n -o $d" ;;
@@ -83,11 +84,12 @@ fetch() {
 	esac
 }
 
-# loop CLIENT HOST PORT DIR LIST: one process per file, names from LIST.
+# loop CLIENT HOST PORT DIR LIST: one process per file, paths from LIST,
+# each saved in DIR under its base name.
 loop() {
 	local c=$1 h=$2 p=$3 d=$4 n rc=0
 	while read -r n; do
-		fetch "$c" "$h" "$p" "$n" "$d/$n" || rc=1
+		fetch "$c" "$h" "$p" "$n" "$d/${n##*/}" || rc=1
 	done <"$5"
 	return $rc
 }
@@ -214,7 +216,7 @@ setup() {
 	mkdir -p "$SRC/s"
 	for s in $(seq "$NSMALL"); do
 		head -c 4096 /dev/urandom >"$SRC/s/f$s"
-		echo "f$s"
+		echo "s/f$s"
 	done >"$W/small.list"
 	chmod -R a+rX "$SRC"
 	(cd "$SRC" && sha256sum f* >"$W/sums")
@@ -258,11 +260,18 @@ setup() {
 # ------------------------------------------------------------ measuring
 
 ROW_FAIL=0
+ONE_COPY=/sys/module/kftp/parameters/one_copy
+set_one_copy() { [ ! -w "$ONE_COPY" ] || echo "$1" >"$ONE_COPY"; }
 # timed ROUND WORKLOAD CLIENT BYTES FILES VERIFY-FUNC -- CMD...: run CMD
 # under bench-time, then VERIFY-FUNC (outside the timing), one CSV row.
 timed() {
 	local r=$1 w=$2 c=$3 bytes=$4 files=$5 verify=$6 t rc wall user sys v
 	shift 7
+	# kftp and kftp2 are one module with its receive path switched.
+	case $c in
+	kftp) set_one_copy Y ;;
+	kftp2) set_one_copy N ;;
+	esac
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 	"$TIMER" "$W/t" "$@" >/dev/null 2>"$W/err"
@@ -390,6 +399,12 @@ main() {
 	echo 'round,workload,client,bytes,files,wall_s,user_s,sys_s,rc,verified' >"$RESULTS/raw.csv"
 	: >"$RESULTS/mem.txt"
 	setup
+	if [ ! -w "$ONE_COPY" ]; then
+		say "this kftp.ko has no one_copy parameter: no kftp2 (two-copy) client"
+		local -a keep=()
+		for r in "${CLIENTS[@]}"; do [ "$r" = kftp2 ] || keep+=("$r"); done
+		CLIENTS=("${keep[@]}")
+	fi
 	local r
 	for r in $(seq "$ROUNDS"); do
 		round "$r" $((r - 1))

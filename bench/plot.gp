@@ -11,4 +11,4 @@ set xlabel "file size (MiB), into tmpfs"
 set ylabel "MB/s (median)"
 set yrange [0:*]
 set grid
-plot for [i=2:7] dat using 1:i with linespoints lw 2
+plot for [i=2:8] dat using 1:i with linespoints lw 2

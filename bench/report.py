@@ -13,7 +13,7 @@ import os
 import statistics
 import sys
 
-CLIENTS = ["kftp", "curl", "wget", "lftp", "aria2", "discard"]
+CLIENTS = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard"]
 
 
 def order_key(w):
