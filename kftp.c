@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kftp: an in-kernel FTP client. This file holds the misc device, the
- * ioctl and the validation of its argument; the transfer itself is in
- * kftp_proto.c (control), kftp_data.c (data), kftp_file.c (destination).
+ * ioctl and the validation of its argument; the session an open file
+ * holds is in kftp_session.c, the transfer itself in kftp_proto.c
+ * (dialogue), kftp_data.c (data), kftp_file.c (destination).
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -52,11 +53,23 @@ static int kftp_validate(const struct kftp_get_args *a)
 	/* The fd is the destination: a path beside it would be ambiguous. */
 	if (to_fd && (a->local_path[0] || (a->flags & KFTP_GET_F_EXCL)))
 		return -EINVAL;
-	if (a->reserved1)
+	if (a->reserved1 || a->reserved2 || a->reserved3 || a->remote_mtime)
 		return -EINVAL;
-	if (a->resume_offset)
-		return -EINVAL;	/* reserved until REST is supported */
+	/* O_EXCL wants a new file; resuming wants an old one. */
+	if (a->resume_offset && (a->flags & KFTP_GET_F_EXCL))
+		return -EINVAL;
 	if (!a->port)
+		return -EINVAL;
+	/* The data peer must be the server: the same family, then. */
+	if (a->data_family && a->data_family != a->family)
+		return -EINVAL;
+	if (!a->data_family && memchr_inv(a->data_addr, 0, sizeof(a->data_addr)))
+		return -EINVAL;
+	if (a->data_family == AF_INET &&
+	    memchr_inv(a->data_addr + 4, 0, sizeof(a->data_addr) - 4))
+		return -EINVAL;
+	if (a->data_port_high &&
+	    (!a->data_port_low || a->data_port_high < a->data_port_low))
 		return -EINVAL;
 	switch (a->family) {
 	case AF_INET:
@@ -81,37 +94,53 @@ static int kftp_validate(const struct kftp_get_args *a)
 	return 0;
 }
 
-static void kftp_log_failure(const struct kftp_session *s, int err)
+static void kftp_log_failure(const struct kftp_xfer *x, int err)
 {
 	/* User errors and interruptions are the caller's to report. */
-	if (err == -EINTR || s->step == KFTP_STEP_LOCAL_FILE)
+	if (err == -EINTR || x->step == KFTP_STEP_LOCAL_FILE)
 		return;
 	/* %pE: the path is the caller's and the log is the admin's terminal. */
 	pr_info_ratelimited("retrieving %*pE from %pISpc failed at step %u: %d\n",
-			    (int)strlen(s->args->remote_path),
-			    s->args->remote_path, &s->server, s->step, err);
+			    (int)strlen(x->args->remote_path),
+			    x->args->remote_path, &x->sess->server, x->step, err);
 }
 
 /* What the caller learns of the transfer, success or not. */
 static void kftp_fill_result(struct kftp_get_result *res,
-			     const struct kftp_session *s, int err)
+			     const struct kftp_xfer *x, int err)
 {
+	const struct kftp_ctrl *c = &x->sess->ctrl;
+
 	memset(res, 0, sizeof(*res));
-	res->bytes_written = s->written;
-	res->remote_size = s->remote_size;
-	res->reply_code = s->ctrl.code;
-	res->failed_step = err ? s->step : KFTP_STEP_NONE;
-	strscpy(res->reply_text, s->ctrl.text, sizeof(res->reply_text));
+	res->bytes_written = x->written;
+	res->remote_size = x->remote_size;
+	res->reply_code = c->code;
+	res->failed_step = err ? x->step : KFTP_STEP_NONE;
+	strscpy(res->reply_text, c->text, sizeof(res->reply_text));
 }
 
-static int kftp_ioctl_get(struct kftp_get_args __user *uargs)
+/* Write back the result, and the remote time to a caller that knows it. */
+static int kftp_put_result(struct kftp_get_args __user *uargs, u32 usize,
+			   const struct kftp_xfer *x)
 {
-	struct kftp_session *s;
-	struct kftp_get_args *args;
-	u32 usize;
-	int err;
+	if (copy_to_user(&uargs->result, &x->args->result,
+			 sizeof(x->args->result)))
+		return -EFAULT;
+	if (usize >= offsetofend(struct kftp_get_args, remote_mtime) &&
+	    put_user(x->remote_mtime, &uargs->remote_mtime))
+		return -EFAULT;
+	return 0;
+}
 
-	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER1);
+static int kftp_ioctl_get(struct kftp_session *sess,
+			  struct kftp_get_args __user *uargs)
+{
+	struct kftp_get_args *args;
+	struct kftp_xfer *x;
+	u32 usize;
+	int err, put_err;
+
+	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER2);
 
 	if (get_user(usize, &uargs->size))
 		return -EFAULT;
@@ -121,11 +150,8 @@ static int kftp_ioctl_get(struct kftp_get_args __user *uargs)
 		return -E2BIG;
 
 	args = kzalloc(sizeof(*args), GFP_KERNEL);
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
-	if (!args || !s) {
-		err = -ENOMEM;
-		goto out_free;
-	}
+	if (!args)
+		return -ENOMEM;
 	err = copy_struct_from_user(args, sizeof(*args), uargs, usize);
 	if (err)
 		goto out_free;
@@ -133,21 +159,28 @@ static int kftp_ioctl_get(struct kftp_get_args __user *uargs)
 	if (err)
 		goto out_free;
 
-	s->args = args;
-	s->net = current->nsproxy->net_ns;
-	err = kftp_retrieve(s);
+	if (mutex_lock_interruptible(&sess->lock)) {
+		err = kftp_restart_errno();
+		goto out_free;
+	}
+	err = kftp_session_begin(sess, args, &x);
 	if (err)
-		kftp_log_failure(s, err);
-	kftp_fill_result(&args->result, s, err);
-	/* A restart would redo a half-finished transfer behind the caller. */
-	if (err == -ERESTARTSYS || err == -ERESTARTNOINTR ||
-	    err == -ERESTARTNOHAND || err == -ERESTART_RESTARTBLOCK)
-		err = -EINTR;
+		goto out_unlock;
+	args = NULL;		/* the transfer owns it now */
 
-	if (copy_to_user(&uargs->result, &args->result, sizeof(args->result)))
-		err = err ?: -EFAULT;
+	err = kftp_xfer_run(x);
+	err = kftp_session_interrupted(sess, x, err);
+	if (err == -ERESTARTNOHAND)
+		goto out_unlock;	/* kept; the restarted call goes on */
+	if (err)
+		kftp_log_failure(x, err);
+	kftp_fill_result(&x->args->result, x, err);
+	put_err = kftp_put_result(uargs, usize, x);
+	err = err ?: put_err;
+	kftp_session_end(sess, x, err);
+out_unlock:
+	mutex_unlock(&sess->lock);
 out_free:
-	kfree(s);
 	kfree_sensitive(args);	/* it holds the password */
 	return err;
 }
@@ -159,11 +192,31 @@ static long kftp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/* The node is 0600, but its mode can be loosened: check anyway. */
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	return kftp_ioctl_get((struct kftp_get_args __user *)arg);
+	return kftp_ioctl_get(file->private_data,
+			      (struct kftp_get_args __user *)arg);
+}
+
+/* Each open file is a session; misc_open() set private_data to the device. */
+static int kftp_open(struct inode *inode, struct file *file)
+{
+	struct kftp_session *sess = kftp_session_new();
+
+	if (!sess)
+		return -ENOMEM;
+	file->private_data = sess;
+	return 0;
+}
+
+static int kftp_release(struct inode *inode, struct file *file)
+{
+	kftp_session_free(file->private_data);
+	return 0;
 }
 
 static const struct file_operations kftp_fops = {
 	.owner		= THIS_MODULE,
+	.open		= kftp_open,
+	.release	= kftp_release,
 	.unlocked_ioctl	= kftp_ioctl,
 	/* Fixed-width fields only: 32-bit callers use the same layout. */
 	.compat_ioctl	= compat_ptr_ioctl,

@@ -26,10 +26,9 @@
 #define KFTP_CMD_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
 #define KFTP_TELNET_IAC		0xff
 
-int kftp_ctrl_init(struct kftp_ctrl *c, unsigned int reply_timeout_ms)
+int kftp_ctrl_init(struct kftp_ctrl *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->reply_timeout = msecs_to_jiffies(reply_timeout_ms);
 	c->rbuf = kmalloc(KFTP_CTRL_BUF_SIZE, GFP_KERNEL);
 	c->cmd = kmalloc(KFTP_CMD_MAX, GFP_KERNEL);
 	if (!c->rbuf || !c->cmd) {
@@ -39,9 +38,23 @@ int kftp_ctrl_init(struct kftp_ctrl *c, unsigned int reply_timeout_ms)
 	return 0;
 }
 
-/* Releases the buffers; the socket is the caller's to release. */
+/* Drop the connection, and with it whatever the reader had buffered. */
+void kftp_ctrl_close(struct kftp_ctrl *c)
+{
+	if (c->sock)
+		sock_release(c->sock);
+	c->sock = NULL;
+	c->broken = false;
+	c->start = 0;
+	c->end = 0;
+	c->pending_code = 0;
+	c->pending_lines = 0;
+}
+
+/* Closes the connection and releases the buffers. */
 void kftp_ctrl_free(struct kftp_ctrl *c)
 {
+	kftp_ctrl_close(c);
 	kfree(c->rbuf);
 	kfree_sensitive(c->cmd);	/* it held the password */
 	c->rbuf = NULL;
@@ -187,15 +200,24 @@ static int kftp_ctrl_reply(struct kftp_ctrl *c, unsigned long deadline,
 	}
 }
 
+/* The earlier of @deadline and the whole call's limit. */
+static unsigned long kftp_ctrl_bound(const struct kftp_ctrl *c,
+				     unsigned long deadline)
+{
+	if (c->limit && time_before(c->limit, deadline))
+		return c->limit;
+	return deadline;
+}
+
 int kftp_ctrl_read_reply_until(struct kftp_ctrl *c, unsigned long deadline)
 {
-	return kftp_ctrl_reply(c, deadline, false);
+	return kftp_ctrl_reply(c, kftp_ctrl_bound(c, deadline), false);
 }
 
 /* Read one complete reply within the reply timeout: its code or -errno. */
 int kftp_ctrl_read_reply(struct kftp_ctrl *c)
 {
-	return kftp_ctrl_reply(c, jiffies + c->reply_timeout, false);
+	return kftp_ctrl_read_reply_until(c, jiffies + c->reply_timeout);
 }
 
 /*
@@ -220,6 +242,7 @@ int kftp_ctrl_poll_reply(struct kftp_ctrl *c)
 int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
 {
 	size_t len = strlen(verb);
+	long timeout;
 	int err;
 
 	if (len + 3 > KFTP_CMD_MAX)
@@ -240,10 +263,14 @@ int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
 	else
 		pr_debug("> PASS ****\n");
 	memcpy(c->cmd + len, "\r\n", 2);
-	kftp_sock_set_timeo(c->sock, c->reply_timeout, c->reply_timeout);
+	timeout = (long)(kftp_ctrl_bound(c, jiffies + c->reply_timeout) - jiffies);
+	if (timeout <= 0)
+		return -ETIMEDOUT;
+	kftp_sock_set_timeo(c->sock, timeout, timeout);
 	err = kftp_sock_send_all(c->sock, c->cmd, len + 2, 0);
 	memzero_explicit(c->cmd, len);
-	if (err && err != -ETIMEDOUT && err != -EINTR)
+	/* Even an interrupted send may have left half a command. */
+	if (err)
 		c->broken = true;
 	return err;
 }

@@ -17,9 +17,9 @@
  * O_TMPFILE linked in at the end, say), so we only check that writing to
  * it is safe and keep a reference for the transfer.
  */
-static int kftp_file_get_fd(struct kftp_session *s)
+static int kftp_file_get_fd(struct kftp_xfer *x)
 {
-	struct file *file = fget(s->args->dest_fd);
+	struct file *file = fget(x->args->dest_fd);
 
 	if (!file)
 		return -EBADF;
@@ -31,9 +31,9 @@ static int kftp_file_get_fd(struct kftp_session *s)
 		fput(file);
 		return -EINVAL;
 	}
-	s->file = file;
-	s->file_from_fd = true;
-	s->file_pos = s->args->resume_offset;
+	x->file = file;
+	x->file_from_fd = true;
+	x->file_pos = x->args->resume_offset;
 	return 0;
 }
 
@@ -60,7 +60,7 @@ static int kftp_file_probe(const char *path)
 	return S_ISREG(mode) ? 0 : -EINVAL;
 }
 
-int kftp_file_open(struct kftp_session *s)
+int kftp_file_open(struct kftp_xfer *x)
 {
 	/*
 	 * filp_open() does not add O_LARGEFILE as open(2) does; without it
@@ -72,15 +72,18 @@ int kftp_file_open(struct kftp_session *s)
 	struct file *file;
 	int err;
 
-	if (s->args->flags & KFTP_GET_F_DEST_FD)
-		return kftp_file_get_fd(s);
-	if (s->args->flags & KFTP_GET_F_EXCL)
+	if (x->args->flags & KFTP_GET_F_DEST_FD)
+		return kftp_file_get_fd(x);
+	if (x->args->flags & KFTP_GET_F_EXCL)
 		flags |= O_EXCL;
-	err = kftp_file_probe(s->args->local_path);
+	/* Resuming appends to what an earlier transfer left. */
+	if (x->args->resume_offset)
+		flags &= ~O_TRUNC;
+	err = kftp_file_probe(x->args->local_path);
 	if (err)
 		return err;
 	/* O_NONBLOCK: opening a FIFO must not wait for a reader. */
-	file = filp_open(s->args->local_path, flags | O_NONBLOCK, 0666);
+	file = filp_open(x->args->local_path, flags | O_NONBLOCK, 0666);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
 	if (!S_ISREG(file_inode(file)->i_mode)) {
@@ -92,37 +95,37 @@ int kftp_file_open(struct kftp_session *s)
 	spin_lock(&file->f_lock);
 	file->f_flags &= ~O_NONBLOCK;
 	spin_unlock(&file->f_lock);
-	s->file = file;
-	s->file_pos = 0;
+	x->file = file;
+	x->file_pos = x->args->resume_offset;
 	return 0;
 }
 
-int kftp_file_write(struct kftp_session *s, const void *buf, size_t len)
+int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len)
 {
 	ssize_t n;
 
 	while (len) {
-		n = kernel_write(s->file, buf, len, &s->file_pos);
+		n = kernel_write(x->file, buf, len, &x->file_pos);
 		if (n < 0)
 			return n;
 		if (n == 0)
 			return -EIO;
 		buf += n;
 		len -= n;
-		s->written += n;
+		x->written += n;
 	}
 	return 0;
 }
 
 /* Close errors count: on NFS they are where a failed write shows up. */
-int kftp_file_close(struct kftp_session *s)
+int kftp_file_close(struct kftp_xfer *x)
 {
-	struct file *file = s->file;
+	struct file *file = x->file;
 
-	s->file = NULL;
+	x->file = NULL;
 	if (!file)
 		return 0;
-	if (s->file_from_fd) {
+	if (x->file_from_fd) {
 		fput(file);	/* the caller closes its own descriptor */
 		return 0;
 	}

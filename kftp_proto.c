@@ -1,17 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The FTP dialogue: connect, greeting, login, TYPE I, SIZE, PORT/EPRT,
- * RETR, completion, QUIT; what each reply means, and which step failed.
- * The bytes on the control connection are kftp_ctrl.c's business.
+ * The FTP dialogue: connect, greeting, login, TYPE I, SIZE, MDTM,
+ * PORT/EPRT, REST, RETR, completion; what each reply means, and which step
+ * failed. The bytes on the control connection are kftp_ctrl.c's business,
+ * keeping a connection between calls is kftp_session.c's.
+ *
+ * The dialogue is a state machine on xfer->step, so that a call
+ * interrupted by a stop signal, and restarted by the kernel, continues the
+ * step it was in: a command that was sent is not sent again, its reply is
+ * still awaited.
  */
+#include <linux/ctype.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/net.h>
+#include <linux/nsproxy.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/time.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
 
 #include "kftp_internal.h"
 
@@ -34,29 +44,54 @@ static int kftp_reply_errno(int code)
 	}
 }
 
-/* Send a command and require a final reply in the 2xx class. */
-static int kftp_cmd_expect_2xx(struct kftp_session *s, const char *verb,
-			       const char *arg)
+/*
+ * Send the current step's command, once, and read its reply: the code, or
+ * -errno. Interrupted, the reply is awaited again when the call restarts.
+ */
+static int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 {
+	struct kftp_ctrl *c = &x->sess->ctrl;
 	int code, err;
 
-	err = kftp_ctrl_send(&s->ctrl, verb, arg);
-	if (err)
-		return err;
-	code = kftp_ctrl_read_reply(&s->ctrl);
+	if (!x->cmd_sent) {
+		x->ctrl_idle = false;
+		err = kftp_ctrl_send(c, verb, arg);
+		if (err)
+			return err;
+		x->cmd_sent = true;
+	}
+	code = kftp_ctrl_read_reply(c);
+	if (code == -EINTR)
+		return code;
+	x->cmd_sent = false;
+	if (code > 0)
+		x->ctrl_idle = true;
+	return code;
+}
+
+/* Send a command and require a final reply in the 2xx class. */
+static int kftp_cmd_expect_2xx(struct kftp_xfer *x, const char *verb,
+			       const char *arg)
+{
+	int code = kftp_cmd(x, verb, arg);
+
 	if (code < 0)
 		return code;
 	return code / 100 == 2 ? 0 : kftp_reply_errno(code);
 }
 
-static int kftp_connect(struct kftp_session *s)
+static int kftp_connect(struct kftp_xfer *x)
 {
-	const struct kftp_get_args *a = s->args;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&s->server;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&s->server;
+	const struct kftp_get_args *a = x->args;
+	struct kftp_session *sess = x->sess;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&sess->server;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&sess->server;
+	unsigned long deadline;
 	int err;
 
-	memset(&s->server, 0, sizeof(s->server));
+	/* A restarted or replaced attempt starts from a clean socket. */
+	kftp_ctrl_close(&sess->ctrl);
+	memset(&sess->server, 0, sizeof(sess->server));
 	if (a->family == AF_INET) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(a->port);
@@ -67,24 +102,27 @@ static int kftp_connect(struct kftp_session *s)
 		sin6->sin6_scope_id = a->scope_id;
 		memcpy(&sin6->sin6_addr, a->addr, 16);
 	}
-	err = kftp_sock_create(s->net, a->family, &s->ctrl.sock);
-	if (err) {
-		s->ctrl.broken = true;
+	deadline = kftp_xfer_deadline(x, msecs_to_jiffies(a->connect_timeout_ms));
+	if (time_after_eq(jiffies, deadline))
+		return -ETIMEDOUT;
+	sess->net = current->nsproxy->net_ns;
+	err = kftp_sock_create(sess->net, a->family, &sess->ctrl.sock);
+	if (err)
 		return err;
-	}
-	err = kftp_sock_connect(s->ctrl.sock, &s->server, a->connect_timeout_ms);
+	err = kftp_sock_connect(sess->ctrl.sock, &sess->server,
+				jiffies_to_msecs(deadline - jiffies));
 	if (err) {
-		s->ctrl.broken = true;	/* nobody to say QUIT to */
+		kftp_ctrl_close(&sess->ctrl);	/* nobody to say QUIT to */
 		return err;
 	}
 	/* A long transfer leaves the control connection idle behind NATs. */
-	kftp_sock_set_keepalive(s->ctrl.sock);
+	kftp_sock_set_keepalive(sess->ctrl.sock);
 	return 0;
 }
 
-static int kftp_greeting(struct kftp_session *s)
+static int kftp_greeting(struct kftp_xfer *x)
 {
-	int code = kftp_ctrl_read_reply(&s->ctrl);
+	int code = kftp_ctrl_read_reply(&x->sess->ctrl);
 
 	if (code < 0)
 		return code;
@@ -94,29 +132,25 @@ static int kftp_greeting(struct kftp_session *s)
 	return kftp_reply_errno(code);
 }
 
-static int kftp_login(struct kftp_session *s)
+static int kftp_login(struct kftp_xfer *x)
 {
-	const struct kftp_get_args *a = s->args;
+	const struct kftp_get_args *a = x->args;
 	const char *user = a->user[0] ? a->user : kftp_anon_user;
 	const char *pass = a->password;
-	int code, err;
+	int code;
 
 	if (!a->user[0] && !pass[0])
 		pass = kftp_anon_password;
 
-	err = kftp_ctrl_send(&s->ctrl, "USER", user);
-	if (err)
-		return err;
-	code = kftp_ctrl_read_reply(&s->ctrl);
-	if (code == 230)
-		return 0;
-	if (code != 331)
-		return code < 0 ? code : kftp_reply_errno(code);
-
-	err = kftp_ctrl_send(&s->ctrl, "PASS", pass);
-	if (err)
-		return err;
-	code = kftp_ctrl_read_reply(&s->ctrl);
+	if (!x->substep) {
+		code = kftp_cmd(x, "USER", user);
+		if (code == 230)
+			return 0;
+		if (code != 331)
+			return code < 0 ? code : kftp_reply_errno(code);
+		x->substep = 1;		/* a restart goes on with PASS */
+	}
+	code = kftp_cmd(x, "PASS", pass);
 	if (code == 230 || code == 202)
 		return 0;
 	if (code < 0)
@@ -129,43 +163,107 @@ static int kftp_login(struct kftp_session *s)
  * SIZE is optional: any answer but "213 N" just leaves the size unknown.
  * The number is taken from the reply's own line and nowhere else.
  */
-static int kftp_size(struct kftp_session *s)
+static int kftp_size(struct kftp_xfer *x)
 {
-	struct kftp_ctrl *c = &s->ctrl;
+	struct kftp_ctrl *c = &x->sess->ctrl;
 	unsigned long long size;
-	int code, err;
+	int code;
 
-	err = kftp_ctrl_send(c, "SIZE", s->args->remote_path);
-	if (err)
-		return err;
-	code = kftp_ctrl_read_reply(c);
+	code = kftp_cmd(x, "SIZE", x->args->remote_path);
 	if (code < 0)
 		return code;
 	if (code == 421)
 		return -ECONNABORTED;
 	if (code == 213 && c->line_len > 4 &&
 	    !kstrtoull(skip_spaces(c->line + 4), 10, &size))
-		s->remote_size = size;
+		x->remote_size = size;
 	return 0;
 }
 
-static int kftp_port(struct kftp_session *s)
+/* Take @width digits as a number, or -1. */
+static int kftp_digits(const char **p, int width)
 {
-	struct sockaddr_storage addr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&addr;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&addr;
+	int v = 0;
+
+	while (width--) {
+		if (!isdigit(**p))
+			return -1;
+		v = v * 10 + *(*p)++ - '0';
+	}
+	return v;
+}
+
+/* "YYYYMMDDhhmmss", optionally ".fff", in UTC (RFC 3659 2.3). */
+static void kftp_parse_mdtm(struct kftp_xfer *x, const char *p)
+{
+	int year, mon, day, hour, min, sec;
+
+	p = skip_spaces(p);
+	year = kftp_digits(&p, 4);
+	mon = kftp_digits(&p, 2);
+	day = kftp_digits(&p, 2);
+	hour = kftp_digits(&p, 2);
+	min = kftp_digits(&p, 2);
+	sec = kftp_digits(&p, 2);
+	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 ||
+	    hour < 0 || hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 60)
+		return;
+	if (*p && *p != '.' && *p != ' ')
+		return;
+	x->remote_mtime = mktime64(year, mon, day, hour, min, sec);
+}
+
+/* MDTM is optional too: without "213 time" the time stays unknown. */
+static int kftp_mdtm(struct kftp_xfer *x)
+{
+	struct kftp_ctrl *c = &x->sess->ctrl;
+	int code;
+
+	code = kftp_cmd(x, "MDTM", x->args->remote_path);
+	if (code < 0)
+		return code;
+	if (code == 421)
+		return -ECONNABORTED;
+	if (code == 213 && c->line_len > 4)
+		kftp_parse_mdtm(x, c->line + 4);
+	return 0;
+}
+
+/*
+ * What SIZE tells before any data port is opened: a file over the limit,
+ * a resume offset past its end, or nothing left to fetch (*done).
+ */
+static int kftp_size_check(struct kftp_xfer *x, bool *done)
+{
+	const struct kftp_get_args *a = x->args;
+
+	*done = false;
+	if (x->remote_size == KFTP_SIZE_UNKNOWN)
+		return 0;
+	if (a->max_filesize && x->remote_size > a->max_filesize) {
+		x->step = KFTP_STEP_SIZE;
+		return -EFBIG;
+	}
+	if (a->resume_offset > x->remote_size) {
+		x->step = KFTP_STEP_REST;
+		return -ERANGE;
+	}
+	*done = a->resume_offset && a->resume_offset == x->remote_size;
+	return 0;
+}
+
+/* Announce the data port: PORT for IPv4 (and IPv4-mapped), else EPRT. */
+static int kftp_port(struct kftp_xfer *x)
+{
+	struct sockaddr_storage *addr = &x->port_addr;
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
 	char arg[64];
 	const u8 *ip;
 	u16 port;
 	int err;
 
-	s->step = KFTP_STEP_LISTEN;
-	err = kftp_data_listen(s, &addr);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_PORT;
-	if (addr.ss_family == AF_INET) {
+	if (addr->ss_family == AF_INET) {
 		ip = (const u8 *)&sin->sin_addr;
 		port = ntohs(sin->sin_port);
 	} else if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
@@ -175,164 +273,236 @@ static int kftp_port(struct kftp_session *s)
 	} else {
 		snprintf(arg, sizeof(arg), "|2|%pI6c|%u|", &sin6->sin6_addr,
 			 ntohs(sin6->sin6_port));
-		return kftp_cmd_expect_2xx(s, "EPRT", arg);
+		err = kftp_cmd_expect_2xx(x, "EPRT", arg);
+		/* 522: the server cannot connect to IPv6 (RFC 2428 2). */
+		return err == -EPROTO && x->sess->ctrl.code == 522 ?
+		       -EAFNOSUPPORT : err;
 	}
 	snprintf(arg, sizeof(arg), "%u,%u,%u,%u,%u,%u", ip[0], ip[1],
 		 ip[2], ip[3], port >> 8, port & 0xff);
-	return kftp_cmd_expect_2xx(s, "PORT", arg);
+	return kftp_cmd_expect_2xx(x, "PORT", arg);
+}
+
+/* REST must be answered 350, or the server would send the whole file. */
+static int kftp_rest(struct kftp_xfer *x)
+{
+	char arg[24];
+	int code;
+
+	snprintf(arg, sizeof(arg), "%llu", x->args->resume_offset);
+	code = kftp_cmd(x, "REST", arg);
+	if (code < 0 || code == 350)
+		return code < 0 ? code : 0;
+	switch (code) {
+	case 500:
+	case 502:
+	case 504:
+		return -EOPNOTSUPP;
+	default:
+		return code == 421 ? -ECONNABORTED : -EPROTO;
+	}
 }
 
 /* RETR must be answered by a preliminary 1xx before any data flows. */
-static int kftp_retr(struct kftp_session *s)
+static int kftp_retr(struct kftp_xfer *x)
 {
-	int code, err;
+	int code;
 
-	err = kftp_ctrl_send(&s->ctrl, "RETR", s->args->remote_path);
-	if (err)
-		return err;
-	code = kftp_ctrl_read_reply(&s->ctrl);
+	code = kftp_cmd(x, "RETR", x->args->remote_path);
 	if (code < 0)
 		return code;
-	if (code / 100 == 1)
+	if (code / 100 == 1) {
+		x->ctrl_idle = false;	/* the final reply is to come */
 		return 0;
+	}
+	/* RFC 959's answer to a REST marker past the end of the file. */
+	if (code == 554 && x->args->resume_offset)
+		return -ERANGE;
 	return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
 }
 
 /*
  * The transfer is complete only with a 226/250 and, when the server told
- * us the size, exactly that many bytes.
+ * us the size, exactly that many bytes after the resume offset.
  */
-static int kftp_complete(struct kftp_session *s)
+static int kftp_complete(struct kftp_xfer *x)
 {
-	u64 expected = s->remote_size;
-	int code = s->early_final;
+	u64 expected = x->remote_size;
+	int code = x->early_final;
 
 	if (!code)
-		code = kftp_ctrl_read_reply(&s->ctrl);
+		code = kftp_ctrl_read_reply(&x->sess->ctrl);
 	if (code < 0)
 		return code;
+	x->ctrl_idle = true;
 	if (code != 226 && code != 250)
 		return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
-	if (expected != KFTP_SIZE_UNKNOWN && s->received != expected) {
+	if (expected != KFTP_SIZE_UNKNOWN)
+		expected -= x->args->resume_offset;
+	if (expected != KFTP_SIZE_UNKNOWN && x->received != expected) {
 		pr_info_ratelimited("%*pE: received %llu bytes, server announced %llu\n",
-				    (int)strlen(s->args->remote_path),
-				    s->args->remote_path, s->received, expected);
+				    (int)strlen(x->args->remote_path),
+				    x->args->remote_path, x->received, expected);
 		return -EPROTO;
 	}
 	return 0;
 }
 
-/* Say goodbye; on a failure, without waiting for anything. */
-static void kftp_quit(struct kftp_session *s, bool failed)
+/*
+ * Say goodbye and close: after a failure without waiting for anything,
+ * else with a short wait for 221, which lets the server close first.
+ */
+void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed)
 {
-	struct kftp_ctrl *c = &s->ctrl;
-
-	if (!c->sock || c->broken)
-		return;
-	if (failed) {
-		pr_debug("> ABOR\n");
-		pr_debug("> QUIT\n");
-		kftp_ctrl_send_nowait(c, "ABOR\r\nQUIT\r\n");
-		return;
+	if (c->sock && !c->broken) {
+		if (failed) {
+			pr_debug("> ABOR\n");
+			pr_debug("> QUIT\n");
+			kftp_ctrl_send_nowait(c, "ABOR\r\nQUIT\r\n");
+		} else if (!kftp_ctrl_send(c, "QUIT", NULL)) {
+			kftp_ctrl_read_reply_until(c, jiffies + min(HZ, c->reply_timeout));
+		}
 	}
-	if (kftp_ctrl_send(c, "QUIT", NULL))
-		return;
-	/* A short wait for 221 lets the server close first, cleanly. */
-	kftp_ctrl_read_reply_until(c, jiffies + min(HZ, c->reply_timeout));
+	kftp_ctrl_close(c);
 }
 
-static int kftp_dialogue(struct kftp_session *s)
+/* A kept connection that the server dropped while idle can be replaced. */
+static bool kftp_stale_error(int err)
 {
-	int err;
-
-	s->step = KFTP_STEP_LOCAL_FILE;
-	err = kftp_file_open(s);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_CONNECT;
-	err = kftp_connect(s);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_GREETING;
-	err = kftp_greeting(s);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_LOGIN;
-	err = kftp_login(s);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_TYPE;
-	err = kftp_cmd_expect_2xx(s, "TYPE", "I");
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_SIZE;
-	err = kftp_size(s);
-	if (err)
-		return err;
-
-	err = kftp_port(s);	/* sets LISTEN, then PORT */
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_RETR;
-	err = kftp_retr(s);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_ACCEPT;
-	err = kftp_data_accept(s);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_DATA;
-	err = kftp_data_receive(s);
-	if (err) {
-		if (s->file_failed)
-			s->step = KFTP_STEP_LOCAL_FILE;
-		return err;
-	}
-
-	s->step = KFTP_STEP_LOCAL_FILE;
-	err = kftp_file_close(s);
-	if (err)
-		return err;
-
-	s->step = KFTP_STEP_COMPLETE;
-	return kftp_complete(s);
+	return err == -ECONNRESET || err == -ECONNABORTED || err == -EPIPE ||
+	       err == -ENOTCONN;
 }
 
-int kftp_retrieve(struct kftp_session *s)
+/*
+ * Run the current step; on success, set the next one. Each case can be
+ * entered again after a restart: see kftp_cmd().
+ */
+static int kftp_step(struct kftp_xfer *x, bool *done)
 {
+	struct kftp_session *sess = x->sess;
+	const struct kftp_get_args *a = x->args;
+	enum kftp_step next;
+	int err = 0;
+
+	switch (x->step) {
+	case KFTP_STEP_NONE:
+		x->step = KFTP_STEP_LOCAL_FILE;
+		err = kftp_file_open(x);
+		if (err)
+			return err;
+		if (kftp_session_may_reuse(sess, x)) {
+			x->reused = true;
+			next = KFTP_STEP_TYPE;
+		} else {
+			kftp_ctrl_goodbye(&sess->ctrl, false);
+			next = KFTP_STEP_CONNECT;
+		}
+		break;
+	case KFTP_STEP_CONNECT:
+		err = kftp_connect(x);
+		next = KFTP_STEP_GREETING;
+		break;
+	case KFTP_STEP_GREETING:
+		err = kftp_greeting(x);
+		next = KFTP_STEP_LOGIN;
+		break;
+	case KFTP_STEP_LOGIN:
+		err = kftp_login(x);
+		if (!err)
+			kftp_session_set_login(sess, x);
+		next = KFTP_STEP_TYPE;
+		break;
+	case KFTP_STEP_TYPE:
+		err = kftp_cmd_expect_2xx(x, "TYPE", "I");
+		next = KFTP_STEP_SIZE;
+		if (err && x->reused && kftp_stale_error(err)) {
+			/* Dropped while idle: nothing of this request is lost yet. */
+			kftp_ctrl_close(&sess->ctrl);
+			x->reused = false;
+			err = 0;
+			next = KFTP_STEP_CONNECT;
+		}
+		break;
+	case KFTP_STEP_SIZE:
+		err = kftp_size(x);
+		next = KFTP_STEP_MDTM;
+		break;
+	case KFTP_STEP_MDTM:
+		if (a->flags & KFTP_GET_F_REMOTE_TIME)
+			err = kftp_mdtm(x);
+		if (!err)
+			err = kftp_size_check(x, done);
+		next = KFTP_STEP_LISTEN;
+		break;
+	case KFTP_STEP_LISTEN:
+		err = kftp_data_listen(x, &x->port_addr);
+		next = KFTP_STEP_PORT;
+		break;
+	case KFTP_STEP_PORT:
+		err = kftp_port(x);
+		next = a->resume_offset ? KFTP_STEP_REST : KFTP_STEP_RETR;
+		break;
+	case KFTP_STEP_REST:
+		err = kftp_rest(x);
+		next = KFTP_STEP_RETR;
+		break;
+	case KFTP_STEP_RETR:
+		err = kftp_retr(x);
+		next = KFTP_STEP_ACCEPT;
+		break;
+	case KFTP_STEP_ACCEPT:
+		err = kftp_data_accept(x);
+		if (!err) {
+			/* Free the port now: a port range may be small. */
+			sock_release(x->listener);
+			x->listener = NULL;
+		}
+		next = KFTP_STEP_DATA;
+		break;
+	case KFTP_STEP_DATA:
+		err = kftp_data_receive(x);
+		if (err) {
+			if (x->file_failed)
+				x->step = KFTP_STEP_LOCAL_FILE;
+			return err;
+		}
+		sock_release(x->data);
+		x->data = NULL;
+		x->step = KFTP_STEP_LOCAL_FILE;
+		err = kftp_file_close(x);
+		next = KFTP_STEP_COMPLETE;
+		break;
+	case KFTP_STEP_COMPLETE:
+		err = kftp_complete(x);
+		*done = true;
+		return err;
+	default:
+		return -EINVAL;	/* unreachable: no step fails and restarts */
+	}
+	if (!err && !*done) {
+		x->step = next;
+		x->substep = 0;
+	}
+	return err;
+}
+
+/*
+ * Run the dialogue from where the transfer stands to its end: 0, or the
+ * error with x->step naming where it failed.
+ */
+int kftp_xfer_run(struct kftp_xfer *x)
+{
+	struct kftp_ctrl *c = &x->sess->ctrl;
+	bool done = false;
 	int err;
 
-	s->remote_size = KFTP_SIZE_UNKNOWN;
-	err = kftp_ctrl_init(&s->ctrl, s->args->reply_timeout_ms);
-	if (err)
-		return err;
-	s->xfer_buf = kvmalloc(KFTP_XFER_BUF_SIZE, GFP_KERNEL);
-	if (!s->xfer_buf) {
-		err = -ENOMEM;
-		goto out_ctrl;
-	}
-
-	err = kftp_dialogue(s);
-	kftp_quit(s, err != 0);
-
-	if (s->data)
-		sock_release(s->data);
-	if (s->listener)
-		sock_release(s->listener);
-	if (s->ctrl.sock)
-		sock_release(s->ctrl.sock);
-	if (s->file)
-		kftp_file_close(s);
-	kvfree(s->xfer_buf);
-out_ctrl:
-	kftp_ctrl_free(&s->ctrl);
+	c->reply_timeout = msecs_to_jiffies(x->args->reply_timeout_ms);
+	c->limit = x->limit;
+	do {
+		err = kftp_step(x, &done);
+	} while (!err && !done);
+	c->limit = 0;
+	if (!err)
+		x->step = KFTP_STEP_NONE;
 	return err;
 }

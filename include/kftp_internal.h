@@ -6,12 +6,14 @@
 #ifndef _KFTP_INTERNAL_H
 #define _KFTP_INTERNAL_H
 
+#include <linux/mutex.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 #include <linux/kftp.h>
 
 struct file;
 struct net;
+struct pid;
 struct socket;
 
 /* The longest control reply line we accept; RFC 959 sets no limit. */
@@ -23,8 +25,9 @@ struct socket;
 
 /* The control connection: socket, reader state and the last reply. */
 struct kftp_ctrl {
-	struct socket *sock;
+	struct socket *sock;		/* NULL when not connected */
 	unsigned long reply_timeout;	/* jiffies, per reply and per send */
+	unsigned long limit;		/* jiffies: no wait past it, or 0 */
 	bool broken;			/* unusable: nothing more to send */
 
 	/* bytes received but not yet parsed */
@@ -41,20 +44,58 @@ struct kftp_ctrl {
 	char *cmd;			/* the command being sent */
 };
 
-/* One retrieval: everything the ioctl owns while it runs. */
-struct kftp_session {
-	const struct kftp_get_args *args; /* validated copy of the request */
-	struct net *net;		/* the caller's network namespace */
-	enum kftp_step step;		/* what the dialogue is doing */
+/* What a logged-in control connection was opened for: reuse needs a match. */
+struct kftp_login {
+	u16 family;
+	u16 port;
+	u32 scope_id;
+	u8 addr[16];
+	u16 data_family;
+	u16 data_port_low;
+	u16 data_port_high;
+	u8 data_addr[16];
+	char user[KFTP_USER_MAX];
+	char password[KFTP_PASSWORD_MAX];
+};
 
+struct kftp_recv;
+struct kftp_xfer;
+
+/*
+ * One open /dev/kftp: the control connection kept logged in between
+ * calls, and a transfer kept across a stop signal until its call restarts.
+ */
+struct kftp_session {
+	struct mutex lock;		/* one call at a time */
 	struct kftp_ctrl ctrl;
+	struct net *net;		/* of ctrl.sock, which pins it */
+	struct sockaddr_storage server;	/* ctrl.sock's peer */
+	struct kftp_login login;	/* valid while ctrl.sock is set */
+	u16 next_data_port;		/* where the port range search resumes */
+	struct kftp_xfer *kept;		/* interrupted, to be continued */
+};
+
+/* One retrieval: everything a call owns while it runs. */
+struct kftp_xfer {
+	struct kftp_session *sess;
+	struct kftp_get_args *args;	/* validated copy of the request */
+	struct pid *caller;		/* the thread a restart must come from */
+	enum kftp_step step;		/* what the dialogue is doing */
+	unsigned int substep;		/* progress inside a step, for restarts */
+	bool cmd_sent;			/* the step's command awaits its reply */
+	bool ctrl_idle;			/* no reply or data pending on ctrl */
+	bool reused;			/* ctrl came from an earlier call */
+	unsigned long limit;		/* max_time_ms as jiffies, or 0 */
+
 	struct socket *listener;	/* our active-mode data port */
+	struct sockaddr_storage port_addr; /* its address, as announced */
 	struct socket *data;		/* the server's data connection */
-	struct sockaddr_storage server;	/* control peer: the only allowed data peer */
 	unsigned int early_final;	/* a 2xx seen before the data connection */
 	u64 remote_size;		/* SIZE answer, or KFTP_SIZE_UNKNOWN */
+	s64 remote_mtime;		/* MDTM answer, or KFTP_MTIME_UNKNOWN */
 
 	void *xfer_buf;			/* KFTP_XFER_BUF_SIZE bytes */
+	struct kftp_recv *recv;		/* the one-copy path's batch, or NULL */
 	u64 received;			/* data bytes received from the server */
 	bool file_failed;		/* the data step failed writing the file */
 
@@ -64,12 +105,30 @@ struct kftp_session {
 	u64 written;			/* bytes written to the destination */
 };
 
+/* kftp_session.c: sessions, kept connections and restarts */
+struct kftp_session *kftp_session_new(void);
+void kftp_session_free(struct kftp_session *sess);
+int kftp_restart_errno(void);
+int kftp_session_begin(struct kftp_session *sess, struct kftp_get_args *args,
+		       struct kftp_xfer **res);
+int kftp_session_interrupted(struct kftp_session *sess, struct kftp_xfer *x,
+			     int err);
+void kftp_session_end(struct kftp_session *sess, struct kftp_xfer *x, int err);
+bool kftp_session_may_reuse(const struct kftp_session *sess,
+			    const struct kftp_xfer *x);
+void kftp_session_set_login(struct kftp_session *sess,
+			    const struct kftp_xfer *x);
+unsigned long kftp_xfer_deadline(const struct kftp_xfer *x,
+				 unsigned long timeout);
+
 /* kftp_proto.c: the FTP dialogue, start to finish */
-int kftp_retrieve(struct kftp_session *s);
+int kftp_xfer_run(struct kftp_xfer *x);
+void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed);
 
 /* kftp_ctrl.c: the control connection's reader and writer */
-int kftp_ctrl_init(struct kftp_ctrl *c, unsigned int reply_timeout_ms);
+int kftp_ctrl_init(struct kftp_ctrl *c);
 void kftp_ctrl_free(struct kftp_ctrl *c);
+void kftp_ctrl_close(struct kftp_ctrl *c);
 int kftp_ctrl_read_reply(struct kftp_ctrl *c);
 int kftp_ctrl_read_reply_until(struct kftp_ctrl *c, unsigned long deadline);
 int kftp_ctrl_poll_reply(struct kftp_ctrl *c);
@@ -90,13 +149,19 @@ bool kftp_sockaddr_same_host(const struct sockaddr_storage *a,
 			     const struct sockaddr_storage *b);
 
 /* kftp_data.c: the active-mode data connection */
-int kftp_data_listen(struct kftp_session *s, struct sockaddr_storage *port_addr);
-int kftp_data_accept(struct kftp_session *s);
-int kftp_data_receive(struct kftp_session *s);
+int kftp_data_listen(struct kftp_xfer *x, struct sockaddr_storage *port_addr);
+int kftp_data_accept(struct kftp_xfer *x);
+int kftp_data_receive(struct kftp_xfer *x);
+
+/* kftp_recv.c: the one-copy receive path (socket pages to the file) */
+void kftp_recv_alloc(struct kftp_xfer *x);
+void kftp_recv_free(struct kftp_xfer *x);
+int kftp_recv_read(struct kftp_xfer *x, u64 room);
+int kftp_recv_write(struct kftp_xfer *x);
 
 /* kftp_file.c: the destination file */
-int kftp_file_open(struct kftp_session *s);
-int kftp_file_write(struct kftp_session *s, const void *buf, size_t len);
-int kftp_file_close(struct kftp_session *s);
+int kftp_file_open(struct kftp_xfer *x);
+int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len);
+int kftp_file_close(struct kftp_xfer *x);
 
 #endif /* _KFTP_INTERNAL_H */

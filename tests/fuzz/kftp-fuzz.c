@@ -426,7 +426,11 @@ static void abi_layout(void)
 	       sizeof(a->resume_offset) + sizeof(a->user) +
 	       sizeof(a->password) + sizeof(a->remote_path) +
 	       sizeof(a->local_path) + sizeof(a->dest_fd) +
-	       sizeof(a->reserved1);
+	       sizeof(a->reserved1) + sizeof(a->max_filesize) +
+	       sizeof(a->remote_mtime) + sizeof(a->max_time_ms) +
+	       sizeof(a->data_family) + sizeof(a->reserved2) +
+	       sizeof(a->data_port_low) + sizeof(a->data_port_high) +
+	       sizeof(a->data_addr) + sizeof(a->reserved3);
 	sum += sizeof(a->result.bytes_written) + sizeof(a->result.remote_size) +
 	       sizeof(a->result.reply_code) + sizeof(a->result.failed_step) +
 	       sizeof(a->result.reply_text);
@@ -616,12 +620,49 @@ static void abi_fields(void)
 		a.stall_timeout_ms = KFTP_TIMEOUT_MAX_MS;
 	expect_a(&a, BIT(ENOENT), "every timeout = KFTP_TIMEOUT_MAX_MS accepted, RETR 550");
 
+	/* Version 2: resume_offset is live, but not with O_EXCL. */
 	abi_valid(&a);
 	a.resume_offset = 1;
-	expect_a(&a, BIT(EINVAL), "resume_offset 1");
+	expect_a(&a, BIT(ENOENT), "resume_offset 1 accepted, RETR 550");
+	a.flags = KFTP_GET_F_EXCL;
+	expect_a(&a, BIT(EINVAL), "resume_offset with KFTP_GET_F_EXCL");
 	abi_valid(&a);
-	a.resume_offset = ~0ULL;
-	expect_a(&a, BIT(EINVAL), "resume_offset ~0");
+	a.reserved2 = 1;
+	expect_a(&a, BIT(EINVAL), "reserved2 != 0");
+	abi_valid(&a);
+	a.reserved3 = 1;
+	expect_a(&a, BIT(EINVAL), "reserved3 != 0");
+	abi_valid(&a);
+	a.remote_mtime = 1;
+	expect_a(&a, BIT(EINVAL), "remote_mtime != 0 on input");
+	abi_valid(&a);
+	a.data_family = AF_INET6;
+	expect_a(&a, BIT(EINVAL), "data_family not the server's family");
+	abi_valid(&a);
+	a.data_addr[0] = 127;
+	expect_a(&a, BIT(EINVAL), "data_addr without data_family");
+	abi_valid(&a);
+	a.data_family = AF_INET;
+	a.data_addr[0] = 127;
+	a.data_addr[3] = 1;
+	a.data_addr[4] = 1;
+	expect_a(&a, BIT(EINVAL), "AF_INET data_addr with addr[4] != 0");
+	abi_valid(&a);
+	a.data_port_low = 41000;
+	a.data_port_high = 40999;
+	expect_a(&a, BIT(EINVAL), "data_port_high below data_port_low");
+	a.data_port_low = 0;
+	expect_a(&a, BIT(EINVAL), "data_port_high without data_port_low");
+	abi_valid(&a);
+	a.data_family = AF_INET;
+	a.data_addr[0] = 127;
+	a.data_addr[3] = 1;
+	a.data_port_low = 41000;
+	a.data_port_high = 41009;
+	a.max_filesize = 1;
+	a.max_time_ms = 60000;
+	a.flags = KFTP_GET_F_REMOTE_TIME;
+	expect_a(&a, BIT(ENOENT), "every version 2 field set: accepted, RETR 550");
 
 	abi_valid(&a);
 	a.addr[4] = 1;
@@ -1227,6 +1268,14 @@ static bool str_ok(const char *f, size_t cap, bool may_be_empty)
 	return true;
 }
 
+static bool all_zero(const unsigned char *b, size_t n)
+{
+	while (n--)
+		if (*b++)
+			return false;
+	return true;
+}
+
 static bool timeout_ok(uint32_t t)
 {
 	return t >= 1 && t <= KFTP_TIMEOUT_MAX_MS;
@@ -1306,8 +1355,12 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		e.why = "unknown flag";
 	else if (to_fd && (a.local_path[0] || (a.flags & KFTP_GET_F_EXCL)))
 		e.why = "KFTP_GET_F_DEST_FD with a local_path or F_EXCL";
-	else if (a.reserved1)
-		e.why = "reserved1 != 0";
+	else if (a.reserved1 || a.reserved2 || a.reserved3)
+		e.why = "a reserved field != 0";
+	else if (a.remote_mtime)
+		e.why = "remote_mtime != 0";
+	else if (a.resume_offset && (a.flags & KFTP_GET_F_EXCL))
+		e.why = "resume_offset with F_EXCL";
 	else if (a.family != AF_INET && a.family != AF_INET6)
 		e.why = "bad family";
 	else if (a.port == 0)
@@ -1317,8 +1370,15 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		 !timeout_ok(a.accept_timeout_ms) ||
 		 !timeout_ok(a.stall_timeout_ms))
 		e.why = "timeout out of range";
-	else if (a.resume_offset)
-		e.why = "resume_offset != 0";
+	else if (a.data_family && a.data_family != a.family)
+		e.why = "data_family not the server's";
+	else if (!a.data_family && !all_zero(a.data_addr, 16))
+		e.why = "data_addr without data_family";
+	else if (a.data_family == AF_INET && !all_zero(a.data_addr + 4, 12))
+		e.why = "AF_INET data_addr[4..15] != 0";
+	else if (a.data_port_high &&
+		 (!a.data_port_low || a.data_port_high < a.data_port_low))
+		e.why = "bad data port range";
 	else if (!str_ok(a.user, sizeof(a.user), true))
 		e.why = "bad user";
 	else if (!str_ok(a.password, sizeof(a.password), true))

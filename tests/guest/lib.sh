@@ -45,7 +45,8 @@
 #   no_temp_files DIR, only_entries DIR NAME...
 #   wait_ftp_ready PORT SECS, start_vsftpd, start_pyftpd, stop_pid PID NAME
 #   port_refused PORT, log_count FILE RE
-#   tcp_inuse, wait_tcp_inuse N, tcp_listeners, module_refcnt, mode_of
+#   tcp_inuse, wait_tcp_inuse N, tcp_listeners, module_refcnt, mode_of,
+#     slab_kb
 #   kmsg_mark, dmesg_since MARK, kernel_bad_since MARK, kernel_clean_since
 #     MARK (tests/kernel-log.sh); on_exit FUNC (traps)
 
@@ -463,6 +464,21 @@ tcp_listeners() {
 
 module_refcnt() {
 	cat /sys/module/kftp/refcnt 2>/dev/null || echo "(no /sys/module/kftp)"
+}
+
+# slab_kb: Slab from /proc/meminfo after dropping caches, minus what the
+# TCP TIME_WAIT machinery holds (tw_sock_TCP and bind buckets: the servers
+# close first, so every run leaves two TIME_WAIT sockets for 60 s, which
+# are the kernel's doing, not kftp's). Prints "net raw tw", in kB.
+slab_kb() {
+	local raw tw
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 0.5
+	raw=$(awk '$1 == "Slab:" { print $2 }' /proc/meminfo)
+	tw=$(awk '$1 ~ /^(tw_sock_TCP|tcp_bind_bucket|tcp_bind2_bucket)/ { kb += $15 * $6 * 4 }
+		END { print kb + 0 }' /proc/slabinfo)
+	printf '%s %s %s\n' "$((raw - tw))" "$raw" "$tw"
 }
 
 # kmsg_mark: write a unique marker line into the kernel log and print it;

@@ -205,21 +205,6 @@ wait_refcnt() {
 	return 1
 }
 
-# slab_kb: Slab from /proc/meminfo after dropping caches, minus what the
-# TCP TIME_WAIT machinery holds (tw_sock_TCP and bind buckets: the servers
-# close first, so every run leaves two TIME_WAIT sockets for 60 s, which
-# are the kernel's doing, not kftp's). Prints "net raw tw", in kB.
-slab_kb() {
-	local raw tw
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 0.5
-	raw=$(awk '$1 == "Slab:" { print $2 }' /proc/meminfo)
-	tw=$(awk '$1 ~ /^(tw_sock_TCP|tcp_bind_bucket|tcp_bind2_bucket)/ { kb += $15 * $6 * 4 }
-		END { print kb + 0 }' /proc/slabinfo)
-	printf '%s %s %s\n' "$((raw - tw))" "$raw" "$tw"
-}
-
 # ---------------------------------------------------------------- cases
 
 # 16 clients at once, 16 different files, one server (vsftpd forks a

@@ -15,8 +15,8 @@ Greeting-phase scenarios (silence, greet421, ...) act before USER is sent,
 so they can only be chosen with 1 or 2.
 
 The server speaks enough FTP for an active-mode RETR client: USER, PASS,
-TYPE, SIZE, PORT, EPRT, RETR, ABOR, QUIT, NOOP, SYST, FEAT, PWD, CWD, MODE,
-STRU. Every RETR serves the scenario's content whatever the path. The data
+TYPE, SIZE, MDTM, PORT, EPRT, REST, RETR, ABOR, QUIT, NOOP, SYST, FEAT, PWD,
+CWD, MODE, STRU. Every RETR serves the scenario's content whatever the path. The data
 connection is opened after RETR with a 150 reply (as vsftpd does) or, for
 "pyftpd"-style scenarios, right at PORT/EPRT time and before the 200 reply,
 with a 125 reply to RETR (as pyftpdlib does).
@@ -51,6 +51,16 @@ THIEF = b'THIEF-BYTES!' * 512
 FLOOD_SIZE = 1 << 30
 THIEF_SRC4 = '127.0.0.2'
 SESSION_LIMIT = 900.0  # seconds a connection may live, whatever happens
+BIG_SIZE = 40 << 20    # the throttled download of the stop/continue tests
+MDTM_TEXT = '20240229123456'  # MDTM's answer: 1709210096 s since the epoch
+_big = []
+
+
+def big():
+    """BIG_SIZE bytes of MAIN repeated, made on first use only."""
+    if not _big:
+        _big.append((MAIN * (BIG_SIZE // len(MAIN) + 1))[:BIG_SIZE])
+    return _big[0]
 
 
 class Gone(Exception):
@@ -468,6 +478,34 @@ def t_slowstream(sess, ds, content):
     stream(sess, ds, MAIN[:16384], 0.02)
 
 
+def t_throttle(sess, ds, content):
+    """big() from the REST offset on, at about 10 MB/s."""
+    view = memoryview(big())[sess.offset:]
+    last = time.monotonic()
+    for i in range(0, len(view), 1 << 18):
+        xsend(ds, view[i:i + (1 << 18)], sess.halt)
+        time.sleep(0.025)
+        if time.monotonic() - last > 1:
+            sess.log('* %d bytes sent so far' % (sess.offset + i))
+            last = time.monotonic()
+    finish(sess, ds)
+
+
+def t_then_idle(text):
+    """A normal transfer; then, after 1 s without a command, @text (if
+    any) and the control connection closes, as an idle timeout does."""
+    def f(sess, ds, content):
+        t_normal(sess, ds, content)
+        mark = sess.ncmds
+        time.sleep(1.0)
+        if sess.ncmds == mark and not sess.gone.is_set():
+            sess.log('* idle: dropping the control connection')
+            if text:
+                sess.reply(text)
+            sess.close_control()
+    return f
+
+
 def r_partial150(sess, arg):
     """150 plus the first byte of the final reply, data 1 s later."""
     sess.send_raw(b'150 Opening BINARY mode data connection.\r\n2')
@@ -677,6 +715,17 @@ scen('quitblackhole', 'normal, but at QUIT nft starts dropping all that the '
                                                      'QUIT': q_blackhole})
 scen('slowstream', '1 GiB at about 800 KiB/s', transfer=t_slowstream,
      content=b'', size=FLOOD_SIZE)
+scen('throttle40m', '40 MiB at about 10 MB/s, REST honoured',
+     transfer=t_throttle, content=b'', size=BIG_SIZE)
+scen('idle421', 'normal; 1 s idle after a transfer: 421, then close',
+     transfer=t_then_idle('421 Timeout.'))
+scen('idleeof', 'normal; 1 s idle after a transfer: close, no reply',
+     transfer=t_then_idle(None))
+scen('rest502', '502 to REST', on={'REST': '502 REST not implemented.'})
+scen('rest350retr550', '350 to REST, then 550 to RETR',
+     on={'RETR': '550 Failed to open file.'})
+scen('eprt522', '522 to EPRT (IPv4 only, as vsftpd without IPv6)',
+     on={'EPRT': '522 Network protocol not supported, use (1)'})
 
 
 # ------------------------------------------------------------------ session
@@ -697,6 +746,9 @@ class Session:
         self.target = None              # (host, port) from PORT/EPRT
         self.predata = None             # pyftpd style: connected at PORT
         self.dsocks = []
+        self.rest = 0                   # REST offset for the next RETR
+        self.offset = 0                 # that of the transfer under way
+        self.ncmds = 0                  # commands received so far
         self.threads = []
         self.local = sock.getsockname()[0]
 
@@ -802,7 +854,8 @@ class Session:
             self.reply("425 Can't open data connection.")
             return
         try:
-            (self.scen.transfer or t_normal)(self, ds, self.scen.content)
+            (self.scen.transfer or t_normal)(
+                self, ds, self.scen.content[self.offset:])
         except Gone as e:
             self.log('* transfer stopped: %s' % e)
             rst_close(ds)
@@ -820,6 +873,19 @@ class Session:
 
     def cmd_SIZE(self, arg):
         self.reply('213 %d' % self.scen.size)
+
+    def cmd_MDTM(self, arg):
+        self.reply('213 ' + MDTM_TEXT)
+
+    def cmd_REST(self, arg):
+        try:
+            self.rest = int(arg)
+            if self.rest < 0:
+                raise ValueError
+        except ValueError:
+            self.reply('501 Bad REST offset.')
+            return
+        self.reply('350 Restart position accepted (%d).' % self.rest)
 
     def cmd_MODE(self, arg):
         self.reply('200 Mode set to S.')
@@ -882,6 +948,10 @@ class Session:
                    else "425 Can't connect to specified address.")
 
     def cmd_RETR(self, arg):
+        self.offset, self.rest = self.rest, 0
+        if self.offset > self.scen.size:
+            self.reply('554 Invalid REST parameter.')
+            return None
         if self.scen.retr:
             return self.scen.retr(self, arg)
         if self.scen.style == 'pyftpd':
@@ -919,6 +989,7 @@ class Session:
 
     def handle(self, raw):
         self.log('< ' + printable(raw))
+        self.ncmds += 1
         if self.mute:
             return None
         # ABOR may come after Telnet IP/Synch bytes: drop non-printables.

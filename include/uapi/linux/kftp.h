@@ -18,14 +18,16 @@
  *
  * 1. connects to the server and reads the 220 greeting;
  * 2. logs in with USER/PASS;
- * 3. sends TYPE I, then SIZE (the answer is optional);
- * 4. listens on an ephemeral port of the control socket's local address and
- *    announces it with PORT (IPv4, and IPv4-mapped IPv6 addresses) or EPRT
- *    (IPv6);
- * 5. sends RETR, accepts the data connection, which must come from the
- *    server's own address, and writes the data to local_path, or to
- *    dest_fd with %KFTP_GET_F_DEST_FD;
- * 6. reads the 226/250 completion and sends QUIT.
+ * 3. sends TYPE I, then SIZE (the answer is optional), and MDTM when
+ *    asked to;
+ * 4. listens on a port of the control socket's local address (or of
+ *    @data_addr; ephemeral, or from a range) and announces it with PORT
+ *    (IPv4, and IPv4-mapped IPv6 addresses) or EPRT (IPv6);
+ * 5. sends REST when resuming, then RETR, accepts the data connection,
+ *    which must come from the server's own address, and writes the data to
+ *    local_path, or to dest_fd with %KFTP_GET_F_DEST_FD;
+ * 6. reads the 226/250 completion. The control connection stays open for
+ *    the next call on the same file (see "Sessions" below).
  *
  * The control connection has TCP keepalive on (60 s idle, then every
  * 60 s), so that a long transfer survives NATs that drop idle
@@ -61,10 +63,15 @@
 #define KFTP_GET_F_EXCL		0x00000001U
 /* Write to dest_fd instead of opening local_path (which must be empty). */
 #define KFTP_GET_F_DEST_FD	0x00000002U
-#define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD)
+/* Version 2: ask the server for the file's time (MDTM) into remote_mtime. */
+#define KFTP_GET_F_REMOTE_TIME	0x00000004U
+#define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD | \
+				 KFTP_GET_F_REMOTE_TIME)
 
 /* result.remote_size when the server did not answer SIZE */
 #define KFTP_SIZE_UNKNOWN	(~(__u64)0)
+/* remote_mtime when it was not asked for or the server did not answer */
+#define KFTP_MTIME_UNKNOWN	(-0x7fffffffffffffffLL - 1)
 
 /**
  * enum kftp_step - Where a failed transfer stopped (result.failed_step).
@@ -81,6 +88,9 @@
  * @KFTP_STEP_DATA:		receiving data
  * @KFTP_STEP_LOCAL_FILE:	opening or writing the destination
  * @KFTP_STEP_COMPLETE:		waiting for 226/250, checking the size
+ * @KFTP_STEP_MDTM:		MDTM (version 2, with %KFTP_GET_F_REMOTE_TIME)
+ * @KFTP_STEP_REST:		REST, or a @resume_offset that does not fit
+ *				the remote size (version 2)
  */
 enum kftp_step {
 	KFTP_STEP_NONE = 0,
@@ -96,6 +106,8 @@ enum kftp_step {
 	KFTP_STEP_DATA,
 	KFTP_STEP_LOCAL_FILE,
 	KFTP_STEP_COMPLETE,
+	KFTP_STEP_MDTM,
+	KFTP_STEP_REST,
 };
 
 /**
@@ -136,7 +148,13 @@ struct kftp_get_result {
  *			1..%KFTP_TIMEOUT_MAX_MS. Ends within this deadline
  *			even when part of a control reply is pending.
  * @stall_timeout_ms:	in: data silence, 1..%KFTP_TIMEOUT_MAX_MS.
- * @resume_offset:	in: reserved for REST, must be 0 for now.
+ * @resume_offset:	in: with a non-zero value, REST @resume_offset
+ *			is sent before RETR (it must be answered 350), and
+ *			the data is written from that offset on: to
+ *			local_path, opened without truncation, or to
+ *			dest_fd. When SIZE says the file has exactly that
+ *			many bytes, nothing is fetched and the call
+ *			succeeds with bytes_written 0; more is ERANGE.
  * @user:		in: NUL-terminated; empty means "anonymous".
  * @password:		in: NUL-terminated; empty with anonymous means a
  *			default address. Never logged.
@@ -152,6 +170,28 @@ struct kftp_get_result {
  *			from offset @resume_offset on, and the file is never
  *			truncated. Ignored without the flag.
  * @reserved1:		in, version 1: must be 0.
+ * @max_filesize:	in, version 2: 0, or the most bytes to receive. A
+ *			larger SIZE fails before RETR, and the data step
+ *			stops at the limit; both are EFBIG.
+ * @remote_mtime:	out, version 2: with %KFTP_GET_F_REMOTE_TIME, the
+ *			MDTM answer in seconds since the epoch (UTC), else
+ *			%KFTP_MTIME_UNKNOWN. Must be 0 on input.
+ * @max_time_ms:	in, version 2: 0, or a bound on the whole call in
+ *			milliseconds; past it, the step under way fails
+ *			with ETIMEDOUT.
+ * @data_family:	in, version 2: 0 to listen on the control
+ *			connection's local address; or AF_INET/AF_INET6 (the
+ *			server's family) to listen on @data_addr.
+ * @reserved2:		in, version 2: must be 0.
+ * @data_port_low:	in, version 2: 0 for an ephemeral data port, or the
+ *			first port of the range to listen on. Ports in use
+ *			are skipped; a range with none free is EADDRINUSE
+ *			at %KFTP_STEP_LISTEN.
+ * @data_port_high:	in, version 2: the last port of that range; 0 means
+ *			@data_port_low alone. Not below @data_port_low.
+ * @data_addr:		in, version 2: with @data_family, an address of
+ *			this host, network order, as @addr.
+ * @reserved3:		in, version 2: must be 0.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
@@ -176,12 +216,24 @@ struct kftp_get_args {
 	/* Appended in version 1. */
 	__s32 dest_fd;
 	__u32 reserved1;
+	/* Appended in version 2. */
+	__u64 max_filesize;
+	__s64 remote_mtime;
+	__u32 max_time_ms;
+	__u16 data_family;
+	__u16 reserved2;
+	__u16 data_port_low;
+	__u16 data_port_high;
+	__u8 data_addr[16];
+	__u32 reserved3;
 };
 
 /* The first version of the struct; smaller @size values are EINVAL. */
 #define KFTP_GET_ARGS_SIZE_VER0	9296
 /* Version 1 adds dest_fd. */
 #define KFTP_GET_ARGS_SIZE_VER1	9304
+/* Version 2 adds the limits, the remote time and the data port settings. */
+#define KFTP_GET_ARGS_SIZE_VER2	9352
 
 #define KFTP_IOC_MAGIC		0xF7
 
@@ -192,12 +244,33 @@ struct kftp_get_args {
  *
  * Context: Process context. Needs CAP_SYS_ADMIN. Sleeps for the whole
  * transfer, in the caller's network namespace, with its credentials, cwd,
- * umask and RLIMIT_FSIZE. SIGINT, SIGTERM and SIGKILL end any network wait
- * at once (ABOR and QUIT are then sent without waiting); a write to a
- * frozen filesystem waits for the thaw first. The call is never restarted.
+ * umask and RLIMIT_FSIZE.
+ *
+ * Sessions: an open /dev/kftp file is a session. After a call, its control
+ * connection stays logged in, and the next call on the same file reuses it
+ * when the network namespace, server address and port, user, password and
+ * data-port settings (@data_family, @data_addr, the port range) are the
+ * same; otherwise QUIT goes to the old server first. A kept connection that
+ * the server closed or timed out while idle (EOF, an unsolicited 421) is
+ * replaced once, before anything of the new request is sent. A failure
+ * that leaves the connection in a known state (a negative reply to SIZE,
+ * REST or RETR) keeps it; any other failure ends it with ABOR and QUIT.
+ * Closing the last reference to the file sends QUIT. Calls on one file
+ * (threads, a forked child) are serialized; the wait for the session is
+ * interruptible. While a session is open, the module cannot be unloaded.
+ *
+ * Signals: a fatal signal ends the call at once, and a signal that a
+ * handler will catch ends the transfer with EINTR (ABOR and QUIT are sent
+ * without waiting). Any other interruption - a stop signal (Ctrl-Z,
+ * SIGSTOP), a ptrace attach, the freezer - keeps the transfer in the
+ * session and returns -ERESTARTNOHAND, so the kernel restarts the call when
+ * the process runs again; the restarted call, with the same request,
+ * continues where the transfer stood. A call with a different request drops
+ * a kept transfer first. A write to a frozen filesystem waits for the thaw.
  *
  * Return:
- * * 0		- Success; @result is written back.
+ * * 0		- Success; @result (and @remote_mtime, for a caller that
+ *		  knows version 2) is written back.
  * * -1		- Failure, with errno set as below. On any failure after the
  *		  struct passed validation, @result is written back too, so
  *		  the caller can show the server's own words. A struct that
@@ -209,9 +282,12 @@ struct kftp_get_args {
  * * EINVAL	- A malformed struct: @size too small, an unknown flag or
  *		  family, port 0, a timeout out of range, a string that is
  *		  empty, not NUL-terminated, holds CR or LF, or has anything
- *		  but NULs after its terminator; @resume_offset or @reserved1
+ *		  but NULs after its terminator; a reserved field
  *		  not 0; %KFTP_GET_F_DEST_FD with a local_path or with
- *		  %KFTP_GET_F_EXCL; dest_fd not a regular file; local_path
+ *		  %KFTP_GET_F_EXCL; %KFTP_GET_F_EXCL with @resume_offset;
+ *		  @remote_mtime not 0; a @data_family other than 0 or the
+ *		  server's; a port range with @data_port_high below
+ *		  @data_port_low; dest_fd not a regular file; local_path
  *		  exists and is not a regular file. Also from connect or bind
  *		  after validation (failed_step tells): an IPv6 link-local
  *		  address without a scope id, for example.
@@ -227,11 +303,110 @@ struct kftp_get_args {
  * * EPROTO	- Any other unexpected reply, or an incomplete transfer (fewer
  *		  or more bytes than SIZE, 426, an early data close).
  * * EBADF	- With %KFTP_GET_F_DEST_FD: dest_fd is not open for writing.
- * * EINTR	- A signal arrived; the transfer was abandoned, not restarted.
+ * * EINTR	- A signal reached a handler; the transfer was abandoned.
+ * * EFBIG	- Past @max_filesize (failed_step SIZE or DATA), or the
+ *		  local file's limits (LOCAL_FILE).
+ * * ERANGE	- @resume_offset beyond the size that SIZE announced (the
+ *		  destination is left untouched), or 554 to RETR after REST.
+ * * EAFNOSUPPORT - The server cannot open IPv6 data connections (522 to
+ *		  EPRT).
+ * * EOPNOTSUPP	- The server refused REST (502, 504, 500).
+ * * EADDRINUSE	- Every port of the data port range is in use.
+ * * EADDRNOTAVAIL - @data_addr is not an address of this host.
  * * Others	- From the local file: ENOENT, EACCES, EISDIR, ELOOP (the last
  *		  component of local_path is a symlink), ENOSPC, EFBIG, EEXIST
  *		  (with %KFTP_GET_F_EXCL), EROFS, ...
  */
 #define KFTP_IOC_GET		_IO(KFTP_IOC_MAGIC, 0x01)
+
+/**
+ * DOC: kftp generic netlink family
+ *
+ * The module registers the generic netlink family %KFTP_GENL_NAME
+ * (version %KFTP_GENL_VERSION) with one multicast group,
+ * %KFTP_GENL_MCGRP_EVENTS. Every transfer sends, to the network namespace
+ * of the process that runs it:
+ *
+ * * %KFTP_CMD_EVENT_START once, when the size is known (or, if the
+ *   transfer fails before that, just before its DONE);
+ * * %KFTP_CMD_EVENT_PROGRESS at most 4 times a second while bytes flow
+ *   (so at least once a second), only while someone listens;
+ * * %KFTP_CMD_EVENT_DONE once, at its end, success or not.
+ *
+ * %KFTP_CMD_GET_XFERS, a dump request, lists the transfers running now in
+ * the caller's namespace, with PROGRESS's attributes. Joining the group and
+ * dumping need CAP_NET_ADMIN in the namespace's user namespace. No
+ * message ever holds the user name or the password.
+ */
+#define KFTP_GENL_NAME		"kftp"
+#define KFTP_GENL_VERSION	1
+#define KFTP_GENL_MCGRP_EVENTS	"events"
+
+/**
+ * enum kftp_genl_cmd - Generic netlink commands of the kftp family.
+ * @KFTP_CMD_UNSPEC:		unused
+ * @KFTP_CMD_GET_XFERS:		dump request (NLM_F_DUMP): one message of
+ *				this command per running transfer
+ * @KFTP_CMD_EVENT_START:	event: a transfer started
+ * @KFTP_CMD_EVENT_PROGRESS:	event: bytes so far
+ * @KFTP_CMD_EVENT_DONE:	event: a transfer ended
+ * @__KFTP_CMD_MAX:		one past the last command
+ */
+enum kftp_genl_cmd {
+	KFTP_CMD_UNSPEC,
+	KFTP_CMD_GET_XFERS,
+	KFTP_CMD_EVENT_START,
+	KFTP_CMD_EVENT_PROGRESS,
+	KFTP_CMD_EVENT_DONE,
+	__KFTP_CMD_MAX,
+};
+#define KFTP_CMD_MAX	(__KFTP_CMD_MAX - 1)
+
+/**
+ * enum kftp_genl_attr - Attributes of kftp's messages. Every message has
+ * the first five; the others as listed.
+ * @KFTP_A_UNSPEC:	unused
+ * @KFTP_A_PAD:		padding for 64-bit attributes
+ * @KFTP_A_XFER_ID:	u64: the transfer, unique until the module unloads
+ * @KFTP_A_PID:		u32: the thread group that runs it, in its own pid
+ *			namespace
+ * @KFTP_A_SERVER_ADDR:	binary: the server's address, 4 (IPv4) or 16 (IPv6)
+ *			bytes, network order
+ * @KFTP_A_SERVER_PORT:	u16: the server's control port, host order
+ * @KFTP_A_REMOTE_PATH:	string: the remote path
+ * @KFTP_A_LOCAL_PATH:	string, START and dump: local_path as given, or
+ *			the path of dest_fd's file
+ * @KFTP_A_SIZE:	u64, START, PROGRESS and dump: the remote size; absent
+ *			while unknown
+ * @KFTP_A_RESUME_OFFSET: u64, START and dump: resume_offset
+ * @KFTP_A_BYTES:	u64, PROGRESS, DONE and dump: data bytes received so
+ *			far
+ * @KFTP_A_ELAPSED_MS:	u64, PROGRESS, DONE and dump: milliseconds since the
+ *			transfer started (DONE: its duration)
+ * @KFTP_A_ERRNO:	u32, DONE: 0, or the positive errno it failed with
+ * @KFTP_A_FAILED_STEP:	u32, DONE: &enum kftp_step where it failed, 0 on
+ *			success
+ * @KFTP_A_REPLY_CODE:	u32, DONE: the last FTP reply code, 0 if none
+ * @__KFTP_A_MAX:	one past the last attribute
+ */
+enum kftp_genl_attr {
+	KFTP_A_UNSPEC,
+	KFTP_A_PAD,
+	KFTP_A_XFER_ID,
+	KFTP_A_PID,
+	KFTP_A_SERVER_ADDR,
+	KFTP_A_SERVER_PORT,
+	KFTP_A_REMOTE_PATH,
+	KFTP_A_LOCAL_PATH,
+	KFTP_A_SIZE,
+	KFTP_A_RESUME_OFFSET,
+	KFTP_A_BYTES,
+	KFTP_A_ELAPSED_MS,
+	KFTP_A_ERRNO,
+	KFTP_A_FAILED_STEP,
+	KFTP_A_REPLY_CODE,
+	__KFTP_A_MAX,
+};
+#define KFTP_A_MAX	(__KFTP_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KFTP_H */

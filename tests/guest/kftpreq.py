@@ -1,0 +1,158 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""kftpreq.py - KFTP_IOC_GET requests straight from Python, for the tests
+that need what kftp-get does not show: several requests on one open
+/dev/kftp (a session), a forked child sharing it, a struct of an older
+version, and the raw errno, failed step and reply of every call.
+
+Usage: kftpreq.py [options] [PORT:]REMOTE=LOCAL...
+Each REMOTE=LOCAL is one request on the same descriptor, in order, to
+--host and --port, or to PORT on --host when given. One
+line per request on stdout:
+    ok bytes=N size=S mtime=T code=C
+    err=ENAME step=N code=C bytes=N text=...
+Exit status: 0 if every request succeeded, 1 otherwise, 2 on bad usage.
+"""
+
+import argparse
+import errno
+import fcntl
+import os
+import socket
+import struct
+import sys
+import time
+
+KFTP_IOC_GET = 0xF701           # _IO(0xF7, 0x01)
+SIZE_VER0, SIZE_VER1, SIZE_VER2 = 9296, 9304, 9352
+F_EXCL, F_DEST_FD, F_REMOTE_TIME = 1, 2, 4
+# Little-endian, no padding: the uapi struct has none (9352 bytes).
+LAYOUT = struct.Struct('<IIHHI16sIIIIQ256s256s4096s4096s'
+                       'QQII512s'               # result
+                       'iI'                     # version 1
+                       'QqIHHHH16sI')           # version 2
+assert LAYOUT.size == SIZE_VER2
+RESULT_OFF = 8760
+MTIME_OFF = 9312
+STEPS = ['NONE', 'CONNECT', 'GREETING', 'LOGIN', 'TYPE', 'SIZE', 'LISTEN',
+         'PORT', 'RETR', 'ACCEPT', 'DATA', 'LOCAL_FILE', 'COMPLETE', 'MDTM',
+         'REST']
+
+
+def addr_of(host):
+    """(family, 16 address bytes) of an IP literal."""
+    try:
+        return socket.AF_INET, socket.inet_pton(socket.AF_INET, host)
+    except OSError:
+        return socket.AF_INET6, socket.inet_pton(socket.AF_INET6, host)
+
+
+def request(host, port, remote, local='', user='', password='', dest_fd=-1,
+            flags=0, resume=0, size=SIZE_VER2, max_filesize=0, max_time_ms=0,
+            data_host='', port_low=0, port_high=0, timeout_ms=10000):
+    family, addr = addr_of(host)
+    data_family, data_addr = addr_of(data_host) if data_host else (0, b'')
+    if dest_fd >= 0:
+        flags |= F_DEST_FD
+    buf = bytearray(LAYOUT.pack(
+        size, flags, family, port, 0, addr.ljust(16, b'\0'),
+        timeout_ms, timeout_ms, timeout_ms, timeout_ms, resume,
+        user.encode(), password.encode(), remote.encode('latin-1'),
+        local.encode(), 0, 0, 0, 0, b'',
+        max(dest_fd, 0), 0,
+        max_filesize, 0, max_time_ms, data_family, 0, port_low, port_high,
+        data_addr.ljust(16, b'\0'), 0))
+    return buf[:max(size, SIZE_VER0)]
+
+
+def call(fd, buf):
+    """One ioctl: (0 or errno, result dict)."""
+    try:
+        fcntl.ioctl(fd, KFTP_IOC_GET, buf, True)
+        err = 0
+    except OSError as e:
+        err = e.errno
+    written, rsize, code, step = struct.unpack_from('<QQII', buf, RESULT_OFF)
+    text = bytes(buf[RESULT_OFF + 24:RESULT_OFF + 536]).split(b'\0')[0]
+    mtime = struct.unpack_from('<q', buf, MTIME_OFF)[0] \
+        if len(buf) >= SIZE_VER2 else None
+    return err, dict(bytes=written, size=rsize, code=code, step=step,
+                     text=text.decode('latin-1'), mtime=mtime)
+
+
+def show(err, r):
+    if err:
+        step = STEPS[r['step']] if r['step'] < len(STEPS) else r['step']
+        print('err=%s step=%s code=%d bytes=%d text=%s' % (
+            errno.errorcode.get(err, err), step, r['code'], r['bytes'],
+            r['text']), flush=True)
+    else:
+        print('ok bytes=%d size=%d mtime=%s code=%d' % (
+            r['bytes'], r['size'], r['mtime'], r['code']), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--host', default='127.0.0.1')
+    ap.add_argument('--port', type=int, default=21)
+    ap.add_argument('--user', default='')
+    ap.add_argument('--password', default='')
+    ap.add_argument('--struct-size', type=int, default=SIZE_VER2)
+    ap.add_argument('--resume', type=int, default=0)
+    ap.add_argument('--remote-time', action='store_true')
+    ap.add_argument('--max-filesize', type=int, default=0)
+    ap.add_argument('--max-time-ms', type=int, default=0)
+    ap.add_argument('--data-host', default='')
+    ap.add_argument('--port-range', default='', help='LOW-HIGH')
+    ap.add_argument('--timeout-ms', type=int, default=10000)
+    ap.add_argument('--sleep', type=float, default=0,
+                    help='seconds between requests')
+    ap.add_argument('--repeat', type=int, default=1,
+                    help='the whole list, this many times')
+    ap.add_argument('--fork', action='store_true',
+                    help='a child runs the same list on the same fd at once')
+    ap.add_argument('--quiet-ok', action='store_true',
+                    help='print only failures and a count')
+    ap.add_argument('pairs', nargs='+', metavar='[PORT:]REMOTE=LOCAL')
+    a = ap.parse_args()
+    low, _, high = a.port_range.partition('-')
+    fd = os.open('/dev/kftp', os.O_RDWR | os.O_CLOEXEC)
+    child = os.fork() if a.fork else -1
+    failed = done = 0
+    for rnd in range(a.repeat):
+        for i, pair in enumerate(a.pairs):
+            if (rnd or i) and a.sleep:
+                time.sleep(a.sleep)
+            remote, _, local = pair.partition('=')
+            port = a.port
+            head, sep, rest = remote.partition(':')
+            if sep and head.isdigit():
+                port, remote = int(head), rest
+            if child == 0:
+                local += '.child'
+            buf = request(a.host, port, remote, local, a.user, a.password,
+                          flags=F_REMOTE_TIME if a.remote_time else 0,
+                          resume=a.resume, size=a.struct_size,
+                          max_filesize=a.max_filesize,
+                          max_time_ms=a.max_time_ms, data_host=a.data_host,
+                          port_low=int(low or 0),
+                          port_high=int(high or 0),
+                          timeout_ms=a.timeout_ms)
+            err, r = call(fd, buf)
+            done += 1
+            failed += bool(err)
+            if err or not a.quiet_ok:
+                show(err, r)
+    if a.quiet_ok:
+        print('%d of %d requests failed' % (failed, done), flush=True)
+    if child == 0:
+        os._exit(1 if failed else 0)
+    if child > 0:
+        _, status = os.waitpid(child, 0)
+        failed += status != 0
+    os.close(fd)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,510 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# sessions.sh [START]: what an open /dev/kftp keeps between calls, and what
+# the version-2 request asks of the kernel, seen at the ioctl itself
+# (tests/guest/kftpreq.py) and through kftp-get:
+#   - several files on one descriptor cost one login, against vsftpd and
+#     pyftpdlib; another server or login gets a new connection;
+#   - a connection the server dropped while idle (421, or EOF) is replaced;
+#   - a forked child shares the session; rmmod is refused while it is open;
+#   - SIGSTOP/SIGCONT in the middle of a download (and of a slow login)
+#     neither fails nor refetches it; a caught signal ends it with EINTR;
+#   - REST (resume), MDTM, max_filesize, max_time_ms, the data port address
+#     and range, the hostile REST/EPRT scenarios, IPv6 over [::1];
+#   - 1000 downloads through one session leave no socket and no Slab behind.
+# Runs in the test VM as a part of suite.sh (tests/guest/lib.sh).
+
+set -u
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+part_init sessions "$@"
+
+REQ=("$PYTHON" "$REPO/tests/guest/kftpreq.py")
+HOSTILE=$REPO/tests/servers/hostile_ftpd.py
+W=$PART_WORK
+HLOG=$W/hostile.log
+HCTL=$W/scenario
+HPORT=
+HPID=
+V6_VSFTPD_PORT=2131
+V6_VSFTPD_LOG=$SUITE_DIR/vsftpd6.log
+V6_PYFTPD_PORT=2132
+V6_PYFTPD_LOG=$SUITE_DIR/pyftpd6.log
+V6_PIDS=()
+BIG_SHA=
+MAIN_SHA=
+MARK=$(kmsg_mark)
+TCP_BEFORE=$(tcp_inuse)
+
+cleanup() {
+	local p
+	[ -z "$HPID" ] || stop_pid "$HPID" hostile_ftpd.py
+	for p in "${V6_PIDS[@]}"; do
+		stop_pid "$p" "IPv6 server"
+	done
+}
+on_exit cleanup
+
+# req ARGS...: kftpreq.py, bounded; its output in ROUT, status in RRC.
+req() {
+	ROUT=$(timeout -k 5 300 "${REQ[@]}" "$@" 2>&1)
+	RRC=$?
+}
+
+# req_expect LINE_PATTERN...: every output line of the last req, in order,
+# matches its pattern (a bash glob).
+req_expect() {
+	local -a lines
+	local i
+	mapfile -t lines <<<"$ROUT"
+	if [ "${#lines[@]}" != "$#" ]; then
+		diag "kftpreq printed ${#lines[@]} lines, expected $#:"
+		diag "$ROUT"
+		return 1
+	fi
+	for ((i = 1; i <= $#; i++)); do
+		# shellcheck disable=SC2053  # the pattern is a glob on purpose
+		[[ ${lines[i - 1]} == ${!i} ]] && continue
+		diag "line $i: '${lines[i - 1]}' does not match '${!i}'"
+		diag "$ROUT"
+		return 1
+	done
+}
+
+# hostile SCENARIO: the hostile server's scenario for the next connections.
+hostile() {
+	printf '%s\n' "$1" >"$HCTL"
+}
+
+start_hostile() {
+	: >"$HLOG"
+	"$PYTHON" "$HOSTILE" --port 0 --host6 ::1 --log "$HLOG" --control "$HCTL" \
+		--ready "$W/hready" --datadir "$W/hdata" >"$W/hostile.out" 2>&1 &
+	HPID=$!
+	for _ in $(seq 300); do
+		[ -s "$W/hready" ] && break
+		kill -0 "$HPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	HPORT=$(cat "$W/hready" 2>/dev/null)
+	[ -n "$HPORT" ] || { diag "hostile_ftpd.py did not start: $(cat "$W/hostile.out")"; return 1; }
+	MAIN_SHA=$(sha_of "$W/hdata/main.bin")
+	BIG_SHA=$("$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1])
+import hashlib, hostile_ftpd as h; print(hashlib.sha256(h.big()).hexdigest())' \
+		"$REPO/tests/servers")
+	[ -n "$BIG_SHA" ]
+}
+
+# The same vsftpd, listening on [::1] only (listen_ipv6), and pyftpdlib.
+start_v6_servers() {
+	local conf=$W/vsftpd6.conf
+	sed -e 's/^listen=YES/listen=NO/' -e 's/^listen_ipv6=NO/listen_ipv6=YES/' \
+		-e '/^listen_address=/d' -e "s/^listen_port=.*/listen_port=$V6_VSFTPD_PORT/" \
+		-e "s|^vsftpd_log_file=.*|vsftpd_log_file=$V6_VSFTPD_LOG|" \
+		"$REPO/tests/vsftpd.conf" >"$conf" || return 1
+	printf 'listen_address6=::1\n' >>"$conf"
+	install -m 0600 "$conf" "$SUITE_DIR/vsftpd6.conf" || return 1
+	: >"$V6_VSFTPD_LOG"
+	vsftpd "$SUITE_DIR/vsftpd6.conf" >"$W/vsftpd6.out" 2>&1 </dev/null &
+	V6_PIDS+=($!)
+	: >"$V6_PYFTPD_LOG"
+	"$PYTHON" "$REPO/tests/servers/pyftpd.py" --root "$FTP_ROOT" --host ::1 \
+		--port "$V6_PYFTPD_PORT" --log "$V6_PYFTPD_LOG" >"$W/pyftpd6.out" 2>&1 </dev/null &
+	V6_PIDS+=($!)
+	wait_v6_ready "$V6_VSFTPD_PORT" && wait_v6_ready "$V6_PYFTPD_PORT"
+}
+
+wait_v6_ready() {
+	local line
+	for _ in $(seq 300); do
+		line=$( (exec 3<>"/dev/tcp/::1/$1" || exit 1
+			IFS= read -r -t 5 l <&3 || exit 1
+			printf 'QUIT\r\n' >&3
+			printf '%s' "$l") 2>/dev/null) || line=
+		case $line in 220*) return 0 ;; esac
+		sleep 0.2
+	done
+	diag "nothing answers on [::1]:$1: $(cat "$W"/*6.out 2>/dev/null)"
+	return 1
+}
+
+# ---------------------------------------------------------------- reuse
+
+c_one_login() {
+	local port=$1 log=$2 re=$3 d before
+	d=$(fresh "one-login-$port")
+	before=$(log_count "$log" "$re")
+	req --port "$port" --user "$FTP_USER" --password "$FTP_PASS" \
+		hello.txt="$d/1" big.bin="$d/2" a/b/c/deep.bin="$d/3" one.bin="$d/4"
+	req_expect 'ok bytes=26 *' 'ok bytes=67108864 *' 'ok bytes=100001 *' 'ok bytes=1 *' || return 1
+	check_same_file "$d/1" "$FTP_ROOT/hello.txt" || return 1
+	check_same_file "$d/2" "$FTP_ROOT/big.bin" || return 1
+	check_same_file "$d/3" "$FTP_ROOT/a/b/c/deep.bin" || return 1
+	check_same_file "$d/4" "$FTP_ROOT/one.bin" || return 1
+	check_eq "connections the server accepted" 1 $(($(log_count "$log" "$re") - before))
+}
+
+# Another server on the same descriptor: QUIT to the first, a new login.
+c_switch_server() {
+	local d v p vq
+	d=$(fresh switch)
+	v=$(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE")
+	vq=$(log_count "$VSFTPD_LOG" '"QUIT"')
+	p=$(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE")
+	req --port "$VSFTPD_PORT" hello.txt="$d/1" "$PYFTPD_PORT:hello.txt=$d/2" \
+		"$VSFTPD_PORT:hello.txt=$d/3"
+	req_expect 'ok *' 'ok *' 'ok *' || return 1
+	check_same_file "$d/3" "$FTP_ROOT/hello.txt" || return 1
+	check_eq "vsftpd connections" 2 $(($(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE") - v)) || return 1
+	check_eq "pyftpdlib connections" 1 $(($(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE") - p)) || return 1
+	# The first vsftpd session got its QUIT when the descriptor moved on.
+	sleep 0.5
+	check_eq "QUITs vsftpd saw" 2 $(($(log_count "$VSFTPD_LOG" '"QUIT"') - vq))
+}
+
+# Another login on the same server is another connection too.
+c_switch_login() {
+	local d v
+	d=$(fresh switch-login)
+	v=$(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE")
+	req --port "$VSFTPD_PORT" hello.txt="$d/1"
+	req_expect 'ok *' || return 1
+	req --port "$VSFTPD_PORT" --user "$FTP_USER" --password "$FTP_PASS" hello.txt="$d/2"
+	req_expect 'ok *' || return 1
+	check_eq "vsftpd connections" 2 $(($(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE") - v))
+}
+
+# The server drops the idle connection between two files (SCENARIO idle421
+# says 421 first, idleeof just closes): the second call reconnects, once.
+c_idle_drop() {
+	local d acc
+	d=$(fresh "$1")
+	hostile "$1"
+	acc=$(log_count "$HLOG" '\* accepted')
+	req --port "$HPORT" --sleep 2.5 x="$d/1" y="$d/2" z="$d/3"
+	req_expect 'ok bytes=300007 *' 'ok bytes=300007 *' 'ok bytes=300007 *' || return 1
+	check_sha "$d/1" "$MAIN_SHA" && check_sha "$d/2" "$MAIN_SHA" && check_sha "$d/3" "$MAIN_SHA" || return 1
+	check_eq "connections" 3 $(($(log_count "$HLOG" '\* accepted') - acc)) || return 1
+	check_eq "idle drops" 2 "$(log_count "$HLOG" "$1 \* idle: dropping")"
+}
+
+# A failure that leaves the connection between commands (550 to RETR)
+# keeps it for the next file.
+c_keep_after_550() {
+	local d v
+	d=$(fresh keep550)
+	v=$(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE")
+	req --port "$VSFTPD_PORT" no-such-file="$d/1" hello.txt="$d/2"
+	req_expect 'err=ENOENT step=RETR code=550 *' 'ok *' || return 1
+	check_same_file "$d/2" "$FTP_ROOT/hello.txt" || return 1
+	check_eq "vsftpd connections" 1 $(($(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE") - v))
+}
+
+# Parent and child issue calls on one descriptor at once: they take turns.
+c_fork() {
+	local d f
+	d=$(fresh fork)
+	req --fork --port "$PYFTPD_PORT" big.bin="$d/1" hello.txt="$d/2" big.bin="$d/3"
+	[ "$RRC" = 0 ] || { diag "kftpreq --fork exited $RRC: $ROUT"; return 1; }
+	for f in 1 3 1.child 3.child; do
+		check_same_file "$d/$f" "$FTP_ROOT/big.bin" || return 1
+	done
+	check_same_file "$d/2.child" "$FTP_ROOT/hello.txt"
+}
+
+# The first version's struct, and the second's, still work on a session.
+c_old_structs() {
+	local d
+	d=$(fresh old-structs)
+	req --struct-size 9296 --port "$VSFTPD_PORT" hello.txt="$d/1" one.bin="$d/2"
+	req_expect 'ok bytes=26 * mtime=None *' 'ok bytes=1 *' || return 1
+	req --struct-size 9304 --port "$VSFTPD_PORT" hello.txt="$d/3"
+	req_expect 'ok bytes=26 *' || return 1
+	check_same_file "$d/1" "$FTP_ROOT/hello.txt"
+}
+
+c_rmmod_refused() {
+	local fd out rc=0
+	exec {fd}<>/dev/kftp || return 1
+	out=$(rmmod kftp 2>&1) && { diag "rmmod succeeded with a session open"; rc=1; }
+	exec {fd}>&-
+	if ! module_loaded; then
+		diag "kftp was unloaded; loading it again"
+		modprobe_kftp
+		return 1
+	fi
+	check_contains "rmmod's error" "$out" "in use" || rc=1
+	return "$rc"
+}
+
+# ---------------------------------------------------------------- signals
+
+# stop_cont PID N: N times, let it run 1 s, SIGSTOP it for 2 s, SIGCONT.
+stop_cont() {
+	local pid=$1 n=$2 state
+	for ((i = 0; i < n; i++)); do
+		sleep 1
+		kill -STOP "$pid" 2>/dev/null || return 0
+		sleep 0.3
+		state=$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)
+		[ -z "$state" ] || [ "$state" = T ] || diag "state after SIGSTOP: $state"
+		sleep 1.7
+		kill -CONT "$pid" 2>/dev/null
+	done
+}
+
+# kftp-get survives stops in the middle of a throttled 40 MiB download:
+# exit 0, the right bytes, and one RETR (continued, not fetched again).
+c_stop_cont_data() {
+	local d pid rc retr
+	d=$(fresh stopcont)
+	hostile throttle40m
+	retr=$(log_count "$HLOG" '< RETR')
+	"$KFTP_GET" -q -o "$d/big" "ftp://127.0.0.1:$HPORT/big" 2>"$d/err" &
+	pid=$!
+	stop_cont "$pid" 2
+	wait "$pid"
+	rc=$?
+	check_eq "kftp-get's exit status (stderr: $(cat "$d/err"))" 0 "$rc" || return 1
+	check_sha "$d/big" "$BIG_SHA" || return 1
+	check_eq "RETRs the server saw" 1 $(($(log_count "$HLOG" '< RETR') - retr))
+}
+
+# Stops while every reply arrives a byte at a time: the calls restart in
+# the reply waits of the login and of the other commands.
+c_stop_cont_replies() {
+	local d pid rc
+	d=$(fresh stopslow)
+	hostile allslow
+	"$KFTP_GET" -q -o "$d/main" "ftp://127.0.0.1:$HPORT/x" 2>"$d/err" &
+	pid=$!
+	stop_cont "$pid" 3
+	wait "$pid"
+	rc=$?
+	check_eq "kftp-get's exit status (stderr: $(cat "$d/err"))" 0 "$rc" || return 1
+	check_sha "$d/main" "$MAIN_SHA"
+}
+
+# A signal that reaches a handler ends the transfer with EINTR (ABOR goes
+# to the server), and the descriptor serves the next request.
+c_caught_signal() {
+	local d abor
+	d=$(fresh caught)
+	hostile throttle40m
+	abor=$(log_count "$HLOG" '< ABOR')
+	ROUT=$(timeout -k 5 120 "$PYTHON" - "$REPO/tests/guest" "$HPORT" "$d" <<'EOF' 2>&1
+import os, signal, sys, threading, time
+sys.path.insert(0, sys.argv[1])
+import kftpreq as k
+port, d = int(sys.argv[2]), sys.argv[3]
+signal.signal(signal.SIGUSR1, lambda *a: None)
+threading.Timer(1.5, signal.pthread_kill,
+                (threading.main_thread().ident, signal.SIGUSR1)).start()
+fd = os.open('/dev/kftp', os.O_RDWR)
+t = time.monotonic()
+err, r = k.call(fd, k.request('127.0.0.1', port, 'big', d + '/1'))
+print('first', err, k.STEPS[r['step']], round(time.monotonic() - t))
+err, r = k.call(fd, k.request('127.0.0.1', port, 'big', d + '/2', max_filesize=1 << 30))
+print('second', err, r['bytes'])
+EOF
+)
+	diag "$ROUT"
+	req_expect 'first 4 DATA [12]' 'second 0 41943040' || return 1
+	check_sha "$d/2" "$BIG_SHA" || return 1
+	check_eq "ABORs the server saw" 1 $(($(log_count "$HLOG" '< ABOR') - abor))
+}
+
+# ---------------------------------------------------------------- REST
+
+# Resume from PORT: the first 1,000,000 bytes are there, REST brings the
+# rest; then the file is complete, then "complete" plus 10 is ERANGE.
+c_resume() {
+	local port=$1 d size
+	d=$(fresh "resume-$port")
+	size=$(stat -c %s "$FTP_ROOT/big.bin")
+	head -c 1000000 "$FTP_ROOT/big.bin" >"$d/big" || return 1
+	req --port "$port" --resume 1000000 big.bin="$d/big"
+	req_expect "ok bytes=$((size - 1000000)) size=$size *" || return 1
+	check_same_file "$d/big" "$FTP_ROOT/big.bin" || return 1
+	req --port "$port" --resume "$size" big.bin="$d/big"
+	req_expect "ok bytes=0 size=$size *" || return 1
+	check_same_file "$d/big" "$FTP_ROOT/big.bin" || return 1
+	req --port "$port" --resume $((size + 10)) big.bin="$d/big"
+	req_expect "err=ERANGE step=REST *" || return 1
+	check_same_file "$d/big" "$FTP_ROOT/big.bin"
+}
+
+# hostile REST scenarios: ERR, STEP and CODE for a resume at 1000 (or AT).
+c_rest_hostile() {
+	local scen=$1 want=$2 at=${3:-1000} d
+	d=$(fresh "rest-$scen")
+	head -c 1000 "$W/hdata/main.bin" >"$d/f"
+	hostile "$scen"
+	req --port "$HPORT" --resume "$at" x="$d/f"
+	req_expect "$want" || return 1
+	check_eq "bytes of the partial file" 1000 "$(stat -c %s "$d/f")"
+}
+
+c_resume_hostile_ok() {
+	local d
+	d=$(fresh rest-ok)
+	head -c 123457 "$W/hdata/main.bin" >"$d/f"
+	hostile normal
+	req --port "$HPORT" --resume 123457 x="$d/f"
+	req_expect "ok bytes=$((300007 - 123457)) *" || return 1
+	check_sha "$d/f" "$MAIN_SHA"
+}
+
+# ---------------------------------------------------------------- others
+
+c_mdtm() {
+	local d want
+	d=$(fresh mdtm)
+	hostile normal
+	req --remote-time --port "$HPORT" x="$d/1"
+	req_expect 'ok * mtime=1709210096 *' || return 1
+	want=$(stat -c %Y "$FTP_ROOT/big.bin")
+	req --remote-time --port "$VSFTPD_PORT" big.bin="$d/2" hello.txt="$d/3"
+	req_expect "ok * mtime=$want *" "ok * mtime=$(stat -c %Y "$FTP_ROOT/hello.txt") *" || return 1
+	req --remote-time --port "$PYFTPD_PORT" big.bin="$d/4"
+	req_expect "ok * mtime=$want *"
+}
+
+c_max_filesize() {
+	local d
+	d=$(fresh maxsize)
+	req --max-filesize 1000 --port "$VSFTPD_PORT" big.bin="$d/1"
+	req_expect 'err=EFBIG step=SIZE code=213 bytes=0 *' || return 1
+	hostile nosize
+	req --max-filesize 1000 --port "$HPORT" x="$d/2"
+	req_expect 'err=EFBIG step=DATA * bytes=1000 *' || return 1
+	check_eq "bytes kept" 1000 "$(stat -c %s "$d/2")" || return 1
+	req --max-filesize 300007 --port "$HPORT" x="$d/3"
+	req_expect 'ok bytes=300007 *'
+}
+
+c_max_time() {
+	local d t0 t
+	d=$(fresh maxtime)
+	hostile throttle40m
+	t0=${EPOCHREALTIME/./}
+	req --max-time-ms 1500 --port "$HPORT" big="$d/1"
+	t=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	req_expect 'err=ETIMEDOUT step=DATA *' || return 1
+	[ "$t" -lt 10000 ] || { diag "took $t ms"; return 1; }
+}
+
+# PORT announces ports of the range; three files in a row use all three.
+c_port_range() {
+	local d ports
+	d=$(fresh portrange)
+	hostile normal
+	: >"$HLOG.mark"
+	req --port "$HPORT" --port-range 41000-41002 a="$d/1" b="$d/2" c="$d/3"
+	req_expect 'ok *' 'ok *' 'ok *' || return 1
+	ports=$(grep -a 'data target 127.0.0.1 port' "$HLOG" | tail -n 3 | awk '{ print $NF }' | sort | xargs)
+	check_eq "data ports announced" "41000 41001 41002" "$ports"
+}
+
+c_port_range_busy() {
+	local d pid out
+	d=$(fresh portbusy)
+	"$PYTHON" -c 'import socket, sys, time
+socks = []
+for p in range(41000, 41003):
+    s = socket.socket(); s.bind(("127.0.0.1", p)); s.listen(1); socks.append(s)
+print("bound", flush=True)
+time.sleep(60)' >"$d/holder" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do grep -q bound "$d/holder" && break; sleep 0.1; done
+	req --port "$VSFTPD_PORT" --port-range 41000-41002 hello.txt="$d/1"
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	req_expect 'err=EADDRINUSE step=LISTEN *' || return 1
+	req --port "$VSFTPD_PORT" --data-host 192.0.2.1 hello.txt="$d/2"
+	req_expect 'err=EADDRNOTAVAIL step=LISTEN *' || return 1
+	req --port "$VSFTPD_PORT" --data-host 127.0.0.1 --port-range 41000-41002 hello.txt="$d/3"
+	req_expect 'ok *'
+}
+
+c_ipv6() {
+	local port=$1 log=$2 d
+	d=$(fresh "v6-$port")
+	req --host ::1 --port "$port" hello.txt="$d/1" big.bin="$d/2"
+	req_expect 'ok *' 'ok *' || return 1
+	check_same_file "$d/2" "$FTP_ROOT/big.bin" || return 1
+	check_contains "the server's log" "$(grep -a EPRT "$log" | tail -n 1)" "|2|::1|"
+}
+
+c_eprt522() {
+	local d
+	d=$(fresh eprt522)
+	hostile eprt522
+	req --host ::1 --port "$HPORT" x="$d/1"
+	req_expect 'err=EAFNOSUPPORT step=PORT code=522 *'
+}
+
+# 1000 downloads through one session: one login, no socket or Slab left.
+c_thousand() {
+	local d before tcp slab_b slab_a
+	d=$(fresh thousand)
+	before=$(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE")
+	tcp=$(tcp_inuse)
+	read -r slab_b _ < <(slab_kb)
+	req --quiet-ok --repeat 1000 --port "$PYFTPD_PORT" hello.txt="$d/h"
+	read -r slab_a _ < <(slab_kb)
+	req_expect '0 of 1000 requests failed' || return 1
+	check_same_file "$d/h" "$FTP_ROOT/hello.txt" || return 1
+	check_eq "pyftpdlib connections" 1 $(($(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE") - before)) || return 1
+	wait_tcp_inuse "$tcp" || return 1
+	diag "Slab (net) in kB: before $slab_b, after $slab_a"
+	[ $((slab_a - slab_b)) -lt 1024 ] || { diag "Slab grew by $((slab_a - slab_b)) kB"; return 1; }
+}
+
+c_no_leftovers() {
+	wait_tcp_inuse "$TCP_BEFORE" || return 1
+	kernel_clean_since "$MARK"
+}
+
+# ---------------------------------------------------------------- run
+
+ip link set lo up 2>/dev/null
+if ! start_hostile || ! start_v6_servers; then
+	not_ok "servers for the sessions part"
+	part_done
+	exit 1
+fi
+
+tcase "vsftpd: four files on one descriptor, one login" c_one_login "$VSFTPD_PORT" "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE"
+tcase "pyftpdlib: four files on one descriptor, one login" c_one_login "$PYFTPD_PORT" "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE"
+tcase "another server on the descriptor: QUIT, then a new connection" c_switch_server
+tcase "another login on the same server: a new connection" c_switch_login
+tcase "idle 421 between files: replaced, all three intact" c_idle_drop idle421
+tcase "idle EOF between files: replaced, all three intact" c_idle_drop idleeof
+tcase "550 to RETR keeps the connection for the next file" c_keep_after_550
+tcase "a forked child shares the session; the calls take turns" c_fork
+tcase "version 0 and 1 structs on a session" c_old_structs
+tcase "rmmod is refused while a session is open" c_rmmod_refused
+tcase "SIGSTOP/SIGCONT twice in a 40 MiB download: exit 0, intact, one RETR" c_stop_cont_data
+tcase "SIGSTOP/SIGCONT while replies come a byte at a time" c_stop_cont_replies
+tcase "a caught signal ends the transfer with EINTR; the fd goes on" c_caught_signal
+tcase "vsftpd: REST resumes, complete is a no-op, beyond is ERANGE" c_resume "$VSFTPD_PORT"
+tcase "pyftpdlib: REST resumes, complete is a no-op, beyond is ERANGE" c_resume "$PYFTPD_PORT"
+tcase "hostile: REST at an odd offset" c_resume_hostile_ok
+tcase "hostile: 502 to REST is EOPNOTSUPP, the partial file kept" c_rest_hostile rest502 'err=EOPNOTSUPP step=REST code=502 *'
+tcase "hostile: 350, then 550 to RETR is ENOENT, the partial file kept" c_rest_hostile rest350retr550 'err=ENOENT step=RETR code=550 *'
+tcase "hostile: an offset past the end without SIZE: 554, ERANGE" c_rest_hostile nosize 'err=ERANGE step=RETR code=554 *' 400000
+tcase "MDTM: hostile, vsftpd and pyftpdlib times" c_mdtm
+tcase "max_filesize: EFBIG at SIZE, and in the data without SIZE" c_max_filesize
+tcase "max_time_ms ends a throttled download with ETIMEDOUT" c_max_time
+tcase "a data port range: three files use its three ports" c_port_range
+tcase "a data port range all in use: EADDRINUSE; a foreign address" c_port_range_busy
+tcase "IPv6: vsftpd on [::1] with EPRT, one session" c_ipv6 "$V6_VSFTPD_PORT" "$V6_VSFTPD_LOG"
+tcase "IPv6: pyftpdlib on [::1] with EPRT, one session" c_ipv6 "$V6_PYFTPD_PORT" "$V6_PYFTPD_LOG"
+tcase "hostile: 522 to EPRT is EAFNOSUPPORT" c_eprt522
+tcase "1000 downloads through one session: one login, no leak" c_thousand
+tcase "no sockets left, kernel log clean" c_no_leftovers
+
+part_done
+exit $?
