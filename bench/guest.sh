@@ -53,8 +53,11 @@ if [ -n "${BENCH_QUICK:-}" ]; then
 else
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES=(16 64 256 1024) BIG=256 NSMALL=200 PAR=16 PARSZ=16
 fi
-# BENCH_SIZES="16 256" and BENCH_CLIENTS="kftp curl discard" narrow a run.
+# BENCH_SIZES="16 256" and BENCH_CLIENTS="kftp curl discard" narrow a run;
+# BENCH_BIG, BENCH_NSMALL and BENCH_PARSZ shrink the other workloads (on a
+# loaded machine, the full run takes hours under TCG).
 [ -z "${BENCH_SIZES:-}" ] || read -r -a SIZES <<<"$BENCH_SIZES"
+BIG=${BENCH_BIG:-$BIG} NSMALL=${BENCH_NSMALL:-$NSMALL} PARSZ=${BENCH_PARSZ:-$PARSZ}
 CLIENTS=(kftp kftp2 curl wget lftp aria2 discard)
 [ -z "${BENCH_CLIENTS:-}" ] || read -r -a CLIENTS <<<"$BENCH_CLIENTS"
 # The one-process-per-file loop leaves out lftp and aria2: their start-up
