@@ -2,7 +2,7 @@
 # The suite on every installed kernel lane, one after another (`make
 # check-all`). With --ci (.ci/run) it first installs the 6.12 lane and the
 # lint tools, and adds the demo (here, and in a fresh clone under /tmp),
-# `make lint` and a DKMS build for each lane.
+# `make lint`, a DKMS build for each lane and `make bench QUICK=1`.
 # Every stage's outcome is printed; the last line is the grand total,
 # "N passed, N failed".
 # Usage: tests/check-all.sh [--ci]
@@ -20,7 +20,7 @@ case ${1:-} in
 esac
 
 if [ -n "$ci" ]; then
-	tests/deps.sh --backports --lint
+	tests/deps.sh --backports --lint --bench
 else
 	tests/deps.sh
 fi
@@ -41,6 +41,8 @@ else echo 'not ok 1 - make demo'; fi")
 	stages+=("make demo in a clone under /tmp" "tests/clone-demo.sh")
 	stages+=("make lint" "make lint")
 	stages+=("dkms build" "tests/dkms-build.sh")
+	# The benchmark, one small round: that it works, never how fast.
+	stages+=("make bench QUICK=1" "make bench QUICK=1")
 fi
 
 exec tests/run-stages.sh "${stages[@]}"

@@ -4,7 +4,8 @@
 # run: the command's exit status, and whether the guest kernel stayed clean.
 #
 # Usage: tests/vm/run-vm.sh [--kver KVER] [--timeout SECS] [--mem SIZE]
-#            [--smp N] [--cwd DIR] [--env NAME=VALUE]... --results DIR
+#            [--smp N] [--cwd DIR] [--env NAME=VALUE]... [--disk FILE]
+#            --results DIR
 #            -- CMD [ARGS...]
 #
 #   --kver     kernel release to boot (default: tests/vm/lib.sh default_kver; needs both
@@ -18,6 +19,7 @@
 #              current directory's place under /kftp, or /kftp when the
 #              current directory is outside the checkout)
 #   --env      extra environment variable for CMD (repeatable)
+#   --disk     a raw image the guest sees as the virtio disk /dev/vda
 #   --results  host directory shared read-write with the guest as /results
 #
 # CMD runs as root in the guest with stdin from /dev/null and the environment
@@ -59,7 +61,7 @@ EXIT_TIMEOUT=124	# what timeout(1) itself returns
 GUEST_REPO=/kftp
 
 kver="" timeout_s=1800 mem=2G smp=2 results="" cwd="" repo=$KFTP_REPO
-declare -a cmd=() envs=()
+declare -a cmd=() envs=() disk=()
 qemu_pid="" tail_pid=""
 
 usage() {
@@ -102,6 +104,10 @@ parse_args() {
 		--cwd) cwd=${2:?}; shift 2 ;;
 		--repo) repo=${2:?}; shift 2 ;;
 		--env) envs+=("${2:?}"); shift 2 ;;
+		--disk)
+			[ -f "${2:?}" ] || die "--disk: no such file: $2"
+			disk=(-drive "file=$(qemu_path "$2"),format=raw,if=virtio,cache=unsafe")
+			shift 2 ;;
 		--results) results=${2:?}; shift 2 ;;
 		--) shift; cmd=("$@"); break ;;
 		-h|--help) usage ;;
@@ -182,7 +188,7 @@ start_qemu() {
 		-device virtio-9p-pci,fsdev=w,mount_tag=results \
 		-fsdev "local,id=k,path=$(qemu_path "$repo"),security_model=none,readonly=on,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=k,mount_tag=kftp \
-		</dev/null 2>"$results/qemu.log" &
+		"${disk[@]}" </dev/null 2>"$results/qemu.log" &
 	qemu_pid=$!
 	# Live output: the guest writes output.log through 9p straight into the
 	# host file. --pid ends tail on its own once QEMU is gone.
