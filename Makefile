@@ -4,6 +4,7 @@
 #   make            build kftp.ko (for KVER) and user/kftp-get
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
+#   make check-debug  the same on a debug kernel (KASAN, kmemleak, lockdep)
 #   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
 # The one version source is the file VERSION; Kbuild, user/Makefile,
 # dkms.conf (PACKAGE_VERSION="#MODULE_VERSION#", filled in by dh_dkms and by
@@ -118,6 +119,11 @@ check:
 check-all:
 	tests/check-all.sh
 
+# The memory-bug-prone parts on a debug kernel (KASAN, kmemleak, lockdep,
+# UBSAN) built from Debian's linux-source-6.1, cached in /var/cache/kftp.
+check-debug:
+	tests/debug/check-debug.sh
+
 # checkpatch, sparse and W=1 on every lane, -Werror and cppcheck, man pages.
 lint:
 	tests/deps.sh --lint
@@ -132,4 +138,4 @@ endif
 	$(MAKE) -C tests/fuzz clean
 
 .PHONY: all modules kftp-module samples user testprogs deps install uninstall \
-	dkms-install dkms-uninstall deb demo check check-all lint clean
+	dkms-install dkms-uninstall deb demo check check-all check-debug lint clean
