@@ -37,6 +37,10 @@ cleanup() {
 	[ -z "$work" ] || rm -rf -- "$work"
 }
 trap cleanup EXIT
+# Killed (Ctrl-C, CI cancelling, check-all.sh stopping its background
+# build): exit through the EXIT trap, so no half-built tree is left behind.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 cache_key() {
 	local ver
@@ -107,7 +111,12 @@ main() {
 		mkdir -p -- "$CACHE"
 		exec 9>"$CACHE/.lock"
 		flock 9
-		[ -f "$dest/ok" ] || build "$dest"
+		if [ ! -f "$dest/ok" ]; then
+			# Holding the lock, any other build directory is a leftover
+			# of a build that was killed hard (SIGKILL, a reboot).
+			rm -rf -- "$CACHE"/.build.*
+			build "$dest"
+		fi
 	fi
 	printf '%s\n' "$dest/linux-source-6.1"
 }
