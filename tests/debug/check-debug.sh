@@ -93,7 +93,7 @@ run_vm() {
 	case $R_RC in 129|130|143) exit "$R_RC" ;; esac
 	T_N=$((T_N + R_PASS + R_FAIL)) T_PASS=$((T_PASS + R_PASS)) T_FAIL=$((T_FAIL + R_FAIL))
 	VERDICT=$(cat "$results/kernel-verdict" 2>/dev/null || echo "no verdict")
-	STATUS=$(tr -dc '0-9' <"$results/status" 2>/dev/null || true)
+	STATUS=$({ tr -dc '0-9' <"$results/status"; } 2>/dev/null || true)
 }
 
 main() {
