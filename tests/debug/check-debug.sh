@@ -16,8 +16,9 @@
 #
 # Usage: tests/debug/check-debug.sh
 # Environment:
-#   KFTP_DEBUG_PARTS        the suite's parts to run (default below; add the
-#                           name of a new part here when it lands)
+#   KFTP_DEBUG_PARTS        the suite's parts to run (default below: add the
+#                           name of a new part there; a name without its
+#                           tests/guest/NAME.sh in this tree is left out)
 #   KFTP_DEBUG_FUZZ_COUNT   fuzz cases (default below: fits the CI budget)
 #   KFTP_DEBUG_CACHE        kernel cache (see build-kernel.sh)
 #   KFTP_VM_TIMEOUT         seconds for the lane's VM (default 3600)
@@ -30,7 +31,10 @@ set -eu -o pipefail
 # shellcheck source=tests/tap.sh
 . "$KFTP_REPO/tests/tap.sh"
 
-DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress}
+# The parts where memory bugs would hide: hostile servers, the ioctl
+# fuzzer, files, stress (parallel, sequential, rmmod under load), sessions
+# (sessions, generic netlink events).
+DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions}
 FUZZ_COUNT=${KFTP_DEBUG_FUZZ_COUNT:-2000}
 # Under the guest's /kftp: the modules must be where the guest sees them,
 # whatever KFTP_BUILD_DIR says.
@@ -113,10 +117,20 @@ main() {
 	fi
 	ok "kftp.ko and kftp_leaky.ko built against the debug kernel"
 
-	diag "parts: $DEBUG_PARTS; fuzz count $FUZZ_COUNT"
+	local p parts=""
+	for p in $DEBUG_PARTS; do
+		if [ -f "$KFTP_REPO/tests/guest/$p.sh" ]; then
+			parts+=${parts:+ }$p
+		else
+			diag "part $p: no tests/guest/$p.sh in this tree, left out"
+		fi
+	done
+	# An empty SUITE_PARTS would mean all of them.
+	[ -n "$parts" ] || parts=none
+	diag "parts: $parts; fuzz count $FUZZ_COUNT"
 	run_vm check-debug tests/debug/guest-lane.sh \
 		--timeout "${KFTP_VM_TIMEOUT:-3600}" \
-		--env "SUITE_PARTS=$DEBUG_PARTS" \
+		--env "SUITE_PARTS=$parts" \
 		--env "SUITE_KFTP_KO=$GUEST_OUT/kftp/kftp.ko" \
 		--env "KFTP_FUZZ_COUNT=$FUZZ_COUNT"
 	if [ "$VERDICT" = ok ]; then
