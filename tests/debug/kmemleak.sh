@@ -15,10 +15,15 @@
 #   kmemleak_module_objects FILE MOD
 #                           print the report's objects allocated by module
 #                           code: a backtrace frame that names [MOD], or one
-#                           outside the kernel image (a module's text; after
-#                           rmmod its frames are bare addresses). The lane
-#                           loads no module but kftp, so those are kftp's.
-#                           0 iff it printed any.
+#                           that no symbol explains, outside the kernel
+#                           image (a module's text: after rmmod its frames
+#                           print as bare addresses). The lane loads no
+#                           module but kftp, so those are kftp's. 0 iff it
+#                           printed any.
+#
+# A backtrace line reads "    [<%p>] %pS": the first address is hashed (no
+# use), the %pS part is "func+0x1c/0x80 [mod]", "func+0x1c/0x80" for the
+# kernel itself, or "0xffffffffc0a01c3d" where no symbol is known.
 
 KMEMLEAK=/sys/kernel/debug/kmemleak
 # Objects younger than this are never reported (mm/kmemleak.c MSECS_MIN_AGE).
@@ -27,9 +32,6 @@ KMEMLEAK_MIN_AGE=6
 kmemleak_ready() {
 	[ -e "$KMEMLEAK" ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 	[ -r "$KMEMLEAK" ] || { diag "$KMEMLEAK missing (kernel without kmemleak?)"; return 1; }
-	# Backtraces are printed with %pK: hashed under kptr_restrict=0, real
-	# addresses for root under 1. kmemleak_module_objects needs them real.
-	sysctl -qw kernel.kptr_restrict=1 || return 1
 	# A disabled kmemleak (pool exhausted at boot, an error) refuses writes.
 	echo scan >"$KMEMLEAK" 2>/dev/null || {
 		diag "kmemleak does not scan: $(dmesg | grep -m3 kmemleak)"
@@ -79,12 +81,11 @@ kmemleak_module_objects() {
 		block+=$line$'\n'
 		case $line in
 		*"[$mod]"*) hit=1 ;;
-		*"[<"*">]"*)
-			a=${line#*\[<}
-			a=${a%%>]*}
+		*"[<"*">] 0x"*)
+			a=${line##*>] 0x}
 			[[ $a =~ ^[0-9a-f]{16}$ ]] || continue
 			a=$((16#$a))
-			# A hashed pointer is no kernel address (top bit clear).
+			# Only kernel addresses (top bit set).
 			[ "$a" -lt 0 ] || continue
 			# Outside the image: module text. (The image spans its
 			# init text too, freed after boot but still inside.)
