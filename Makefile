@@ -4,6 +4,7 @@
 #   make            build kftp.ko (for KVER), user/kftp-get and user/kftpstat
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
+#   make check-debug  the same on a debug kernel (KASAN, kmemleak, lockdep)
 #   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
 #   make bench      kftp against curl, wget, lftp, aria2 in a VM (QUICK=1:
 #                   one small round); table, CSV and plot in .build/bench
@@ -130,6 +131,11 @@ bench:
 check-all:
 	tests/check-all.sh
 
+# The memory-bug-prone parts on a debug kernel (KASAN, kmemleak, lockdep,
+# UBSAN) built from Debian's linux-source-6.1, cached in /var/cache/kftp.
+check-debug:
+	tests/debug/check-debug.sh
+
 # checkpatch, sparse and W=1 on every lane, -Werror and cppcheck, man pages.
 lint:
 	tests/deps.sh --lint
@@ -145,4 +151,4 @@ endif
 	$(MAKE) -C bench clean
 
 .PHONY: all modules kftp-module samples user testprogs deps install uninstall \
-	dkms-install dkms-uninstall deb demo check check-all bench lint clean
+	dkms-install dkms-uninstall deb demo check check-all check-debug bench lint clean

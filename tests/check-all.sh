@@ -2,7 +2,9 @@
 # The suite on every installed kernel lane, one after another (`make
 # check-all`). With --ci (.ci/run) it first installs the 6.12 lane and the
 # lint tools, and adds the demo (here, and in a fresh clone under /tmp),
-# `make lint`, a DKMS build for each lane and `make bench QUICK=1`.
+# `make lint`, a DKMS build for each lane, `make bench QUICK=1`, and last the
+# debug lane (`make check-debug`), whose kernel builds in the background
+# meanwhile.
 # Every stage's outcome is printed; the last line is the grand total,
 # "N passed, N failed".
 # Usage: tests/check-all.sh [--ci]
@@ -19,8 +21,24 @@ case ${1:-} in
 *) die "usage: ${0##*/} [--ci]" ;;
 esac
 
+debug_build_pid=""
+stop_debug_build() {
+	[ -z "$debug_build_pid" ] || kill -TERM -- "-$debug_build_pid" 2>/dev/null || true
+}
+
 if [ -n "$ci" ]; then
-	tests/deps.sh --backports --lint --bench
+	tests/deps.sh --backports --lint --bench --debug
+	# A fresh CI machine has no debug kernel: build it (niced, in a process
+	# group of its own) while the other lanes run; the check-debug stage
+	# waits for it (build-kernel.sh holds a lock) and then reuses it.
+	# KFTP_DEBUG_PREBUILD=0 builds it in that stage instead.
+	if [ "${KFTP_DEBUG_PREBUILD:-1}" = 1 ] && ! tests/debug/build-kernel.sh --print >/dev/null; then
+		mkdir -p "$KFTP_BUILD_DIR"
+		setsid tests/debug/build-kernel.sh >"$KFTP_BUILD_DIR/debug-kernel-prebuild.log" 2>&1 &
+		debug_build_pid=$!
+		trap stop_debug_build EXIT
+		msg "building the debug kernel in the background (log: $KFTP_BUILD_DIR/debug-kernel-prebuild.log)"
+	fi
 else
 	tests/deps.sh
 fi
@@ -43,6 +61,9 @@ else echo 'not ok 1 - make demo'; fi")
 	stages+=("dkms build" "tests/dkms-build.sh")
 	# The benchmark, one small round: that it works, never how fast.
 	stages+=("make bench QUICK=1" "make bench QUICK=1")
+	stages+=("make check-debug" "make check-debug")
 fi
 
-exec tests/run-stages.sh "${stages[@]}"
+rc=0
+tests/run-stages.sh "${stages[@]}" || rc=$?
+exit "$rc"
