@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kftp: in-kernel FTP client. The kbuild side is in Kbuild.
-#   make            build kftp.ko (for KVER) and user/kftp-get
+#   make            build kftp.ko (for KVER), user/kftp-get and user/kftpstat
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
+#   make check-debug  the same on a debug kernel (KASAN, kmemleak, lockdep)
 #   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
 #   make bench      kftp against curl, wget, lftp, aria2 in a VM (QUICK=1:
 #                   one small round); table, CSV and plot in .build/bench
@@ -70,17 +71,23 @@ install: kftp-module user
 	@# kbuild skips depmod without a System.map, which Debian's headers lack.
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	install -D -m 0755 user/kftp-get $(DESTDIR)$(BINDIR)/kftp-get
+	install -D -m 0755 user/kftpstat $(DESTDIR)$(BINDIR)/kftpstat
 	install -D -m 0644 man/kftp-get.1 $(DESTDIR)$(MANDIR)/man1/kftp-get.1
+	install -D -m 0644 man/kftpstat.1 $(DESTDIR)$(MANDIR)/man1/kftpstat.1
 	install -D -m 0644 man/kftp.4 $(DESTDIR)$(MANDIR)/man4/kftp.4
 	install -D -m 0644 user/completion/kftp-get \
 		$(DESTDIR)$(BASHCOMPDIR)/kftp-get
+	install -D -m 0644 user/completion/kftpstat \
+		$(DESTDIR)$(BASHCOMPDIR)/kftpstat
 
 uninstall:
 	rm -f $(MODDIR)/kftp.ko $(MODDIR)/kftp.ko.xz $(MODDIR)/kftp.ko.zst \
 		$(MODDIR)/kftp.ko.gz
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	rm -f $(DESTDIR)$(BINDIR)/kftp-get $(DESTDIR)$(MANDIR)/man1/kftp-get.1 \
-		$(DESTDIR)$(MANDIR)/man4/kftp.4 $(DESTDIR)$(BASHCOMPDIR)/kftp-get
+		$(DESTDIR)$(MANDIR)/man4/kftp.4 $(DESTDIR)$(BASHCOMPDIR)/kftp-get \
+		$(DESTDIR)$(BINDIR)/kftpstat $(DESTDIR)$(MANDIR)/man1/kftpstat.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/kftpstat
 
 # DKMS rebuilds the module for every kernel Debian installs later on.
 DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)
@@ -124,6 +131,11 @@ bench:
 check-all:
 	tests/check-all.sh
 
+# The memory-bug-prone parts on a debug kernel (KASAN, kmemleak, lockdep,
+# UBSAN) built from Debian's linux-source-6.1, cached in /var/cache/kftp.
+check-debug:
+	tests/debug/check-debug.sh
+
 # checkpatch, sparse and W=1 on every lane, -Werror and cppcheck, man pages.
 lint:
 	tests/deps.sh --lint
@@ -139,4 +151,4 @@ endif
 	$(MAKE) -C bench clean
 
 .PHONY: all modules kftp-module samples user testprogs deps install uninstall \
-	dkms-install dkms-uninstall deb demo check check-all bench lint clean
+	dkms-install dkms-uninstall deb demo check check-all check-debug bench lint clean

@@ -232,16 +232,25 @@ static struct miscdevice kftp_miscdev = {
 
 static int __init kftp_init(void)
 {
-	int err = misc_register(&kftp_miscdev);
+	int err = kftp_nl_init();
 
-	if (err)
+	if (err) {
+		pr_err("cannot register the generic netlink family: %d\n", err);
+		return err;
+	}
+	err = misc_register(&kftp_miscdev);
+	if (err) {
 		pr_err("cannot register /dev/kftp: %d\n", err);
+		kftp_nl_exit();
+	}
 	return err;
 }
 
+/* No transfer runs: every open /dev/kftp holds a module reference. */
 static void __exit kftp_exit(void)
 {
 	misc_deregister(&kftp_miscdev);
+	kftp_nl_exit();
 }
 
 module_init(kftp_init);

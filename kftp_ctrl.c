@@ -23,14 +23,14 @@
 
 #define KFTP_CTRL_BUF_SIZE	(2 * KFTP_LINE_MAX)
 /* "VERB " + an argument whose every byte may be doubled + CRLF. */
-#define KFTP_CMD_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
+#define KFTP_CMD_LINE_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
 #define KFTP_TELNET_IAC		0xff
 
 int kftp_ctrl_init(struct kftp_ctrl *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->rbuf = kmalloc(KFTP_CTRL_BUF_SIZE, GFP_KERNEL);
-	c->cmd = kmalloc(KFTP_CMD_MAX, GFP_KERNEL);
+	c->cmd = kmalloc(KFTP_CMD_LINE_MAX, GFP_KERNEL);
 	if (!c->rbuf || !c->cmd) {
 		kftp_ctrl_free(c);
 		return -ENOMEM;
@@ -245,13 +245,13 @@ int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
 	long timeout;
 	int err;
 
-	if (len + 3 > KFTP_CMD_MAX)
+	if (len + 3 > KFTP_CMD_LINE_MAX)
 		return -EINVAL;
 	memcpy(c->cmd, verb, len);
 	if (arg) {
 		c->cmd[len++] = ' ';
 		for (; *arg; arg++) {
-			if (len + 4 > KFTP_CMD_MAX)
+			if (len + 4 > KFTP_CMD_LINE_MAX)
 				return -EINVAL;
 			if ((u8)*arg == KFTP_TELNET_IAC)
 				c->cmd[len++] = *arg;

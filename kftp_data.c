@@ -284,7 +284,8 @@ static int kftp_data_receive_loop(struct kftp_xfer *x, size_t *fill)
 			return over_err;
 		}
 		*fill += n;
-		x->received += n;
+		WRITE_ONCE(x->received, x->received + n);	/* the dump reads it */
+		kftp_nl_xfer_progress(x);
 		/* The one-copy path writes each batch while it holds the pages. */
 		if (*fill == KFTP_XFER_BUF_SIZE || x->recv) {
 			n = kftp_data_flush(x, fill);

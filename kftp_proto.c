@@ -432,6 +432,8 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 			err = kftp_mdtm(x);
 		if (!err)
 			err = kftp_size_check(x, done);
+		if (!err)
+			kftp_nl_xfer_start(x);	/* with the size, if any */
 		next = KFTP_STEP_LISTEN;
 		break;
 	case KFTP_STEP_LISTEN:

@@ -188,6 +188,7 @@ int kftp_session_begin(struct kftp_session *sess, struct kftp_get_args *args,
 	x->remote_mtime = KFTP_MTIME_UNKNOWN;
 	if (args->max_time_ms)
 		x->limit = (jiffies + msecs_to_jiffies(args->max_time_ms)) ?: 1;
+	kftp_nl_xfer_begin(x);
 	*res = x;
 	return 0;
 }
@@ -269,6 +270,7 @@ void kftp_session_end(struct kftp_session *sess, struct kftp_xfer *x, int err)
 {
 	struct kftp_ctrl *c = &sess->ctrl;
 
+	kftp_nl_xfer_end(x, err);
 	if (err && (!x->ctrl_idle || c->code == 421))
 		kftp_ctrl_goodbye(c, true);
 	kftp_xfer_free(x);

@@ -6,6 +6,8 @@
 #ifndef _KFTP_INTERNAL_H
 #define _KFTP_INTERNAL_H
 
+#include <linux/ktime.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/socket.h>
 #include <linux/types.h>
@@ -103,6 +105,16 @@ struct kftp_xfer {
 	bool file_from_fd;		/* file is the caller's dest_fd */
 	loff_t file_pos;
 	u64 written;			/* bytes written to the destination */
+
+	/* kftp_netlink.c: events and the dump */
+	struct list_head nl_node;	/* on the list of running transfers */
+	u64 nl_id;
+	pid_t nl_pid;			/* the caller's thread group */
+	struct net *nl_net;		/* where its events go */
+	ktime_t nl_start;
+	char *nl_local;			/* the destination's name, for people */
+	bool nl_started;		/* START was sent */
+	unsigned long nl_next_progress;	/* jiffies: no PROGRESS before */
 };
 
 /* kftp_session.c: sessions, kept connections and restarts */
@@ -120,6 +132,14 @@ void kftp_session_set_login(struct kftp_session *sess,
 			    const struct kftp_xfer *x);
 unsigned long kftp_xfer_deadline(const struct kftp_xfer *x,
 				 unsigned long timeout);
+
+/* kftp_netlink.c: transfer events over generic netlink */
+int kftp_nl_init(void);
+void kftp_nl_exit(void);
+void kftp_nl_xfer_begin(struct kftp_xfer *x);
+void kftp_nl_xfer_start(struct kftp_xfer *x);
+void kftp_nl_xfer_progress(struct kftp_xfer *x);
+void kftp_nl_xfer_end(struct kftp_xfer *x, int err);
 
 /* kftp_proto.c: the FTP dialogue, start to finish */
 int kftp_xfer_run(struct kftp_xfer *x);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kftp-get: download one file over FTP through the kftp kernel module.
+ * kftp-get: download files over FTP through the kftp kernel module.
  *
  * The kernel does the FTP work. This tool parses the command line and the
- * URL, resolves the host, and owns the file: it creates the data file
+ * URLs, resolves the hosts, and owns the files: it creates each data file
  * unnamed (O_TMPFILE, mode 0600) in the destination's directory, hands the
  * kernel its descriptor (KFTP_GET_F_DEST_FD), and only when the transfer is
  * complete gives it its final owner, group and mode, fsyncs it, links it in
@@ -11,13 +11,32 @@
  * interrupted or killed download therefore never clobbers an existing file
  * and leaves nothing behind. Where the filesystem has no O_TMPFILE, the data
  * file is a named temporary file .NAME.kftp-XXXXXX (O_EXCL, mode 0600)
- * instead, removed on failure.
+ * instead, removed on failure. The one exception is resuming (-C): then the
+ * partial file is the destination, written in place from its end, as curl
+ * does, and a failure keeps what it holds.
+ *
+ * Sessions: an open /dev/kftp is a session, whose control connection the
+ * kernel keeps logged in between ioctls. Consecutive URLs of one server and
+ * login use one descriptor, so that 200 files cost one login; another
+ * server or login gets a fresh descriptor (closing the old one sends QUIT).
+ * With -Z, up to --parallel-max worker processes each hold one descriptor
+ * and take the next URL from a counter in shared memory: never more
+ * control connections than workers.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP (unless ignored at start) stop
+ * everything: the handler dup2()s /dev/null over the device descriptor, so
+ * that an ioctl not yet started fails at once; one under way returns
+ * EINTR. The parent of -Z workers forwards the signal to them. After the
+ * cleanup, kftp-get dies by that signal. Stop signals (Ctrl-Z, SIGSTOP,
+ * SIGCONT) get no handler: the kernel keeps the transfer and restarts the
+ * ioctl when the process continues.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,123 +47,180 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <linux/kftp.h>
+
+#include "kftp-get.h"
+#include "progress.h"
 
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
 #endif
 
-#define PROG			"kftp-get"
 #define FTP_DEFAULT_PORT	21
 #define TEMP_TRIES		8	/* fresh names to try on EEXIST */
 #define TEMP_TAG		".kftp-"
 #define TEMP_RANDOM_LEN		6
 /* What the temporary name adds to the base name: ".", TEMP_TAG, random */
 #define TEMP_OVERHEAD		(1 + (int)sizeof(TEMP_TAG) - 1 + TEMP_RANDOM_LEN)
+#define PARALLEL_DEFAULT	4
+#define PARALLEL_MAX		100
+#define MAX_TIME_MAX_MS		UINT32_MAX	/* max_time_ms is a __u32 */
 
-_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER0,
-	       "struct kftp_get_args smaller than its first version");
+_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER2,
+	       "struct kftp_get_args smaller than its second version");
 
-/* The exit status contract; the -h text lists the same table. */
-enum exit_status {
-	EXIT_OK		= 0,
-	EXIT_OTHER	= 1,
-	EXIT_USAGE	= 2,
-	EXIT_DEVICE	= 3,
-	EXIT_CONNECT	= 4,
-	EXIT_LOGIN	= 5,
-	EXIT_NOFILE	= 6,
-	EXIT_LOCAL	= 7,
-	EXIT_PROTO	= 8,
-	EXIT_TIMEOUT	= 9,
-	EXIT_SIGNAL	= 128,	/* plus the signal number */
+enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
+
+struct options {
+	char **urls;		/* copies: argv's are scrubbed */
+	size_t nurls;
+	const char *output;	/* -o */
+	const char *output_dir;	/* --output-dir */
+	char *login;		/* -u USER[:PASS], a copy */
+	bool quiet;
+	bool keep_partial;
+	bool parallel;		/* -Z */
+	unsigned int parallel_max;
+	bool remote_time;	/* -R */
+	bool netrc;		/* -n */
+	const char *netrc_file;
+	enum resume_mode resume;
+	uint64_t resume_at;	/* --continue-at N */
+	uint32_t connect_ms;
+	uint32_t timeout_ms;	/* reply, accept and stall; 0: defaults */
+	uint32_t max_time_ms;	/* 0: none */
+	uint64_t max_filesize;	/* 0: none */
+	/* -P ADDR[:LOW[-HIGH]] */
+	const char *ftp_port;
+	uint16_t data_family;	/* 0: the control connection's address */
+	uint8_t data_addr[16];
+	uint16_t data_port_low, data_port_high;
+	int progress;		/* the bar: 1 forced, 0 off, -1 on a terminal */
 };
+
+static struct options opt = { .parallel_max = PARALLEL_DEFAULT, .progress = -1 };
+static struct netrc netrc;
 
 struct ftp_url {
 	char host[NI_MAXHOST];
 	bool bracketed;		/* [v6] literal: no name lookup */
 	uint16_t port;
+	bool has_user;		/* user info in the URL, even an empty user */
 	bool has_pass;
 	char user[KFTP_USER_MAX];
 	char pass[KFTP_PASSWORD_MAX];
 	char path[KFTP_REMOTE_PATH_MAX];	/* decoded, leading '/' dropped */
 };
 
-struct options {
-	const char *url;
-	const char *output;	/* -o */
-	const char *login;	/* -u USER[:PASS] */
-	bool quiet;
-	bool keep_partial;
-	uint32_t connect_ms;
-	uint32_t timeout_ms;	/* reply, accept and stall; 0: defaults */
-};
-
 struct job {
-	struct options opt;
+	const char *url_str;
 	struct ftp_url url;
 	char user[KFTP_USER_MAX];
 	char pass[KFTP_PASSWORD_MAX];
-	const char *dest;
+	char dest[KFTP_LOCAL_PATH_MAX];
 	char dir[KFTP_LOCAL_PATH_MAX];	/* the destination's directory */
 	char temp[KFTP_LOCAL_PATH_MAX];
+	bool keep_partial;
 	bool temp_ours;		/* temp may exist and is ours to remove */
 	int data_fd;		/* the data file, -1 if none */
 	bool unnamed;		/* data_fd is an O_TMPFILE, not temp */
+	bool inplace;		/* resuming: data_fd is the destination itself */
+	uint64_t resume_offset;
 	bool has_old;		/* the destination exists: keep its attributes */
 	struct stat old;
 	char where[2 * NI_MAXHOST + 32];	/* "host (addr) port N" */
 	bool local_failed;	/* create_data() failed, already reported */
 	int err;		/* errno of the failed ioctl */
+	uint64_t elapsed_ms;	/* of the last ioctl */
 	struct kftp_get_args args;
 };
 
 static volatile sig_atomic_t got_signal;
 /*
- * /dev/kftp's descriptor and one of /dev/null: the signal handler dup2()s
- * the second over the first, so that an ioctl that has not started yet
- * fails at once (ENOTTY) instead of running a whole transfer that the user
- * already asked to stop. That closes the race between the last check of
- * got_signal and the ioctl without blocking signals across the ioctl.
+ * This process's /dev/kftp descriptor (its session) and one of /dev/null:
+ * the signal handler dup2()s the second over the first, so that an ioctl
+ * that has not started yet fails at once (ENOTTY) instead of running a
+ * whole transfer that the user already asked to stop. That closes the race
+ * between the last check of got_signal and the ioctl without blocking
+ * signals across the ioctl. Each -Z worker has its own.
  */
 static volatile int dev_fd = -1;
 static int null_fd = -1;
+/* The -Z parent's workers, to forward a stop signal to; 0 = none. */
+static volatile pid_t workers[PARALLEL_MAX];
+static bool in_worker;
+static bool said_interrupted;
+
+/* While a job is prepared: where die() goes back to (a failed job). */
+static jmp_buf *job_jmp;
+/* With several URLs: the URL that a failure message is about. */
+static const char *msg_prefix;
 
 /* ---- messages ---------------------------------------------------------- */
 
-static void vsay(const char *fmt, va_list ap)
+/* One write() per message: -Z workers share stderr. */
+static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
-	fputs(PROG ": ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	char buf[2 * KFTP_LOCAL_PATH_MAX + 1024];
+	int n, m;
+
+	n = snprintf(buf, sizeof(buf), PROG ": %s%s", prefix ? prefix : "",
+		     prefix ? ": " : "");
+	m = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
+	if (m < 0)
+		m = 0;
+	n += m;
+	if ((size_t)n > sizeof(buf) - 2)
+		n = (int)sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+		return;
 }
 
+/* A failure (named after its URL when there are several). */
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(msg_prefix, fmt, ap);
+	va_end(ap);
+}
+
+/* Progress that names its file itself. */
 static void __attribute__((format(printf, 1, 2)))
-say(const char *fmt, ...)
+note(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	vmessage(NULL, fmt, ap);
 	va_end(ap);
 }
 
-/* Only for failures before any temporary file exists. */
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int status, const char *fmt, ...)
+/*
+ * A failure before any data file exists: of the current job while one is
+ * prepared, else of the whole run.
+ */
+void die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	vmessage(msg_prefix, fmt, ap);
 	va_end(ap);
+	if (job_jmp)
+		longjmp(*job_jmp, status);
 	if (status == EXIT_USAGE)
 		fputs("Try '" PROG " --help' for more information.\n", stderr);
 	exit(status);
@@ -152,17 +228,38 @@ die(int status, const char *fmt, ...)
 
 static void usage(void)
 {
-	printf("Usage: " PROG " [options] ftp://[user[:password]@]host[:port]/path\n"
+	printf("Usage: " PROG " [options] URL...\n"
+	       "  URL: ftp://[user[:password]@]host[:port]/path\n"
 	       "\n"
-	       "Download one file over FTP (active mode, binary) through the kftp\n"
-	       "kernel module (" KFTP_DEVICE_PATH ", root only). Nothing is printed on stdout.\n"
+	       "Download files over FTP (active mode, binary) through the kftp kernel\n"
+	       "module (" KFTP_DEVICE_PATH ", root only). Nothing is printed on stdout.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -o, --output FILE        write to FILE (default: the remote file's name,\n"
-	       "                           in the current directory)\n"
+	       "  -o, --output FILE        write to FILE (one URL only; default: the remote\n"
+	       "                           file's name, in the current directory)\n"
+	       "      --output-dir DIR     put the files in DIR\n"
+	       "  -i, --input-file FILE    read URLs from FILE, one a line ('-': stdin;\n"
+	       "                           blank lines and lines starting with # skipped)\n"
 	       "  -u, --user USER[:PASS]   log in as USER, overriding the URL; without :PASS\n"
 	       "                           the password comes from $KFTP_PASSWORD\n"
+	       "  -n, --netrc              take the login from ~/.netrc\n"
+	       "      --netrc-file FILE    take the login from FILE\n"
+	       "  -C, --continue-at N|-    resume at byte N, or (-) at the size of the\n"
+	       "                           existing destination, writing into it\n"
+	       "  -R, --remote-time        give the file the server's time (MDTM)\n"
+	       "  -Z, --parallel           download up to --parallel-max files at a time\n"
+	       "      --parallel-max N     at most N at a time, 1-%d (default %d)\n"
+	       "  -P, --ftp-port ADDR[:LOW[-HIGH]]\n"
+	       "                           listen for data on ADDR (an IP address of this\n"
+	       "                           host, [IPv6]; '-': the control connection's),\n"
+	       "                           on a port from LOW-HIGH\n"
+	       "      --max-filesize BYTES stop receiving a file beyond BYTES (suffixes k,\n"
+	       "                           M, G: powers of 1024)\n"
+	       "      --max-time S         give up a file after S seconds in all\n"
 	       "  -q, --quiet              print nothing on success\n"
+	       "      --progress-bar       show the progress bar even when stderr is not a\n"
+	       "                           terminal, or with -q\n"
+	       "      --no-progress-meter  no progress bar (shown by default on a terminal)\n"
 	       "      --connect-timeout S  give up connecting after S seconds (default %u)\n"
 	       "      --timeout S          wait at most S seconds for each server reply, for\n"
 	       "                           the data connection and between data bytes\n"
@@ -170,7 +267,8 @@ static void usage(void)
 	       "      --keep-partial       on failure, keep the bytes received as FILE\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n"
-	       "  S may have decimals: 0 < S <= %u.\n",
+	       "  S may have decimals: 0 < S <= %u (--max-time: any length).\n",
+	       PARALLEL_MAX, PARALLEL_DEFAULT,
 	       KFTP_CONNECT_TIMEOUT_DEFAULT_MS / 1000,
 	       KFTP_REPLY_TIMEOUT_DEFAULT_MS / 1000,
 	       KFTP_ACCEPT_TIMEOUT_DEFAULT_MS / 1000,
@@ -179,12 +277,17 @@ static void usage(void)
 	printf("\n"
 	       "URL:\n"
 	       "  user, password and path are percent-decoded (%%40 '@', %%3A ':', %%2F '/').\n"
-	       "  Without a user the login is anonymous ($KFTP_PASSWORD is not used); a\n"
-	       "  user without a password takes $KFTP_PASSWORD. host is a name, an IPv4\n"
-	       "  address or an IPv6 address in brackets ([fe80::1%%25eth0]); port defaults\n"
-	       "  to %d. The leading '/' of path is dropped: ftp://h/a/b fetches a/b from\n"
-	       "  the login directory, ftp://h/%%2Fetc/x fetches /etc/x. path may not be\n"
-	       "  empty or end in '/'.\n"
+	       "  Without a user the login is anonymous ($KFTP_PASSWORD is not used) or,\n"
+	       "  with -n, from netrc; a user without a password takes it from netrc, else\n"
+	       "  $KFTP_PASSWORD. host is a name, an IPv4 address or an IPv6 address in\n"
+	       "  brackets ([fe80::1%%25eth0]); port defaults to %d. The leading '/' of\n"
+	       "  path is dropped: ftp://h/a/b fetches a/b from the login directory,\n"
+	       "  ftp://h/%%2Fetc/x fetches /etc/x. path may not be empty or end in '/'.\n"
+	       "\n"
+	       "Several URLs:\n"
+	       "  Fetched in order; consecutive URLs of one server and login share one\n"
+	       "  control connection (one login). A failure does not stop the others;\n"
+	       "  each is reported, and a summary line ends the run (not with -q).\n"
 	       "\n"
 	       "Files:\n"
 	       "  Data goes to an unnamed file (O_TMPFILE, mode 0600) in FILE's directory,\n"
@@ -192,27 +295,35 @@ static void usage(void)
 	       "  a complete transfer is renamed onto FILE, with the old FILE's owner,\n"
 	       "  group and mode (a new FILE: 0666 less the umask); a failed one leaves\n"
 	       "  nothing. An existing FILE must be a regular file, not a symbolic link,\n"
-	       "  a directory or a device.\n"
+	       "  a directory or a device. With -C, FILE itself is written from the\n"
+	       "  resume offset on, and keeps what it got when the download fails.\n"
 	       "  A password in the URL or in -u is hidden from ps once " PROG " starts;\n"
 	       "  $KFTP_PASSWORD never shows.\n",
 	       FTP_DEFAULT_PORT);
 	printf("\n"
 	       "Exit status:\n"
+	       "  (with several URLs: that of the first URL that failed)\n"
 	       "  0    success\n"
 	       "  1    other error\n"
 	       "  2    usage error or invalid argument, including a request the kernel\n"
 	       "       refused as invalid (e.g. CR or LF in the user, password or path)\n"
-	       "  3    cannot open " KFTP_DEVICE_PATH " (module not loaded, or not root), or\n"
-	       "       the kernel said the operation is not permitted\n"
+	       "       and a netrc file that others may read, with a password\n"
+	       "  3    cannot open " KFTP_DEVICE_PATH " (module not loaded, or not root), the\n"
+	       "       kernel said the operation is not permitted, or the loaded module is\n"
+	       "       too old for an option given\n"
 	       "  4    connection failed (name resolution, refused, unreachable, connect\n"
-	       "       timeout)\n"
+	       "       timeout), or no data port (-P: range in use, not a local address)\n"
 	       "  5    login refused\n"
 	       "  6    remote file missing or not readable\n"
 	       "  7    local file error (create, write, no space, FILE is a symlink or a\n"
 	       "       directory, missing directory, rename)\n"
 	       "  8    protocol error (error reply, malformed reply, incomplete transfer,\n"
 	       "       connection reset)\n"
-	       "  9    timed out after connecting (greeting, reply, data connection, stall)\n"
+	       "  9    timed out after connecting (greeting, reply, data connection, stall,\n"
+	       "       --max-time)\n"
+	       "  10   cannot resume (-C): the local file is larger than the remote one,\n"
+	       "       or the server refused REST\n"
+	       "  11   the file is larger than --max-filesize\n"
 	       "  128+N  interrupted by signal N (129 SIGHUP, 130 SIGINT, 143 SIGTERM)\n");
 }
 
@@ -222,7 +333,7 @@ static void usage(void)
  * Decimal seconds to milliseconds, exactly (no floating point), rounding a
  * sub-millisecond remainder up so that "0.0001" still means "a little".
  */
-static uint32_t parse_seconds(const char *opt, const char *s)
+static uint32_t parse_seconds(const char *opt_name, const char *s, uint32_t max_ms)
 {
 	uint64_t ms = 0;
 	int frac = 0;
@@ -231,7 +342,7 @@ static uint32_t parse_seconds(const char *opt, const char *s)
 
 	for (p = s; *p >= '0' && *p <= '9'; p++) {
 		ms = ms * 10 + (uint64_t)(*p - '0');
-		if (ms > KFTP_TIMEOUT_MAX_MS)
+		if (ms > max_ms)
 			goto bad;
 		digits = true;
 	}
@@ -249,12 +360,49 @@ static uint32_t parse_seconds(const char *opt, const char *s)
 	for (; frac < 3; frac++)
 		ms *= 10;
 	ms += round_up;
-	if (ms == 0 || ms > KFTP_TIMEOUT_MAX_MS)
+	if (ms == 0 || ms > max_ms)
 		goto bad;
 	return (uint32_t)ms;
 bad:
 	die(EXIT_USAGE, "%s: '%s' is not a number of seconds in (0, %u]",
-	    opt, s, KFTP_TIMEOUT_MAX_MS / 1000);
+	    opt_name, s, max_ms / 1000);
+}
+
+/* A decimal number, 0..max, with an optional k/M/G suffix when allowed. */
+static uint64_t parse_bytes(const char *opt_name, const char *s, bool suffix)
+{
+	uint64_t n = 0, mult = 1;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			goto bad;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		goto bad;
+	if (suffix && *p && !p[1]) {
+		switch (*p) {
+		case 'k': case 'K':
+			mult = 1ULL << 10;
+			break;
+		case 'm': case 'M':
+			mult = 1ULL << 20;
+			break;
+		case 'g': case 'G':
+			mult = 1ULL << 30;
+			break;
+		default:
+			goto bad;
+		}
+		p++;
+	}
+	if (*p || (n && mult > UINT64_MAX / n))
+		goto bad;
+	return n * mult;
+bad:
+	die(EXIT_USAGE, "%s: '%s' is not a number of bytes%s", opt_name, s,
+	    suffix ? " (suffixes k, M, G)" : "");
 }
 
 /* Overwrite s[0..len) in place: what /proc/PID/cmdline shows. */
@@ -275,38 +423,248 @@ static void scrub_login(char *login)
 		scrub(colon + 1, strlen(colon + 1));
 }
 
-enum { OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL };
+/* ftp://user:PASS@host/... -> ftp://user:****@host/... */
+static void scrub_url(char *url)
+{
+	char *sep, *auth, *slash, *at, *colon;
+	size_t alen;
+
+	sep = strstr(url, "://");
+	if (!sep)
+		return;
+	auth = sep + 3;
+	slash = strchr(auth, '/');
+	alen = slash ? (size_t)(slash - auth) : strlen(auth);
+	at = memrchr(auth, '@', alen);
+	if (!at)
+		return;
+	colon = memchr(auth, ':', (size_t)(at - auth));
+	if (colon)
+		scrub(colon + 1, (size_t)(at - colon - 1));
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die(EXIT_OTHER, "out of memory");
+	return d;
+}
+
+static void add_url(const char *url)
+{
+	char **v;
+
+	v = realloc(opt.urls, (opt.nurls + 1) * sizeof(*v));
+	if (!v)
+		die(EXIT_OTHER, "out of memory");
+	opt.urls = v;
+	opt.urls[opt.nurls++] = xstrdup(url);
+}
+
+/* -i FILE: one URL a line; blank lines and "#" lines skipped. */
+static void read_input_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	char *line = NULL, *s, *e;
+	size_t cap = 0;
+
+	if (!f)
+		die(EXIT_USAGE, "cannot read the input file '%s': %s", path, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
+				 e[-1] == '\t'))
+			*--e = '\0';
+		if (*s && *s != '#')
+			add_url(s);
+	}
+	if (ferror(f))
+		die(EXIT_USAGE, "cannot read the input file '%s': %s", path, strerror(errno));
+	free(line);
+	if (f != stdin)
+		fclose(f);
+}
+
+/*
+ * -P ADDR[:LOW[-HIGH]]: ADDR an IP literal ([v6] with a port range), '-' or
+ * empty for the control connection's local address.
+ */
+static void parse_ftp_port(const char *s)
+{
+	char addr[INET6_ADDRSTRLEN + 2];
+	const char *ports = NULL, *close;
+	size_t alen;
+	char *end;
+	unsigned long lo, hi;
+
+	if (*s == '[') {
+		close = strchr(s, ']');
+		if (!close || (close[1] && close[1] != ':'))
+			goto bad;
+		alen = (size_t)(close - s - 1);
+		s++;
+		ports = close[1] ? close + 2 : NULL;
+	} else {
+		const char *colon = strchr(s, ':');
+
+		/* A bare IPv6 address (two colons or more) has no ports. */
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;
+		alen = colon ? (size_t)(colon - s) : strlen(s);
+		ports = colon ? colon + 1 : NULL;
+	}
+	if (alen >= sizeof(addr))
+		goto bad;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	memset(opt.data_addr, 0, sizeof(opt.data_addr));
+	if (!alen || !strcmp(addr, "-"))
+		opt.data_family = 0;
+	else if (inet_pton(AF_INET, addr, opt.data_addr) == 1)
+		opt.data_family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, opt.data_addr) == 1)
+		opt.data_family = AF_INET6;
+	else
+		die(EXIT_USAGE, "-P: '%s' is not an IP address (interface and host "
+		    "names are not supported; '-' is the control connection's)", addr);
+	opt.data_port_low = opt.data_port_high = 0;
+	if (!ports)
+		return;
+	errno = 0;
+	lo = strtoul(ports, &end, 10);
+	hi = lo;
+	if (end == ports || errno)
+		goto bad;
+	if (*end == '-') {
+		const char *h = end + 1;
+
+		hi = strtoul(h, &end, 10);
+		if (end == h || errno)
+			goto bad;
+	}
+	if (*end || lo < 1 || lo > 65535 || hi < lo || hi > 65535)
+		goto bad;
+	opt.data_port_low = (uint16_t)lo;
+	opt.data_port_high = (uint16_t)hi;
+	return;
+bad:
+	die(EXIT_USAGE, "-P: '%s' is not ADDR[:LOW[-HIGH]] (ports 1-65535, LOW <= HIGH)",
+	    opt.ftp_port);
+}
+
+enum {
+	OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL, OPT_OUTPUT_DIR,
+	OPT_PARALLEL_MAX, OPT_NETRC_FILE, OPT_MAX_TIME, OPT_MAX_FILESIZE,
+	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER,
+};
 
 static const struct option long_options[] = {
 	{ "output",		required_argument, NULL, 'o' },
+	{ "output-dir",		required_argument, NULL, OPT_OUTPUT_DIR },
+	{ "input-file",		required_argument, NULL, 'i' },
 	{ "user",		required_argument, NULL, 'u' },
+	{ "netrc",		no_argument,	   NULL, 'n' },
+	{ "netrc-file",		required_argument, NULL, OPT_NETRC_FILE },
+	{ "continue-at",	required_argument, NULL, 'C' },
+	{ "remote-time",	no_argument,	   NULL, 'R' },
+	{ "parallel",		no_argument,	   NULL, 'Z' },
+	{ "parallel-max",	required_argument, NULL, OPT_PARALLEL_MAX },
+	{ "ftp-port",		required_argument, NULL, 'P' },
+	{ "max-filesize",	required_argument, NULL, OPT_MAX_FILESIZE },
+	{ "max-time",		required_argument, NULL, OPT_MAX_TIME },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 	{ "keep-partial",	no_argument,	   NULL, OPT_KEEP_PARTIAL },
+	{ "progress-bar",	no_argument,	   NULL, OPT_PROGRESS_BAR },
+	{ "no-progress-meter",	no_argument,	   NULL, OPT_NO_PROGRESS_METER },
 	{ NULL, 0, NULL, 0 }
 };
 
-static void parse_options(struct options *opt, int argc, char **argv)
+/*
+ * The options, then the URLs: copied, and the passwords in argv (URLs and
+ * -u) overwritten at once, as curl does; the input files are read last.
+ */
+static void parse_options(int argc, char **argv)
 {
+	const char *inputs[64];
+	size_t ninputs = 0, i;
+	char *login = NULL;
+	uint64_t n;
 	int c;
 
 	opterr = 0;	/* our own messages, without argv[0]'s path */
-	while ((c = getopt_long(argc, argv, ":o:u:qhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:i:u:nC:RZP:qhV", long_options,
+				NULL)) != -1) {
 		switch (c) {
 		case 'o':
-			opt->output = optarg;
+			opt.output = optarg;
+			if (!*optarg)
+				die(EXIT_USAGE, "-o needs a file name");
+			break;
+		case OPT_OUTPUT_DIR:
+			opt.output_dir = optarg;
+			if (!*optarg)
+				die(EXIT_USAGE, "--output-dir needs a directory name");
+			break;
+		case 'i':
+			if (ninputs == sizeof(inputs) / sizeof(inputs[0]))
+				die(EXIT_USAGE, "too many -i options");
+			inputs[ninputs++] = optarg;
 			break;
 		case 'u':
 			/* Only the last -u counts: hide an earlier one's password now. */
-			if (opt->login)
-				scrub_login((char *)opt->login);
-			opt->login = optarg;
+			if (login)
+				scrub_login(login);
+			login = optarg;
+			break;
+		case 'n':
+			opt.netrc = true;
+			break;
+		case OPT_NETRC_FILE:
+			opt.netrc_file = optarg;
+			break;
+		case 'C':
+			if (!strcmp(optarg, "-")) {
+				opt.resume = RESUME_AUTO;
+			} else {
+				opt.resume_at = parse_bytes("--continue-at", optarg, false);
+				opt.resume = opt.resume_at ? RESUME_AT : RESUME_NONE;
+			}
+			break;
+		case 'R':
+			opt.remote_time = true;
+			break;
+		case 'Z':
+			opt.parallel = true;
+			break;
+		case OPT_PARALLEL_MAX:
+			n = parse_bytes("--parallel-max", optarg, false);
+			if (n < 1 || n > PARALLEL_MAX)
+				die(EXIT_USAGE, "--parallel-max: '%s' is not in 1-%d",
+				    optarg, PARALLEL_MAX);
+			opt.parallel_max = (unsigned int)n;
+			break;
+		case 'P':
+			opt.ftp_port = optarg;
+			parse_ftp_port(optarg);
+			break;
+		case OPT_MAX_FILESIZE:
+			opt.max_filesize = parse_bytes("--max-filesize", optarg, true);
+			if (!opt.max_filesize)
+				die(EXIT_USAGE, "--max-filesize must be at least 1 byte");
+			break;
+		case OPT_MAX_TIME:
+			opt.max_time_ms = parse_seconds("--max-time", optarg, MAX_TIME_MAX_MS);
 			break;
 		case 'q':
-			opt->quiet = true;
+			opt.quiet = true;
 			break;
 		case 'h':
 			usage();
@@ -315,13 +673,20 @@ static void parse_options(struct options *opt, int argc, char **argv)
 			printf(PROG " " KFTP_VERSION "\n");
 			exit(EXIT_OK);
 		case OPT_CONNECT_TIMEOUT:
-			opt->connect_ms = parse_seconds("--connect-timeout", optarg);
+			opt.connect_ms = parse_seconds("--connect-timeout", optarg,
+						       KFTP_TIMEOUT_MAX_MS);
 			break;
 		case OPT_TIMEOUT:
-			opt->timeout_ms = parse_seconds("--timeout", optarg);
+			opt.timeout_ms = parse_seconds("--timeout", optarg, KFTP_TIMEOUT_MAX_MS);
 			break;
 		case OPT_KEEP_PARTIAL:
-			opt->keep_partial = true;
+			opt.keep_partial = true;
+			break;
+		case OPT_PROGRESS_BAR:
+			opt.progress = 1;
+			break;
+		case OPT_NO_PROGRESS_METER:
+			opt.progress = 0;
 			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
@@ -331,9 +696,21 @@ static void parse_options(struct options *opt, int argc, char **argv)
 			die(EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind != argc - 1)
-		die(EXIT_USAGE, optind == argc ? "missing URL" : "expected exactly one URL");
-	opt->url = argv[optind];
+	if (login) {
+		opt.login = xstrdup(login);
+		scrub_login(login);
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		add_url(argv[i]);
+		scrub_url(argv[i]);
+	}
+	for (i = 0; i < ninputs; i++)
+		read_input_file(inputs[i]);
+	if (!opt.nurls)
+		die(EXIT_USAGE, ninputs ? "no URL in the input file" : "missing URL");
+	if (opt.output && opt.nurls > 1)
+		die(EXIT_USAGE, "-o names one file, but %zu URLs were given "
+		    "(use --output-dir)", opt.nurls);
 }
 
 /* ---- URL ---------------------------------------------------------------- */
@@ -473,6 +850,7 @@ static void parse_url(const char *str, struct ftp_url *url)
 	/* The last '@': a careless password may hold an unescaped one. */
 	at = memrchr(auth, '@', alen);
 	if (at) {
+		url->has_user = true;
 		parse_userinfo(auth, (size_t)(at - auth), url);
 		alen -= (size_t)(at + 1 - auth);
 		auth = at + 1;
@@ -499,64 +877,58 @@ static void copy_field(const char *what, char *dst, size_t size,
 	memcpy(dst, src, len);
 }
 
+static void copy_string(const char *what, char *dst, size_t size, const char *src)
+{
+	copy_field(what, dst, size, src, strlen(src));
+}
+
 /*
- * -u beats the URL; a user without a password may take $KFTP_PASSWORD.
- * An empty user means an anonymous login. Its password is the one given
- * explicitly (-u :PASS, ftp://:PASS@host/, sent as the anonymous "e-mail
- * address"), or else the kernel's default: $KFTP_PASSWORD is the secret of
- * a named account and is never sent to an anonymous server, as curl sends
- * no password of its own choosing for an anonymous login.
+ * -u beats the URL, which beats netrc (as in curl); a user without a
+ * password takes the one netrc has for that user on that host, else
+ * $KFTP_PASSWORD. An empty user means an anonymous login. Its password is
+ * the one given explicitly (-u :PASS, ftp://:PASS@host/, sent as the
+ * anonymous "e-mail address"), or netrc's, or else the kernel's default:
+ * $KFTP_PASSWORD is the secret of a named account and is never sent to an
+ * anonymous server, as curl sends no password of its own choosing for an
+ * anonymous login.
  */
 static void pick_credentials(struct job *job)
 {
-	const char *login = job->opt.login, *env, *colon;
-	bool has_pass = job->url.has_pass;
+	const char *login = opt.login, *env, *colon;
+	bool has_user, has_pass;
+	const struct netrc_entry *e;
 
+	memset(job->user, 0, sizeof(job->user));
 	memset(job->pass, 0, sizeof(job->pass));
 	if (login) {
 		colon = strchr(login, ':');
+		has_user = true;
 		has_pass = colon != NULL;
 		copy_field("user", job->user, sizeof(job->user), login,
 			   colon ? (size_t)(colon - login) : strlen(login));
 		if (colon)
-			copy_field("password", job->pass, sizeof(job->pass),
-				   colon + 1, strlen(colon + 1));
+			copy_string("password", job->pass, sizeof(job->pass), colon + 1);
 	} else {
+		has_user = job->url.has_user;
+		has_pass = job->url.has_pass;
 		memcpy(job->user, job->url.user, sizeof(job->user));
 		memcpy(job->pass, job->url.pass, sizeof(job->pass));
 	}
+	if (!has_pass && netrc.count) {
+		e = netrc_find(&netrc, job->url.host, has_user ? job->user : NULL);
+		if (e && !has_user && e->login) {
+			copy_string("user from netrc", job->user, sizeof(job->user), e->login);
+			has_user = true;
+		}
+		if (e && e->password && (has_user || !e->login)) {
+			copy_string("password from netrc", job->pass, sizeof(job->pass),
+				    e->password);
+			has_pass = true;
+		}
+	}
 	env = getenv("KFTP_PASSWORD");
 	if (!has_pass && job->user[0] && env)
-		copy_field("password in KFTP_PASSWORD", job->pass,
-			   sizeof(job->pass), env, strlen(env));
-}
-
-/*
- * Hide the password of -u USER:PASS and of the URL from ps and
- * /proc/PID/cmdline, as curl does: the argument strings are the memory
- * that the kernel shows, so overwrite them. Until this runs (a few
- * microseconds after exec) they are visible: $KFTP_PASSWORD never is.
- */
-static void scrub_argv(struct options *opt)
-{
-	char *login = (char *)opt->login, *url = (char *)opt->url;
-	char *sep, *auth, *slash, *at, *colon;
-	size_t alen;
-
-	if (login)
-		scrub_login(login);
-	sep = strstr(url, "://");
-	if (!sep)
-		return;
-	auth = sep + 3;
-	slash = strchr(auth, '/');
-	alen = slash ? (size_t)(slash - auth) : strlen(auth);
-	at = memrchr(auth, '@', alen);
-	if (!at)
-		return;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (colon)
-		scrub(colon + 1, (size_t)(at - colon - 1));
+		copy_string("password in KFTP_PASSWORD", job->pass, sizeof(job->pass), env);
 }
 
 /*
@@ -577,22 +949,28 @@ static int build_temp(char *buf, size_t size, const char *dest, const char *rnd)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+
 static void pick_destination(struct job *job)
 {
-	const char *base;
+	const char *base, *name;
+	int n;
 
-	if (job->opt.output) {
-		job->dest = job->opt.output;
-		if (!*job->dest)
-			die(EXIT_USAGE, "-o needs a file name");
+	if (opt.output) {
+		name = opt.output;
 	} else {
 		base = strrchr(job->url.path, '/');
-		job->dest = base ? base + 1 : job->url.path;
-		if (!strcmp(job->dest, ".") || !strcmp(job->dest, ".."))
+		name = base ? base + 1 : job->url.path;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			die(EXIT_USAGE, "cannot name a local file after '%s'; use -o",
 			    job->url.path);
 	}
-	if (strlen(job->dest) >= KFTP_LOCAL_PATH_MAX ||
+	if (opt.output_dir && name[0] != '/')
+		n = snprintf(job->dest, sizeof(job->dest), "%s%s%s", opt.output_dir,
+			     opt.output_dir[strlen(opt.output_dir) - 1] == '/' ? "" : "/",
+			     name);
+	else
+		n = snprintf(job->dest, sizeof(job->dest), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(job->dest) ||
 	    build_temp(job->temp, sizeof(job->temp), job->dest, "XXXXXX"))
 		die(EXIT_USAGE, "the destination path is too long");
 	base = strrchr(job->dest, '/');
@@ -607,7 +985,8 @@ static void pick_destination(struct job *job)
 
 /*
  * Refuse early what rename() would otherwise do behind the user's back, and
- * remember an existing destination's owner, group and mode.
+ * remember an existing destination's owner, group and mode. With -C, an
+ * existing non-empty destination is resumed in place.
  */
 static void check_destination(struct job *job)
 {
@@ -619,6 +998,9 @@ static void check_destination(struct job *job)
 	if (lstat(dest, &st)) {
 		if (errno != ENOENT)
 			die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(errno));
+		if (opt.resume == RESUME_AT)
+			die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it does not exist",
+			    dest, (unsigned long long)opt.resume_at);
 		return;	/* a missing directory is the kernel's to report */
 	}
 	if (S_ISLNK(st.st_mode))
@@ -631,6 +1013,14 @@ static void check_destination(struct job *job)
 		die(EXIT_LOCAL, "refusing to replace '%s': not a regular file", dest);
 	job->has_old = true;
 	job->old = st;
+	if (opt.resume == RESUME_AUTO)
+		job->resume_offset = (uint64_t)st.st_size;
+	else if (opt.resume == RESUME_AT)
+		job->resume_offset = opt.resume_at;
+	if (job->resume_offset > (uint64_t)st.st_size)
+		die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it has only %lld bytes",
+		    dest, (unsigned long long)job->resume_offset, (long long)st.st_size);
+	job->inplace = job->resume_offset > 0;
 }
 
 /* ---- temporary file ----------------------------------------------------- */
@@ -775,12 +1165,17 @@ static void discard_temp(struct job *job)
 {
 	struct stat st;
 
-	if (job->data_fd >= 0 && job->opt.keep_partial &&
+	/* Resuming in place: the destination keeps what it got. */
+	if (job->inplace) {
+		close_data(job);
+		return;
+	}
+	if (job->data_fd >= 0 && job->keep_partial &&
 	    !fstat(job->data_fd, &st) && st.st_size > 0) {
-		job->opt.keep_partial = false;
+		job->keep_partial = false;
 		if (!commit(job, "keep the partial file as")) {
-			if (!job->opt.quiet)
-				say("kept partial file '%s' (%lld bytes)",
+			if (!opt.quiet)
+				note("kept partial file '%s' (%lld bytes)",
 				    job->dest, (long long)st.st_size);
 			close_data(job);
 			return;
@@ -854,6 +1249,10 @@ static const struct {
 				    "the data transfer failed" },
 	[KFTP_STEP_COMPLETE]	= { "timed out waiting for the end of the transfer",
 				    "the transfer did not complete" },
+	[KFTP_STEP_MDTM]	= { "timed out asking for the file's time (MDTM)",
+				    "the server refused MDTM" },
+	[KFTP_STEP_REST]	= { "timed out asking the server to resume (REST)",
+				    "cannot resume the download (REST)" },
 };
 
 static bool is_local_errno(int err)
@@ -867,14 +1266,32 @@ static bool is_local_errno(int err)
 	return false;
 }
 
-/* Failures the kernel reports before it reaches any FTP step. */
-static const char *early_text(int err)
+/* The options of this run that only a version-2 module knows, for E2BIG. */
+static void v2_options(char *buf, size_t size)
 {
+	buf[0] = '\0';
+	if (opt.max_filesize)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", --max-filesize");
+	if (opt.max_time_ms)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", --max-time");
+	if (opt.ftp_port)
+		snprintf(buf + strlen(buf), size - strlen(buf), ", --ftp-port");
+}
+
+/* Failures the kernel reports before it reaches any FTP step. */
+static const char *early_text(int err, char *buf, size_t size)
+{
+	char used[64];
+
 	switch (err) {
 	case EPERM:
 		return "the kernel refused the request (are you root?)";
 	case E2BIG:
-		return "the kftp module is older than this " PROG;
+		v2_options(used, sizeof(used));
+		if (!used[0])
+			return "the kftp module is older than this " PROG;
+		snprintf(buf, size, "the loaded kftp module is too old for %s", used + 2);
+		return buf;
 	case ENOTTY:
 		return KFTP_DEVICE_PATH " does not know this request (version mismatch?)";
 	default:
@@ -890,7 +1307,7 @@ static const char *step_text(const struct job *job, char *buf, size_t size)
 	switch (step) {
 	case KFTP_STEP_NONE:
 		if (!is_local_errno(err))
-			return early_text(err);
+			return early_text(err, buf, size);
 		/* fall through */
 	case KFTP_STEP_LOCAL_FILE:
 		snprintf(buf, size, "cannot write '%s'", job->dest);
@@ -908,6 +1325,25 @@ static const char *step_text(const struct job *job, char *buf, size_t size)
 		if (err == ENOENT)
 			return "remote file missing";
 		break;
+	case KFTP_STEP_LISTEN:
+		if (err == EADDRINUSE && opt.data_port_low) {
+			if (opt.data_port_high > opt.data_port_low)
+				snprintf(buf, size, "no free data port in %u-%u",
+					 opt.data_port_low, opt.data_port_high);
+			else
+				snprintf(buf, size, "data port %u is in use",
+					 opt.data_port_low);
+			return buf;
+		}
+		if (err == EADDRNOTAVAIL && opt.data_family) {
+			char a[INET6_ADDRSTRLEN];
+
+			inet_ntop(opt.data_family, opt.data_addr, a, sizeof(a));
+			snprintf(buf, size, "cannot listen on %s (-P): not an address "
+				 "of this host", a);
+			return buf;
+		}
+		break;
 	}
 	if (step >= sizeof(step_texts) / sizeof(step_texts[0]) || !step_texts[step].other) {
 		snprintf(buf, size, "the transfer failed at step %u", step);
@@ -923,8 +1359,10 @@ static int exit_status(int err, unsigned int step)
 		return EXIT_LOCAL;
 	if (err == EINVAL)
 		return EXIT_USAGE;
-	if (err == EPERM)
+	if (err == EPERM || err == E2BIG)
 		return EXIT_DEVICE;
+	if (err == EFBIG && (step == KFTP_STEP_SIZE || step == KFTP_STEP_DATA))
+		return EXIT_FILESIZE;
 	if (step == KFTP_STEP_NONE && is_local_errno(err))
 		return EXIT_LOCAL;
 	if (step == KFTP_STEP_CONNECT)
@@ -936,6 +1374,10 @@ static int exit_status(int err, unsigned int step)
 		return step == KFTP_STEP_LOGIN ? EXIT_LOGIN : EXIT_PROTO;
 	case ENOENT:
 		return EXIT_NOFILE;
+	case ERANGE: case EOPNOTSUPP:	/* REST: only a resume gets them */
+		return EXIT_RESUME;
+	case EADDRINUSE: case EADDRNOTAVAIL:
+		return EXIT_CONNECT;
 	case ECONNREFUSED: case EHOSTUNREACH: case ENETUNREACH: case ENETDOWN:
 		return step == KFTP_STEP_NONE ? EXIT_CONNECT : EXIT_PROTO;
 	case ECONNRESET: case ECONNABORTED: case EBADMSG: case EPROTO: case EPIPE:
@@ -962,39 +1404,103 @@ static void show_server_reply(const struct kftp_get_result *res)
 		say("server said: %s %.*s", code, (int)len, text);
 }
 
+/* Failures that the options explain better than the step does. */
+static bool report_special(const struct job *job)
+{
+	const struct kftp_get_result *res = &job->args.result;
+	unsigned int step = res->failed_step;
+	int err = job->err;
+
+	if (err == EFBIG && (step == KFTP_STEP_SIZE || step == KFTP_STEP_DATA)) {
+		if (res->remote_size != KFTP_SIZE_UNKNOWN)
+			say("the file (%llu bytes) is larger than --max-filesize (%llu bytes)",
+			    (unsigned long long)res->remote_size,
+			    (unsigned long long)opt.max_filesize);
+		else
+			say("the file is larger than --max-filesize (%llu bytes): stopped "
+			    "after %llu bytes", (unsigned long long)opt.max_filesize,
+			    (unsigned long long)res->bytes_written);
+		return true;
+	}
+	if (err == ERANGE && job->resume_offset) {
+		if (res->remote_size != KFTP_SIZE_UNKNOWN)
+			say("cannot continue '%s' at byte %llu: the remote file has only "
+			    "%llu bytes; '%s' is left untouched", job->dest,
+			    (unsigned long long)job->resume_offset,
+			    (unsigned long long)res->remote_size, job->dest);
+		else
+			say("cannot continue '%s' at byte %llu: the server says that is "
+			    "past the end of the file; '%s' is left untouched", job->dest,
+			    (unsigned long long)job->resume_offset, job->dest);
+		show_server_reply(res);
+		return true;
+	}
+	if (err == EOPNOTSUPP && job->resume_offset) {
+		say("the server cannot resume downloads (it refused REST); the partial "
+		    "file '%s' is kept", job->dest);
+		show_server_reply(res);
+		return true;
+	}
+	if (err == ETIMEDOUT && opt.max_time_ms &&
+	    job->elapsed_ms + 50 >= opt.max_time_ms) {
+		say("--max-time (%u.%03u s) reached: %s", opt.max_time_ms / 1000,
+		    opt.max_time_ms % 1000, step < sizeof(step_texts) / sizeof(step_texts[0]) &&
+		    step_texts[step].timeout ? step_texts[step].timeout : "timed out");
+		return true;
+	}
+	return false;
+}
+
 static void report_failure(const struct job *job)
 {
 	char buf[sizeof(job->where) + KFTP_LOCAL_PATH_MAX];
 
+	if (report_special(job))
+		return;
 	/* After validation (a step is named), EINVAL is connect's or bind's. */
-	if (job->err == EINVAL && job->args.result.failed_step == KFTP_STEP_NONE)
-		say("the kernel refused the request as invalid (CR, LF or bad field?)");
-	else if (job->err == EINVAL && job->args.family == AF_INET6 &&
+	if (job->err == EINVAL && job->args.result.failed_step == KFTP_STEP_NONE) {
+		if (opt.remote_time || job->resume_offset)
+			say("the kernel refused the request as invalid (is the loaded kftp "
+			    "module too old for %s?)", job->resume_offset ?
+			    "--continue-at" : "--remote-time");
+		else
+			say("the kernel refused the request as invalid (CR, LF or bad field?)");
+	} else if (job->err == EINVAL && job->args.family == AF_INET6 &&
 		 !job->args.scope_id && job->args.addr[0] == 0xfe &&
-		 (job->args.addr[1] & 0xc0) == 0x80)
+		 (job->args.addr[1] & 0xc0) == 0x80) {
 		say("%s: %s (a link-local address needs a zone: [fe80::1%%25eth0])",
 		    step_text(job, buf, sizeof(buf)), strerror(job->err));
-	else
+	} else {
 		say("%s: %s", step_text(job, buf, sizeof(buf)), strerror(job->err));
+	}
 	show_server_reply(&job->args.result);
 }
 
-/* ---- transfer ----------------------------------------------------------- */
+/* ---- signals ------------------------------------------------------------ */
 
 static void on_signal(int sig)
 {
 	int saved = errno;
+	size_t i;
 
 	got_signal = sig;
 	/* Poison the device: an ioctl not yet started fails at once. */
 	if (dev_fd >= 0 && null_fd >= 0)
 		dup2(null_fd, dev_fd);
+	/* The -Z parent: the workers stop too (a kill to the parent alone). */
+	for (i = 0; i < PARALLEL_MAX; i++)
+		if (workers[i] > 0)
+			kill(workers[i], sig);
 	errno = saved;
 }
 
 static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-/* No SA_RESTART: the ioctl must come back with EINTR, not start over. */
+/*
+ * No SA_RESTART: the ioctl must come back with EINTR, not start over. The
+ * stop signals (SIGTSTP, SIGSTOP, SIGCONT) keep their default actions: the
+ * kernel restarts a stopped transfer by itself.
+ */
 static void install_signal_handlers(void)
 {
 	struct sigaction sa;
@@ -1051,30 +1557,107 @@ static int finish(int status)
 	return EXIT_SIGNAL + sig;
 }
 
-static int open_device(void)
-{
-	int fd = open(KFTP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+/* ---- sessions and name resolution --------------------------------------- */
 
-	if (fd < 0)
-		die(EXIT_DEVICE, "cannot open " KFTP_DEVICE_PATH ": %s "
-		    "(is the kftp module loaded? are you root?)", strerror(errno));
-	return fd;
+/* What the open session (dev_fd) is logged in to. */
+static struct {
+	uint16_t family;
+	uint16_t port;
+	uint32_t scope_id;
+	uint8_t addr[16];
+	char user[KFTP_USER_MAX];
+	char pass[KFTP_PASSWORD_MAX];
+} session;
+/* Set when /dev/kftp cannot be opened: no other download can work. */
+static bool device_failed;
+
+static void close_session(void)
+{
+	int fd = dev_fd;
+
+	dev_fd = -1;
+	if (fd >= 0)
+		close(fd);	/* the kernel sends QUIT */
 }
 
-static struct addrinfo *resolve(const struct ftp_url *url)
+static bool same_session(const struct kftp_get_args *a)
 {
-	struct addrinfo hints, *list;
+	return session.family == a->family && session.port == a->port &&
+	       session.scope_id == a->scope_id &&
+	       !memcmp(session.addr, a->addr, sizeof(session.addr)) &&
+	       !memcmp(session.user, a->user, sizeof(session.user)) &&
+	       !memcmp(session.pass, a->password, sizeof(session.pass));
+}
+
+/*
+ * A session for the request in a: the open one when it is for the same
+ * server and login, else a fresh /dev/kftp. 0, or an errno (reported).
+ */
+static int open_session(const struct kftp_get_args *a)
+{
+	int fd;
+
+	if (dev_fd >= 0 && same_session(a))
+		return 0;
+	close_session();
+	fd = open(KFTP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		say("cannot open " KFTP_DEVICE_PATH ": %s (is the kftp module loaded? "
+		    "are you root?)", strerror(err));
+		device_failed = true;
+		return err;
+	}
+	dev_fd = fd;
+	session.family = a->family;
+	session.port = a->port;
+	session.scope_id = a->scope_id;
+	memcpy(session.addr, a->addr, sizeof(session.addr));
+	memcpy(session.user, a->user, sizeof(session.user));
+	memcpy(session.pass, a->password, sizeof(session.pass));
+	return 0;
+}
+
+/*
+ * The last host's addresses, kept for the next URL of the same host, and
+ * the one that worked, tried first next time.
+ */
+static struct {
+	char host[NI_MAXHOST];
+	bool bracketed;
+	struct addrinfo *list;
+	const struct addrinfo *good;
+} resolved;
+
+static const struct addrinfo *resolve(const struct ftp_url *url)
+{
+	struct addrinfo hints;
 	int ret;
 
+	if (resolved.list && resolved.bracketed == url->bracketed &&
+	    !strcmp(resolved.host, url->host))
+		return resolved.list;
+	if (resolved.list)
+		freeaddrinfo(resolved.list);
+	resolved.list = NULL;
+	resolved.good = NULL;
 	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = url->bracketed ? AF_INET6 : AF_UNSPEC;
+	/* -P ADDR: the server must be of ADDR's family. */
+	hints.ai_family = url->bracketed ? AF_INET6 : opt.data_family ?: AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = url->bracketed ? AI_NUMERICHOST : 0;
-	ret = getaddrinfo(url->host, NULL, &hints, &list);
-	if (ret)
-		die(EXIT_CONNECT, "cannot resolve '%s': %s", url->host,
+	ret = getaddrinfo(url->host, NULL, &hints, &resolved.list);
+	if (ret) {
+		resolved.list = NULL;
+		die(EXIT_CONNECT, "cannot resolve '%s'%s: %s", url->host,
+		    opt.data_family && !url->bracketed ? (opt.data_family == AF_INET ?
+		    " to an IPv4 address (as -P's)" : " to an IPv6 address (as -P's)") : "",
 		    ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
-	return list;
+	}
+	snprintf(resolved.host, sizeof(resolved.host), "%s", url->host);
+	resolved.bracketed = url->bracketed;
+	return resolved.list;
 }
 
 static bool usable(const struct addrinfo *ai)
@@ -1102,14 +1685,16 @@ static void describe_address(struct job *job, const struct addrinfo *ai)
 			 job->url.host, num, job->url.port);
 }
 
+/* ---- transfer ----------------------------------------------------------- */
+
 static void fill_args(struct job *job, const struct addrinfo *ai)
 {
 	struct kftp_get_args *a = &job->args;
-	uint32_t t = job->opt.timeout_ms;
+	uint32_t t = opt.timeout_ms;
 
 	memset(a, 0, sizeof(*a));
-	a->size = KFTP_GET_ARGS_SIZE_VER1;
-	a->flags = KFTP_GET_F_DEST_FD;
+	a->size = sizeof(*a);
+	a->flags = KFTP_GET_F_DEST_FD | (opt.remote_time ? KFTP_GET_F_REMOTE_TIME : 0);
 	a->dest_fd = job->data_fd;
 	a->family = (uint16_t)ai->ai_family;
 	a->port = job->url.port;
@@ -1121,39 +1706,113 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 		memcpy(a->addr, &sin6->sin6_addr, 16);
 		a->scope_id = sin6->sin6_scope_id;
 	}
-	a->connect_timeout_ms = job->opt.connect_ms ?: KFTP_CONNECT_TIMEOUT_DEFAULT_MS;
+	a->connect_timeout_ms = opt.connect_ms ?: KFTP_CONNECT_TIMEOUT_DEFAULT_MS;
 	a->reply_timeout_ms = t ?: KFTP_REPLY_TIMEOUT_DEFAULT_MS;
 	a->accept_timeout_ms = t ?: KFTP_ACCEPT_TIMEOUT_DEFAULT_MS;
 	a->stall_timeout_ms = t ?: KFTP_STALL_TIMEOUT_DEFAULT_MS;
+	a->resume_offset = job->resume_offset;
 	/* Same sizes on both sides, NUL-terminated and length-checked. */
 	memcpy(a->user, job->user, sizeof(a->user));
 	memcpy(a->password, job->pass, sizeof(a->password));
 	memcpy(a->remote_path, job->url.path, sizeof(a->remote_path));
+	a->max_filesize = opt.max_filesize;
+	a->max_time_ms = opt.max_time_ms;
+	a->data_family = opt.data_family;
+	if (opt.data_family)
+		memcpy(a->data_addr, opt.data_addr, sizeof(a->data_addr));
+	a->data_port_low = opt.data_port_low;
+	a->data_port_high = opt.data_port_high;
+}
+
+/* Resuming: the destination itself, opened without truncation. 0 or an errno. */
+static int open_inplace(struct job *job)
+{
+	struct stat st;
+	int fd = open(job->dest, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	/* Still the file that check_destination() looked at. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_dev != job->old.st_dev ||
+	    st.st_ino != job->old.st_ino || (uint64_t)st.st_size < job->resume_offset) {
+		close(fd);
+		return EAGAIN;
+	}
+	job->data_fd = fd;
+	return 0;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /*
- * One address: a fresh data file, then the ioctl. A signal that arrives
- * before the ioctl starts has replaced the device with /dev/null (see
- * on_signal), so the ioctl fails at once; one that arrives during it makes
- * the kernel return EINTR.
+ * The ioctl, with a progress bar on stderr while it runs (progress.c): on a
+ * terminal unless -q or --no-progress-meter, always with --progress-bar.
+ * The bar's thread follows this transfer's kftp events; without them (no
+ * CAP_NET_ADMIN, an older module) there is simply no bar. Returns as
+ * ioctl(2) does, errno included.
+ */
+static int progress_ioctl(struct job *job)
+{
+	int p = opt.progress;
+	bool bar = p == 1 || (p == -1 && !opt.quiet && isatty(STDERR_FILENO));
+	const char *name = strrchr(job->dest, '/');
+	struct progress_watch *w = NULL;
+	int ret, saved;
+
+	if (bar)
+		w = progress_watch_start(stderr, name ? name + 1 : job->dest,
+					 job->args.port, job->args.remote_path);
+	ret = ioctl(dev_fd, KFTP_IOC_GET, &job->args);
+	saved = errno;
+	progress_watch_stop(w);
+	errno = saved;
+	return ret;
+}
+
+/*
+ * One address: the session, a fresh data file, then the ioctl. A signal
+ * that arrives before the ioctl starts has replaced the device with
+ * /dev/null (see on_signal), so the ioctl fails at once; one that arrives
+ * during it makes the kernel return EINTR.
  */
 static int get_from(struct job *job, const struct addrinfo *ai)
 {
+	uint64_t t0;
 	int err;
 
-	if (got_signal) {
-		job->err = EINTR;
-		return -1;
-	}
-	err = create_data(job);
+	job->data_fd = -1;
+	fill_args(job, ai);
+	err = open_session(&job->args);
 	if (err) {
-		say("cannot write '%s': %s", job->dest, strerror(err));
 		job->err = err;
 		job->local_failed = true;
 		return -1;
 	}
-	fill_args(job, ai);
-	if (!ioctl(dev_fd, KFTP_IOC_GET, &job->args))
+	err = job->inplace ? open_inplace(job) : create_data(job);
+	if (err) {
+		if (err == EAGAIN)
+			say("'%s' changed while " PROG " was starting", job->dest);
+		else
+			say("cannot write '%s': %s", job->dest, strerror(err));
+		job->err = err;
+		job->local_failed = true;
+		return -1;
+	}
+	job->args.dest_fd = job->data_fd;
+	if (got_signal) {
+		job->err = EINTR;
+		return -1;
+	}
+	t0 = now_ms();
+	err = progress_ioctl(job);
+	job->elapsed_ms = now_ms() - t0;
+	if (!err)
 		return 0;
 	job->err = errno;
 	return -1;
@@ -1161,7 +1820,9 @@ static int get_from(struct job *job, const struct addrinfo *ai)
 
 static int interrupted(struct job *job)
 {
-	say("interrupted");
+	if (!in_worker && !said_interrupted)
+		say("interrupted");
+	said_interrupted = true;
 	discard_temp(job);
 	return got_signal ? EXIT_SIGNAL + got_signal : EXIT_OTHER;
 }
@@ -1175,8 +1836,48 @@ static int failed(struct job *job)
 	return status;
 }
 
+/* -R: the server's time, as atime and mtime (curl sets both). */
+static void set_remote_time(struct job *job)
+{
+	struct timespec ts[2];
+	int64_t t = job->args.remote_mtime;
+
+	if (!opt.remote_time)
+		return;
+	if (t == KFTP_MTIME_UNKNOWN) {
+		if (!opt.quiet)
+			note("the server did not tell the time of '%s' (MDTM)", job->dest);
+		return;
+	}
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	if (futimens(job->data_fd, ts))
+		say("cannot set the time of '%s': %s", job->dest, strerror(errno));
+}
+
+/* Resumed in place: cut what lies beyond the new end, make it durable. */
+static int finish_inplace(struct job *job)
+{
+	uint64_t end = job->resume_offset + job->args.result.bytes_written;
+	struct stat st;
+
+	if (!fstat(job->data_fd, &st) && (uint64_t)st.st_size > end &&
+	    ftruncate(job->data_fd, (off_t)end)) {
+		say("cannot truncate '%s' to %llu bytes: %s", job->dest,
+		    (unsigned long long)end, strerror(errno));
+		return -1;
+	}
+	set_remote_time(job);
+	if (fsync(job->data_fd)) {
+		say("cannot write '%s': %s", job->dest, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int succeeded(struct job *job)
 {
+	const struct kftp_get_result *res = &job->args.result;
 	int ret;
 
 	/*
@@ -1188,64 +1889,292 @@ static int succeeded(struct job *job)
 		block_stop_signals(false);
 		return interrupted(job);
 	}
-	job->opt.keep_partial = false;
-	ret = commit(job, "name");
+	job->keep_partial = false;
+	if (job->inplace) {
+		ret = finish_inplace(job);
+	} else {
+		set_remote_time(job);
+		ret = commit(job, "name");
+	}
 	block_stop_signals(false);
 	if (ret) {
 		discard_temp(job);
 		return EXIT_LOCAL;
 	}
 	close_data(job);
-	if (!job->opt.quiet)
-		say("saved '%s' (%llu bytes)", job->dest,
-		    (unsigned long long)job->args.result.bytes_written);
+	if (opt.quiet)
+		return EXIT_OK;
+	if (job->inplace && !res->bytes_written)
+		note("'%s' is already complete (%llu bytes): nothing to download",
+		     job->dest, (unsigned long long)job->resume_offset);
+	else if (job->inplace)
+		note("saved '%s' (%llu bytes, resumed at %llu)", job->dest,
+		     (unsigned long long)(job->resume_offset + res->bytes_written),
+		     (unsigned long long)job->resume_offset);
+	else
+		note("saved '%s' (%llu bytes)", job->dest,
+		     (unsigned long long)res->bytes_written);
 	return EXIT_OK;
 }
 
-/* Try each address in turn while the failure is only the TCP connect. */
+/*
+ * Try each address in turn while the failure is only the TCP connect: the
+ * one that worked for the last URL of this host first, then the others in
+ * the resolver's order.
+ */
 static int fetch(struct job *job, const struct addrinfo *list)
 {
-	const struct addrinfo *ai = next_usable(list);
+	const struct addrinfo *order[16], *ai;
+	size_t n = 0, k;
 
-	if (!ai)
-		die(EXIT_CONNECT, "'%s' has no IPv4 or IPv6 address", job->url.host);
-	install_signal_handlers();
-	for (;;) {
-		describe_address(job, ai);
-		if (!get_from(job, ai))
+	if (resolved.good)
+		order[n++] = resolved.good;
+	for (ai = next_usable(list); ai && n < sizeof(order) / sizeof(order[0]);
+	     ai = next_usable(ai->ai_next))
+		if (ai != resolved.good)
+			order[n++] = ai;
+	for (k = 0; k < n; k++) {
+		describe_address(job, order[k]);
+		if (!get_from(job, order[k])) {
+			resolved.good = order[k];
 			return succeeded(job);
+		}
 		if (got_signal || job->err == EINTR)
 			return interrupted(job);
-		if (job->local_failed)
-			return EXIT_LOCAL;
-		ai = next_usable(ai->ai_next);
-		if (job->args.result.failed_step != KFTP_STEP_CONNECT || !ai)
-			return failed(job);
-		if (!job->opt.quiet)
+		if (job->local_failed) {
+			discard_temp(job);
+			return device_failed ? EXIT_DEVICE : EXIT_LOCAL;
+		}
+		if (job->args.result.failed_step != KFTP_STEP_CONNECT || k + 1 == n)
+			break;
+		if (!opt.quiet)
 			say("cannot connect to %s: %s; trying the next address",
 			    job->where, strerror(job->err));
 		discard_temp(job);
 	}
+	return failed(job);
+}
+
+/*
+ * The URL as messages show it: the password, if any, as asterisks.
+ */
+static char *shown_url(const char *url)
+{
+	char *s = xstrdup(url);
+
+	scrub_url(s);
+	return s;
+}
+
+/* Download URL number i; its exit status. */
+static int run_one(size_t i)
+{
+	static struct job job;
+	static char *shown;
+	jmp_buf env;
+	int status;
+
+	memset(&job, 0, sizeof(job));
+	job.data_fd = -1;
+	job.url_str = opt.urls[i];
+	job.keep_partial = opt.keep_partial;
+	shown = NULL;
+	if (opt.nurls > 1)
+		msg_prefix = shown = shown_url(job.url_str);
+	status = setjmp(env);
+	if (!status) {
+		const struct addrinfo *list;
+
+		job_jmp = &env;
+		parse_url(job.url_str, &job.url);
+		pick_credentials(&job);
+		pick_destination(&job);
+		check_destination(&job);
+		list = resolve(&job.url);
+		if (!next_usable(list))
+			die(EXIT_CONNECT, "'%s' has no IPv4 or IPv6 address", job.url.host);
+		job_jmp = NULL;
+		status = fetch(&job, list);
+	}
+	job_jmp = NULL;
+	msg_prefix = NULL;
+	free(shown);
+	explicit_bzero(job.pass, sizeof(job.pass));
+	explicit_bzero(job.args.password, sizeof(job.args.password));
+	return status;
+}
+
+/* ---- many files ----------------------------------------------------------- */
+
+/* Per URL: NOT_RUN, RUNNING (a worker died under it) or its exit status. */
+#define NOT_RUN		(-1)
+#define RUNNING		(-2)
+
+struct shared {
+	size_t next;		/* the next URL to take */
+	int stop;		/* no more URLs: a signal, or no device */
+	int status[];
+};
+
+static struct shared *shared;
+
+static void run_sequential(void)
+{
+	size_t i;
+
+	for (i = 0; i < opt.nurls && !got_signal && !device_failed; i++) {
+		shared->status[i] = RUNNING;
+		shared->status[i] = run_one(i);
+	}
+	close_session();
+}
+
+/* A -Z worker: the next URL while there is one; its own session. */
+static void __attribute__((noreturn)) worker(void)
+{
+	size_t i;
+
+	for (;;) {
+		if (got_signal || __atomic_load_n(&shared->stop, __ATOMIC_SEQ_CST))
+			break;
+		i = __atomic_fetch_add(&shared->next, 1, __ATOMIC_SEQ_CST);
+		if (i >= opt.nurls)
+			break;
+		shared->status[i] = RUNNING;
+		shared->status[i] = run_one(i);
+		if (device_failed)
+			__atomic_store_n(&shared->stop, 1, __ATOMIC_SEQ_CST);
+	}
+	close_session();
+	fflush(NULL);
+	_exit(got_signal ? EXIT_SIGNAL + got_signal : 0);
+}
+
+/*
+ * -Z: up to --parallel-max workers, forked with the stop signals blocked so
+ * that each is in workers[] (for on_signal to forward to) before a signal
+ * can be handled. A worker killed under a download leaves that URL RUNNING.
+ */
+static void run_parallel(void)
+{
+	size_t n = opt.parallel_max < opt.nurls ? opt.parallel_max : opt.nurls, i;
+	size_t alive = 0;
+	int wstatus;
+	pid_t pid;
+
+	fflush(NULL);
+	for (i = 0; i < n; i++) {
+		block_stop_signals(true);
+		if (got_signal) {
+			block_stop_signals(false);
+			break;
+		}
+		pid = fork();
+		if (pid == 0) {
+			size_t k;
+
+			in_worker = true;
+			for (k = 0; k < PARALLEL_MAX; k++)
+				workers[k] = 0;
+			block_stop_signals(false);
+			worker();
+		}
+		if (pid < 0) {
+			say("cannot start a worker process: %s", strerror(errno));
+			block_stop_signals(false);
+			break;
+		}
+		workers[i] = pid;
+		alive++;
+		block_stop_signals(false);
+	}
+	if (!alive) {
+		/* Not even one worker: do the work here. */
+		run_sequential();
+		return;
+	}
+	while (alive) {
+		pid = waitpid(-1, &wstatus, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < PARALLEL_MAX; i++)
+			if (workers[i] == pid) {
+				workers[i] = 0;
+				alive--;
+			}
+	}
+}
+
+/* Count, report, and pick the exit status: that of the first failure. */
+static int summarize(void)
+{
+	size_t i, done = 0;
+	int status = EXIT_OK;
+
+	for (i = 0; i < opt.nurls; i++) {
+		int s = shared->status[i];
+
+		if (s == EXIT_OK) {
+			done++;
+			continue;
+		}
+		if (s == RUNNING) {
+			if (!got_signal) {
+				char *shown = shown_url(opt.urls[i]);
+
+				msg_prefix = opt.nurls > 1 ? shown : NULL;
+				say("the download did not finish (its worker process died)");
+				free(shown);
+			}
+			msg_prefix = NULL;
+			s = got_signal ? EXIT_SIGNAL + got_signal : EXIT_OTHER;
+		} else if (s == NOT_RUN) {
+			s = got_signal ? EXIT_SIGNAL + got_signal :
+			    device_failed || shared->stop ? EXIT_DEVICE : EXIT_OTHER;
+		}
+		if (status == EXIT_OK)
+			status = s;
+	}
+	if (opt.nurls > 1 && !opt.quiet)
+		note("%zu of %zu files downloaded", done, opt.nurls);
+	return status;
 }
 
 int main(int argc, char **argv)
 {
-	static struct job job;
-	struct addrinfo *list;
-	int status;
+	size_t size;
+	size_t i;
 
-	job.data_fd = -1;
-	parse_options(&job.opt, argc, argv);
-	parse_url(job.opt.url, &job.url);
-	pick_credentials(&job);
-	scrub_argv(&job.opt);
-	pick_destination(&job);
-	check_destination(&job);
+	parse_options(argc, argv);
+	if (opt.netrc_file)
+		netrc_load(&netrc, opt.netrc_file, true);
+	else if (opt.netrc) {
+		const char *home = getenv("HOME");
+		char path[PATH_MAX];
+
+		if (!home || !*home)
+			die(EXIT_USAGE, "-n: $HOME is not set");
+		if (snprintf(path, sizeof(path), "%s/.netrc", home) >= (int)sizeof(path))
+			die(EXIT_USAGE, "-n: $HOME is too long");
+		netrc_load(&netrc, path, false);
+	}
+	size = sizeof(*shared) + opt.nurls * sizeof(shared->status[0]);
+	shared = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		      -1, 0);
+	if (shared == MAP_FAILED)
+		die(EXIT_OTHER, "out of memory");
+	for (i = 0; i < opt.nurls; i++)
+		shared->status[i] = NOT_RUN;
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	dev_fd = open_device();
-	list = resolve(&job.url);
-	status = fetch(&job, list);
-	freeaddrinfo(list);
-	close(dev_fd);
-	return finish(status);
+	install_signal_handlers();
+	if (opt.parallel && opt.parallel_max > 1 && opt.nurls > 1)
+		run_parallel();
+	else
+		run_sequential();
+	if (got_signal && !said_interrupted)
+		say("interrupted");
+	return finish(summarize());
 }

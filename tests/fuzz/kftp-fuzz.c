@@ -570,7 +570,7 @@ static void abi_fields(void)
 	char name[160];
 	int i;
 
-	static const uint32_t bad_flags[] = { 1U << 2, 1U << 31, 0xffffffffU,
+	static const uint32_t bad_flags[] = { 1U << 4, 1U << 31, 0xffffffffU,
 					      KFTP_GET_F_ALL + 1 };
 	for (i = 0; i < 4; i++) {
 		abi_valid(&a);
@@ -659,7 +659,7 @@ static void abi_fields(void)
 	a.data_addr[3] = 1;
 	a.data_port_low = 41000;
 	a.data_port_high = 41009;
-	a.max_filesize = 1;
+	a.max_filesize = 1ULL << 40;
 	a.max_time_ms = 60000;
 	a.flags = KFTP_GET_F_REMOTE_TIME;
 	expect_a(&a, BIT(ENOENT), "every version 2 field set: accepted, RETR 550");

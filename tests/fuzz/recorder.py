@@ -6,13 +6,13 @@ It speaks just enough FTP for kftp to reach RETR, which it always refuses
 with 550, so no data connection is ever needed:
 
     220 greeting; USER -> 331; PASS -> 230; TYPE -> 200;
-    SIZE -> 213 5 (550 when the path contains "nosize");
+    SIZE -> 213 5 (550 when the path contains "nosize"); MDTM -> 213 time;
     PORT/EPRT -> 200; REST -> 350; RETR -> 550; ABOR -> 226; QUIT -> 221.
 
 Every received line is logged.  A line is a VIOLATION (an injected command
 reached the server) when:
-  * its first word is not one of USER PASS TYPE SIZE PORT EPRT RETR QUIT ABOR
-    REST, or
+  * its first word is not one of USER PASS TYPE SIZE MDTM PORT EPRT RETR
+    QUIT ABOR REST, or
   * it contains "INJECTED", or
   * it is not terminated by CRLF, holds a CR before its end, or holds a NUL
     byte (a string went out past its terminator or with an embedded CR/LF).
@@ -43,7 +43,7 @@ import threading
 import time
 
 ALLOWED = {b"USER", b"PASS", b"TYPE", b"SIZE", b"PORT", b"EPRT", b"RETR",
-           b"QUIT", b"ABOR", b"REST"}
+           b"QUIT", b"ABOR", b"REST", b"MDTM"}
 MAX_LINE = 65536          # far above anything kftp may send (4095+5+2)
 IDLE_TIMEOUT = 60.0       # seconds without a line: drop the connection
 LOG_LINE_MAX = 300        # bytes of each line kept in the log
@@ -137,6 +137,8 @@ def reply_for(body):
         if b"nosize" in arg:
             return b"550 recorder: no size for you\r\n"
         return b"213 5\r\n"
+    if word == b"MDTM":
+        return b"213 20240229123456\r\n"
     if word in (b"PORT", b"EPRT"):
         return b"200 recorder: port noted\r\n"
     if word == b"REST":

@@ -80,11 +80,15 @@ def call(fd, buf):
                      text=text.decode('latin-1'), mtime=mtime)
 
 
+# Python names 95 ENOTSUP; the kernel's and the header's name is EOPNOTSUPP.
+ERRNAMES = {**errno.errorcode, errno.EOPNOTSUPP: 'EOPNOTSUPP'}
+
+
 def show(err, r):
     if err:
         step = STEPS[r['step']] if r['step'] < len(STEPS) else r['step']
         print('err=%s step=%s code=%d bytes=%d text=%s' % (
-            errno.errorcode.get(err, err), step, r['code'], r['bytes'],
+            ERRNAMES.get(err, err), step, r['code'], r['bytes'],
             r['text']), flush=True)
     else:
         print('ok bytes=%d size=%d mtime=%s code=%d' % (

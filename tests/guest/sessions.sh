@@ -286,33 +286,58 @@ c_stop_cont_replies() {
 	check_sha "$d/main" "$MAIN_SHA"
 }
 
-# A signal that reaches a handler ends the transfer with EINTR (ABOR goes
-# to the server), and the descriptor serves the next request.
+# A signal that reaches a handler ends the transfer with EINTR: ABOR goes
+# to the server at once, not at the next call. (The handler raises, or
+# Python would retry the ioctl on EINTR.) The descriptor serves the next
+# request.
 c_caught_signal() {
-	local d abor
+	local d
 	d=$(fresh caught)
 	hostile throttle40m
-	abor=$(log_count "$HLOG" '< ABOR')
-	ROUT=$(timeout -k 5 120 "$PYTHON" - "$REPO/tests/guest" "$HPORT" "$d" <<'EOF' 2>&1
+	ROUT=$(timeout -k 5 120 "$PYTHON" - "$REPO/tests/guest" "$HPORT" "$d" "$HLOG" <<'EOF' 2>&1
 import os, signal, sys, threading, time
 sys.path.insert(0, sys.argv[1])
 import kftpreq as k
-port, d = int(sys.argv[2]), sys.argv[3]
-signal.signal(signal.SIGUSR1, lambda *a: None)
-threading.Timer(1.5, signal.pthread_kill,
+port, d, log = int(sys.argv[2]), sys.argv[3], sys.argv[4]
+
+
+class Caught(Exception):
+    pass
+
+
+def handler(*a):
+    raise Caught()
+
+
+def abors():
+    with open(log, errors='replace') as f:
+        return sum('< ABOR' in line for line in f)
+
+
+signal.signal(signal.SIGUSR1, handler)
+before = abors()
+threading.Timer(2, signal.pthread_kill,
                 (threading.main_thread().ident, signal.SIGUSR1)).start()
 fd = os.open('/dev/kftp', os.O_RDWR)
-t = time.monotonic()
-err, r = k.call(fd, k.request('127.0.0.1', port, 'big', d + '/1'))
-print('first', err, k.STEPS[r['step']], round(time.monotonic() - t))
-err, r = k.call(fd, k.request('127.0.0.1', port, 'big', d + '/2', max_filesize=1 << 30))
+try:
+    err, r = k.call(fd, k.request('127.0.0.1', port, 'big', d + '/1'))
+    print('first returned', err, r['bytes'])
+except Caught:
+    print('first interrupted')
+# A loaded guest may take a while to log it; a kept transfer never sends
+# it before the next call.
+for _ in range(80):
+    if abors() > before:
+        break
+    time.sleep(0.1)
+print('ABOR seen', abors() - before)
+err, r = k.call(fd, k.request('127.0.0.1', port, 'big', d + '/2',
+                              max_filesize=1 << 30))
 print('second', err, r['bytes'])
 EOF
 )
-	diag "$ROUT"
-	req_expect 'first 4 DATA [12]' 'second 0 41943040' || return 1
-	check_sha "$d/2" "$BIG_SHA" || return 1
-	check_eq "ABORs the server saw" 1 $(($(log_count "$HLOG" '< ABOR') - abor))
+	req_expect 'first interrupted' 'ABOR seen 1' 'second 0 41943040' || return 1
+	check_sha "$d/2" "$BIG_SHA"
 }
 
 # ---------------------------------------------------------------- REST
@@ -434,7 +459,7 @@ c_ipv6() {
 	req --host ::1 --port "$port" hello.txt="$d/1" big.bin="$d/2"
 	req_expect 'ok *' 'ok *' || return 1
 	check_same_file "$d/2" "$FTP_ROOT/big.bin" || return 1
-	check_contains "the server's log" "$(grep -a EPRT "$log" | tail -n 1)" "|2|::1|"
+	check_contains "the server's log" "$(grep -a "EPRT |" "$log" | tail -n 1)" "|2|::1|"
 }
 
 c_eprt522() {
@@ -462,7 +487,10 @@ c_thousand() {
 	[ $((slab_a - slab_b)) -lt 1024 ] || { diag "Slab grew by $((slab_a - slab_b)) kB"; return 1; }
 }
 
+# With this part's own servers stopped, TCP is where it was at the start.
 c_no_leftovers() {
+	cleanup
+	HPID= V6_PIDS=()
 	wait_tcp_inuse "$TCP_BEFORE" || return 1
 	kernel_clean_since "$MARK"
 }
