@@ -205,8 +205,10 @@ setup() {
 	mount -t tmpfs -o size=90%,mode=0755 tmpfs "$SRC"
 	mount -t tmpfs -o size=90% tmpfs "$DST"
 	if [ -b /dev/vda ]; then
-		mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 /dev/vda &&
-			mount /dev/vda "$EXT" || fail "ext4 on /dev/vda"
+		if ! mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 /dev/vda ||
+		   ! mount /dev/vda "$EXT"; then
+			fail "ext4 on /dev/vda"
+		fi
 		EXT_OK=1
 	else
 		say "no /dev/vda: the ext4 case is skipped"
@@ -268,7 +270,7 @@ set_one_copy() { [ ! -w "$ONE_COPY" ] || echo "$1" >"$ONE_COPY"; }
 # timed ROUND WORKLOAD CLIENT BYTES FILES VERIFY-FUNC -- CMD...: run CMD
 # under bench-time, then VERIFY-FUNC (outside the timing), one CSV row.
 timed() {
-	local r=$1 w=$2 c=$3 bytes=$4 files=$5 verify=$6 t rc wall user sys v
+	local r=$1 w=$2 c=$3 bytes=$4 files=$5 verify=$6 rc wall user sys v
 	shift 7
 	# kftp and kftp2 are one module with its receive path switched.
 	case $c in
@@ -293,7 +295,7 @@ timed() {
 }
 
 # Verifiers read V_* set by the caller; each also frees the space.
-V_FILE= V_SUM= V_DIR= V_N=
+V_FILE='' V_SUM='' V_DIR='' V_N='' V_CLIENT=''
 v_one() {
 	[ "$V_CLIENT" = discard ] && return 0	# it checked its byte count
 	local got

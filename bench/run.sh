@@ -48,11 +48,11 @@ rm -f -- "$results/raw.csv" "$results/mem.txt" "$results/info.txt" \
 
 printf '# kftp bench%s: kernel %s (QEMU, TCG), host load %s\n' \
 	"${quick:+ (quick)}" "$kver" "$(cut -d' ' -f1-3 /proc/loadavg)"
-make -C "$KFTP_REPO" KVER="$kver" all >&2 && make -C "$KFTP_REPO/bench" >&2 || {
+if ! make -C "$KFTP_REPO" KVER="$kver" all >&2 || ! make -C "$KFTP_REPO/bench" >&2; then
 	not_ok "build kftp, kftp-get and the bench helpers"
 	printf '1..%d\n%d passed, %d failed\n' "$T_N" "$T_PASS" "$T_FAIL"
 	exit 1
-}
+fi
 
 # The ext4 case writes to a virtio disk: a sparse raw image, new each run.
 disk=$out/ext4.img
