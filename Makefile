@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kftp: in-kernel FTP client. The kbuild side is in Kbuild.
-#   make            build kftp.ko (for KVER) and user/kftp-get
+#   make            build kftp.ko (for KVER), user/kftp-get and user/kftpstat
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
 #   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
@@ -68,17 +68,23 @@ install: kftp-module user
 	@# kbuild skips depmod without a System.map, which Debian's headers lack.
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	install -D -m 0755 user/kftp-get $(DESTDIR)$(BINDIR)/kftp-get
+	install -D -m 0755 user/kftpstat $(DESTDIR)$(BINDIR)/kftpstat
 	install -D -m 0644 man/kftp-get.1 $(DESTDIR)$(MANDIR)/man1/kftp-get.1
+	install -D -m 0644 man/kftpstat.1 $(DESTDIR)$(MANDIR)/man1/kftpstat.1
 	install -D -m 0644 man/kftp.4 $(DESTDIR)$(MANDIR)/man4/kftp.4
 	install -D -m 0644 user/completion/kftp-get \
 		$(DESTDIR)$(BASHCOMPDIR)/kftp-get
+	install -D -m 0644 user/completion/kftpstat \
+		$(DESTDIR)$(BASHCOMPDIR)/kftpstat
 
 uninstall:
 	rm -f $(MODDIR)/kftp.ko $(MODDIR)/kftp.ko.xz $(MODDIR)/kftp.ko.zst \
 		$(MODDIR)/kftp.ko.gz
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
 	rm -f $(DESTDIR)$(BINDIR)/kftp-get $(DESTDIR)$(MANDIR)/man1/kftp-get.1 \
-		$(DESTDIR)$(MANDIR)/man4/kftp.4 $(DESTDIR)$(BASHCOMPDIR)/kftp-get
+		$(DESTDIR)$(MANDIR)/man4/kftp.4 $(DESTDIR)$(BASHCOMPDIR)/kftp-get \
+		$(DESTDIR)$(BINDIR)/kftpstat $(DESTDIR)$(MANDIR)/man1/kftpstat.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/kftpstat
 
 # DKMS rebuilds the module for every kernel Debian installs later on.
 DKMS_SRC = /usr/src/kftp-$(KFTP_VERSION)

@@ -26,6 +26,10 @@ PACKAGES=(
 	nftables
 	# building the module and the CLI, and `make C=2` static checks
 	make gcc libc6-dev sparse
+	# kftpstat and kftp-get's progress bar: generic netlink through libmnl
+	libmnl-dev
+	# the events part runs kftp-get on a terminal, as a person sees it
+	tmux
 )
 
 # make lint: checkpatch.pl comes from the kernel source tarball; lintian

@@ -6,8 +6,8 @@
 #   groff -ww -man -z                   (all groff warnings)
 #   man --warnings, at 80 columns       (what a reader's man(1) runs)
 # Also checks that each page's .TH names the version in VERSION, and,
-# when user/kftp-get is built, that kftp-get.1 covers every option and exit
-# status that `kftp-get -h` lists.
+# when user/kftp-get and user/kftpstat are built, that each one's page covers
+# every option and exit status that its -h lists.
 #
 # Usage: tests/lint-man.sh [PAGE...]     (default: man/*.[1-9])
 # Output: "ok - man: PAGE lint clean" / "not ok - man: PAGE lint clean" per
@@ -99,36 +99,38 @@ else
 	result OK ".TH versions match VERSION ($version)"
 fi
 
-# kftp-get.1 against the program's own help: every long option and every
-# exit status of `kftp-get -h` must be in the page.
-cli=user/kftp-get
-page=man/kftp-get.1
-if [ -x "$cli" ] && [ -f "$page" ]; then
-	help=$("$cli" -h 2>&1)
-	# The page as plain text, wide enough not to break lines, with the
-	# overstrike (bold, underline) removed.
-	text=$(mandoc -T ascii -O width=200 "$page" 2>/dev/null | sed 's/.\x08//g')
-	bad=
-	while read -r opt; do
-		grep -qF -- "$opt" <<<"$text" || bad="$bad option $opt;"
-	done < <(grep -oE -- '--[a-z][a-z-]*' <<<"$help" | sort -u)
-	# Exit status lines of the help: "  N    text" (N one or two digits,
-	# and the "128+N" line).
-	codes=$(sed -n '/^Exit status:/,$ s/^  \([0-9][0-9]*\(+N\)\{0,1\}\)  .*/\1/p' <<<"$help")
-	sect=$(sed -n '/^EXIT STATUS/,/^[A-Z]/p' <<<"$text")
-	for c in $codes; do
-		grep -qE "^ +${c//+/\\+}( |\$)" <<<"$sect" ||
-			bad="$bad exit status $c;"
-	done
-	if [ -z "$codes" ]; then
-		result FAIL "kftp-get.1 covers kftp-get -h" "no exit statuses found in kftp-get -h"
-	elif [ -n "$bad" ]; then
-		result FAIL "kftp-get.1 covers kftp-get -h" "missing from $page:$bad"
+# Each command's page against its own help: every long option and every
+# exit status of `CMD -h` must be in the page.
+for cmd in kftp-get kftpstat; do
+	cli=user/$cmd
+	page=man/$cmd.1
+	if [ -x "$cli" ] && [ -f "$page" ]; then
+		help=$("$cli" -h 2>&1)
+		# The page as plain text, wide enough not to break lines, with the
+		# overstrike (bold, underline) removed.
+		text=$(mandoc -T ascii -O width=200 "$page" 2>/dev/null | sed 's/.\x08//g')
+		bad=
+		while read -r opt; do
+			grep -qF -- "$opt" <<<"$text" || bad="$bad option $opt;"
+		done < <(grep -oE -- '--[a-z][a-z-]*' <<<"$help" | sort -u)
+		# Exit status lines of the help: "  N    text" (N one or two digits,
+		# and the "128+N" line).
+		codes=$(sed -n '/^Exit status:/,$ s/^  \([0-9][0-9]*\(+N\)\{0,1\}\)  .*/\1/p' <<<"$help")
+		sect=$(sed -n '/^EXIT STATUS/,/^[A-Z]/p' <<<"$text")
+		for c in $codes; do
+			grep -qE "^ +${c//+/\\+}( |\$)" <<<"$sect" ||
+				bad="$bad exit status $c;"
+		done
+		if [ -z "$codes" ]; then
+			result FAIL "$cmd.1 covers $cmd -h" "no exit statuses found in $cmd -h"
+		elif [ -n "$bad" ]; then
+			result FAIL "$cmd.1 covers $cmd -h" "missing from $page:$bad"
+		else
+			result OK "$cmd.1 covers $cmd -h ($(wc -w <<<"$codes") exit statuses)"
+		fi
 	else
-		result OK "kftp-get.1 covers kftp-get -h ($(wc -w <<<"$codes") exit statuses)"
+		diag "$cli not built: $cmd.1 not compared with $cmd -h (run make user)"
 	fi
-else
-	diag "$cli not built: kftp-get.1 not compared with kftp-get -h (run make user)"
-fi
+done
 
 exit "$failed"

@@ -24,6 +24,7 @@ mapfile -t KERNEL_SOURCES < <(cd "$KFTP_REPO" && git ls-files -- '*.c' 'include/
 # The sample module, a kbuild run of its own (see the top Makefile).
 KECHO_KBUILD=samples/kecho/Kbuild
 USER_SOURCES=(user/kftp-get.c user/url.c user/localfile.c user/report.c user/netrc.c
+	user/kftpstat.c user/kftp-events.c user/progress.c
 	tests/fuzz/kftp-fuzz.c tests/fuzz/kftp-shim.c)
 
 n=0 passed=0 failed=0

@@ -64,6 +64,7 @@
 #include <linux/kftp.h>
 
 #include "kftp-get.h"
+#include "progress.h"
 
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
@@ -77,7 +78,7 @@
 _Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER2,
 	       "struct kftp_get_args smaller than its second version");
 
-struct options opt = { .parallel_max = PARALLEL_DEFAULT };
+struct options opt = { .parallel_max = PARALLEL_DEFAULT, .progress = -1 };
 static struct netrc netrc;
 
 static volatile sig_atomic_t got_signal;
@@ -191,6 +192,9 @@ static void usage(void)
 	       "                           M, G: powers of 1024)\n"
 	       "      --max-time S         give up a file after S seconds in all\n"
 	       "  -q, --quiet              print nothing on success\n"
+	       "      --progress-bar       show the progress bar even when stderr is not a\n"
+	       "                           terminal, or with -q\n"
+	       "      --no-progress-meter  no progress bar (shown by default on a terminal)\n"
 	       "      --connect-timeout S  give up connecting after S seconds (default %u)\n"
 	       "      --timeout S          wait at most S seconds for each server reply, for\n"
 	       "                           the data connection and between data bytes\n"
@@ -490,6 +494,7 @@ bad:
 enum {
 	OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL, OPT_OUTPUT_DIR,
 	OPT_PARALLEL_MAX, OPT_NETRC_FILE, OPT_MAX_TIME, OPT_MAX_FILESIZE,
+	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER,
 };
 
 static const struct option long_options[] = {
@@ -512,6 +517,8 @@ static const struct option long_options[] = {
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
 	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
 	{ "keep-partial",	no_argument,	   NULL, OPT_KEEP_PARTIAL },
+	{ "progress-bar",	no_argument,	   NULL, OPT_PROGRESS_BAR },
+	{ "no-progress-meter",	no_argument,	   NULL, OPT_NO_PROGRESS_METER },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -609,6 +616,12 @@ static void parse_options(int argc, char **argv)
 			break;
 		case OPT_KEEP_PARTIAL:
 			opt.keep_partial = true;
+			break;
+		case OPT_PROGRESS_BAR:
+			opt.progress = 1;
+			break;
+		case OPT_NO_PROGRESS_METER:
+			opt.progress = 0;
 			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
@@ -958,6 +971,31 @@ static uint64_t now_ms(void)
 }
 
 /*
+ * The ioctl, with a progress bar on stderr while it runs (progress.c): on a
+ * terminal unless -q or --no-progress-meter, always with --progress-bar.
+ * The bar's thread follows this transfer's kftp events; without them (no
+ * CAP_NET_ADMIN, an older module) there is simply no bar. Returns as
+ * ioctl(2) does, errno included.
+ */
+static int progress_ioctl(struct job *job)
+{
+	int p = opt.progress;
+	bool bar = p == 1 || (p == -1 && !opt.quiet && isatty(STDERR_FILENO));
+	const char *name = strrchr(job->dest, '/');
+	struct progress_watch *w = NULL;
+	int ret, saved;
+
+	if (bar)
+		w = progress_watch_start(stderr, name ? name + 1 : job->dest,
+					 job->args.port, job->args.remote_path);
+	ret = ioctl(dev_fd, KFTP_IOC_GET, &job->args);
+	saved = errno;
+	progress_watch_stop(w);
+	errno = saved;
+	return ret;
+}
+
+/*
  * One address: the session, a fresh data file, then the ioctl. A signal
  * that arrives before the ioctl starts has replaced the device with
  * /dev/null (see on_signal), so the ioctl fails at once; one that arrives
@@ -992,7 +1030,7 @@ static int get_from(struct job *job, const struct addrinfo *ai)
 		return -1;
 	}
 	t0 = now_ms();
-	err = ioctl(dev_fd, KFTP_IOC_GET, &job->args);
+	err = progress_ioctl(job);
 	job->elapsed_ms = now_ms() - t0;
 	if (!err)
 		return 0;

@@ -66,6 +66,7 @@ struct options {
 	uint16_t data_family;	/* 0: the control connection's address */
 	uint8_t data_addr[16];
 	uint16_t data_port_low, data_port_high;
+	int progress;		/* the bar: 1 forced, 0 off, -1 on a terminal */
 };
 
 struct ftp_url {

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kftpstat: what the kftp kernel module is doing. Lists the transfers
+ * running now in this network namespace (the dump of the kftp generic
+ * netlink family), or with -w follows the events of every transfer (START,
+ * PROGRESS, DONE) as they come. --json prints one object a line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "kftp-events.h"
+#include "progress.h"
+
+#ifndef KFTP_VERSION
+#define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
+#endif
+
+#define PROG	"kftpstat"
+
+/* The exit status contract; the -h text lists the same table. */
+enum exit_status {
+	EXIT_OK		= 0,
+	EXIT_OTHER	= 1,
+	EXIT_USAGE	= 2,
+	EXIT_NOMODULE	= 3,
+	EXIT_PERM	= 4,
+};
+
+struct options {
+	bool watch;
+	bool json;
+	bool no_header;
+	bool verbose;
+	bool has_pid;
+	uint32_t pid;
+	unsigned long count;	/* -w: stop after this many DONE; 0: never */
+};
+
+static struct options opt;
+static volatile sig_atomic_t got_signal;
+static unsigned long done_seen;
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void __attribute__((format(printf, 1, 2)))
+say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs(PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs(PROG ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	if (status == EXIT_USAGE)
+		fputs("Try '" PROG " --help' for more information.\n", stderr);
+	exit(status);
+}
+
+/* What a failed netlink step means to the user, and the exit status. */
+static void __attribute__((noreturn)) die_nl(const char *what, int err)
+{
+	if (err == ENOENT)
+		die(EXIT_NOMODULE, "%s: no generic netlink family '" KFTP_GENL_NAME
+		    "' (is the kftp module loaded?)", what);
+	if (err == EPERM || err == EACCES)
+		die(EXIT_PERM, "%s: %s (needs CAP_NET_ADMIN in this network "
+		    "namespace)", what, strerror(err));
+	die(EXIT_OTHER, "%s: %s", what, strerror(err));
+}
+
+static void usage(void)
+{
+	printf("Usage: " PROG " [options]\n"
+	       "\n"
+	       "Show the FTP transfers that the kftp kernel module runs in this network\n"
+	       "namespace: one line each, or with -w their events as they happen.\n"
+	       "Needs CAP_NET_ADMIN (root).\n"
+	       "\n"
+	       "Options:\n"
+	       "  -w, --watch          follow the transfers' events (START, PROGRESS,\n"
+	       "                       DONE) until interrupted; the running ones first\n"
+	       "  -j, --json           one JSON object a line instead of text\n"
+	       "  -p, --pid PID        only the transfers of process PID\n"
+	       "  -c, --count N        with -w: exit after N transfers ended\n"
+	       "  -H, --no-header      no header line above the list\n"
+	       "  -v, --verbose        with -w: say on stderr once listening\n"
+	       "  -h, --help           show this help and exit\n"
+	       "  -V, --version        show the version and exit\n");
+	printf("\n"
+	       "Exit status:\n"
+	       "  0    success (with -w: interrupted by SIGINT or SIGTERM, or N ended)\n"
+	       "  1    other error, or events were lost (receive buffer overflow)\n"
+	       "  2    usage error\n"
+	       "  3    the kftp module is not loaded (no generic netlink family '"
+	       KFTP_GENL_NAME "')\n"
+	       "  4    permission denied (needs CAP_NET_ADMIN)\n");
+}
+
+/* ---- command line ------------------------------------------------------- */
+
+static unsigned long parse_number(const char *what, const char *s, unsigned long max)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			break;
+	}
+	if (p == s || *p || v == 0 || v > max)
+		die(EXIT_USAGE, "%s: '%s' is not a number in [1, %lu]", what, s, max);
+	return v;
+}
+
+static const struct option long_options[] = {
+	{ "watch",	no_argument,	   NULL, 'w' },
+	{ "json",	no_argument,	   NULL, 'j' },
+	{ "pid",	required_argument, NULL, 'p' },
+	{ "count",	required_argument, NULL, 'c' },
+	{ "no-header",	no_argument,	   NULL, 'H' },
+	{ "verbose",	no_argument,	   NULL, 'v' },
+	{ "help",	no_argument,	   NULL, 'h' },
+	{ "version",	no_argument,	   NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void parse_options(int argc, char **argv)
+{
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":wjp:c:HvhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			opt.watch = true;
+			break;
+		case 'j':
+			opt.json = true;
+			break;
+		case 'p':
+			opt.has_pid = true;
+			opt.pid = (uint32_t)parse_number("--pid", optarg, 0x7fffffff);
+			break;
+		case 'c':
+			opt.count = parse_number("--count", optarg, 0xffffffff);
+			break;
+		case 'H':
+			opt.no_header = true;
+			break;
+		case 'v':
+			opt.verbose = true;
+			break;
+		case 'h':
+			usage();
+			exit(EXIT_OK);
+		case 'V':
+			printf(PROG " " KFTP_VERSION "\n");
+			exit(EXIT_OK);
+		case ':':
+			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				die(EXIT_USAGE, "unknown option '-%c'", optopt);
+			die(EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		die(EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+	if (opt.count && !opt.watch)
+		die(EXIT_USAGE, "--count needs --watch");
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+/* A string for a JSON document: quoted, escaped, valid UTF-8. */
+static void json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	while (*p) {
+		unsigned char c = *p;
+		int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 :
+			(c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
+		int i;
+
+		if (c == '"' || c == '\\') {
+			fprintf(f, "\\%c", c);
+		} else if (c == '\n') {
+			fputs("\\n", f);
+		} else if (c == '\t') {
+			fputs("\\t", f);
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c);
+		} else if (n == 0) {
+			fputc(c, f);
+		} else {
+			/* A well-formed sequence goes as is; a stray byte as U+00XX. */
+			for (i = 1; n > 0 && i <= n; i++)
+				if ((p[i] & 0xc0) != 0x80)
+					n = -1;
+			if (n < 0 || (c == 0xc0 || c == 0xc1) || c > 0xf4) {
+				fprintf(f, "\\u%04x", c);
+			} else {
+				fwrite(p, 1, (size_t)n + 1, f);
+				p += n;
+			}
+		}
+		p++;
+	}
+	fputc('"', f);
+}
+
+/* For a terminal: control bytes and backslashes as \xNN, the rest as is. */
+static void text_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '\\')
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+static const char *event_word(uint8_t cmd)
+{
+	switch (cmd) {
+	case KFTP_CMD_GET_XFERS:
+		return "xfer";
+	case KFTP_CMD_EVENT_START:
+		return "start";
+	case KFTP_CMD_EVENT_PROGRESS:
+		return "progress";
+	case KFTP_CMD_EVENT_DONE:
+		return "done";
+	}
+	return "unknown";
+}
+
+static void print_json(const struct kftp_event *ev)
+{
+	char addr[INET6_ADDRSTRLEN], eb[16];
+
+	printf("{\"event\":\"%s\",\"id\":%llu,\"pid\":%u,\"server\":",
+	       event_word(ev->cmd), (unsigned long long)ev->id, ev->pid);
+	json_string(stdout, kftp_event_addr(ev, addr, sizeof(addr)));
+	printf(",\"port\":%u,\"remote_path\":", ev->port);
+	json_string(stdout, ev->remote_path);
+	if (ev->has_local_path) {
+		fputs(",\"local_path\":", stdout);
+		json_string(stdout, ev->local_path);
+	}
+	if (ev->has_size)
+		printf(",\"size\":%llu", (unsigned long long)ev->size);
+	if (ev->has_resume_offset)
+		printf(",\"resume_offset\":%llu", (unsigned long long)ev->resume_offset);
+	if (ev->has_bytes)
+		printf(",\"bytes\":%llu", (unsigned long long)ev->bytes);
+	if (ev->has_elapsed)
+		printf(",\"elapsed_ms\":%llu", (unsigned long long)ev->elapsed_ms);
+	if (ev->has_result) {
+		printf(",\"errno\":%u,\"errno_name\":", ev->err);
+		json_string(stdout, kftp_errno_name(ev->err, eb, sizeof(eb)));
+		printf(",\"failed_step\":%u,\"step\":", ev->failed_step);
+		json_string(stdout, kftp_step_name(ev->failed_step));
+		printf(",\"reply_code\":%u", ev->reply_code);
+	}
+	fputs("}\n", stdout);
+}
+
+/* "127.0.0.1:21", "[::1]:21" */
+static const char *server_of(const struct kftp_event *ev, char *buf, size_t size)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	kftp_event_addr(ev, addr, sizeof(addr));
+	snprintf(buf, size, ev->family == AF_INET6 ? "[%s]:%u" : "%s:%u",
+		 addr, ev->port);
+	return buf;
+}
+
+/* -w, text: one line an event. */
+static void print_event_text(const struct kftp_event *ev)
+{
+	char server[INET6_ADDRSTRLEN + 10], b1[32], b2[32], r[40], d[24], eb[16];
+	uint64_t done = ev->bytes + ev->resume_offset;
+
+	printf("%-8s %llu pid %u %s ", ev->cmd == KFTP_CMD_GET_XFERS ? "RUNNING" :
+	       kftp_cmd_name(ev->cmd), (unsigned long long)ev->id, ev->pid,
+	       server_of(ev, server, sizeof(server)));
+	text_string(stdout, ev->remote_path);
+	switch (ev->cmd) {
+	case KFTP_CMD_EVENT_START:
+		if (ev->has_local_path) {
+			fputs(" -> ", stdout);
+			text_string(stdout, ev->local_path);
+		}
+		if (ev->has_size)
+			printf(" size %s", progress_fmt_bytes(b1, sizeof(b1), ev->size));
+		if (ev->resume_offset)
+			printf(" from %llu", (unsigned long long)ev->resume_offset);
+		break;
+	case KFTP_CMD_EVENT_DONE:
+		progress_fmt_bytes(b1, sizeof(b1), ev->bytes);
+		progress_fmt_rate(r, sizeof(r), ev->bytes, ev->elapsed_ms);
+		progress_fmt_duration(d, sizeof(d), (ev->elapsed_ms + 500) / 1000);
+		if (!ev->err)
+			printf(" ok %s in %s (%s)", b1, d, r);
+		else
+			printf(" failed %s (%s) at %s, reply %u, after %s, %s received",
+			       kftp_errno_name(ev->err, eb, sizeof(eb)),
+			       strerror((int)ev->err), kftp_step_name(ev->failed_step),
+			       ev->reply_code, d, b1);
+		break;
+	default:	/* PROGRESS, and the running ones listed first */
+		progress_fmt_bytes(b1, sizeof(b1), ev->bytes);
+		progress_fmt_rate(r, sizeof(r), ev->bytes, ev->elapsed_ms);
+		progress_fmt_duration(d, sizeof(d), ev->elapsed_ms / 1000);
+		if (ev->has_size)
+			printf(" %s of %s (%u%%) %s %s", b1,
+			       progress_fmt_bytes(b2, sizeof(b2), ev->size),
+			       ev->size ? (unsigned int)(done >= ev->size ? 100 :
+							 done * 100 / ev->size) : 100,
+			       r, d);
+		else
+			printf(" %s %s %s", b1, r, d);
+		break;
+	}
+	putchar('\n');
+}
+
+/* ---- the list -------------------------------------------------------------- */
+
+enum { COL_ID, COL_PID, COL_SERVER, COL_PATH, COL_BYTES, COL_SIZE, COL_RATE,
+       COL_ELAPSED, NCOLS };
+
+static const char *const col_names[NCOLS] = {
+	"ID", "PID", "SERVER", "PATH", "BYTES", "SIZE", "RATE", "ELAPSED",
+};
+
+struct row {
+	char *cell[NCOLS];
+};
+
+struct table {
+	struct row *rows;
+	size_t n, cap;
+};
+
+/* A string with control bytes shown as \xNN (see text_string). */
+static char *escaped(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	text_string(f, s);
+	fclose(f);
+	return buf;
+}
+
+static bool wanted(const struct kftp_event *ev)
+{
+	return !opt.has_pid || ev->pid == opt.pid;
+}
+
+static int add_row(const struct kftp_event *ev, void *data)
+{
+	struct table *t = data;
+	char buf[64], server[INET6_ADDRSTRLEN + 10];
+	struct row *r;
+	int i;
+
+	if (ev->cmd != KFTP_CMD_GET_XFERS || !wanted(ev))
+		return 0;
+	if (opt.json) {
+		print_json(ev);
+		return 0;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 16;
+		struct row *rows = realloc(t->rows, cap * sizeof(*rows));
+
+		if (!rows)
+			return -ENOMEM;
+		t->rows = rows;
+		t->cap = cap;
+	}
+	r = &t->rows[t->n++];
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ev->id);
+	r->cell[COL_ID] = strdup(buf);
+	snprintf(buf, sizeof(buf), "%u", ev->pid);
+	r->cell[COL_PID] = strdup(buf);
+	r->cell[COL_SERVER] = strdup(server_of(ev, server, sizeof(server)));
+	r->cell[COL_PATH] = escaped(ev->remote_path);
+	r->cell[COL_BYTES] = strdup(progress_fmt_bytes(buf, sizeof(buf),
+						       ev->bytes + ev->resume_offset));
+	r->cell[COL_SIZE] = strdup(ev->has_size ?
+				   progress_fmt_bytes(buf, sizeof(buf), ev->size) : "-");
+	r->cell[COL_RATE] = strdup(progress_fmt_rate(buf, sizeof(buf), ev->bytes,
+						     ev->elapsed_ms));
+	snprintf(buf, sizeof(buf), "%llu.%llus",
+		 (unsigned long long)(ev->elapsed_ms / 1000),
+		 (unsigned long long)(ev->elapsed_ms % 1000 / 100));
+	r->cell[COL_ELAPSED] = strdup(buf);
+	for (i = 0; i < NCOLS; i++)
+		if (!r->cell[i])
+			return -ENOMEM;
+	return 0;
+}
+
+/* Like ss: left-aligned text columns, right-aligned numbers. */
+static void print_table(const struct table *t)
+{
+	size_t w[NCOLS], i;
+	int c;
+
+	for (c = 0; c < NCOLS; c++) {
+		w[c] = opt.no_header ? 0 : strlen(col_names[c]);
+		for (i = 0; i < t->n; i++)
+			if (strlen(t->rows[i].cell[c]) > w[c])
+				w[c] = strlen(t->rows[i].cell[c]);
+	}
+	for (i = 0; i < t->n + 1; i++) {
+		if (i == 0 && opt.no_header)
+			continue;
+		for (c = 0; c < NCOLS; c++) {
+			const char *s = i ? t->rows[i - 1].cell[c] : col_names[c];
+			bool left = c == COL_SERVER || c == COL_PATH;
+
+			if (left)
+				printf("%-*s", (int)w[c], s);
+			else
+				printf("%*s", (int)w[c], s);
+			fputs(c == NCOLS - 1 ? "\n" : "  ", stdout);
+		}
+	}
+}
+
+static int list(void)
+{
+	struct table t = { NULL, 0, 0 };
+	struct kftp_nl *nl = kftp_nl_open();
+	int ret;
+	size_t i;
+	int c;
+
+	if (!nl)
+		die_nl("cannot reach the kftp module", errno);
+	ret = kftp_nl_dump(nl, add_row, &t);
+	if (ret == -ENOMEM)
+		die(EXIT_OTHER, "out of memory");
+	if (ret < 0)
+		die_nl("cannot list the transfers", errno);
+	kftp_nl_close(nl);
+	if (!opt.json)
+		print_table(&t);
+	for (i = 0; i < t.n; i++)
+		for (c = 0; c < NCOLS; c++)
+			free(t.rows[i].cell[c]);
+	free(t.rows);
+	return fflush(stdout) ? EXIT_OTHER : EXIT_OK;
+}
+
+/* ---- watching ------------------------------------------------------------- */
+
+static int show_event(const struct kftp_event *ev, void *data)
+{
+	(void)data;
+	if (!wanted(ev))
+		return 0;
+	if (opt.json)
+		print_json(ev);
+	else
+		print_event_text(ev);
+	if (ev->cmd == KFTP_CMD_EVENT_DONE && opt.count && ++done_seen >= opt.count)
+		return -1;	/* enough: stop */
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static int watch(void)
+{
+	struct sigaction sa;
+	struct kftp_nl *nl;
+	bool lost = false;
+	int ret;
+
+	/* No SA_RESTART: a blocked recv returns EINTR and we stop. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* Each line as it comes, into a pipe or a file too. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	nl = kftp_nl_open();
+	if (!nl)
+		die_nl("cannot reach the kftp module", errno);
+	if (kftp_nl_join(nl))
+		die_nl("cannot join the kftp events group", errno);
+	/* Joined first: nothing falls between the list and the events. */
+	ret = kftp_nl_dump(nl, show_event, NULL);
+	if (ret < 0 && done_seen < opt.count)
+		die_nl("cannot list the transfers", errno);
+	if (opt.verbose)
+		say("watching the kftp events");
+	while (!got_signal && (!opt.count || done_seen < opt.count)) {
+		ret = kftp_nl_recv(nl, show_event, NULL);
+		if (ret >= 0 || errno == EINTR)
+			continue;
+		if (ret != -1 || (opt.count && done_seen >= opt.count))
+			break;
+		if (errno == ENOBUFS) {
+			say("events were lost: the receive buffer overflowed");
+			lost = true;
+			continue;
+		}
+		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
+	}
+	kftp_nl_close(nl);
+	if (fflush(stdout))
+		return EXIT_OTHER;
+	return lost ? EXIT_OTHER : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	parse_options(argc, argv);
+	return opt.watch ? watch() : list();
+}
