@@ -407,18 +407,21 @@ c_parallel_fail() {
 # SIGTERM to the -Z parent alone stops every worker: death by SIGTERM, no
 # temp file, no kftp-get process left, only complete files.
 c_parallel_signal() {
-	local d rc=0 pid i left end
+	local d rc=0 pid i left end before
 	prep_ok || return 1
 	d=$(fresh parallel-signal)
+	before=$(log_lines "$T_LOG")
 	"$KFTP_GET" -Z --parallel-max 3 --output-dir "$d" "$T/batch/mid.bin" \
 		"$T/batch/p1.bin" "$T/batch/p2.bin" "$T/batch/p3.bin" "$T/batch/p4.bin" \
 		>"$W/psig.out" 2>&1 </dev/null &
 	pid=$!
-	for _ in $(seq 100); do
-		[ "$(pgrep -c -P "$pid" -x kftp-get)" -ge 3 ] && break
+	# Three downloads under way (the server got three RETRs; mid.bin then
+	# has 8 s to go): cheaper to watch on a loaded guest than pgrep.
+	for _ in $(seq 600); do
+		[ "$(count_since "$T_LOG" "$before" "b'RETR ")" -ge 3 ] && break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	sleep 1
 	kill -TERM "$pid"
 	wait "$pid"
 	end=$?
