@@ -25,7 +25,8 @@ mapfile -t KERNEL_SOURCES < <(cd "$KFTP_REPO" && git ls-files -- '*.c' 'include/
 KERNEL_SOURCES+=(tests/debug/leaky/kftp_leaky.c)
 # The sample module, a kbuild run of its own (see the top Makefile).
 KECHO_KBUILD=samples/kecho/Kbuild
-USER_SOURCES=(user/kftp-get.c user/netrc.c user/kftpstat.c user/kftp-events.c user/progress.c
+USER_SOURCES=(user/kftp-get.c user/url.c user/localfile.c user/report.c user/netrc.c
+	user/kftpstat.c user/kftp-events.c user/progress.c
 	tests/fuzz/kftp-fuzz.c tests/fuzz/kftp-shim.c bench/ftp-discard.c bench/bench-time.c)
 
 n=0 passed=0 failed=0

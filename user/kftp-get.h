@@ -5,10 +5,17 @@
 #ifndef KFTP_GET_H
 #define KFTP_GET_H
 
+#include <netdb.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include <linux/kftp.h>
 
 #define PROG			"kftp-get"
+/* The temporary name of a data file: DIR/.NAME.kftp-XXXXXX */
+#define TEMP_TAG		".kftp-"
 
 /* The exit status contract; the -h text and kftp-get(1) list the same table. */
 enum exit_status {
@@ -27,9 +34,98 @@ enum exit_status {
 	EXIT_SIGNAL	= 128,	/* plus the signal number */
 };
 
+/* kftp-get.c: messages, and the options of the run. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void die(int status, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
+
+enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
+
+struct options {
+	char **urls;		/* copies: argv's are scrubbed */
+	size_t nurls;
+	const char *output;	/* -o */
+	const char *output_dir;	/* --output-dir */
+	char *login;		/* -u USER[:PASS], a copy */
+	bool quiet;
+	bool keep_partial;
+	bool parallel;		/* -Z */
+	unsigned int parallel_max;
+	bool remote_time;	/* -R */
+	bool netrc;		/* -n */
+	const char *netrc_file;
+	enum resume_mode resume;
+	uint64_t resume_at;	/* --continue-at N */
+	uint32_t connect_ms;
+	uint32_t timeout_ms;	/* reply, accept and stall; 0: defaults */
+	uint32_t max_time_ms;	/* 0: none */
+	uint64_t max_filesize;	/* 0: none */
+	/* -P ADDR[:LOW[-HIGH]] */
+	const char *ftp_port;
+	uint16_t data_family;	/* 0: the control connection's address */
+	uint8_t data_addr[16];
+	uint16_t data_port_low, data_port_high;
+	int progress;		/* the bar: 1 forced, 0 off, -1 on a terminal */
+};
+
+struct ftp_url {
+	char host[NI_MAXHOST];
+	bool bracketed;		/* [v6] literal: no name lookup */
+	uint16_t port;
+	bool has_user;		/* user info in the URL, even an empty user */
+	bool has_pass;
+	char user[KFTP_USER_MAX];
+	char pass[KFTP_PASSWORD_MAX];
+	char path[KFTP_REMOTE_PATH_MAX];	/* decoded, leading '/' dropped */
+};
+
+struct job {
+	const char *url_str;
+	struct ftp_url url;
+	char user[KFTP_USER_MAX];
+	char pass[KFTP_PASSWORD_MAX];
+	char dest[KFTP_LOCAL_PATH_MAX];
+	char dir[KFTP_LOCAL_PATH_MAX];	/* the destination's directory */
+	char temp[KFTP_LOCAL_PATH_MAX];
+	bool keep_partial;
+	bool temp_ours;		/* temp may exist and is ours to remove */
+	int data_fd;		/* the data file, -1 if none */
+	bool unnamed;		/* data_fd is an O_TMPFILE, not temp */
+	bool inplace;		/* resuming: data_fd is the destination itself */
+	uint64_t resume_offset;
+	bool has_old;		/* the destination exists: keep its attributes */
+	struct stat old;
+	char where[2 * NI_MAXHOST + 32];	/* "host (addr) port N" */
+	bool local_failed;	/* create_data() failed, already reported */
+	int err;		/* errno of the failed ioctl */
+	uint64_t elapsed_ms;	/* of the last ioctl */
+	struct kftp_get_args args;
+};
+
+extern struct options opt;
+
+/* url.c: ftp://[user[:password]@]host[:port]/path, or die(). */
+void parse_url(const char *str, struct ftp_url *url);
+
+/*
+ * localfile.c: the destination and the data file. pick_destination() and
+ * check_destination() die() on what they refuse; the others return 0 or
+ * an errno (create_data, open_inplace), or 0 / -1 after saying why.
+ */
+void pick_destination(struct job *job);
+void check_destination(struct job *job);
+int create_data(struct job *job);
+int open_inplace(struct job *job);
+void set_remote_time(struct job *job);
+int commit(struct job *job, const char *what);
+int finish_inplace(struct job *job);
+void close_data(struct job *job);
+void discard_temp(struct job *job);
+
+/* report.c: a failed ioctl's message and exit status. */
+int exit_status(int err, unsigned int step);
+void report_failure(const struct job *job);
 
 /* netrc.c: one machine (or default) entry of a netrc file. */
 struct netrc_entry {

@@ -407,18 +407,21 @@ c_parallel_fail() {
 # SIGTERM to the -Z parent alone stops every worker: death by SIGTERM, no
 # temp file, no kftp-get process left, only complete files.
 c_parallel_signal() {
-	local d rc=0 pid i left end
+	local d rc=0 pid i left end before
 	prep_ok || return 1
 	d=$(fresh parallel-signal)
+	before=$(log_lines "$T_LOG")
 	"$KFTP_GET" -Z --parallel-max 3 --output-dir "$d" "$T/batch/mid.bin" \
 		"$T/batch/p1.bin" "$T/batch/p2.bin" "$T/batch/p3.bin" "$T/batch/p4.bin" \
 		>"$W/psig.out" 2>&1 </dev/null &
 	pid=$!
-	for _ in $(seq 100); do
-		[ "$(pgrep -c -P "$pid" -x kftp-get)" -ge 3 ] && break
+	# Three downloads under way (the server got three RETRs; mid.bin then
+	# has 8 s to go): cheaper to watch on a loaded guest than pgrep.
+	for _ in $(seq 600); do
+		[ "$(count_since "$T_LOG" "$before" "b'RETR ")" -ge 3 ] && break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	sleep 1
 	kill -TERM "$pid"
 	wait "$pid"
 	end=$?
@@ -474,7 +477,7 @@ c_resume() {
 # A real interruption: SIGTERM with --keep-partial during a throttled
 # download, then -C - (from the fast pyftpdlib) completes it.
 c_resume_after_kill() {
-	local d rc=0 pid size before
+	local d rc=0 pid size before t0
 	prep_ok || return 1
 	d=$(fresh resume-kill)
 	before=$(log_lines "$T_LOG")
@@ -486,13 +489,16 @@ c_resume_after_kill() {
 		[ "$(count_since "$T_LOG" "$before" "b'RETR batch/mid.bin")" = 0 ] || break
 		sleep 0.1
 	done
+	t0=$SECONDS
 	sleep 2
 	kill -TERM "$pid"
 	wait "$pid"
 	check_contains "output" "$(cat "$W/rk.out")" "kept partial file" || rc=1
 	size=$(stat -c %s "$d/mid.bin" 2>/dev/null || echo 0)
 	if [ "$size" -le 0 ] || [ "$size" -ge 1048576 ]; then
-		diag "partial file size $size: expected 1..1048575"
+		diag "partial file size $size: expected 1..1048575 (SIGTERM $((SECONDS - t0)) s after RETR, at 128 KiB/s)"
+		diag "output: $(cat "$W/rk.out")"
+		[ "$size" -le 0 ] || diag "bytes in it that are not the file's: $(cmp -l "$d/mid.bin" "$B/mid.bin" 2>/dev/null | wc -l)"
 		return 1
 	fi
 	kget -C - -o "$d/mid.bin" "$P/batch/mid.bin"

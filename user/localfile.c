@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kftp-get: the local side of a download. The destination's name and
+ * checks; the data file, unnamed (O_TMPFILE, mode 0600) in the
+ * destination's directory, or where the filesystem cannot, a fresh
+ * .NAME.kftp-XXXXXX (O_EXCL); and, once the transfer is complete, its
+ * owner, group, mode and times, fsync, a name, and the rename onto the
+ * destination. Resuming (-C) writes into the destination itself instead.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "kftp-get.h"
+
+#define TEMP_TRIES		8	/* fresh names to try on EEXIST */
+#define TEMP_RANDOM_LEN		6
+/* What the temporary name adds to the base name: ".", TEMP_TAG, random */
+#define TEMP_OVERHEAD		(1 + (int)sizeof(TEMP_TAG) - 1 + TEMP_RANDOM_LEN)
+
+/* ---- destination ---------------------------------------------------------- */
+
+/*
+ * "dir/.name.kftp-XXXXXX". The base name is cut so the temporary name stays
+ * within NAME_MAX even when the destination's own name is that long.
+ */
+static int build_temp(char *buf, size_t size, const char *dest, const char *rnd)
+{
+	const char *slash = strrchr(dest, '/');
+	int dirlen = slash ? (int)(slash - dest + 1) : 0;
+	int baselen = (int)strlen(dest + dirlen);
+	int n;
+
+	if (baselen > NAME_MAX - TEMP_OVERHEAD)
+		baselen = NAME_MAX - TEMP_OVERHEAD;
+	n = snprintf(buf, size, "%.*s.%.*s" TEMP_TAG "%s",
+		     dirlen, dest, baselen, dest + dirlen, rnd);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+
+void pick_destination(struct job *job)
+{
+	const char *base, *name;
+	int n;
+
+	if (opt.output) {
+		name = opt.output;
+	} else {
+		base = strrchr(job->url.path, '/');
+		name = base ? base + 1 : job->url.path;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
+			die(EXIT_USAGE, "cannot name a local file after '%s'; use -o",
+			    job->url.path);
+	}
+	if (opt.output_dir && name[0] != '/')
+		n = snprintf(job->dest, sizeof(job->dest), "%s%s%s", opt.output_dir,
+			     opt.output_dir[strlen(opt.output_dir) - 1] == '/' ? "" : "/",
+			     name);
+	else
+		n = snprintf(job->dest, sizeof(job->dest), "%s", name);
+	if (n < 0 || (size_t)n >= sizeof(job->dest) ||
+	    build_temp(job->temp, sizeof(job->temp), job->dest, "XXXXXX"))
+		die(EXIT_USAGE, "the destination path is too long");
+	base = strrchr(job->dest, '/');
+	if (!base)
+		strcpy(job->dir, ".");
+	else if (base == job->dest)
+		strcpy(job->dir, "/");
+	else
+		snprintf(job->dir, sizeof(job->dir), "%.*s",
+			 (int)(base - job->dest), job->dest);
+}
+
+/*
+ * Refuse early what rename() would otherwise do behind the user's back, and
+ * remember an existing destination's owner, group and mode. With -C, an
+ * existing non-empty destination is resumed in place.
+ */
+void check_destination(struct job *job)
+{
+	const char *dest = job->dest;
+	struct stat st;
+
+	if (dest[strlen(dest) - 1] == '/')
+		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(EISDIR));
+	if (lstat(dest, &st)) {
+		if (errno != ENOENT)
+			die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(errno));
+		if (opt.resume == RESUME_AT)
+			die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it does not exist",
+			    dest, (unsigned long long)opt.resume_at);
+		return;	/* a missing directory is the kernel's to report */
+	}
+	if (S_ISLNK(st.st_mode))
+		die(EXIT_LOCAL, "refusing to write through symlink '%s': %s",
+		    dest, strerror(ELOOP));
+	if (S_ISDIR(st.st_mode))
+		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(EISDIR));
+	/* rename() would replace a device node or FIFO, e.g. /dev/null */
+	if (!S_ISREG(st.st_mode))
+		die(EXIT_LOCAL, "refusing to replace '%s': not a regular file", dest);
+	job->has_old = true;
+	job->old = st;
+	if (opt.resume == RESUME_AUTO)
+		job->resume_offset = (uint64_t)st.st_size;
+	else if (opt.resume == RESUME_AT)
+		job->resume_offset = opt.resume_at;
+	if (job->resume_offset > (uint64_t)st.st_size)
+		die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it has only %lld bytes",
+		    dest, (unsigned long long)job->resume_offset, (long long)st.st_size);
+	job->inplace = job->resume_offset > 0;
+}
+
+/* ---- temporary file ----------------------------------------------------- */
+
+static void fill_random(unsigned char *buf, size_t len)
+{
+	static unsigned long counter;
+	unsigned long x;
+	struct timespec ts;
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	if (getrandom(buf, len, GRND_NONBLOCK) == (ssize_t)len)
+		return;
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, len);
+		close(fd);
+		if (n == (ssize_t)len)
+			return;
+	}
+	/* Unpredictability is nice, not needed: O_EXCL guards against clashes. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (unsigned long)ts.tv_nsec ^ (unsigned long)getpid() << 20 ^ ++counter;
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;	/* xorshift */
+		x ^= x >> 7;
+		x ^= x << 17;
+		buf[i] = (unsigned char)x;
+	}
+}
+
+static void new_temp_name(struct job *job)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[TEMP_RANDOM_LEN];
+	char suffix[TEMP_RANDOM_LEN + 1];
+	size_t i;
+
+	fill_random(rnd, sizeof(rnd));
+	for (i = 0; i < sizeof(rnd); i++)
+		suffix[i] = set[rnd[i] % (sizeof(set) - 1)];
+	suffix[TEMP_RANDOM_LEN] = '\0';
+	/* Same length as the name checked in pick_destination(): fits. */
+	build_temp(job->temp, sizeof(job->temp), job->dest, suffix);
+}
+
+/*
+ * Give the data file its final owner, group and mode: those of the file it
+ * replaces, else 0666 less the umask, as a new file would get.
+ */
+static void set_attributes(struct job *job)
+{
+	mode_t mode, mask;
+
+	if (job->has_old) {
+		if (fchown(job->data_fd, job->old.st_uid, job->old.st_gid))
+			say("cannot give '%s' the owner %u:%u of the old file: %s",
+			    job->dest, (unsigned int)job->old.st_uid,
+			    (unsigned int)job->old.st_gid, strerror(errno));
+		mode = job->old.st_mode & 07777;
+	} else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	/* After fchown(), which may clear set-user-ID and set-group-ID. */
+	if (fchmod(job->data_fd, mode))
+		say("cannot set the mode of '%s' to %04o: %s", job->dest,
+		    (unsigned int)mode, strerror(errno));
+}
+
+/* Link the unnamed data file in as job->temp, a fresh name. */
+static int link_temp(struct job *job)
+{
+	char proc[64];
+	int tries;
+
+	for (tries = 0; tries < TEMP_TRIES; tries++) {
+		new_temp_name(job);
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not. */
+		if (!linkat(job->data_fd, "", AT_FDCWD, job->temp, AT_EMPTY_PATH))
+			break;
+		if (errno == EEXIST)
+			continue;
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", job->data_fd);
+		if (!linkat(AT_FDCWD, proc, AT_FDCWD, job->temp, AT_SYMLINK_FOLLOW))
+			break;
+		if (errno != EEXIST)
+			return -1;
+	}
+	if (tries == TEMP_TRIES) {
+		errno = EEXIST;
+		return -1;
+	}
+	job->temp_ours = true;
+	return 0;
+}
+
+/* Make the data file durable and put it in place as the destination. */
+int commit(struct job *job, const char *what)
+{
+	int dfd;
+
+	set_attributes(job);
+	if (fsync(job->data_fd)) {
+		say("cannot write '%s': %s", job->dest, strerror(errno));
+		return -1;
+	}
+	if (job->unnamed && link_temp(job)) {
+		say("cannot %s '%s': %s", what, job->dest, strerror(errno));
+		return -1;
+	}
+	if (rename(job->temp, job->dest)) {
+		say("cannot rename '%s' to '%s': %s", job->temp, job->dest, strerror(errno));
+		return -1;
+	}
+	job->temp_ours = false;
+	/* The new name itself survives a crash only once the directory is synced. */
+	dfd = open(job->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+void close_data(struct job *job)
+{
+	if (job->data_fd >= 0)
+		close(job->data_fd);
+	job->data_fd = -1;
+}
+
+/*
+ * On failure: remove our temporary file, or with --keep-partial keep its
+ * bytes. An unnamed file vanishes with its descriptor.
+ */
+void discard_temp(struct job *job)
+{
+	struct stat st;
+
+	/* Resuming in place: the destination keeps what it got. */
+	if (job->inplace) {
+		close_data(job);
+		return;
+	}
+	if (job->data_fd >= 0 && job->keep_partial &&
+	    !fstat(job->data_fd, &st) && st.st_size > 0) {
+		job->keep_partial = false;
+		if (!commit(job, "keep the partial file as")) {
+			if (!opt.quiet)
+				note("kept partial file '%s' (%lld bytes)",
+				    job->dest, (long long)st.st_size);
+			close_data(job);
+			return;
+		}
+	}
+	close_data(job);
+	if (!job->temp_ours)
+		return;
+	job->temp_ours = false;
+	if (unlink(job->temp) && errno != ENOENT)
+		say("cannot remove '%s': %s", job->temp, strerror(errno));
+}
+
+/*
+ * The data file, mode 0600 while the download runs: unnamed in the
+ * destination's directory where the filesystem can (O_TMPFILE), else a
+ * fresh .NAME.kftp-XXXXXX beside the destination, never an existing name
+ * nor a symlink (O_EXCL). 0 or an errno.
+ */
+int create_data(struct job *job)
+{
+	int fd, tries;
+
+	fd = open(job->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		job->data_fd = fd;
+		job->unnamed = true;
+		return 0;
+	}
+	/* open(2): the filesystem or the kernel has no O_TMPFILE */
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		return errno;
+	job->unnamed = false;
+	for (tries = 0; tries < TEMP_TRIES; tries++) {
+		new_temp_name(job);
+		fd = open(job->temp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
+			  O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			job->data_fd = fd;
+			job->temp_ours = true;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return errno;
+	}
+	return EEXIST;
+}
+
+/* ---- resuming and times --------------------------------------------------- */
+
+/* Resuming: the destination itself, opened without truncation. 0 or an errno. */
+int open_inplace(struct job *job)
+{
+	struct stat st;
+	int fd = open(job->dest, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	/* Still the file that check_destination() looked at. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_dev != job->old.st_dev ||
+	    st.st_ino != job->old.st_ino || (uint64_t)st.st_size < job->resume_offset) {
+		close(fd);
+		return EAGAIN;
+	}
+	job->data_fd = fd;
+	return 0;
+}
+
+/* -R: the server's time, as atime and mtime (curl sets both). */
+void set_remote_time(struct job *job)
+{
+	struct timespec ts[2];
+	int64_t t = job->args.remote_mtime;
+
+	if (!opt.remote_time)
+		return;
+	if (t == KFTP_MTIME_UNKNOWN) {
+		if (!opt.quiet)
+			note("the server did not tell the time of '%s' (MDTM)", job->dest);
+		return;
+	}
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)t;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	if (futimens(job->data_fd, ts))
+		say("cannot set the time of '%s': %s", job->dest, strerror(errno));
+}
+
+/* Resumed in place: cut what lies beyond the new end, make it durable. */
+int finish_inplace(struct job *job)
+{
+	uint64_t end = job->resume_offset + job->args.result.bytes_written;
+	struct stat st;
+
+	if (!fstat(job->data_fd, &st) && (uint64_t)st.st_size > end &&
+	    ftruncate(job->data_fd, (off_t)end)) {
+		say("cannot truncate '%s' to %llu bytes: %s", job->dest,
+		    (unsigned long long)end, strerror(errno));
+		return -1;
+	}
+	set_remote_time(job);
+	if (fsync(job->data_fd)) {
+		say("cannot write '%s': %s", job->dest, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
