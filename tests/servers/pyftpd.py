@@ -34,14 +34,30 @@ import signal
 import sys
 
 from pyftpdlib.authorizers import DummyAuthorizer
-from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.handlers import ActiveDTP, FTPHandler
 from pyftpdlib.servers import FTPServer
 
 LOG = logging.getLogger("pyftpd")
 
 
+class HandedOverDTP(ActiveDTP):
+    """pyftpdlib 1.5.7 keeps a connected ActiveDTP as _dtp_connector and
+    close()s it again at the next PORT or at QUIT, which unregisters its old
+    descriptor number from the ioloop: by then another session's connector
+    may have that number, and that session's data connection is never seen
+    (421 Active data channel timed out). kftp's sessions send many PORTs on
+    one connection, so once connected, the connector is forgotten."""
+
+    def handle_connect(self):
+        if self.cmd_channel._dtp_connector is self:
+            self.cmd_channel._dtp_connector = None
+        super().handle_connect()
+
+
 class LoggingHandler(FTPHandler):
     """FTPHandler that logs connections and raw command lines."""
+
+    active_dtp = HandedOverDTP
 
     # Keep the wrong-password case quick; the delay itself is not under test.
     auth_failed_timeout = 0.5
