@@ -4,7 +4,10 @@
 #   make            build kftp.ko (for KVER), user/kftp-get and user/kftpstat
 #   make demo       install packages, boot a VM, download a file with kftp
 #   make check      install packages, run the test suite in a VM
+#   make check-debug  the same on a debug kernel (KASAN, kmemleak, lockdep)
 #   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
+#   make bench      kftp against curl, wget, lftp, aria2 in a VM (QUICK=1:
+#                   one small round); table, CSV and plot in .build/bench
 # The one version source is the file VERSION; Kbuild, user/Makefile,
 # dkms.conf (PACKAGE_VERSION="#MODULE_VERSION#", filled in by dh_dkms and by
 # dkms-install), debian/changelog and the man pages' .TH lines follow it
@@ -120,9 +123,18 @@ demo:
 check:
 	tests/check.sh $(KVER_ARG)
 
+# The benchmark (bench/run.sh): QUICK=1 runs one small round, as CI does.
+bench:
+	bench/run.sh $(if $(QUICK),--quick) $(KVER_ARG)
+
 # The suite on every installed kernel (6.12 too after deps.sh --backports).
 check-all:
 	tests/check-all.sh
+
+# The memory-bug-prone parts on a debug kernel (KASAN, kmemleak, lockdep,
+# UBSAN) built from Debian's linux-source-6.1, cached in /var/cache/kftp.
+check-debug:
+	tests/debug/check-debug.sh
 
 # checkpatch, sparse and W=1 on every lane, -Werror and cppcheck, man pages.
 lint:
@@ -136,6 +148,7 @@ ifneq ($(KECHO_DIR),)
 endif
 	$(MAKE) -C user clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C bench clean
 
 .PHONY: all modules kftp-module samples user testprogs deps install uninstall \
-	dkms-install dkms-uninstall deb demo check check-all lint clean
+	dkms-install dkms-uninstall deb demo check check-all check-debug bench lint clean

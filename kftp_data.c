@@ -195,7 +195,10 @@ static int kftp_data_flush(struct kftp_xfer *x, size_t *fill)
 
 	if (!*fill)
 		return 0;
-	err = kftp_file_write(x, x->xfer_buf, *fill);
+	if (x->recv)
+		err = kftp_recv_write(x);	/* the pages it holds */
+	else
+		err = kftp_file_write(x, x->xfer_buf, *fill);
 	*fill = 0;
 	if (err)
 		x->file_failed = true;
@@ -258,9 +261,14 @@ static int kftp_data_receive_loop(struct kftp_xfer *x, size_t *fill)
 		n = kftp_data_set_stall(x);
 		if (n)
 			return n;
-		vec.iov_base = x->xfer_buf + *fill;
-		vec.iov_len = KFTP_XFER_BUF_SIZE - *fill;
-		n = kernel_recvmsg(x->data, &msg, &vec, 1, vec.iov_len, 0);
+		if (x->recv) {
+			/* One copy: see kftp_recv.c. Keeps at most the room left. */
+			n = kftp_recv_read(x, allowed - x->received);
+		} else {
+			vec.iov_base = x->xfer_buf + *fill;
+			vec.iov_len = KFTP_XFER_BUF_SIZE - *fill;
+			n = kernel_recvmsg(x->data, &msg, &vec, 1, vec.iov_len, 0);
+		}
 		if (n < 0)
 			return kftp_sock_errno(n);
 		if (n == 0)
@@ -278,7 +286,8 @@ static int kftp_data_receive_loop(struct kftp_xfer *x, size_t *fill)
 		*fill += n;
 		WRITE_ONCE(x->received, x->received + n);	/* the dump reads it */
 		kftp_nl_xfer_progress(x);
-		if (*fill == KFTP_XFER_BUF_SIZE) {
+		/* The one-copy path writes each batch while it holds the pages. */
+		if (*fill == KFTP_XFER_BUF_SIZE || x->recv) {
 			n = kftp_data_flush(x, fill);
 			if (n)
 				return n;
@@ -297,9 +306,12 @@ int kftp_data_receive(struct kftp_xfer *x)
 	bool file_failed;
 	int err, ferr;
 
+	/* Without memory for the one-copy path, the two-copy one does. */
+	kftp_recv_alloc(x);
 	err = kftp_data_receive_loop(x, &fill);
 	file_failed = x->file_failed;
 	ferr = kftp_data_flush(x, &fill);
+	kftp_recv_free(x);
 	/* Bytes that could not be written cannot be continued after. */
 	if (err == -EINTR && ferr)
 		return ferr;

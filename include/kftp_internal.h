@@ -60,6 +60,7 @@ struct kftp_login {
 	char password[KFTP_PASSWORD_MAX];
 };
 
+struct kftp_recv;
 struct kftp_xfer;
 
 /*
@@ -96,6 +97,7 @@ struct kftp_xfer {
 	s64 remote_mtime;		/* MDTM answer, or KFTP_MTIME_UNKNOWN */
 
 	void *xfer_buf;			/* KFTP_XFER_BUF_SIZE bytes */
+	struct kftp_recv *recv;		/* the one-copy path's batch, or NULL */
 	u64 received;			/* data bytes received from the server */
 	bool file_failed;		/* the data step failed writing the file */
 
@@ -170,6 +172,12 @@ bool kftp_sockaddr_same_host(const struct sockaddr_storage *a,
 int kftp_data_listen(struct kftp_xfer *x, struct sockaddr_storage *port_addr);
 int kftp_data_accept(struct kftp_xfer *x);
 int kftp_data_receive(struct kftp_xfer *x);
+
+/* kftp_recv.c: the one-copy receive path (socket pages to the file) */
+void kftp_recv_alloc(struct kftp_xfer *x);
+void kftp_recv_free(struct kftp_xfer *x);
+int kftp_recv_read(struct kftp_xfer *x, u64 room);
+int kftp_recv_write(struct kftp_xfer *x);
 
 /* kftp_file.c: the destination file */
 int kftp_file_open(struct kftp_xfer *x);

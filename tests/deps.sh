@@ -2,7 +2,7 @@
 # Install the Debian packages that building kftp and running its QEMU tests
 # need. Only missing packages are installed, and `apt-get update` runs only
 # when something is missing, so a second run is silent and needs no network.
-# Usage: tests/deps.sh [--backports] [--lint] [--deb]   (as root on Debian 12)
+# Usage: tests/deps.sh [--backports] [--lint] [--deb] [--bench] [--debug]   (as root on Debian 12)
 #   --backports  also the 6.12 LTS lane: Debian's 6.12 kernel and headers from
 #                bookworm-backports. Only then is that apt source added, as
 #                /etc/apt/sources.list.d/kftp-bookworm-backports.sources;
@@ -11,6 +11,10 @@
 #   --deb        also what `make deb` needs (dpkg-buildpackage, debhelper,
 #                dh-dkms), and what installing the .debs in the guest needs
 #                (dkms, man-db); `make check` uses it.
+#   --bench      also the clients `make bench` compares kftp with (curl,
+#                wget, lftp, aria2) and gnuplot for its plot.
+#   --debug      also what building the debug kernel of `make check-debug`
+#                needs (tests/debug/build-kernel.sh).
 set -eu -o pipefail
 
 PACKAGES=(
@@ -41,6 +45,14 @@ LINT_PACKAGES=(linux-source-6.1 cppcheck dkms mandoc groff-base man-db lintian)
 # .debs offline from the host's root: dkms (kftp-dkms depends on it) and
 # man-db (man kftp-get) must be on the host.
 DEB_PACKAGES=(dpkg-dev debhelper dh-dkms dkms man-db)
+
+# make bench: the userspace clients kftp is measured against (they run in
+# the guest from the host's root), gnuplot without X for the PNG, ethtool
+# for GRO on the veth case and mkfs.ext4 for the ext4 case.
+BENCH_PACKAGES=(curl wget lftp aria2 gnuplot-nox ethtool e2fsprogs)
+
+# make check-debug: a kernel built from Debian's source (tests/debug/).
+DEBUG_PACKAGES=(linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils)
 
 BACKPORTS_LIST=/etc/apt/sources.list.d/kftp-bookworm-backports.sources
 
@@ -134,7 +146,9 @@ main() {
 		--backports) backports=1 ;;
 		--lint) PACKAGES+=("${LINT_PACKAGES[@]}" "${DEB_PACKAGES[@]}") ;;
 		--deb) PACKAGES+=("${DEB_PACKAGES[@]}") ;;
-		*) die "usage: ${0##*/} [--backports] [--lint] [--deb]" ;;
+		--bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
+		--debug) PACKAGES+=("${DEBUG_PACKAGES[@]}") ;;
+		*) die "usage: ${0##*/} [--backports] [--lint] [--deb] [--bench] [--debug]" ;;
 		esac
 	done
 	command -v dpkg-query >/dev/null || die "dpkg-query not found (Debian 12 expected)"

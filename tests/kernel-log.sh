@@ -19,9 +19,9 @@ KERNEL_BAD_RE='BUG:|WARNING:|Oops|general protection fault|Kernel panic|Call Tra
 KERNEL_BAD_RE+='|KASAN:|UBSAN:|kmemleak: [0-9]+ new suspected memory leak|unreferenced object 0x'
 KERNEL_BAD_RE+='|possible circular locking|sleeping function called from invalid context'
 # Taint bits that fail a run: D (died, 128), W (warning, 512), L (soft
-# lockup, 16384). O (4096) and E (8192) are expected: kftp.ko is out of tree
-# and unsigned.
-TAINT_BAD_MASK=$((128 | 512 | 16384))
+# lockup, 16384), B (bad page, 32: also what a KASAN report leaves). O
+# (4096) and E (8192) are expected: kftp.ko is out of tree and unsigned.
+TAINT_BAD_MASK=$((128 | 512 | 16384 | 32))
 
 kernel_bad_lines() {
 	grep -aE -- "$KERNEL_BAD_RE" "${1:--}" 2>/dev/null | tr -d '\r' | grep .
@@ -33,6 +33,7 @@ taint_bad() {
 
 taint_letters() {
 	local t=$1 out=""
+	[ $((t & 32)) -eq 0 ] || out+="B "
 	[ $((t & 128)) -eq 0 ] || out+="D "
 	[ $((t & 512)) -eq 0 ] || out+="W "
 	[ $((t & 16384)) -eq 0 ] || out+="L "

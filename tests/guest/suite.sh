@@ -43,7 +43,9 @@ PARTS_UNLOADED=(install deb)
 # otherwise swap the binary under the suite.
 KFTP_GET_SRC=$REPO/user/kftp-get
 KFTP_GET=$KFTP_GET_SRC
-KFTP_KO=./kftp.ko
+# SUITE_KFTP_KO: another build of the module (the debug lane's, built
+# against the debug kernel, tests/debug/check-debug.sh).
+KFTP_KO=${SUITE_KFTP_KO:-./kftp.ko}
 DEV=/dev/kftp
 
 umask 022
@@ -68,7 +70,7 @@ diag "TCP inuse baseline: ${TCP_BASELINE:-unknown}; kernel $(uname -r)"
 
 c_prereq() {
 	local rc=0
-	[ -f "$KFTP_KO" ] || { diag "$REPO/kftp.ko not built"; rc=1; }
+	[ -f "$KFTP_KO" ] || { diag "$KFTP_KO not built"; rc=1; }
 	[ -x "$KFTP_GET_SRC" ] || { diag "$KFTP_GET_SRC not built"; rc=1; }
 	[ "$(id -u)" = 0 ] || { diag "must run as root (in the guest)"; rc=1; }
 	[ -n "$TCP_BASELINE" ] || { diag "no TCP line in /proc/net/sockstat"; rc=1; }

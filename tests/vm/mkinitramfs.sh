@@ -4,6 +4,9 @@
 # script /results/guest-cmd.sh inside it (see run-vm.sh).
 #
 # Usage: tests/vm/mkinitramfs.sh KVER OUTFILE
+#        tests/vm/mkinitramfs.sh --builtin OUTFILE
+#   --builtin: no modules, for a kernel with 9p, virtio and overlay built in
+#   (the debug kernel, tests/debug/).
 #
 # Contents: busybox (from busybox-static, so the initramfs needs no libc),
 # the modules that mounting 9p and overlay need on this kernel, and /init.
@@ -179,17 +182,17 @@ build_image() {
 }
 
 main() {
-	[ $# -eq 2 ] || die "usage: ${0##*/} KVER OUTFILE"
+	[ $# -eq 2 ] || die "usage: ${0##*/} KVER|--builtin OUTFILE"
 	local kver=$1 out=$2 key
-	local -a mods
-	[ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver not found"
+	local -a mods=()
+	[ "$kver" = --builtin ] || [ -d "/lib/modules/$kver" ] || die "/lib/modules/$kver not found"
 	[ -x "$BUSYBOX" ] || die "$BUSYBOX not found (install busybox-static)"
 	# A dynamically linked busybox (package "busybox") would not run in an
 	# initramfs without libc.
 	if ldd "$BUSYBOX" >/dev/null 2>&1; then
 		die "$BUSYBOX is dynamically linked: install busybox-static"
 	fi
-	mapfile -t mods < <(module_files "$kver")
+	[ "$kver" = --builtin ] || mapfile -t mods < <(module_files "$kver")
 	mkdir -p -- "$(dirname -- "$out")"
 	out=$(cd "$(dirname -- "$out")" && pwd -P)/${out##*/}
 	key=$(inputs_key "$kver" "${mods[@]}")
@@ -197,7 +200,7 @@ main() {
 		return 0	# cached image is up to date
 	fi
 	build_image "$kver" "$out" "$key" "${mods[@]}"
-	msg "built $out (${#mods[@]} modules for $kver)"
+	msg "built $out (${#mods[@]} modules for ${kver#--})"
 }
 
 main "$@"

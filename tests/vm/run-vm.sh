@@ -4,7 +4,8 @@
 # run: the command's exit status, and whether the guest kernel stayed clean.
 #
 # Usage: tests/vm/run-vm.sh [--kver KVER] [--timeout SECS] [--mem SIZE]
-#            [--smp N] [--cwd DIR] [--env NAME=VALUE]... --results DIR
+#            [--smp N] [--cwd DIR] [--env NAME=VALUE]... [--disk FILE]
+#            [--kernel IMAGE] [--append OPTIONS] --results DIR
 #            -- CMD [ARGS...]
 #
 #   --kver     kernel release to boot (default: tests/vm/lib.sh default_kver; needs both
@@ -18,7 +19,14 @@
 #              current directory's place under /kftp, or /kftp when the
 #              current directory is outside the checkout)
 #   --env      extra environment variable for CMD (repeatable)
+#   --disk     a raw image the guest sees as the virtio disk /dev/vda
 #   --results  host directory shared read-write with the guest as /results
+#   --kernel   boot IMAGE (a bzImage) instead of /boot/vmlinuz-KVER; it must
+#              have 9p, virtio and overlay built in (the initramfs then
+#              carries no modules); --kver names its release (KFTP_KVER).
+#              The debug kernel of tests/debug/ is one.
+#   --append   more kernel command-line options, after the defaults (so
+#              panic_on_warn=0 overrides panic_on_warn=1)
 #
 # CMD runs as root in the guest with stdin from /dev/null and the environment
 # PATH, HOME=/root, LANG=C.UTF-8, TERM=dumb, KFTP_VM=1, KFTP_KVER. A relative
@@ -58,8 +66,8 @@ EXIT_TIMEOUT=124	# what timeout(1) itself returns
 # Where the guest sees the checkout (a 9p share of its own, read-only).
 GUEST_REPO=/kftp
 
-kver="" timeout_s=1800 mem=2G smp=2 results="" cwd="" repo=$KFTP_REPO
-declare -a cmd=() envs=()
+kernel="" append="" kver="" timeout_s=1800 mem=2G smp=2 results="" cwd="" repo=$KFTP_REPO
+declare -a cmd=() envs=() disk=()
 qemu_pid="" tail_pid=""
 
 usage() {
@@ -102,6 +110,12 @@ parse_args() {
 		--cwd) cwd=${2:?}; shift 2 ;;
 		--repo) repo=${2:?}; shift 2 ;;
 		--env) envs+=("${2:?}"); shift 2 ;;
+		--disk)
+			[ -f "${2:?}" ] || die "--disk: no such file: $2"
+			disk=(-drive "file=$(qemu_path "$2"),format=raw,if=virtio,cache=unsafe")
+			shift 2 ;;
+		--kernel) kernel=${2:?}; shift 2 ;;
+		--append) append=${2:?}; shift 2 ;;
 		--results) results=${2:?}; shift 2 ;;
 		--) shift; cmd=("$@"); break ;;
 		-h|--help) usage ;;
@@ -115,8 +129,13 @@ parse_args() {
 	for e in "${envs[@]}"; do
 		[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env wants NAME=VALUE, got '$e'"
 	done
-	[ -n "$kver" ] || kver=$(default_kver)
-	check_kver "$kver"
+	if [ -n "$kernel" ]; then
+		[ -f "$kernel" ] || die "--kernel: $kernel not found"
+		[ -n "$kver" ] || die "--kernel needs --kver (the image's release)"
+	else
+		[ -n "$kver" ] || kver=$(default_kver)
+		check_kver "$kver"
+	fi
 	repo=$(cd "$repo" && pwd -P) || die "--repo: no such directory"
 	[ -n "$cwd" ] || cwd=$(guest_cwd "$(pwd -P)")
 }
@@ -174,15 +193,15 @@ start_qemu() {
 		qemu-system-x86_64 -nodefaults -nographic -machine q35 -cpu max \
 		-smp "$smp" -m "$mem" -no-reboot \
 		-serial "file:$results/console.log" -monitor none \
-		-kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-		-append 'console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check' \
+		-kernel "${kernel:-/boot/vmlinuz-$kver}" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check${append:+ $append}" \
 		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
 		-fsdev "local,id=w,path=$(qemu_path "$results"),security_model=none" \
 		-device virtio-9p-pci,fsdev=w,mount_tag=results \
 		-fsdev "local,id=k,path=$(qemu_path "$repo"),security_model=none,readonly=on,multidevs=remap" \
 		-device virtio-9p-pci,fsdev=k,mount_tag=kftp \
-		</dev/null 2>"$results/qemu.log" &
+		"${disk[@]}" </dev/null 2>"$results/qemu.log" &
 	qemu_pid=$!
 	# Live output: the guest writes output.log through 9p straight into the
 	# host file. --pid ends tail on its own once QEMU is gone.
@@ -247,7 +266,12 @@ show_console() {
 main() {
 	parse_args "$@"
 	local initrd=$KFTP_BUILD_DIR/vm/initramfs-$kver.cpio.gz
-	"$KFTP_REPO/tests/vm/mkinitramfs.sh" "$kver" "$initrd"
+	if [ -n "$kernel" ]; then
+		initrd=$KFTP_BUILD_DIR/vm/initramfs-builtin.cpio.gz
+		"$KFTP_REPO/tests/vm/mkinitramfs.sh" --builtin "$initrd"
+	else
+		"$KFTP_REPO/tests/vm/mkinitramfs.sh" "$kver" "$initrd"
+	fi
 	prepare_results
 	write_guest_cmd
 

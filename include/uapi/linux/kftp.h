@@ -360,6 +360,7 @@ enum kftp_genl_cmd {
 	KFTP_CMD_EVENT_DONE,
 	__KFTP_CMD_MAX,
 };
+
 #define KFTP_CMD_MAX	(__KFTP_CMD_MAX - 1)
 
 /**
@@ -407,6 +408,7 @@ enum kftp_genl_attr {
 	KFTP_A_REPLY_CODE,
 	__KFTP_A_MAX,
 };
+
 #define KFTP_A_MAX	(__KFTP_A_MAX - 1)
 
 #endif /* _UAPI_LINUX_KFTP_H */

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarise a benchmark run (bench/run.sh calls this on the host).
+
+Usage: bench/report.py DIR
+  DIR holds raw.csv, mem.txt and info.txt from bench/guest.sh. Writes
+  DIR/summary.csv (medians per workload and client) and DIR/plot.dat (MB/s
+  against file size, one column per client, for bench/plot.gp), and prints
+  the table in Markdown with each client's ratio to curl.
+"""
+import csv
+import os
+import statistics
+import sys
+
+CLIENTS = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard"]
+
+
+def order_key(w):
+    """tmpfs sizes first, by size, then the other workloads as they came."""
+    kind, _, rest = w.partition("-")
+    rank = ["tmpfs", "ext4", "copysend", "veth", "loop", "multi", "par"]
+    size = 0
+    digits = "".join(ch for ch in rest.split("x")[-1] if ch.isdigit())
+    if digits:
+        size = int(digits)
+    return (rank.index(kind) if kind in rank else 99, size, w)
+
+
+def main():
+    d = sys.argv[1]
+    rows = list(csv.DictReader(open(os.path.join(d, "raw.csv"))))
+    runs = {}
+    for r in rows:
+        if r["rc"] != "0" or r["verified"] != "ok":
+            continue
+        runs.setdefault((r["workload"], r["client"]), []).append(r)
+    workloads = sorted({r["workload"] for r in rows}, key=order_key)
+    summary = {}
+    for (w, c), rs in runs.items():
+        wall = statistics.median(float(x["wall_s"]) for x in rs)
+        cpu = statistics.median(float(x["user_s"]) + float(x["sys_s"]) for x in rs)
+        nbytes = int(rs[0]["bytes"])
+        files = int(rs[0]["files"])
+        summary[(w, c)] = {
+            "wall": wall, "cpu": cpu, "mbs": nbytes / wall / 1e6,
+            "files_s": files / wall, "n": len(rs), "files": files,
+        }
+
+    with open(os.path.join(d, "summary.csv"), "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["workload", "client", "rounds", "wall_s", "cpu_s",
+                      "mb_s", "files_s", "mb_s_vs_curl", "cpu_vs_curl"])
+        for w in workloads:
+            base = summary.get((w, "curl"))
+            for c in CLIENTS:
+                s = summary.get((w, c))
+                if not s:
+                    continue
+                out.writerow([w, c, s["n"], "%.3f" % s["wall"], "%.3f" % s["cpu"],
+                              "%.1f" % s["mbs"], "%.2f" % s["files_s"],
+                              "%.2f" % (s["mbs"] / base["mbs"]) if base else "",
+                              "%.2f" % (s["cpu"] / base["cpu"]) if base and base["cpu"] else ""])
+
+    # Markdown table: MB/s (files/s for the small-file cases), CPU, ratios.
+    print("| workload | client | MB/s | files/s | CPU s | ×curl MB/s | ×curl CPU | ×discard MB/s |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    for w in workloads:
+        base = summary.get((w, "curl"))
+        ceil = summary.get((w, "discard"))
+        for c in CLIENTS:
+            s = summary.get((w, c))
+            if not s:
+                continue
+            small = s["files"] > 1 and not w.startswith("par")
+            print("| %s | %s | %.1f | %s | %.2f | %s | %s | %s |" % (
+                w, c, s["mbs"], "%.1f" % s["files_s"] if small else "",
+                s["cpu"],
+                "%.2f" % (s["mbs"] / base["mbs"]) if base else "",
+                "%.2f" % (s["cpu"] / base["cpu"]) if base and base["cpu"] else "",
+                "%.2f" % (s["mbs"] / ceil["mbs"]) if ceil and c != "discard" else ""))
+
+    # plot.dat: size_MiB then one MB/s column per client ("?" if missing).
+    sizes = sorted({int(w.split("-")[1].rstrip("M")) for w in workloads
+                    if w.startswith("tmpfs-")})
+    with open(os.path.join(d, "plot.dat"), "w") as f:
+        f.write("size_MiB " + " ".join(CLIENTS) + "\n")
+        for sz in sizes:
+            vals = []
+            for c in CLIENTS:
+                s = summary.get(("tmpfs-%dM" % sz, c))
+                vals.append("%.2f" % s["mbs"] if s else "?")
+            f.write("%d %s\n" % (sz, " ".join(vals)))
+
+    bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
+    if bad:
+        print()
+        print("Runs left out (failed or did not verify):")
+        for r in bad:
+            print("- round %s %s %s: rc %s, %s" % (r["round"], r["workload"],
+                                                   r["client"], r["rc"], r["verified"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: kftp against curl, wget, lftp, aria2 and a receive-and-
+# discard client, in a QEMU guest (bench/guest.sh does the measuring).
+# Prints the table (medians, each client's ratio to curl) and writes, under
+# .build/bench/: raw.csv (every timed run), summary.csv, mem.txt (Slab and
+# the pages kftp holds around the concurrent downloads), bench.png (MB/s
+# against file size), table.md, and the guest's logs.
+#
+# Usage: bench/run.sh [--quick] [KVER]
+#   --quick  one small round (`make bench QUICK=1`, what .ci/run runs)
+# Output is TAP: the cases check only that the benchmark works (the guest
+# ran, every download verified, the CSV and the PNG were written), never a
+# timing; the table is printed as "# " lines; the last line is
+# "N passed, N failed".
+# Environment: BENCH_ROUNDS (default 3), BENCH_SIZES ("16 64 256 1024",
+# in MiB), BENCH_CLIENTS (all), BENCH_BIG (256, MiB: ext4, copying
+# sender, veth), BENCH_NSMALL (200 small files), BENCH_PARSZ (16, MiB each
+# of the 16 concurrent downloads), KFTP_VM_TIMEOUT (seconds).
+set -eu -o pipefail
+
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/vm/lib.sh"
+# shellcheck source=tests/tap.sh
+. "$KFTP_REPO/tests/tap.sh"
+
+quick="" kver=""
+for a in "$@"; do
+	case $a in
+	--quick) quick=1 ;;
+	-*) die "usage: ${0##*/} [--quick] [KVER]" ;;
+	*) kver=$a ;;
+	esac
+done
+
+"$KFTP_REPO/tests/deps.sh" --bench
+[ -n "$kver" ] || kver=$(default_kver)
+check_build_kver "$kver"
+
+out=$KFTP_BUILD_DIR/bench
+[ -z "$quick" ] || out=$KFTP_BUILD_DIR/bench-quick
+results=$out/guest
+mkdir -p "$results"
+rm -f -- "$results/raw.csv" "$results/mem.txt" "$results/info.txt" \
+	"$out/raw.csv" "$out/summary.csv" "$out/mem.txt" "$out/bench.png" \
+	"$out/table.md" "$out/plot.dat"
+
+printf '# kftp bench%s: kernel %s (QEMU, TCG), host load %s\n' \
+	"${quick:+ (quick)}" "$kver" "$(cut -d' ' -f1-3 /proc/loadavg)"
+make -C "$KFTP_REPO" KVER="$kver" all >&2 && make -C "$KFTP_REPO/bench" >&2 || {
+	not_ok "build kftp, kftp-get and the bench helpers"
+	printf '1..%d\n%d passed, %d failed\n' "$T_N" "$T_PASS" "$T_FAIL"
+	exit 1
+}
+
+# The ext4 case writes to a virtio disk: a sparse raw image, new each run.
+disk=$out/ext4.img
+rm -f -- "$disk"
+truncate -s 2G "$disk"
+mem=5G
+[ -z "$quick" ] || mem=2G
+
+envs=(--env "BENCH_ROUNDS=${BENCH_ROUNDS:-3}")
+for v in BENCH_SIZES BENCH_CLIENTS BENCH_BIG BENCH_NSMALL BENCH_PARSZ; do
+	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
+done
+[ -z "$quick" ] || envs+=(--env BENCH_QUICK=1)
+rc=0
+# The guest's "# " progress lines pass through as TAP diagnostics.
+(cd "$KFTP_REPO" && tests/vm/run-vm.sh --kver "$kver" --mem "$mem" \
+	--timeout "${KFTP_VM_TIMEOUT:-14400}" --disk "$disk" "${envs[@]}" \
+	--results "$results" -- bench/guest.sh) || rc=$?
+rm -f -- "$disk"
+case $rc in 129|130|143) exit "$rc" ;; esac
+
+if [ "$rc" = 0 ]; then
+	ok "the benchmark ran in the guest, kernel log clean"
+else
+	not_ok "the benchmark ran in the guest, kernel log clean" \
+		"$(cat "$results/verdict" 2>/dev/null || echo "run-vm.sh exited $rc")"
+fi
+
+c_verified() {
+	[ -s "$results/raw.csv" ] || { diag "no raw.csv from the guest"; return 1; }
+	local n bad
+	n=$(($(wc -l <"$results/raw.csv") - 1))
+	bad=$(awk -F, 'NR > 1 && ($9 != 0 || $10 != "ok")' "$results/raw.csv")
+	[ "$n" -gt 0 ] || { diag "raw.csv has no runs"; return 1; }
+	[ -z "$bad" ] && return 0
+	diag "runs that failed or did not verify:"
+	diag "$bad"
+	return 1
+}
+tcase "every download exited 0 and matched its SHA-256" c_verified || true
+
+c_csv() {
+	cp -- "$results/raw.csv" "$results/mem.txt" "$results/info.txt" "$out/" || return 1
+	"$KFTP_REPO/bench/report.py" "$out" >"$out/table.md" || return 1
+	[ "$(wc -l <"$out/summary.csv")" -gt 1 ] || { diag "summary.csv is empty"; return 1; }
+	{
+		echo
+		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|date)=' "$out/info.txt" | tr '\n' ' ')"
+		echo "Slab (kB) and pages held by kftp, around the concurrent kftp downloads:"
+		sed 's/^/    /' "$out/mem.txt"
+	} >>"$out/table.md"
+	diag "$(cat "$out/table.md")"
+}
+tcase "CSV written: $out/raw.csv, summary.csv" c_csv || true
+
+c_png() {
+	local title
+	title="kftp bench: MB/s into tmpfs, $(awk -F= '/^kernel=/ { print $2 }' "$out/info.txt"), TCG"
+	gnuplot -e "dat='$out/plot.dat'; out='$out/bench.png'; title='$title'" \
+		"$KFTP_REPO/bench/plot.gp" || return 1
+	[ -s "$out/bench.png" ] && [ "$(head -c 4 "$out/bench.png" | od -An -c | tr -d ' ')" = '211PNG' ]
+}
+tcase "plot written: $out/bench.png" c_png || true
+
+c_multi() {
+	grep -q '^kftp_multi=1' "$out/info.txt" && return 0
+	diag "kftp-get takes one URL only: the multi-URL kftp case was skipped"
+	return 0
+}
+tcase "multi-URL case: run, or skipped with a note" c_multi || true
+
+printf '1..%d\n%d passed, %d failed\n' "$T_N" "$T_PASS" "$T_FAIL"
+[ "$T_FAIL" -eq 0 ]
