@@ -398,12 +398,13 @@ if kinds[0] != "start" or kinds[-1] != "done":
 
 # 16 downloads at once with a listener: one START and one DONE each.
 c_parallel() {
-	local d i port pids=() rc=0 p
+	local d i pids=() rc=0 p
 	d=$(fresh parallel)
 	start_watch "$d/ev.json" -- --count 16 || return 1
+	# vsftpd only: pyftpdlib 1.5.7 may stall a login among many concurrent
+	# sessions (see batch.sh), and this case is about the events.
 	for i in $(seq 16); do
-		if [ $((i % 2)) = 0 ]; then port=$VSFTPD_PORT; else port=$PYFTPD_PORT; fi
-		"$KFTP_GET" -q -o "$d/f$i" "ftp://127.0.0.1:$port/allbytes.bin" 2>"$d/err$i" &
+		"$KFTP_GET" -q -o "$d/f$i" "ftp://127.0.0.1:$VSFTPD_PORT/allbytes.bin" 2>"$d/err$i" &
 		pids+=($!)
 	done
 	BG_PIDS+=("${pids[@]}")
