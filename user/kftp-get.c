@@ -194,7 +194,8 @@ static void usage(void)
 	       "  -q, --quiet              print nothing on success\n"
 	       "      --progress-bar       show the progress bar even when stderr is not a\n"
 	       "                           terminal, or with -q\n"
-	       "      --no-progress-meter  no progress bar (shown by default on a terminal)\n"
+	       "      --no-progress-meter  no progress bar (shown by default on a terminal,\n"
+	       "                           one file at a time: not with -Z)\n"
 	       "      --connect-timeout S  give up connecting after S seconds (default %u)\n"
 	       "      --timeout S          wait at most S seconds for each server reply, for\n"
 	       "                           the data connection and between data bytes\n"
@@ -972,7 +973,8 @@ static uint64_t now_ms(void)
 
 /*
  * The ioctl, with a progress bar on stderr while it runs (progress.c): on a
- * terminal unless -q or --no-progress-meter, always with --progress-bar.
+ * terminal unless -q or --no-progress-meter, always with --progress-bar;
+ * never in a -Z worker, where several bars would overwrite each other.
  * The bar's thread follows this transfer's kftp events; without them (no
  * CAP_NET_ADMIN, an older module) there is simply no bar. Returns as
  * ioctl(2) does, errno included.
@@ -980,7 +982,8 @@ static uint64_t now_ms(void)
 static int progress_ioctl(struct job *job)
 {
 	int p = opt.progress;
-	bool bar = p == 1 || (p == -1 && !opt.quiet && isatty(STDERR_FILENO));
+	bool bar = !in_worker &&
+		   (p == 1 || (p == -1 && !opt.quiet && isatty(STDERR_FILENO)));
 	const char *name = strrchr(job->dest, '/');
 	struct progress_watch *w = NULL;
 	int ret, saved;
