@@ -626,6 +626,9 @@ run_part() {
 	diag "part ${script##*/} starts at case $((T_N + 1))"
 	tap_relay "$1" < <(tap_stream timeout "$PART_TIMEOUT" "$script" "$((T_N + 1))" 2>&1)
 	T_N=$((T_N + R_PASS + R_FAIL)) T_PASS=$((T_PASS + R_PASS)) T_FAIL=$((T_FAIL + R_FAIL))
+	# The guest's /tmp is RAM: what a part downloaded must not starve the
+	# parts after it (its diagnostics are already printed).
+	rm -rf "${SUITE_DIR:?}/$1"
 	# An exit status that the TAP lines do not explain is a failure too.
 	if [ "$R_RC" != 0 ] && [ "$R_FAIL" = 0 ]; then
 		not_ok "${script##*/} exited $R_RC"
