@@ -3,11 +3,17 @@
  * The destination file. It is opened in the ioctl's own process context, so
  * the path resolves against the caller's cwd and root, with the caller's
  * credentials, umask and RLIMIT_FSIZE.
+ *
+ * A transfer holds the file while it writes (x->file) and the inode to its
+ * end (x->dest_inode): a restarted call may continue the transfer only if
+ * the destination is still that file, and no shorter than what was written.
  */
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/path.h>
 #include <linux/spinlock.h>
 
 #include "kftp_internal.h"
@@ -27,11 +33,16 @@ static int kftp_file_get_fd(struct kftp_xfer *x)
 		fput(file);
 		return -EBADF;
 	}
-	if (!S_ISREG(file_inode(file)->i_mode)) {
+	/*
+	 * O_DIRECT wants sector-aligned writes, and socket data comes in
+	 * whatever pieces TCP made: refuse it before anything is received.
+	 */
+	if (!S_ISREG(file_inode(file)->i_mode) || (file->f_flags & O_DIRECT)) {
 		fput(file);
 		return -EINVAL;
 	}
 	x->file = file;
+	x->dest_inode = igrab(file_inode(file));
 	x->file_from_fd = true;
 	x->file_pos = x->args->resume_offset;
 	return 0;
@@ -96,6 +107,7 @@ int kftp_file_open(struct kftp_xfer *x)
 	file->f_flags &= ~O_NONBLOCK;
 	spin_unlock(&file->f_lock);
 	x->file = file;
+	x->dest_inode = igrab(file_inode(file));
 	x->file_pos = x->args->resume_offset;
 	return 0;
 }
@@ -117,17 +129,65 @@ int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len)
 	return 0;
 }
 
-/* Close errors count: on NFS they are where a failed write shows up. */
-int kftp_file_close(struct kftp_xfer *x)
+/*
+ * The data is all written. A path is closed now, because close errors
+ * count: on NFS they are where a failed write shows up. The caller's
+ * dest_fd stays held: the caller closes its own descriptor, and a restart
+ * compares it with the one the transfer wrote to.
+ */
+int kftp_file_finish(struct kftp_xfer *x)
+{
+	struct file *file = x->file;
+
+	if (!file || x->file_from_fd)
+		return 0;
+	x->file = NULL;
+	return filp_close(file, NULL);
+}
+
+/*
+ * Whatever the transfer still holds. Also from a kworker or at process
+ * exit (a kept transfer let go): nothing here may use current.
+ */
+void kftp_file_release(struct kftp_xfer *x)
 {
 	struct file *file = x->file;
 
 	x->file = NULL;
-	if (!file)
-		return 0;
-	if (x->file_from_fd) {
-		fput(file);	/* the caller closes its own descriptor */
-		return 0;
+	if (file && x->file_from_fd)
+		fput(file);
+	else if (file)
+		filp_close(file, NULL);
+	iput(x->dest_inode);
+	x->dest_inode = NULL;
+}
+
+/*
+ * For a restarted call (in the caller's context): is the destination that
+ * the request names still the file this transfer writes to, and still as
+ * long as what was written? A caller told EINTR may have removed, replaced
+ * or truncated it meanwhile; continuing would then write into an unlinked
+ * inode, or after a hole.
+ */
+bool kftp_file_still_ours(const struct kftp_xfer *x)
+{
+	const struct kftp_get_args *a = x->args;
+	struct inode *inode = NULL;
+	struct file *file;
+	struct path path;
+
+	if (!x->dest_inode)
+		return true;	/* not opened yet: the restart opens it */
+	if (a->flags & KFTP_GET_F_DEST_FD) {
+		file = fget(a->dest_fd);
+		if (!file)
+			return false;
+		if (file == x->file)
+			inode = file_inode(file);
+		fput(file);
+	} else if (!kern_path(a->local_path, 0, &path)) {
+		inode = d_backing_inode(path.dentry);
+		path_put(&path);
 	}
-	return filp_close(file, NULL);
+	return inode == x->dest_inode && i_size_read(inode) >= x->file_pos;
 }
