@@ -323,8 +323,7 @@ static unsigned long kftp_xfer_next_check(struct kftp_xfer *x)
 
 /*
  * Let go of a kept transfer whose caller will not continue it (see the top
- * of this file). From a kworker: nothing here may use current. A call that
- * holds the lock takes the kept transfer itself, to continue or end it.
+ * of this file). From a kworker: nothing here may use current.
  */
 static void kftp_session_kept_check(struct work_struct *work)
 {
@@ -334,8 +333,16 @@ static void kftp_session_kept_check(struct work_struct *work)
 	struct kftp_xfer *x;
 	unsigned long delay;
 
-	if (!mutex_trylock(&sess->lock))
+	if (!mutex_trylock(&sess->lock)) {
+		/*
+		 * A call runs: it takes the kept transfer, to continue or end
+		 * it; or it is the call that has just kept it, and is about to
+		 * unlock. Only the latter leaves one kept: look again then.
+		 */
+		if (data_race(sess->kept))
+			schedule_delayed_work(&sess->kept_check, HZ);
 		return;
+	}
 	x = sess->kept;
 	if (x) {
 		delay = kftp_xfer_next_check(x);
