@@ -4,9 +4,10 @@
  * the path resolves against the caller's cwd and root, with the caller's
  * credentials, umask and RLIMIT_FSIZE.
  *
- * A transfer holds the file while it writes (x->file) and the inode to its
- * end (x->dest_inode): a restarted call may continue the transfer only if
- * the destination is still that file, and no shorter than what was written.
+ * A transfer holds the file while it writes (x->file) and its path to the
+ * end (x->dest, which also pins the mount): a restarted call may continue
+ * the transfer only if the destination is still that file, and no shorter
+ * than what was written.
  */
 #include <linux/err.h>
 #include <linux/fcntl.h>
@@ -17,6 +18,18 @@
 #include <linux/spinlock.h>
 
 #include "kftp_internal.h"
+
+/*
+ * O_DIRECT wants sector-aligned writes, and socket data comes in whatever
+ * pieces TCP made. O_APPEND writes at the end, not from resume_offset, so
+ * a transfer that starts over would append a second copy. Both are refused
+ * before anything is received; F_SETFL can set them later, so a restart
+ * looks again.
+ */
+static bool kftp_file_flags_ok(const struct file *file)
+{
+	return !(READ_ONCE(file->f_flags) & (O_DIRECT | O_APPEND));
+}
 
 /*
  * The caller's own descriptor: it chose the name, owner and mode (an
@@ -33,16 +46,13 @@ static int kftp_file_get_fd(struct kftp_xfer *x)
 		fput(file);
 		return -EBADF;
 	}
-	/*
-	 * O_DIRECT wants sector-aligned writes, and socket data comes in
-	 * whatever pieces TCP made: refuse it before anything is received.
-	 */
-	if (!S_ISREG(file_inode(file)->i_mode) || (file->f_flags & O_DIRECT)) {
+	if (!S_ISREG(file_inode(file)->i_mode) || !kftp_file_flags_ok(file)) {
 		fput(file);
 		return -EINVAL;
 	}
 	x->file = file;
-	x->dest_inode = igrab(file_inode(file));
+	x->dest = file->f_path;
+	path_get(&x->dest);
 	x->file_from_fd = true;
 	x->file_pos = x->args->resume_offset;
 	return 0;
@@ -107,7 +117,8 @@ int kftp_file_open(struct kftp_xfer *x)
 	file->f_flags &= ~O_NONBLOCK;
 	spin_unlock(&file->f_lock);
 	x->file = file;
-	x->dest_inode = igrab(file_inode(file));
+	x->dest = file->f_path;
+	path_get(&x->dest);
 	x->file_pos = x->args->resume_offset;
 	return 0;
 }
@@ -158,8 +169,10 @@ void kftp_file_release(struct kftp_xfer *x)
 		fput(file);
 	else if (file)
 		filp_close(file, NULL);
-	iput(x->dest_inode);
-	x->dest_inode = NULL;
+	if (x->dest.dentry)
+		path_put(&x->dest);
+	x->dest.dentry = NULL;
+	x->dest.mnt = NULL;
 }
 
 /*
@@ -172,22 +185,23 @@ void kftp_file_release(struct kftp_xfer *x)
 bool kftp_file_still_ours(const struct kftp_xfer *x)
 {
 	const struct kftp_get_args *a = x->args;
-	struct inode *inode = NULL;
+	struct inode *ours, *inode = NULL;
 	struct file *file;
 	struct path path;
 
-	if (!x->dest_inode)
+	if (!x->dest.dentry)
 		return true;	/* not opened yet: the restart opens it */
+	ours = d_backing_inode(x->dest.dentry);
 	if (a->flags & KFTP_GET_F_DEST_FD) {
 		file = fget(a->dest_fd);
 		if (!file)
 			return false;
-		if (file == x->file)
-			inode = file_inode(file);
+		if (file == x->file && kftp_file_flags_ok(file))
+			inode = ours;
 		fput(file);
 	} else if (!kern_path(a->local_path, 0, &path)) {
 		inode = d_backing_inode(path.dentry);
 		path_put(&path);
 	}
-	return inode == x->dest_inode && i_size_read(inode) >= x->file_pos;
+	return inode == ours && i_size_read(ours) >= x->file_pos;
 }

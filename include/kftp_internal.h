@@ -9,13 +9,13 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/path.h>
 #include <linux/socket.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/kftp.h>
 
 struct file;
-struct inode;
 struct net;
 struct pid;
 struct socket;
@@ -131,7 +131,7 @@ struct kftp_xfer {
 	bool file_failed;		/* the data step failed writing the file */
 
 	struct file *file;		/* the destination, while it is written */
-	struct inode *dest_inode;	/* its inode, held to the end */
+	struct path dest;		/* where it is, held to the end */
 	bool file_from_fd;		/* file is the caller's dest_fd */
 	loff_t file_pos;
 	u64 written;			/* bytes written to the destination */
