@@ -59,6 +59,14 @@ void kftp_ctrl_close(struct kftp_ctrl *c)
 	c->end = 0;
 	c->pending_code = 0;
 	c->pending_lines = 0;
+	kftp_ctrl_forget_reply(c);
+}
+
+/* The last reply is the caller's to see only within the call it came in. */
+void kftp_ctrl_forget_reply(struct kftp_ctrl *c)
+{
+	c->code = 0;
+	c->text[0] = '\0';
 }
 
 /*
@@ -257,6 +265,7 @@ int kftp_ctrl_read_reply(struct kftp_ctrl *c)
 /*
  * Without waiting: the code of a reply that has arrived in full, 0 when
  * none has (a partial one stays buffered for the next call), or -errno.
+ * kftp_ctrl_quiet() tells whether anything at all arrived.
  */
 int kftp_ctrl_poll_reply(struct kftp_ctrl *c)
 {
@@ -266,6 +275,17 @@ int kftp_ctrl_poll_reply(struct kftp_ctrl *c)
 		return -ECONNRESET;
 	code = kftp_ctrl_reply(c, jiffies, true);
 	return code == -EAGAIN ? 0 : code;
+}
+
+/*
+ * Has the server said nothing since its last reply? Not a whole reply,
+ * and not a byte of one either: an unsolicited reply that has begun to
+ * arrive would otherwise be read as the answer to the next command.
+ */
+bool kftp_ctrl_quiet(struct kftp_ctrl *c)
+{
+	return kftp_ctrl_poll_reply(c) == 0 && c->start == c->end &&
+	       !c->pending_code;
 }
 
 /* Build "VERB ARG\r\n" in c->cmd, 0xFF bytes of the argument doubled. */

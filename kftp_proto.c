@@ -66,7 +66,8 @@ static int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 	if (code == -EINTR)
 		return code;
 	x->cmd_sent = false;
-	if (code > 0 && c->state == KFTP_CONN_BUSY)
+	/* Only a final reply ends the command; a stray 1xx leaves it owed. */
+	if (code >= 200 && c->state == KFTP_CONN_BUSY)
 		c->state = KFTP_CONN_IDLE;
 	return code;
 }
@@ -351,7 +352,8 @@ static int kftp_complete(struct kftp_xfer *x)
 		code = kftp_ctrl_read_reply(c);
 	if (code < 0)
 		return code;
-	c->state = KFTP_CONN_IDLE;	/* between commands again */
+	if (code >= 200)
+		c->state = KFTP_CONN_IDLE;	/* between commands again */
 	if (code != 226 && code != 250)
 		return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
 	if (expected != KFTP_SIZE_UNKNOWN)
@@ -416,6 +418,8 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 
 	switch (x->step) {
 	case KFTP_STEP_NONE:
+		/* The result must not show a reply of an earlier call. */
+		kftp_ctrl_forget_reply(&sess->ctrl);
 		err = kftp_file_open(x);
 		if (err) {
 			/* Interrupted, the open is redone by the restart. */

@@ -150,7 +150,7 @@ bool kftp_session_may_reuse(struct kftp_session *sess,
 	return c->state == KFTP_CONN_IDLE &&
 	       net_eq(c->net, current->nsproxy->net_ns) &&
 	       kftp_login_matches(&c->login, x->args) &&
-	       kftp_ctrl_poll_reply(c) == 0;
+	       kftp_ctrl_quiet(c);
 }
 
 /*
@@ -384,8 +384,10 @@ int kftp_session_interrupted(struct kftp_session *sess, struct kftp_xfer *x,
  * The transfer is over. The connection stays for the next call only when
  * it is logged in and between commands: after a success, or a refusal such
  * as 550 to RETR. In any other state it goes: a refused login, a command
- * whose reply never came, a transfer cut short. May run in a kworker or at
- * release: nothing here may use current.
+ * whose reply never came, a transfer cut short; and after a 421 (closing)
+ * or a 530/332 (the server no longer takes the login as valid, whatever
+ * the state says). May run in a kworker or at release: nothing here may
+ * use current.
  */
 void kftp_session_end(struct kftp_session *sess, struct kftp_xfer *x, int err)
 {
@@ -393,7 +395,8 @@ void kftp_session_end(struct kftp_session *sess, struct kftp_xfer *x, int err)
 
 	kftp_nl_xfer_end(x, err);
 	kftp_ctrl_drop_cmd(c);
-	if (c->state != KFTP_CONN_IDLE || c->code == 421)
+	if (c->state != KFTP_CONN_IDLE || c->code == 421 || c->code == 530 ||
+	    c->code == 332)
 		kftp_ctrl_goodbye(c, true);
 	kftp_xfer_free(x);
 }

@@ -185,6 +185,8 @@ void kftp_ctrl_logged_in(struct kftp_ctrl *c, const struct kftp_get_args *a);
 int kftp_ctrl_read_reply(struct kftp_ctrl *c);
 int kftp_ctrl_read_reply_until(struct kftp_ctrl *c, unsigned long deadline);
 int kftp_ctrl_poll_reply(struct kftp_ctrl *c);
+bool kftp_ctrl_quiet(struct kftp_ctrl *c);
+void kftp_ctrl_forget_reply(struct kftp_ctrl *c);
 int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg);
 void kftp_ctrl_drop_cmd(struct kftp_ctrl *c);
 void kftp_ctrl_send_nowait(struct kftp_ctrl *c, const char *line);
