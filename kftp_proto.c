@@ -193,7 +193,7 @@ static int kftp_size(struct kftp_xfer *x)
 		return -ECONNABORTED;
 	if (code == 213 && c->line_len > 4 &&
 	    !kstrtoull(skip_spaces(c->line + 4), 10, &size))
-		x->remote_size = size;
+		WRITE_ONCE(x->remote_size, size);	/* the dump reads it */
 	return 0;
 }
 

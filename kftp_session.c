@@ -21,16 +21,17 @@
  *   it between the call that a stop interrupted and the call that continues
  *   it: the same thread, the same request, the same netns, and the same
  *   destination file, no shorter than what was written. It is let go, with
- *   DONE (EINTR), ABOR and QUIT:
+ *   DONE (EINTR), and its connection is ended as after any failure
+ *   (kftp_session_end()):
  *   - by the next call that does not continue it;
  *   - at release (the last close of the file);
- *   - by kftp_session_kept_check(), which looks one step timeout (the
- *     timeout of the step it was kept in) after it was kept, and again
- *     each step timeout while the caller is stopped, traced or frozen: a
- *     stopped process keeps its transfer, as it keeps its own sockets. A
- *     caller that runs and has not come back into the call a second later
- *     was told EINTR, or went on with something else; a caller that died
- *     will not come back: either way the transfer is let go.
+ *   - by kftp_session_kept_check(), a second after the stop and every few
+ *     seconds while the caller is stopped, traced or frozen: a stopped
+ *     process keeps its transfer, as it keeps its own sockets. A caller
+ *     that died will not come back, nor will one that has run for a grace
+ *     period (its step's timeout, within 2 to 30 s) without coming back
+ *     into the call: it was told EINTR, or went on with something else.
+ *     Past its max_time_ms, a transfer could only fail: it goes too.
  *   None of these depends on the caller seeing EINTR or not.
  *
  * - sess->next_data_port: a hint, no resource.
@@ -293,32 +294,50 @@ static bool kftp_task_held(struct task_struct *t)
 	if (task_is_stopped_or_traced(t) || (READ_ONCE(t->__state) & TASK_FROZEN))
 		return true;
 #ifdef CONFIG_CGROUPS
+	/* A bit of another task, read racily: a hint, rechecked later. */
 	return t->frozen;
 #else
 	return false;
 #endif
 }
 
+/* How often a kept transfer of a stopped caller is looked at. */
+#define KFTP_KEPT_RECHECK	(5 * HZ)
+
 /*
- * When to look at the kept transfer again: while its caller is stopped,
- * traced or frozen, after a step timeout; once the caller runs, after a
- * second, the time a woken task needs to come back into its call. 0: let
- * it go now, since the caller is gone or did not come back.
+ * How long a caller that runs again gets to come back into its call: its
+ * step's timeout, within bounds. Long enough for a woken task on a loaded
+ * machine; short enough that a caller told EINTR does not keep sockets, a
+ * file and a netns for an hour.
+ */
+static unsigned long kftp_xfer_grace(const struct kftp_xfer *x)
+{
+	return clamp(kftp_xfer_step_timeout(x), 2UL * HZ, 30UL * HZ);
+}
+
+/*
+ * When to look at the kept transfer again, or 0 to let it go now: its
+ * caller is gone, its max_time_ms has passed (it could only fail), or the
+ * caller ran for a grace period without coming back. While the caller is
+ * stopped, traced or frozen, the transfer waits.
  */
 static unsigned long kftp_xfer_next_check(struct kftp_xfer *x)
 {
-	struct task_struct *t = get_pid_task(x->caller, PIDTYPE_PID);
-	bool waiting;
+	struct task_struct *t;
+	bool held;
 
+	if (x->limit && time_after_eq(jiffies, x->limit))
+		return 0;
+	t = get_pid_task(x->caller, PIDTYPE_PID);
 	if (!t)
 		return 0;
-	waiting = kftp_task_held(t);
+	held = kftp_task_held(t);
 	put_task_struct(t);
-	if (waiting) {
+	if (held) {
 		x->kept_checks = 0;
-		return kftp_xfer_step_timeout(x);
+		return KFTP_KEPT_RECHECK;
 	}
-	return x->kept_checks++ ? 0 : HZ;
+	return x->kept_checks++ ? 0 : kftp_xfer_grace(x);
 }
 
 /*
@@ -375,7 +394,7 @@ int kftp_session_interrupted(struct kftp_session *sess, struct kftp_xfer *x,
 		sess->kept = x;
 		x->kept_checks = 0;
 		schedule_delayed_work(&sess->kept_check,
-				      kftp_xfer_step_timeout(x));
+				      min(HZ, kftp_xfer_step_timeout(x)));
 	}
 	return err;
 }

@@ -166,10 +166,10 @@ struct kftp_get_result {
  *			but a regular file is ever opened.
  * @result:		out: see &struct kftp_get_result.
  * @dest_fd:		in, version 1: with %KFTP_GET_F_DEST_FD, a descriptor
- *			of a regular file open for writing, not with
- *			O_DIRECT. Data is written from offset @resume_offset
- *			on, and the file is never truncated. Ignored without
- *			the flag.
+ *			of a regular file open for writing, without
+ *			O_DIRECT or O_APPEND. Data is written from offset
+ *			@resume_offset on, and the file is never truncated.
+ *			Ignored without the flag.
  * @reserved1:		in, version 1: must be 0.
  * @max_filesize:	in, version 2: 0, or the most bytes to receive. A
  *			larger SIZE fails before RETR, and the data step
@@ -270,11 +270,12 @@ struct kftp_get_args {
  * network namespace, with the same request, whose destination is still the
  * same file (the same inode at local_path, the same open file at dest_fd)
  * and no shorter than what was written; any other call drops it first. It
- * is also let go at the last close of the file, and when its caller will
- * not come back for it: one step timeout after the stop (and every step
- * timeout while the caller stays stopped, traced or frozen), a caller that
- * died or runs elsewhere loses it. A restarted call whose transfer was let
- * go starts over. A write to a frozen filesystem waits for the thaw.
+ * is also let go at the last close of the file, past its @max_time_ms, and
+ * when its caller will not come back for it: a caller that died, or that
+ * has run for a grace period (the step's timeout, 2 to 30 s) without
+ * coming back; while the caller stays stopped, traced or frozen, it waits.
+ * A restarted call whose transfer was let go starts over. A write to a
+ * frozen filesystem waits for the thaw.
  *
  * Return:
  * * 0		- Success; @result (and @remote_mtime, for a caller that
@@ -296,7 +297,7 @@ struct kftp_get_args {
  *		  @remote_mtime not 0; a @data_family other than 0 or the
  *		  server's; a port range with @data_port_high below
  *		  @data_port_low; dest_fd not a regular file, or opened
- *		  with O_DIRECT; local_path
+ *		  with O_DIRECT or O_APPEND; local_path
  *		  exists and is not a regular file. Also from connect or bind
  *		  after validation (failed_step tells): an IPv6 link-local
  *		  address without a scope id, for example.
@@ -345,7 +346,10 @@ struct kftp_get_args {
  * %KFTP_CMD_GET_XFERS, a dump request, lists the transfers running now in
  * the caller's namespace, with PROGRESS's attributes. Joining the group and
  * dumping need CAP_NET_ADMIN in the namespace's user namespace. No
- * message ever holds the user name or the password.
+ * message ever holds the user name or the password. A message can be
+ * about 8.5 KiB long (both paths at their longest): listeners need a
+ * receive buffer of at least 16 KiB (libmnl's MNL_SOCKET_BUFFER_SIZE is
+ * too small).
  */
 #define KFTP_GENL_NAME		"kftp"
 #define KFTP_GENL_VERSION	1
