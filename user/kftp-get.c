@@ -65,6 +65,7 @@
 
 #include "kftp-get.h"
 #include "progress.h"
+#include "text.h"
 
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
@@ -104,22 +105,42 @@ static const char *msg_prefix;
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* One write() per message: -Z workers share stderr. */
+/* Of a URL shown before a message: the rest is cut ("..."). */
+#define PREFIX_MAX		1024
+#define MESSAGE_MAX		(2 * KFTP_LOCAL_PATH_MAX + PREFIX_MAX)
+
+/*
+ * One write() per message: -Z workers share stderr. Every piece is
+ * bounded (a URL from an -i list can be longer than the whole buffer),
+ * and the message is escaped (text.h): names, URLs and server replies
+ * come from others, and their control bytes must not reach a terminal.
+ */
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[2 * KFTP_LOCAL_PATH_MAX + 1024];
-	int n, m;
+	char raw[MESSAGE_MAX], buf[sizeof(PROG) + 2 + 4 * MESSAGE_MAX];
+	size_t n = 0, cut;
+	int m;
 
-	n = snprintf(buf, sizeof(buf), PROG ": %s%s", prefix ? prefix : "",
-		     prefix ? ": " : "");
-	m = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	if (m < 0)
-		m = 0;
-	n += m;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
+	if (prefix) {
+		cut = strlen(prefix);
+		if (cut > PREFIX_MAX) {
+			cut = PREFIX_MAX - 3;
+			/* Not in the middle of a UTF-8 character. */
+			while (cut && (prefix[cut] & 0xc0) == 0x80)
+				cut--;
+		}
+		m = snprintf(raw, sizeof(raw), "%.*s%s: ", (int)cut, prefix,
+			     cut < strlen(prefix) ? "..." : "");
+		n = m < 0 ? 0 : (size_t)m;	/* < PREFIX_MAX + 6: fits */
+	}
+	m = vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	if (m > 0)
+		n += (size_t)m < sizeof(raw) - n ? (size_t)m : sizeof(raw) - n - 1;
+	memcpy(buf, PROG ": ", sizeof(PROG) + 1);
+	n = sizeof(PROG) + 1 + text_escape(buf + sizeof(PROG) + 1,
+					   sizeof(buf) - sizeof(PROG) - 2, raw, n);
 	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+	if (write(STDERR_FILENO, buf, n) < 0)
 		return;
 }
 

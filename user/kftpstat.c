@@ -19,6 +19,7 @@
 
 #include "kftp-events.h"
 #include "progress.h"
+#include "text.h"
 
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
@@ -195,58 +196,6 @@ static void parse_options(int argc, char **argv)
 
 /* ---- output ------------------------------------------------------------- */
 
-/* A string for a JSON document: quoted, escaped, valid UTF-8. */
-static void json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	while (*p) {
-		unsigned char c = *p;
-		int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 :
-			(c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-		int i;
-
-		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-		} else if (n == 0) {
-			fputc(c, f);
-		} else {
-			/* A well-formed sequence goes as is; a stray byte as U+00XX. */
-			for (i = 1; n > 0 && i <= n; i++)
-				if ((p[i] & 0xc0) != 0x80)
-					n = -1;
-			if (n < 0 || (c == 0xc0 || c == 0xc1) || c > 0xf4) {
-				fprintf(f, "\\u%04x", c);
-			} else {
-				fwrite(p, 1, (size_t)n + 1, f);
-				p += n;
-			}
-		}
-		p++;
-	}
-	fputc('"', f);
-}
-
-/* For a terminal: control bytes and backslashes as \xNN, the rest as is. */
-static void text_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
 static const char *event_word(uint8_t cmd)
 {
 	switch (cmd) {
@@ -268,12 +217,12 @@ static void print_json(const struct kftp_event *ev)
 
 	printf("{\"event\":\"%s\",\"id\":%llu,\"pid\":%u,\"server\":",
 	       event_word(ev->cmd), (unsigned long long)ev->id, ev->pid);
-	json_string(stdout, kftp_event_addr(ev, addr, sizeof(addr)));
+	json_fput(stdout, kftp_event_addr(ev, addr, sizeof(addr)));
 	printf(",\"port\":%u,\"remote_path\":", ev->port);
-	json_string(stdout, ev->remote_path);
+	json_fput(stdout, ev->remote_path);
 	if (ev->has_local_path) {
 		fputs(",\"local_path\":", stdout);
-		json_string(stdout, ev->local_path);
+		json_fput(stdout, ev->local_path);
 	}
 	if (ev->has_size)
 		printf(",\"size\":%llu", (unsigned long long)ev->size);
@@ -285,9 +234,9 @@ static void print_json(const struct kftp_event *ev)
 		printf(",\"elapsed_ms\":%llu", (unsigned long long)ev->elapsed_ms);
 	if (ev->has_result) {
 		printf(",\"errno\":%u,\"errno_name\":", ev->err);
-		json_string(stdout, kftp_errno_name(ev->err, eb, sizeof(eb)));
+		json_fput(stdout, kftp_errno_name(ev->err, eb, sizeof(eb)));
 		printf(",\"failed_step\":%u,\"step\":", ev->failed_step);
-		json_string(stdout, kftp_step_name(ev->failed_step));
+		json_fput(stdout, kftp_step_name(ev->failed_step));
 		printf(",\"reply_code\":%u", ev->reply_code);
 	}
 	fputs("}\n", stdout);
@@ -313,12 +262,12 @@ static void print_event_text(const struct kftp_event *ev)
 	printf("%-8s %llu pid %u %s ", ev->cmd == KFTP_CMD_GET_XFERS ? "RUNNING" :
 	       kftp_cmd_name(ev->cmd), (unsigned long long)ev->id, ev->pid,
 	       server_of(ev, server, sizeof(server)));
-	text_string(stdout, ev->remote_path);
+	text_fput(stdout, ev->remote_path);
 	switch (ev->cmd) {
 	case KFTP_CMD_EVENT_START:
 		if (ev->has_local_path) {
 			fputs(" -> ", stdout);
-			text_string(stdout, ev->local_path);
+			text_fput(stdout, ev->local_path);
 		}
 		if (ev->has_size)
 			printf(" size %s", progress_fmt_bytes(b1, sizeof(b1), ev->size));
@@ -372,7 +321,7 @@ struct table {
 	size_t n, cap;
 };
 
-/* A string with control bytes shown as \xNN (see text_string). */
+/* A string with control bytes shown as \xNN (see text.h). */
 static char *escaped(const char *s)
 {
 	char *buf = NULL;
@@ -381,7 +330,7 @@ static char *escaped(const char *s)
 
 	if (!f)
 		return NULL;
-	text_string(f, s);
+	text_fput(f, s);
 	fclose(f);
 	return buf;
 }

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "kftp-get.h"
+#include "text.h"
 
 #define TEMP_TRIES		8	/* fresh names to try on EEXIST */
 #define TEMP_RANDOM_LEN		6
@@ -63,6 +64,9 @@ void pick_destination(struct job *job)
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			die(EXIT_USAGE, "cannot name a local file after '%s'; use -o",
 			    job->url.path);
+		if (text_has_control(name))
+			die(EXIT_USAGE, "refusing to name a local file '%s': it holds "
+			    "control characters; use -o", name);
 	}
 	if (opt.output_dir && name[0] != '/')
 		n = snprintf(job->dest, sizeof(job->dest), "%s%s%s", opt.output_dir,

@@ -15,6 +15,7 @@
 
 #include "kftp-events.h"
 #include "progress.h"
+#include "text.h"
 
 /* The rate is measured over about this much of the recent past. */
 #define RATE_WINDOW_MS		5000
@@ -75,7 +76,9 @@ void progress_init(struct progress *p, FILE *out, const char *name)
 {
 	memset(p, 0, sizeof(*p));
 	p->out = out;
-	snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
+	/* Drawn on a terminal: no control byte of a file name gets there raw. */
+	name = name ? name : "";
+	text_escape(p->name, sizeof(p->name), name, strlen(name));
 }
 
 /* Columns to fill: one less than the terminal's, so that nothing wraps. */
