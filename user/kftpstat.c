@@ -293,9 +293,7 @@ static void print_event_text(const struct kftp_event *ev)
 		if (ev->has_size)
 			printf(" %s of %s (%u%%) %s %s", b1,
 			       progress_fmt_bytes(b2, sizeof(b2), ev->size),
-			       ev->size ? (unsigned int)(done >= ev->size ? 100 :
-							 done * 100 / ev->size) : 100,
-			       r, d);
+			       progress_percent(done, ev->size), r, d);
 		else
 			printf(" %s %s %s", b1, r, d);
 		break;
