@@ -47,6 +47,8 @@ struct options {
 };
 
 static struct options opt;
+/* show_event's "stop": --count transfers ended. Not an errno of a failure. */
+#define ENOUGH		(-ECANCELED)
 static volatile sig_atomic_t got_signal;
 static unsigned long done_seen;
 
@@ -448,7 +450,7 @@ static int show_event(const struct kftp_event *ev, void *data)
 	else
 		print_event_text(ev);
 	if (ev->cmd == KFTP_CMD_EVENT_DONE && opt.count && ++done_seen >= opt.count)
-		return -1;	/* enough: stop */
+		return ENOUGH;
 	return 0;
 }
 
@@ -478,17 +480,25 @@ static int watch(void)
 		die_nl("cannot reach the kftp module", errno);
 	if (kftp_nl_join(nl))
 		die_nl("cannot join the kftp events group", errno);
-	/* Joined first: nothing falls between the list and the events. */
+	/*
+	 * Joined first: nothing falls between the list and the events. A
+	 * dump that failed is an error like any other: without it, the
+	 * transfers already running would be missing from what we show.
+	 */
 	ret = kftp_nl_dump(nl, show_event, NULL);
-	if (ret < 0 && done_seen < opt.count)
+	if (ret == -1 && errno == ENOBUFS) {
+		say("events were lost: the receive buffer overflowed");
+		lost = true;
+	} else if (ret < 0 && ret != ENOUGH) {
 		die_nl("cannot list the transfers", errno);
+	}
 	if (opt.verbose)
 		say("watching the kftp events");
 	while (!got_signal && (!opt.count || done_seen < opt.count)) {
 		ret = kftp_nl_recv(nl, show_event, NULL);
-		if (ret >= 0 || errno == EINTR)
+		if (ret >= 0 || (ret == -1 && errno == EINTR))
 			continue;
-		if (ret != -1 || (opt.count && done_seen >= opt.count))
+		if (ret == ENOUGH)
 			break;
 		if (errno == ENOBUFS) {
 			say("events were lost: the receive buffer overflowed");
