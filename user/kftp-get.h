@@ -141,9 +141,22 @@ struct netrc {
 
 /*
  * Read a netrc file into nr. A missing file is no error when !must_exist
- * (nr stays empty); anything else wrong dies with EXIT_USAGE.
+ * (nr stays empty); anything else wrong dies with EXIT_USAGE: a file that
+ * is not a regular file (never opened for reading: a FIFO or a device is
+ * only looked at), and one holding a password that others may read or
+ * write, or that belongs to someone else than the caller.
  */
 void netrc_load(struct netrc *nr, const char *path, bool must_exist);
+/*
+ * The grammar alone (exposed for the fuzzer): buf[0..len) into nr, which
+ * starts empty. 0, or -1 with the reason in err (nr then holds what was
+ * read before it: netrc_free() it either way). *has_password is set if a
+ * password token was seen.
+ */
+int netrc_parse(struct netrc *nr, const char *buf, size_t len, bool *has_password,
+		char *err, size_t errsize);
+/* Wipe (the passwords) and free every entry; nr is empty afterwards. */
+void netrc_free(struct netrc *nr);
 /*
  * The entry for host: the first "machine host" (with login user, when user
  * is not NULL), else the default entry (likewise), else NULL.
