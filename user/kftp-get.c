@@ -55,6 +55,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -380,24 +381,15 @@ static void scrub_login(char *login)
 		scrub(colon + 1, strlen(colon + 1));
 }
 
-/* ftp://user:PASS@host/... -> ftp://user:****@host/... */
+/*
+ * ftp://user:PASS@host/... -> ftp://user:****@host/..., and likewise for
+ * what only looks like a URL (url_password_span()).
+ */
 static void scrub_url(char *url)
 {
-	char *sep, *auth, *slash, *at, *colon;
-	size_t alen;
+	size_t start, len = url_password_span(url, &start);
 
-	sep = strstr(url, "://");
-	if (!sep)
-		return;
-	auth = sep + 3;
-	slash = strchr(auth, '/');
-	alen = slash ? (size_t)(slash - auth) : strlen(auth);
-	at = memrchr(auth, '@', alen);
-	if (!at)
-		return;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (colon)
-		scrub(colon + 1, (size_t)(at - colon - 1));
+	scrub(url + start, len);
 }
 
 static char *xstrdup(const char *s)
@@ -420,30 +412,64 @@ static void add_url(const char *url)
 	opt.urls[opt.nurls++] = xstrdup(url);
 }
 
-/* -i FILE: one URL a line; blank lines and "#" lines skipped. */
+/*
+ * -i FILE: one URL a line; blank lines and "#" lines skipped. Read with
+ * read() into a buffer of our own, not stdio's, so that the copy of the
+ * passwords in it can be wiped.
+ */
 static void read_input_file(const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *line = NULL, *s, *e;
-	size_t cap = 0;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) :
+		 STDIN_FILENO;
+	char *buf = NULL, *line, *next, *s, *e, *nbuf;
+	size_t len = 0, cap = 0;
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		die(EXIT_USAGE, "cannot read the input file '%s': %s", path, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
+	for (;;) {
+		if (cap - len < 4096) {
+			nbuf = malloc(cap * 2 + 8192);
+			if (!nbuf)
+				die(EXIT_OTHER, "out of memory");
+			if (buf) {
+				memcpy(nbuf, buf, len);
+				explicit_bzero(buf, len);
+				free(buf);
+			}
+			buf = nbuf;
+			cap = cap * 2 + 8192;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EXIT_USAGE, "cannot read the input file '%s': %s", path,
+			    strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (!buf)
+		return;
+	buf[len] = '\0';
+	for (line = buf; line < buf + len; line = next) {
+		next = memchr(line, '\n', (size_t)(buf + len - line));
+		next = next ? next + 1 : buf + len;
 		for (s = line; *s == ' ' || *s == '\t'; s++)
 			;
-		e = s + strlen(s);
+		e = next;
 		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
-				 e[-1] == '\t'))
-			*--e = '\0';
+				 e[-1] == '\t' || e[-1] == '\0'))
+			e--;
+		*e = '\0';
 		if (*s && *s != '#')
 			add_url(s);
 	}
-	if (ferror(f))
-		die(EXIT_USAGE, "cannot read the input file '%s': %s", path, strerror(errno));
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	explicit_bzero(buf, len);
+	free(buf);
 }
 
 /*
@@ -650,7 +676,9 @@ static void parse_options(int argc, char **argv)
 		default:	/* optopt is 0 for an unknown long option */
 			if (optopt)
 				die(EXIT_USAGE, "unknown option '-%c'", optopt);
-			die(EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+			/* Not what follows '=': a mistyped --user=USER:PASS */
+			die(EXIT_USAGE, "unknown option '%.*s'",
+			    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 		}
 	}
 	if (login) {
@@ -838,6 +866,7 @@ static void close_session(void)
 	dev_fd = -1;
 	if (fd >= 0)
 		close(fd);	/* the kernel sends QUIT */
+	explicit_bzero(session.pass, sizeof(session.pass));
 }
 
 static bool same_session(const struct kftp_get_args *a)
@@ -1204,8 +1233,8 @@ static int run_one(size_t i)
 	job_jmp = NULL;
 	msg_prefix = NULL;
 	free(shown);
-	explicit_bzero(job.pass, sizeof(job.pass));
-	explicit_bzero(job.args.password, sizeof(job.args.password));
+	/* The passwords: the URL's, the one picked, the one sent. */
+	explicit_bzero(&job, sizeof(job));
 	return status;
 }
 
@@ -1348,11 +1377,42 @@ static int summarize(void)
 	return status;
 }
 
+/*
+ * At exit, however we got there (die() too): wipe the copies of the
+ * passwords, the URLs' and -u's, netrc's and the session's.
+ */
+static void wipe_secrets(void)
+{
+	size_t i;
+
+	for (i = 0; i < opt.nurls; i++) {
+		explicit_bzero(opt.urls[i], strlen(opt.urls[i]));
+		free(opt.urls[i]);
+	}
+	free(opt.urls);
+	opt.urls = NULL;
+	opt.nurls = 0;
+	if (opt.login) {
+		explicit_bzero(opt.login, strlen(opt.login));
+		free(opt.login);
+		opt.login = NULL;
+	}
+	netrc_free(&netrc);
+	explicit_bzero(session.pass, sizeof(session.pass));
+}
+
 int main(int argc, char **argv)
 {
 	size_t size;
 	size_t i;
 
+	/*
+	 * Passwords are in this process: no core file, no ptrace by the
+	 * user (should kftp-get ever run as one), before any is read.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
+	if (atexit(wipe_secrets))
+		die(EXIT_OTHER, "out of memory");
 	parse_options(argc, argv);
 	if (opt.netrc_file)
 		netrc_load(&netrc, opt.netrc_file, true);

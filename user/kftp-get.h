@@ -107,6 +107,12 @@ extern struct options opt;
 
 /* url.c: ftp://[user[:password]@]host[:port]/path, or die(). */
 void parse_url(const char *str, struct ftp_url *url);
+/*
+ * The password in the string of a URL, or of what looks like one: its
+ * length (0 if none) and, in *start, its offset. What messages and
+ * /proc/PID/cmdline must not show.
+ */
+size_t url_password_span(const char *s, size_t *start);
 
 /*
  * localfile.c: the destination and the data file. pick_destination() and
