@@ -1210,6 +1210,7 @@ static int run_one(size_t i)
 
 	memset(&job, 0, sizeof(job));
 	job.data_fd = -1;
+	job.dir_fd = -1;
 	job.url_str = opt.urls[i];
 	job.keep_partial = opt.keep_partial;
 	shown = NULL;
@@ -1233,6 +1234,7 @@ static int run_one(size_t i)
 	job_jmp = NULL;
 	msg_prefix = NULL;
 	free(shown);
+	close_destination(&job);
 	/* The passwords: the URL's, the one picked, the one sent. */
 	explicit_bzero(&job, sizeof(job));
 	return status;
@@ -1411,9 +1413,19 @@ int main(int argc, char **argv)
 	 * user (should kftp-get ever run as one), before any is read.
 	 */
 	prctl(PR_SET_DUMPABLE, 0);
+	opt.output_dir_fd = AT_FDCWD;
 	if (atexit(wipe_secrets))
 		die(EXIT_OTHER, "out of memory");
 	parse_options(argc, argv);
+	/* Once for the run: every file of it lands in that very directory. */
+	if (opt.output_dir) {
+		int fd = destdir_open(AT_FDCWD, opt.output_dir);
+
+		if (fd < 0)
+			die(EXIT_LOCAL, "cannot use the output directory '%s': %s",
+			    opt.output_dir, strerror(-fd));
+		opt.output_dir_fd = fd;
+	}
 	if (opt.netrc_file)
 		netrc_load(&netrc, opt.netrc_file, true);
 	else if (opt.netrc) {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <linux/kftp.h>
 
@@ -47,6 +48,7 @@ struct options {
 	size_t nurls;
 	const char *output;	/* -o */
 	const char *output_dir;	/* --output-dir */
+	int output_dir_fd;	/* it, opened once for the run (destdir.c) */
 	char *login;		/* -u USER[:PASS], a copy */
 	bool quiet;
 	bool keep_partial;
@@ -85,16 +87,21 @@ struct job {
 	struct ftp_url url;
 	char user[KFTP_USER_MAX];
 	char pass[KFTP_PASSWORD_MAX];
-	char dest[KFTP_LOCAL_PATH_MAX];
-	char dir[KFTP_LOCAL_PATH_MAX];	/* the destination's directory */
-	char temp[KFTP_LOCAL_PATH_MAX];
+	char dest[KFTP_LOCAL_PATH_MAX];	/* as messages show it */
+	size_t base_off;	/* dest + base_off: the file's own name */
+	/* The destination's directory: dir, relative to dir_at ... */
+	char dir[KFTP_LOCAL_PATH_MAX];
+	int dir_at;
+	int dir_fd;		/* ... opened once (O_PATH), -1 if not yet */
+	char temp[KFTP_LOCAL_PATH_MAX];	/* same directory part as dest */
 	bool keep_partial;
 	bool temp_ours;		/* temp may exist and is ours to remove */
 	int data_fd;		/* the data file, -1 if none */
 	bool unnamed;		/* data_fd is an O_TMPFILE, not temp */
 	bool inplace;		/* resuming: data_fd is the destination itself */
 	uint64_t resume_offset;
-	bool has_old;		/* the destination exists: keep its attributes */
+	bool has_old;		/* the destination exists */
+	bool keep_owner;	/* ... and passes on owner, group and mode */
 	struct stat old;
 	char where[2 * NI_MAXHOST + 32];	/* "host (addr) port N" */
 	bool local_failed;	/* create_data() failed, already reported */
@@ -127,7 +134,23 @@ void set_remote_time(struct job *job);
 int commit(struct job *job, const char *what);
 int finish_inplace(struct job *job);
 void close_data(struct job *job);
+/* close_data(), and the directory's descriptor too: the job is over. */
+void close_destination(struct job *job);
 void discard_temp(struct job *job);
+
+/* destdir.c: the destination's directory, opened once; see there. */
+enum owner_rule {
+	OWNER_KEEP,	/* the old file's owner, group and mode pass on */
+	OWNER_NEW,	/* the new file is the caller's, with a new file's mode */
+	OWNER_REFUSE,	/* a sticky directory that others can write: refuse */
+};
+/* openat(at, path) as a directory, O_PATH; the descriptor or -errno. */
+int destdir_open(int at, const char *path);
+/* fsync() the directory (errors ignored: the file itself is synced). */
+void destdir_sync(int dfd);
+/* Whether a file in dir, owned as file is, may be replaced by caller's. */
+enum owner_rule destdir_owner_rule(const struct stat *dir, const struct stat *file,
+				   uid_t caller);
 
 /* report.c: a failed ioctl's message and exit status. */
 int exit_status(int err, unsigned int step);
