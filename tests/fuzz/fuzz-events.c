@@ -13,36 +13,19 @@
 #include <linux/netlink.h>
 
 #include "kftp-events.h"
-#include "text.h"
 #include "fuzz.h"
 
 #define FAMILY	0x20
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void check_json(const char *s)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return;
-	json_fput(f, s);
-	fclose(f);
-	FUZZ_CHECK(len >= 2 && buf[0] == '"' && buf[len - 1] == '"');
-	FUZZ_CHECK(fuzz_valid_utf8((const unsigned char *)buf, len));
-	FUZZ_CHECK(fuzz_no_control((const unsigned char *)buf, len));
-	free(buf);
-}
-
 static int seen(const struct kftp_event *ev, void *data)
 {
 	FUZZ_CHECK(memchr(ev->remote_path, 0, sizeof(ev->remote_path)));
 	FUZZ_CHECK(memchr(ev->local_path, 0, sizeof(ev->local_path)));
 	FUZZ_CHECK(!ev->family || ev->family == AF_INET || ev->family == AF_INET6);
-	check_json(ev->remote_path);
-	check_json(ev->local_path);
+	fuzz_check_json(ev->remote_path);
+	fuzz_check_json(ev->local_path);
 	++*(unsigned int *)data;
 	return 0;
 }

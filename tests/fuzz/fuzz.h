@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the libFuzzer harnesses of user/ share (see the Makefile): the way
- * back from die(), and an independent check that bytes are well-formed
- * UTF-8 (decoded to code points, not by user/text.c's table).
+ * back from die(), an independent check that bytes are well-formed UTF-8
+ * (decoded to code points, not by user/text.c's table), and the check of
+ * a JSON string made by user/text.c.
  */
 #ifndef KFTP_FUZZ_H
 #define KFTP_FUZZ_H
@@ -13,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "text.h"
 
 /* fuzz-die.c: where die() goes (it must be set before calling in). */
 extern jmp_buf fuzz_jmp;
@@ -75,6 +78,23 @@ static inline bool fuzz_no_control(const unsigned char *s, size_t n)
 		if (s[i] < 0x20 || s[i] == 0x7f)
 			return false;
 	return true;
+}
+
+/* json_fput(s): a quoted, valid UTF-8 string without a raw control byte. */
+static inline void fuzz_check_json(const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return;
+	json_fput(f, s);
+	fclose(f);
+	FUZZ_CHECK(len >= 2 && buf[0] == '"' && buf[len - 1] == '"');
+	FUZZ_CHECK(fuzz_valid_utf8((const unsigned char *)buf, len));
+	FUZZ_CHECK(fuzz_no_control((const unsigned char *)buf, len));
+	free(buf);
 }
 
 #endif /* KFTP_FUZZ_H */
