@@ -47,6 +47,8 @@ struct options {
 };
 
 static struct options opt;
+/* The socket of list() or watch(): closed at exit, die() included. */
+static struct kftp_nl *nl;
 /* show_event's "stop": --count transfers ended. Not an errno of a failure. */
 #define ENOUGH		(-ECANCELED)
 static volatile sig_atomic_t got_signal;
@@ -416,11 +418,11 @@ static void print_table(const struct table *t)
 static int list(void)
 {
 	struct table t = { NULL, 0, 0 };
-	struct kftp_nl *nl = kftp_nl_open();
 	int ret;
 	size_t i;
 	int c;
 
+	nl = kftp_nl_open();
 	if (!nl)
 		die_nl("cannot reach the kftp module", errno);
 	ret = kftp_nl_dump(nl, add_row, &t);
@@ -429,6 +431,7 @@ static int list(void)
 	if (ret < 0)
 		die_nl("cannot list the transfers", errno);
 	kftp_nl_close(nl);
+	nl = NULL;
 	if (!opt.json)
 		print_table(&t);
 	for (i = 0; i < t.n; i++)
@@ -462,7 +465,6 @@ static void on_signal(int sig)
 static int watch(void)
 {
 	struct sigaction sa;
-	struct kftp_nl *nl;
 	bool lost = false;
 	int ret;
 
@@ -508,13 +510,22 @@ static int watch(void)
 		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
 	}
 	kftp_nl_close(nl);
+	nl = NULL;
 	if (fflush(stdout))
 		return EXIT_OTHER;
 	return lost ? EXIT_OTHER : EXIT_OK;
 }
 
+static void close_socket(void)
+{
+	kftp_nl_close(nl);
+	nl = NULL;
+}
+
 int main(int argc, char **argv)
 {
+	if (atexit(close_socket))
+		return EXIT_OTHER;
 	parse_options(argc, argv);
 	return opt.watch ? watch() : list();
 }
