@@ -43,7 +43,8 @@
 #   kget ARGS / kget_as USER ARGS: $KFTP_GET under a timeout; sets KRC KOUT
 #     KERR KCMD; explain; check_rc RC; expect_fail RC TEXT; kget_ok DEST URL
 #   no_temp_files DIR, only_entries DIR NAME...
-#   wait_ftp_ready PORT SECS, start_vsftpd, start_pyftpd, stop_pid PID NAME
+#   wait_ftp_ready PORT SECS, start_vsftpd, start_pyftpd, start_hostile_ftpd
+#     DIR, stop_pid PID NAME
 #   port_refused PORT, log_count FILE RE
 #   tcp_inuse, wait_tcp_inuse N, tcp_listeners, module_refcnt, mode_of,
 #     slab_kb
@@ -357,6 +358,30 @@ start_pyftpd() {
 		--log "$log" --port "$port" || rc=1
 	[ "$port" != "$PYFTPD_PORT" ] || PYFTPD_PID=$SERVER_PID
 	return $rc
+}
+
+# start_hostile_ftpd DIR: tests/servers/hostile_ftpd.py on a free port,
+# its scenario chosen by the USER name of each connection (unknown names
+# get "normal"); log DIR/hostile.log, served bytes in DIR/hdata. Sets
+# HOSTILE_PID and HOSTILE_PORT; 0 once it listens.
+start_hostile_ftpd() {
+	local dir=$1 _
+	HOSTILE_PORT=
+	mkdir -p "$dir" || return 1
+	rm -f "$dir/hready"
+	"$PYTHON" "$REPO/tests/servers/hostile_ftpd.py" --port 0 --log "$dir/hostile.log" \
+		--ready "$dir/hready" --datadir "$dir/hdata" >"$dir/hostile.out" 2>&1 </dev/null &
+	HOSTILE_PID=$!
+	# Python starts slowly under TCG.
+	for _ in $(seq 600); do
+		[ -s "$dir/hready" ] && break
+		kill -0 "$HOSTILE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	HOSTILE_PORT=$(cat "$dir/hready" 2>/dev/null)
+	[ -n "$HOSTILE_PORT" ] && return 0
+	diag "hostile_ftpd.py did not start: $(cat "$dir/hostile.out")"
+	return 1
 }
 
 # stop_pid PID NAME: SIGTERM, wait up to 10 s, then SIGKILL. Only our own
