@@ -28,7 +28,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "kftp-get.h"
+#include "destdir.h"
 
 int destdir_open(int at, const char *path)
 {

@@ -25,7 +25,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "kftp-get.h"
+#include "destdir.h"
+#include "localfile.h"
+#include "msgs.h"
 #include "text.h"
 
 #define TEMP_TRIES		8	/* fresh names to try on EEXIST */
@@ -75,11 +77,12 @@ static const char *temp_base(const struct job *job)
  */
 void pick_destination(struct job *job)
 {
+	const struct options *opt = job->opt;
 	const char *base, *name;
 	int n;
 
-	if (opt.output) {
-		name = opt.output;
+	if (opt->output) {
+		name = opt->output;
 	} else {
 		base = strrchr(job->url.path, '/');
 		name = base ? base + 1 : job->url.path;
@@ -90,9 +93,9 @@ void pick_destination(struct job *job)
 			die(EXIT_USAGE, "refusing to name a local file '%s': it holds "
 			    "control characters; use -o", name);
 	}
-	if (opt.output_dir && name[0] != '/')
-		n = snprintf(job->dest, sizeof(job->dest), "%s%s%s", opt.output_dir,
-			     opt.output_dir[strlen(opt.output_dir) - 1] == '/' ? "" : "/",
+	if (opt->output_dir && name[0] != '/')
+		n = snprintf(job->dest, sizeof(job->dest), "%s%s%s", opt->output_dir,
+			     opt->output_dir[strlen(opt->output_dir) - 1] == '/' ? "" : "/",
 			     name);
 	else
 		n = snprintf(job->dest, sizeof(job->dest), "%s", name);
@@ -102,7 +105,7 @@ void pick_destination(struct job *job)
 	base = strrchr(job->dest, '/');
 	job->base_off = base ? (size_t)(base + 1 - job->dest) : 0;
 	/* The directory, as the user named it: relative to --output-dir's. */
-	job->dir_at = opt.output_dir && name[0] != '/' ? opt.output_dir_fd : AT_FDCWD;
+	job->dir_at = opt->output_dir && name[0] != '/' ? opt->output_dir_fd : AT_FDCWD;
 	base = strrchr(name, '/');
 	if (!base)
 		strcpy(job->dir, ".");
@@ -121,6 +124,7 @@ void pick_destination(struct job *job)
  */
 void check_destination(struct job *job)
 {
+	const struct options *opt = job->opt;
 	const char *dest = job->dest;
 	struct stat st, dir;
 	int fd;
@@ -136,9 +140,9 @@ void check_destination(struct job *job)
 	if (fstatat(fd, base_of(job), &st, AT_SYMLINK_NOFOLLOW)) {
 		if (errno != ENOENT)
 			die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(errno));
-		if (opt.resume == RESUME_AT)
+		if (opt->resume == RESUME_AT)
 			die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it does not exist",
-			    dest, (unsigned long long)opt.resume_at);
+			    dest, (unsigned long long)opt->resume_at);
 		return;
 	}
 	if (S_ISLNK(st.st_mode))
@@ -151,10 +155,10 @@ void check_destination(struct job *job)
 		die(EXIT_LOCAL, "refusing to replace '%s': not a regular file", dest);
 	job->has_old = true;
 	job->old = st;
-	if (opt.resume == RESUME_AUTO)
+	if (opt->resume == RESUME_AUTO)
 		job->resume_offset = (uint64_t)st.st_size;
-	else if (opt.resume == RESUME_AT)
-		job->resume_offset = opt.resume_at;
+	else if (opt->resume == RESUME_AT)
+		job->resume_offset = opt->resume_at;
 	if (job->resume_offset > (uint64_t)st.st_size)
 		die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it has only %lld bytes",
 		    dest, (unsigned long long)job->resume_offset, (long long)st.st_size);
@@ -332,7 +336,7 @@ void discard_temp(struct job *job)
 	    !fstat(job->data_fd, &st) && st.st_size > 0) {
 		job->keep_partial = false;
 		if (!commit(job, "keep the partial file as")) {
-			if (!opt.quiet)
+			if (!job->opt->quiet)
 				note("kept partial file '%s' (%lld bytes)",
 				    job->dest, (long long)st.st_size);
 			close_data(job);
@@ -413,10 +417,10 @@ void set_remote_time(struct job *job)
 	struct timespec ts[2];
 	int64_t t = job->args.remote_mtime;
 
-	if (!opt.remote_time)
+	if (!job->opt->remote_time)
 		return;
 	if (t == KFTP_MTIME_UNKNOWN) {
-		if (!opt.quiet)
+		if (!job->opt->quiet)
 			note("the server did not tell the time of '%s' (MDTM)", job->dest);
 		return;
 	}

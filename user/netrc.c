@@ -29,7 +29,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "kftp-get.h"
+#include "msgs.h"
+#include "netrc.h"
 
 #define NETRC_MAX_SIZE	(1024 * 1024)
 

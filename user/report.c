@@ -20,7 +20,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "kftp-get.h"
+#include "msgs.h"
+#include "report.h"
 
 static const struct {
 	const char *timeout;	/* the step ran out of time */
@@ -63,27 +64,27 @@ static bool is_local_errno(int err)
 }
 
 /* The options of this run that only a version-2 module knows, for E2BIG. */
-static void v2_options(char *buf, size_t size)
+static void v2_options(const struct options *opt, char *buf, size_t size)
 {
 	buf[0] = '\0';
-	if (opt.max_filesize)
+	if (opt->max_filesize)
 		snprintf(buf + strlen(buf), size - strlen(buf), ", --max-filesize");
-	if (opt.max_time_ms)
+	if (opt->max_time_ms)
 		snprintf(buf + strlen(buf), size - strlen(buf), ", --max-time");
-	if (opt.ftp_port)
+	if (opt->ftp_port)
 		snprintf(buf + strlen(buf), size - strlen(buf), ", --ftp-port");
 }
 
 /* Failures the kernel reports before it reaches any FTP step. */
-static const char *early_text(int err, char *buf, size_t size)
+static const char *early_text(const struct job *job, char *buf, size_t size)
 {
 	char used[64];
 
-	switch (err) {
+	switch (job->err) {
 	case EPERM:
 		return "the kernel refused the request (are you root?)";
 	case E2BIG:
-		v2_options(used, sizeof(used));
+		v2_options(job->opt, used, sizeof(used));
 		if (!used[0])
 			return "the kftp module is older than this " PROG;
 		snprintf(buf, size, "the loaded kftp module is too old for %s", used + 2);
@@ -97,13 +98,14 @@ static const char *early_text(int err, char *buf, size_t size)
 
 static const char *step_text(const struct job *job, char *buf, size_t size)
 {
+	const struct options *opt = job->opt;
 	unsigned int step = job->args.result.failed_step;
 	int err = job->err;
 
 	switch (step) {
 	case KFTP_STEP_NONE:
 		if (!is_local_errno(err))
-			return early_text(err, buf, size);
+			return early_text(job, buf, size);
 		/* fall through */
 	case KFTP_STEP_LOCAL_FILE:
 		snprintf(buf, size, "cannot write '%s'", job->dest);
@@ -122,19 +124,19 @@ static const char *step_text(const struct job *job, char *buf, size_t size)
 			return "remote file missing";
 		break;
 	case KFTP_STEP_LISTEN:
-		if (err == EADDRINUSE && opt.data_port_low) {
-			if (opt.data_port_high > opt.data_port_low)
+		if (err == EADDRINUSE && opt->data_port_low) {
+			if (opt->data_port_high > opt->data_port_low)
 				snprintf(buf, size, "no free data port in %u-%u",
-					 opt.data_port_low, opt.data_port_high);
+					 opt->data_port_low, opt->data_port_high);
 			else
 				snprintf(buf, size, "data port %u is in use",
-					 opt.data_port_low);
+					 opt->data_port_low);
 			return buf;
 		}
-		if (err == EADDRNOTAVAIL && opt.data_family) {
+		if (err == EADDRNOTAVAIL && opt->data_family) {
 			char a[INET6_ADDRSTRLEN];
 
-			inet_ntop(opt.data_family, opt.data_addr, a, sizeof(a));
+			inet_ntop(opt->data_family, opt->data_addr, a, sizeof(a));
 			snprintf(buf, size, "cannot listen on %s (-P): not an address "
 				 "of this host", a);
 			return buf;
@@ -204,6 +206,7 @@ static void show_server_reply(const struct kftp_get_result *res)
 static bool report_special(const struct job *job)
 {
 	const struct kftp_get_result *res = &job->args.result;
+	const struct options *opt = job->opt;
 	unsigned int step = res->failed_step;
 	int err = job->err;
 
@@ -211,10 +214,10 @@ static bool report_special(const struct job *job)
 		if (res->remote_size != KFTP_SIZE_UNKNOWN)
 			say("the file (%llu bytes) is larger than --max-filesize (%llu bytes)",
 			    (unsigned long long)res->remote_size,
-			    (unsigned long long)opt.max_filesize);
+			    (unsigned long long)opt->max_filesize);
 		else
 			say("the file is larger than --max-filesize (%llu bytes): stopped "
-			    "after %llu bytes", (unsigned long long)opt.max_filesize,
+			    "after %llu bytes", (unsigned long long)opt->max_filesize,
 			    (unsigned long long)res->bytes_written);
 		return true;
 	}
@@ -237,10 +240,10 @@ static bool report_special(const struct job *job)
 		show_server_reply(res);
 		return true;
 	}
-	if (err == ETIMEDOUT && opt.max_time_ms &&
-	    job->elapsed_ms + 50 >= opt.max_time_ms) {
-		say("--max-time (%u.%03u s) reached: %s", opt.max_time_ms / 1000,
-		    opt.max_time_ms % 1000, step < sizeof(step_texts) / sizeof(step_texts[0]) &&
+	if (err == ETIMEDOUT && opt->max_time_ms &&
+	    job->elapsed_ms + 50 >= opt->max_time_ms) {
+		say("--max-time (%u.%03u s) reached: %s", opt->max_time_ms / 1000,
+		    opt->max_time_ms % 1000, step < sizeof(step_texts) / sizeof(step_texts[0]) &&
 		    step_texts[step].timeout ? step_texts[step].timeout : "timed out");
 		return true;
 	}
@@ -255,7 +258,7 @@ void report_failure(const struct job *job)
 		return;
 	/* After validation (a step is named), EINVAL is connect's or bind's. */
 	if (job->err == EINVAL && job->args.result.failed_step == KFTP_STEP_NONE) {
-		if (opt.remote_time || job->resume_offset)
+		if (job->opt->remote_time || job->resume_offset)
 			say("the kernel refused the request as invalid (is the loaded kftp "
 			    "module too old for %s?)", job->resume_offset ?
 			    "--continue-at" : "--remote-time");

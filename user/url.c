@@ -8,9 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "kftp-get.h"
-
-#define FTP_DEFAULT_PORT	21
+#include "msgs.h"
+#include "url.h"
 
 static int hex_value(char c)
 {

@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer harness: kftp-get's option parsers (seconds, byte counts, -P,
- * and the scrubbing of passwords from argv), which are static in
- * kftp-get.c: this file includes it, with its main() renamed. The first
- * byte picks the parser, the rest is its argument. die() goes back here
- * through kftp-get.c's own job_jmp. Run it with -close_fd_mask=2: every
- * refused argument prints kftp-get's message.
+ * and the scrubbing of passwords from argv), linked from user/options.c.
+ * The first byte picks the parser, the rest is its argument. die() goes
+ * back here through fuzz-die.c's fuzz_jmp, without printing.
  */
-#define main kftp_get_main
-#include "kftp-get.c"
-#undef main
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 
+#include <linux/kftp.h>
+
+#include "options.h"
+#include "url.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,8 +36,8 @@ static void check_scrub(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static struct options opt;
 	char *s;
-	jmp_buf env;
 	uint64_t n;
 	uint32_t ms;
 
@@ -43,8 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = strndup((const char *)data + 1, size - 1);
 	if (!s)
 		return 0;
-	job_jmp = &env;
-	if (!setjmp(env)) {
+	if (!setjmp(fuzz_jmp)) {
 		switch (data[0] % 5) {
 		case 0:
 			ms = parse_seconds("--timeout", s, KFTP_TIMEOUT_MAX_MS);
@@ -64,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 3:
 			opt.ftp_port = s;
-			parse_ftp_port(s);
+			parse_ftp_port(&opt, s);
 			FUZZ_CHECK(opt.data_port_low <= opt.data_port_high);
 			FUZZ_CHECK(!opt.data_port_low == !opt.data_port_high);
 			FUZZ_CHECK(opt.data_family == 0 || opt.data_family == AF_INET ||
@@ -75,7 +77,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 	}
-	job_jmp = NULL;
 	opt.ftp_port = NULL;
 	free(s);
 	return 0;

@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "kftp-get.h"
+#include "url.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

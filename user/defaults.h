@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * defaults: the constants that kftp-get's help text names and the files
+ * behind it use. A leaf: includes nothing of kftp-get.
+ */
+#ifndef KFTP_DEFAULTS_H
+#define KFTP_DEFAULTS_H
+
+#include <stdint.h>
+
+#define FTP_DEFAULT_PORT	21
+#define PARALLEL_DEFAULT	4	/* --parallel-max */
+#define PARALLEL_MAX		100
+#define MAX_TIME_MAX_MS		UINT32_MAX	/* max_time_ms is a __u32 */
+/* The temporary name of a data file: DIR/.NAME.kftp-XXXXXX */
+#define TEMP_TAG		".kftp-"
+
+#endif /* KFTP_DEFAULTS_H */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * job: the download of one URL, from its parsed URL and login to the
+ * data file and the kernel's request (curl's per_transfer). Each job
+ * carries the run's options it was made for.
+ */
+#ifndef KFTP_JOB_H
+#define KFTP_JOB_H
+
+#include <netdb.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <linux/kftp.h>
+
+#include "options.h"
+#include "url.h"
+
+struct job {
+	const struct options *opt;	/* the run's */
+	const char *url_str;
+	struct ftp_url url;
+	char user[KFTP_USER_MAX];
+	char pass[KFTP_PASSWORD_MAX];
+	char dest[KFTP_LOCAL_PATH_MAX];	/* as messages show it */
+	size_t base_off;	/* dest + base_off: the file's own name */
+	/* The destination's directory: dir, relative to dir_at ... */
+	char dir[KFTP_LOCAL_PATH_MAX];
+	int dir_at;
+	int dir_fd;		/* ... opened once (O_PATH), -1 if not yet */
+	char temp[KFTP_LOCAL_PATH_MAX];	/* same directory part as dest */
+	bool keep_partial;
+	bool temp_ours;		/* temp may exist and is ours to remove */
+	int data_fd;		/* the data file, -1 if none */
+	bool unnamed;		/* data_fd is an O_TMPFILE, not temp */
+	bool inplace;		/* resuming: data_fd is the destination itself */
+	uint64_t resume_offset;
+	bool has_old;		/* the destination exists */
+	bool keep_owner;	/* ... and passes on owner, group and mode */
+	struct stat old;
+	char where[2 * NI_MAXHOST + 32];	/* "host (addr) port N" */
+	bool local_failed;	/* create_data() failed, already reported */
+	int err;		/* errno of the failed ioctl */
+	uint64_t elapsed_ms;	/* of the last ioctl */
+	struct kftp_get_args args;
+};
+
+/* A fresh job for url_str, of the run's options opt. */
+static inline void job_init(struct job *job, const struct options *opt,
+			    const char *url_str)
+{
+	memset(job, 0, sizeof(*job));
+	job->opt = opt;
+	job->data_fd = -1;
+	job->dir_fd = -1;
+	job->url_str = url_str;
+	job->keep_partial = opt->keep_partial;
+}
+
+#endif /* KFTP_JOB_H */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * localfile: the destination and the data file of a job (localfile.c).
+ * pick_destination() and check_destination() die() on what they refuse;
+ * the others return 0 or an errno (create_data, open_inplace), or 0 / -1
+ * after saying why. Below it: msgs, destdir, text.
+ */
+#ifndef KFTP_LOCALFILE_H
+#define KFTP_LOCALFILE_H
+
+#include "defaults.h"
+#include "job.h"
+
+void pick_destination(struct job *job);
+void check_destination(struct job *job);
+int create_data(struct job *job);
+int open_inplace(struct job *job);
+void set_remote_time(struct job *job);
+int commit(struct job *job, const char *what);
+int finish_inplace(struct job *job);
+void close_data(struct job *job);
+/* close_data(), and the directory's descriptor too: the job is over. */
+void close_destination(struct job *job);
+void discard_temp(struct job *job);
+
+#endif /* KFTP_LOCALFILE_H */

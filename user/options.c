@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kftp-get's command line (see options.h): getopt_long(), the parsers of
+ * option arguments, the URLs of argv and of -i files, and the scrubbing
+ * of the passwords that argv shows to ps(1).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <linux/kftp.h>
+
+#include "help.h"
+#include "msgs.h"
+#include "options.h"
+#include "url.h"
+
+#ifndef KFTP_VERSION
+#define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
+#endif
+
+/*
+ * Decimal seconds to milliseconds, exactly (no floating point), rounding a
+ * sub-millisecond remainder up so that "0.0001" still means "a little".
+ */
+uint32_t parse_seconds(const char *opt_name, const char *s, uint32_t max_ms)
+{
+	uint64_t ms = 0;
+	int frac = 0;
+	bool digits = false, round_up = false;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		ms = ms * 10 + (uint64_t)(*p - '0');
+		if (ms > max_ms)
+			goto bad;
+		digits = true;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, frac++) {
+			if (frac < 3)
+				ms = ms * 10 + (uint64_t)(*p - '0');
+			else if (*p != '0')
+				round_up = true;
+			digits = true;
+		}
+	}
+	if (!digits || *p)
+		goto bad;
+	for (; frac < 3; frac++)
+		ms *= 10;
+	ms += round_up;
+	if (ms == 0 || ms > max_ms)
+		goto bad;
+	return (uint32_t)ms;
+bad:
+	die(EXIT_USAGE, "%s: '%s' is not a number of seconds in (0, %u]",
+	    opt_name, s, max_ms / 1000);
+}
+
+/* A decimal number, 0..max, with an optional k/M/G suffix when allowed. */
+uint64_t parse_bytes(const char *opt_name, const char *s, bool suffix)
+{
+	uint64_t n = 0, mult = 1;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			goto bad;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	if (p == s)
+		goto bad;
+	if (suffix && *p && !p[1]) {
+		switch (*p) {
+		case 'k': case 'K':
+			mult = 1ULL << 10;
+			break;
+		case 'm': case 'M':
+			mult = 1ULL << 20;
+			break;
+		case 'g': case 'G':
+			mult = 1ULL << 30;
+			break;
+		default:
+			goto bad;
+		}
+		p++;
+	}
+	if (*p || (n && mult > UINT64_MAX / n))
+		goto bad;
+	return n * mult;
+bad:
+	die(EXIT_USAGE, "%s: '%s' is not a number of bytes%s", opt_name, s,
+	    suffix ? " (suffixes k, M, G)" : "");
+}
+
+/* Overwrite s[0..len) in place: what /proc/PID/cmdline shows. */
+static void scrub(char *s, size_t len)
+{
+	volatile char *p = s;
+
+	while (len--)
+		*p++ = '*';
+}
+
+/* USER:PASS -> USER:**** */
+void scrub_login(char *login)
+{
+	char *colon = strchr(login, ':');
+
+	if (colon)
+		scrub(colon + 1, strlen(colon + 1));
+}
+
+/*
+ * ftp://user:PASS@host/... -> ftp://user:****@host/..., and likewise for
+ * what only looks like a URL (url_password_span()).
+ */
+void scrub_url(char *url)
+{
+	size_t start, len = url_password_span(url, &start);
+
+	scrub(url + start, len);
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die(EXIT_OTHER, "out of memory");
+	return d;
+}
+
+static void add_url(struct options *opt, const char *url)
+{
+	char **v;
+
+	v = realloc(opt->urls, (opt->nurls + 1) * sizeof(*v));
+	if (!v)
+		die(EXIT_OTHER, "out of memory");
+	opt->urls = v;
+	opt->urls[opt->nurls++] = xstrdup(url);
+}
+
+/*
+ * -i FILE: one URL a line; blank lines and "#" lines skipped. Read with
+ * read() into a buffer of our own, not stdio's, so that the copy of the
+ * passwords in it can be wiped.
+ */
+static void read_input_file(struct options *opt, const char *path)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) :
+		 STDIN_FILENO;
+	char *buf = NULL, *line, *next, *s, *e, *nbuf;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		die(EXIT_USAGE, "cannot read the input file '%s': %s", path, strerror(errno));
+	for (;;) {
+		if (cap - len < 4096) {
+			nbuf = malloc(cap * 2 + 8192);
+			if (!nbuf)
+				die(EXIT_OTHER, "out of memory");
+			if (buf) {
+				memcpy(nbuf, buf, len);
+				explicit_bzero(buf, len);
+				free(buf);
+			}
+			buf = nbuf;
+			cap = cap * 2 + 8192;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EXIT_USAGE, "cannot read the input file '%s': %s", path,
+			    strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (!buf)
+		return;
+	buf[len] = '\0';
+	for (line = buf; line < buf + len; line = next) {
+		next = memchr(line, '\n', (size_t)(buf + len - line));
+		next = next ? next + 1 : buf + len;
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		e = next;
+		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
+				 e[-1] == '\t' || e[-1] == '\0'))
+			e--;
+		*e = '\0';
+		if (*s && *s != '#')
+			add_url(opt, s);
+	}
+	explicit_bzero(buf, len);
+	free(buf);
+}
+
+/*
+ * -P ADDR[:LOW[-HIGH]]: ADDR an IP literal ([v6] with a port range), '-' or
+ * empty for the control connection's local address.
+ */
+void parse_ftp_port(struct options *opt, const char *s)
+{
+	char addr[INET6_ADDRSTRLEN + 2];
+	const char *ports = NULL, *close;
+	size_t alen;
+	char *end;
+	unsigned long lo, hi;
+
+	if (*s == '[') {
+		close = strchr(s, ']');
+		if (!close || (close[1] && close[1] != ':'))
+			goto bad;
+		alen = (size_t)(close - s - 1);
+		s++;
+		ports = close[1] ? close + 2 : NULL;
+	} else {
+		const char *colon = strchr(s, ':');
+
+		/* A bare IPv6 address (two colons or more) has no ports. */
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;
+		alen = colon ? (size_t)(colon - s) : strlen(s);
+		ports = colon ? colon + 1 : NULL;
+	}
+	if (alen >= sizeof(addr))
+		goto bad;
+	memcpy(addr, s, alen);
+	addr[alen] = '\0';
+	memset(opt->data_addr, 0, sizeof(opt->data_addr));
+	if (!alen || !strcmp(addr, "-"))
+		opt->data_family = 0;
+	else if (inet_pton(AF_INET, addr, opt->data_addr) == 1)
+		opt->data_family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, opt->data_addr) == 1)
+		opt->data_family = AF_INET6;
+	else
+		die(EXIT_USAGE, "-P: '%s' is not an IP address (interface and host "
+		    "names are not supported; '-' is the control connection's)", addr);
+	opt->data_port_low = opt->data_port_high = 0;
+	if (!ports)
+		return;
+	errno = 0;
+	lo = strtoul(ports, &end, 10);
+	hi = lo;
+	if (end == ports || errno)
+		goto bad;
+	if (*end == '-') {
+		const char *h = end + 1;
+
+		hi = strtoul(h, &end, 10);
+		if (end == h || errno)
+			goto bad;
+	}
+	if (*end || lo < 1 || lo > 65535 || hi < lo || hi > 65535)
+		goto bad;
+	opt->data_port_low = (uint16_t)lo;
+	opt->data_port_high = (uint16_t)hi;
+	return;
+bad:
+	die(EXIT_USAGE, "-P: '%s' is not ADDR[:LOW[-HIGH]] (ports 1-65535, LOW <= HIGH)",
+	    opt->ftp_port);
+}
+
+enum {
+	OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL, OPT_OUTPUT_DIR,
+	OPT_PARALLEL_MAX, OPT_NETRC_FILE, OPT_MAX_TIME, OPT_MAX_FILESIZE,
+	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER,
+};
+
+static const struct option long_options[] = {
+	{ "output",		required_argument, NULL, 'o' },
+	{ "output-dir",		required_argument, NULL, OPT_OUTPUT_DIR },
+	{ "input-file",		required_argument, NULL, 'i' },
+	{ "user",		required_argument, NULL, 'u' },
+	{ "netrc",		no_argument,	   NULL, 'n' },
+	{ "netrc-file",		required_argument, NULL, OPT_NETRC_FILE },
+	{ "continue-at",	required_argument, NULL, 'C' },
+	{ "remote-time",	no_argument,	   NULL, 'R' },
+	{ "parallel",		no_argument,	   NULL, 'Z' },
+	{ "parallel-max",	required_argument, NULL, OPT_PARALLEL_MAX },
+	{ "ftp-port",		required_argument, NULL, 'P' },
+	{ "max-filesize",	required_argument, NULL, OPT_MAX_FILESIZE },
+	{ "max-time",		required_argument, NULL, OPT_MAX_TIME },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "version",		no_argument,	   NULL, 'V' },
+	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
+	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+	{ "keep-partial",	no_argument,	   NULL, OPT_KEEP_PARTIAL },
+	{ "progress-bar",	no_argument,	   NULL, OPT_PROGRESS_BAR },
+	{ "no-progress-meter",	no_argument,	   NULL, OPT_NO_PROGRESS_METER },
+	{ NULL, 0, NULL, 0 }
+};
+
+/*
+ * The options, then the URLs: copied, and the passwords in argv (URLs and
+ * -u) overwritten at once, as curl does; the input files are read last.
+ */
+void options_parse(struct options *opt, int argc, char **argv)
+{
+	const char *inputs[64];
+	size_t ninputs = 0, i;
+	char *login = NULL;
+	uint64_t n;
+	int c;
+
+	opt->parallel_max = PARALLEL_DEFAULT;
+	opt->progress = -1;
+	opt->output_dir_fd = AT_FDCWD;
+	opterr = 0;	/* our own messages, without argv[0]'s path */
+	while ((c = getopt_long(argc, argv, ":o:i:u:nC:RZP:qhV", long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			opt->output = optarg;
+			if (!*optarg)
+				die(EXIT_USAGE, "-o needs a file name");
+			break;
+		case OPT_OUTPUT_DIR:
+			opt->output_dir = optarg;
+			if (!*optarg)
+				die(EXIT_USAGE, "--output-dir needs a directory name");
+			break;
+		case 'i':
+			if (ninputs == sizeof(inputs) / sizeof(inputs[0]))
+				die(EXIT_USAGE, "too many -i options");
+			inputs[ninputs++] = optarg;
+			break;
+		case 'u':
+			/* Only the last -u counts: hide an earlier one's password now. */
+			if (login)
+				scrub_login(login);
+			login = optarg;
+			break;
+		case 'n':
+			opt->netrc = true;
+			break;
+		case OPT_NETRC_FILE:
+			opt->netrc_file = optarg;
+			break;
+		case 'C':
+			if (!strcmp(optarg, "-")) {
+				opt->resume = RESUME_AUTO;
+			} else {
+				opt->resume_at = parse_bytes("--continue-at", optarg, false);
+				opt->resume = opt->resume_at ? RESUME_AT : RESUME_NONE;
+			}
+			break;
+		case 'R':
+			opt->remote_time = true;
+			break;
+		case 'Z':
+			opt->parallel = true;
+			break;
+		case OPT_PARALLEL_MAX:
+			n = parse_bytes("--parallel-max", optarg, false);
+			if (n < 1 || n > PARALLEL_MAX)
+				die(EXIT_USAGE, "--parallel-max: '%s' is not in 1-%d",
+				    optarg, PARALLEL_MAX);
+			opt->parallel_max = (unsigned int)n;
+			break;
+		case 'P':
+			opt->ftp_port = optarg;
+			parse_ftp_port(opt, optarg);
+			break;
+		case OPT_MAX_FILESIZE:
+			opt->max_filesize = parse_bytes("--max-filesize", optarg, true);
+			if (!opt->max_filesize)
+				die(EXIT_USAGE, "--max-filesize must be at least 1 byte");
+			break;
+		case OPT_MAX_TIME:
+			opt->max_time_ms = parse_seconds("--max-time", optarg, MAX_TIME_MAX_MS);
+			break;
+		case 'q':
+			opt->quiet = true;
+			break;
+		case 'h':
+			help_usage();
+			exit(EXIT_OK);
+		case 'V':
+			printf(PROG " " KFTP_VERSION "\n");
+			exit(EXIT_OK);
+		case OPT_CONNECT_TIMEOUT:
+			opt->connect_ms = parse_seconds("--connect-timeout", optarg,
+						       KFTP_TIMEOUT_MAX_MS);
+			break;
+		case OPT_TIMEOUT:
+			opt->timeout_ms = parse_seconds("--timeout", optarg, KFTP_TIMEOUT_MAX_MS);
+			break;
+		case OPT_KEEP_PARTIAL:
+			opt->keep_partial = true;
+			break;
+		case OPT_PROGRESS_BAR:
+			opt->progress = 1;
+			break;
+		case OPT_NO_PROGRESS_METER:
+			opt->progress = 0;
+			break;
+		case ':':
+			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
+		default:	/* optopt is 0 for an unknown long option */
+			if (optopt)
+				die(EXIT_USAGE, "unknown option '-%c'", optopt);
+			/* Not what follows '=': a mistyped --user=USER:PASS */
+			die(EXIT_USAGE, "unknown option '%.*s'",
+			    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+		}
+	}
+	if (login) {
+		opt->login = xstrdup(login);
+		scrub_login(login);
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		add_url(opt, argv[i]);
+		scrub_url(argv[i]);
+	}
+	for (i = 0; i < ninputs; i++)
+		read_input_file(opt, inputs[i]);
+	if (!opt->nurls)
+		die(EXIT_USAGE, ninputs ? "no URL in the input file" : "missing URL");
+	if (opt->output && opt->nurls > 1)
+		die(EXIT_USAGE, "-o names one file, but %zu URLs were given "
+		    "(use --output-dir)", opt->nurls);
+}
+
+/*
+ * The URL as messages show it: the password, if any, as asterisks.
+ */
+char *shown_url(const char *url)
+{
+	char *s = xstrdup(url);
+
+	scrub_url(s);
+	return s;
+}
+
+void options_wipe(struct options *opt)
+{
+	size_t i;
+
+	for (i = 0; i < opt->nurls; i++) {
+		explicit_bzero(opt->urls[i], strlen(opt->urls[i]));
+		free(opt->urls[i]);
+	}
+	free(opt->urls);
+	opt->urls = NULL;
+	opt->nurls = 0;
+	if (opt->login) {
+		explicit_bzero(opt->login, strlen(opt->login));
+		free(opt->login);
+		opt->login = NULL;
+	}
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * options: kftp-get's command line, parsed into one struct that is passed
+ * to whoever needs it (as curl's tool_getparam.c does). Below it: msgs and
+ * url (for hiding passwords). Nothing here touches the network, the
+ * device or the destination.
+ */
+#ifndef KFTP_OPTIONS_H
+#define KFTP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "defaults.h"
+
+enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
+
+struct options {
+	char **urls;		/* copies: argv's are scrubbed */
+	size_t nurls;
+	const char *output;	/* -o */
+	const char *output_dir;	/* --output-dir */
+	int output_dir_fd;	/* it, opened once for the run (destdir.c) */
+	char *login;		/* -u USER[:PASS], a copy */
+	bool quiet;
+	bool keep_partial;
+	bool parallel;		/* -Z */
+	unsigned int parallel_max;
+	bool remote_time;	/* -R */
+	bool netrc;		/* -n */
+	const char *netrc_file;
+	enum resume_mode resume;
+	uint64_t resume_at;	/* --continue-at N */
+	uint32_t connect_ms;
+	uint32_t timeout_ms;	/* reply, accept and stall; 0: defaults */
+	uint32_t max_time_ms;	/* 0: none */
+	uint64_t max_filesize;	/* 0: none */
+	/* -P ADDR[:LOW[-HIGH]] */
+	const char *ftp_port;
+	uint16_t data_family;	/* 0: the control connection's address */
+	uint8_t data_addr[16];
+	uint16_t data_port_low, data_port_high;
+	int progress;		/* the bar: 1 forced, 0 off, -1 on a terminal */
+};
+
+/*
+ * The options, then the URLs: copied, and the passwords in argv (URLs and
+ * -u) overwritten at once, as curl does; the input files (-i) are read
+ * last. Exits on -h and -V; dies (EXIT_USAGE) on what it refuses.
+ */
+void options_parse(struct options *opt, int argc, char **argv);
+/* Wipe the copies of the passwords (the URLs', -u's) and free them. */
+void options_wipe(struct options *opt);
+
+/* The parsers of option arguments, exposed for tests/fuzz/fuzz-options.c. */
+/*
+ * Decimal seconds to milliseconds, exactly, in (0, max_ms]; a
+ * sub-millisecond remainder rounds up.
+ */
+uint32_t parse_seconds(const char *opt_name, const char *s, uint32_t max_ms);
+/* A decimal number, with an optional k/M/G suffix when @suffix. */
+uint64_t parse_bytes(const char *opt_name, const char *s, bool suffix);
+/* -P ADDR[:LOW[-HIGH]] into opt's data_* fields. */
+void parse_ftp_port(struct options *opt, const char *s);
+/* USER:PASS -> USER:**** (what /proc/PID/cmdline shows) */
+void scrub_login(char *login);
+/* ftp://user:PASS@host/... -> ftp://user:****@host/..., in place. */
+void scrub_url(char *url);
+/* A copy of url for messages: its password as asterisks. */
+char *shown_url(const char *url);
+/* strdup(), or die. */
+char *xstrdup(const char *s);
+
+#endif /* KFTP_OPTIONS_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * session: this process's /dev/kftp (session.c). An open /dev/kftp is a
+ * session, whose control connection the kernel keeps logged in between
+ * ioctls: consecutive URLs of one server and login use one descriptor,
+ * so that 200 files cost one login; another server or login gets a fresh
+ * descriptor (closing the old one sends QUIT). Each -Z worker has its own.
+ * Below it: msgs, signals.
+ */
+#ifndef KFTP_SESSION_H
+#define KFTP_SESSION_H
+
+#include <stdbool.h>
+
+#include <linux/kftp.h>
+
+/*
+ * A session for the request in a: the open one when it is for the same
+ * server and login, else a fresh /dev/kftp. 0, or an errno (reported).
+ */
+int session_for(const struct kftp_get_args *a);
+/* The session's descriptor, for the ioctl. */
+int session_fd(void);
+/* Close it (the kernel sends QUIT) and forget its password. */
+void session_close(void);
+/* /dev/kftp could not be opened: no other download can work. */
+bool session_unusable(void);
+
+#endif /* KFTP_SESSION_H */

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * transfer: one URL, from its URL to the file in place (transfer.c, as
+ * curl's tool_operate.c): the login, the destination, the addresses, the
+ * session, the data file, the ioctl with its progress bar, and the end:
+ * the file renamed into place, or the failure explained.
+ */
+#ifndef KFTP_TRANSFER_H
+#define KFTP_TRANSFER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "login.h"
+#include "options.h"
+
+/* What every job of a run shares. */
+struct run_ctx {
+	const struct options *opt;
+	const struct logins *logins;
+	bool worker;		/* a -Z worker: no bar, no "interrupted" */
+};
+
+/* Download URL number i of ctx->opt; its exit status. */
+int transfer_url(const struct run_ctx *ctx, size_t i);
+/* "interrupted", once for the process (and never in a worker). */
+void transfer_say_interrupted(const struct run_ctx *ctx);
+
+#endif /* KFTP_TRANSFER_H */
