@@ -125,6 +125,41 @@ c_build_fuzz() {
 	return 1
 }
 
+# ---------------------------------------------------------------- layers
+
+# user/ forms layers (issue 21): no file uses, nor includes, a file that
+# uses or includes it. An edge A B is "A needs B": A calls a function or
+# uses a variable that B's object defines (nm), or A includes B.h. tsort
+# finds any loop; the edges of one are shown.
+c_layers() {
+	local d=$W/layers f m rc=0
+	rm -rf "$d" && mkdir -p "$d"
+	for f in "$KFTP_REPO"/user/*.c; do
+		m=$(basename "$f" .c)
+		gcc -c -D_GNU_SOURCE -I"$KFTP_REPO/include/uapi" -o "$d/$m.o" "$f" \
+			2>>"$d/cc.log" || { diag "cannot compile $f: $(cat "$d/cc.log")"; return 1; }
+		nm -g --defined-only "$d/$m.o" | awk -v m="$m" 'NF == 3 { print $3, m }' >>"$d/defs"
+		nm -u "$d/$m.o" | awk -v m="$m" '{ print $NF, m }' >>"$d/uses"
+	done
+	sort -o "$d/defs" "$d/defs"
+	sort -o "$d/uses" "$d/uses"
+	# "user definer" for each symbol used that a user/ file defines.
+	join "$d/uses" "$d/defs" | awk '$2 != $3 { print $2, $3 }' >"$d/edges"
+	for f in "$KFTP_REPO"/user/*.[ch]; do
+		m=$(basename "${f%.*}")
+		sed -n 's/^#include "\([^"]*\)\.h".*/\1/p' "$f" |
+			awk -v m="$m" '$1 != m { print m, $1 }' >>"$d/edges"
+	done
+	sort -u -o "$d/edges" "$d/edges"
+	if ! tsort "$d/edges" >/dev/null 2>"$d/tsort.err"; then
+		diag "a loop: $(tr '\n' ' ' <"$d/tsort.err")"
+		rc=1
+	fi
+	# Each file that uses another: the loops above read against this.
+	[ $rc = 0 ] || diag "edges (A needs B): $(awk '{ printf "%s>%s ", $1, $2 }' "$d/edges")"
+	return $rc
+}
+
 # ---------------------------------------------------------------- findings
 
 # 1: the URL shown before a message was longer than the buffer.
@@ -349,6 +384,7 @@ save_abort=$SUITE_ABORT
 tcase "build: libFuzzer harnesses, user-unit, kftp-probe.so" c_build_fuzz ||
 	fuzz_abort="the harnesses did not build"
 
+tcase "user/: no file uses or includes a file that uses it (issue 21)" c_layers
 tcase "a 12 KiB URL before a message: bounded, no overflow (finding 1)" c_long_url
 tcase "a mistyped URL's password is not in the error (finding 4)" c_password_shown
 tcase "no copy of a password in memory at exit; not dumpable (finding 4)" c_password_memory
