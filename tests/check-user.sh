@@ -65,7 +65,12 @@ UNIT=$FUZZ_DIR/user-unit
 # run BIN ARGS...: BIN with a time limit, in $W/run, with the environment
 # settings of the array PRE (env NAME=VALUE..., for BIN alone); sets RC and
 # ERR (the start of its stderr, for diagnostics; stdout is dropped).
+# kftp-get asks /dev/kftp before the first download: where a case needs a
+# job to get further on this host (no module), STANDIN stands in for it
+# (kftp-probe.so: every request "refused", a "requests N" line in
+# $W/probe.out).
 PRE=()
+STANDIN=("LD_PRELOAD=$PROBE" KFTP_PROBE_DEVICE=refused "KFTP_PROBE_OUT=$W/probe.out")
 run() {
 	local bin=$1
 	shift
@@ -166,11 +171,13 @@ c_layers() {
 c_long_url() {
 	local url rc=0 bin
 	url="ftp://[zz]/$(printf '%%61%.0s' $(seq 4090))"
+	PRE=("${STANDIN[@]}")
 	for bin in "$ASAN" "$PLAIN"; do
 		run "$bin" "$url" "ftp://[zz]/b"
 		expect 7 "0 of 2 files downloaded" || rc=1
 		check_line_lengths || rc=1
 	done
+	PRE=()
 	return $rc
 }
 
@@ -275,7 +282,9 @@ c_netrc_owner() {
 	run "$ASAN" --netrc-file foreign 'ftp://[zz]/f'
 	expect 2 "belongs to user 65534" || rc=1
 	printf 'machine zz login anonymous\n' >"$W/run/foreign"
+	PRE=("${STANDIN[@]}")
 	run "$ASAN" --netrc-file foreign 'ftp://[zz]/f'
+	PRE=()
 	expect 4 "cannot resolve 'zz'" || rc=1
 	return $rc
 }
@@ -287,6 +296,7 @@ c_sticky_owner() {
 	chmod 1777 "$d"
 	printf 'mine\n' >"$d/f"
 	chown 65534 "$d/f"
+	PRE=("${STANDIN[@]}")
 	run "$ASAN" -o sticky/f 'ftp://[zz]/f'
 	expect 7 "refusing to replace 'sticky/f': it belongs to user 65534" || rc=1
 	run "$ASAN" -C - -o sticky/f 'ftp://[zz]/f'
@@ -297,6 +307,7 @@ c_sticky_owner() {
 	chown 65534 "$W/run/plain-dir/f"
 	run "$ASAN" -o plain-dir/f 'ftp://[zz]/f'
 	expect 4 "cannot resolve 'zz'" || rc=1
+	PRE=()
 	return $rc
 }
 
@@ -304,6 +315,118 @@ c_unit() {
 	local out rc=0
 	out=$("$UNIT" "$1" 2>&1) || rc=$?
 	diag "$out"
+	return $rc
+}
+
+# ---------------------------------------------------------------- issue 21
+
+# srun [NAME=VALUE...] -- BIN ARGS...: run with the stand-in for /dev/kftp
+# (and these settings for it); REQ: the requests it saw.
+srun() {
+	local -a extra=()
+	while [ "$1" != -- ]; do
+		extra+=("$1")
+		shift
+	done
+	shift
+	rm -f "$W/probe.out"
+	PRE=("${STANDIN[@]}" "${extra[@]}")
+	run "$@"
+	PRE=()
+	REQ=$(sed -n 's/^requests //p' "$W/probe.out" 2>/dev/null | tail -n 1)
+}
+
+# "-Z 8 URL": -Z takes no argument, and the message says so; nothing runs.
+c_stray_flag() {
+	local rc=0
+	srun -- "$ASAN" -Z 8 'ftp://127.0.0.1:9/f'
+	expect 2 "'8' is not an ftp:// URL: -Z takes no argument (--parallel-max N" || rc=1
+	check_eq "requests" 0 "$REQ" || rc=1
+	run "$ASAN" -qZ 8 'ftp://127.0.0.1:9/f'
+	expect 2 "-Z takes no argument" || rc=1
+	run "$ASAN" --netrc 8 'ftp://127.0.0.1:9/f'
+	expect 2 "'8' is not an ftp:// URL: --netrc takes no argument" || rc=1
+	# What takes an argument took it: no stray.
+	srun -- "$ASAN" --parallel-max 8 -Z -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect to 127.0.0.1 port 9" || rc=1
+	return $rc
+}
+
+# Every URL is checked, -i lists included, before the first download.
+c_urls_first() {
+	local rc=0
+	printf 'ftp://127.0.0.1:9/a\nftp://127.0.0.1:9/b\nftp://127.0.0.1:99999/c\n' >"$W/run/list"
+	srun -- "$ASAN" -i list
+	expect 2 "ftp://127.0.0.1:99999/c: bad port '99999' in the URL" || rc=1
+	check_eq "requests before the bad URL was seen" 0 "$REQ" || rc=1
+	lacks "a summary" "files downloaded" || rc=1
+	printf 'ftp://127.0.0.1:9/a\nftp://127.0.0.1:9/b%%0A\n' >"$W/run/list"
+	srun -- "$ASAN" -i list
+	expect 2 "control characters; use -o" || rc=1
+	check_eq "requests before the bad name was seen" 0 "$REQ" || rc=1
+	return $rc
+}
+
+# With one URL, a failure names it too (password masked).
+c_one_url_named() {
+	local rc=0
+	srun -- "$ASAN" -o x 'ftp://u:Sekr3t@127.0.0.1:9/f'
+	expect 4 "kftp-get: ftp://u:******@127.0.0.1:9/f: cannot connect to 127.0.0.1 port 9" || rc=1
+	lacks "the password" Sekr3t || rc=1
+	srun KFTP_PROBE_DEVICE=missing -- "$ASAN" -o x 'ftp://127.0.0.1:9/f'
+	expect 6 "kftp-get: ftp://127.0.0.1:9/f: server said: 550" || rc=1
+	return $rc
+}
+
+# No /dev/kftp (this host has no module): said once, with what to do,
+# however many -Z workers there would be; nothing runs.
+c_device_missing() {
+	local rc=0
+	[ ! -e /dev/kftp ] || { diag "this host has a /dev/kftp"; return 1; }
+	run "$ASAN" -Z --parallel-max 4 ftp://127.0.0.1:9/a ftp://127.0.0.1:9/b \
+		ftp://127.0.0.1:9/c ftp://127.0.0.1:9/d
+	expect 3 "cannot open /dev/kftp: No such file or directory" || rc=1
+	check_eq "lines about /dev/kftp" 1 "$(grep -c 'cannot open /dev/kftp' "$W/err")" || rc=1
+	expect 3 "'dkms status kftp'" || rc=1
+	expect 3 "'modprobe kftp'" || rc=1
+	expect 3 "0 of 4 files downloaded" || rc=1
+	return $rc
+}
+
+# A module too old for an option: one exit status (3), what to do, and no
+# request sent; before the first download for the options, at the job
+# for -C - (only an existing file makes it a resume).
+c_too_old() {
+	local rc=0 o
+	for o in -R "-C 5" "-P 127.0.0.1:40000" "--max-time 9" "--max-filesize 1k"; do
+		# shellcheck disable=SC2086 # $o is an option and its argument
+		srun KFTP_PROBE_DEVICE_VERSION=1 -- "$ASAN" $o -o x 'ftp://127.0.0.1:9/f'
+		expect 3 "${o%% *} needs a newer kftp module: one that takes requests of version 2 (the loaded module takes version 1)" || rc=1
+		expect 3 "modprobe -r kftp" || rc=1
+		check_eq "requests ($o)" 0 "$REQ" || rc=1
+	done
+	printf '0123456789' >"$W/run/part"
+	srun KFTP_PROBE_DEVICE_VERSION=1 -- "$ASAN" -C - -o part 'ftp://127.0.0.1:9/f'
+	expect 3 "-C (resuming) needs a newer kftp module" || rc=1
+	check_eq "requests (-C -)" 0 "$REQ" || rc=1
+	check_eq "the partial file" 0123456789 "$(cat "$W/run/part")" || rc=1
+	# A version-2 module takes them all.
+	srun -- "$ASAN" -R -P 127.0.0.1:40000 --max-time 9 -C - -o part 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (version 2)" 1 "$REQ" || rc=1
+	return $rc
+}
+
+# -o -: one URL only (2); then, until the kernel writes into pipes, a
+# module too old for it (3); never a file named "-".
+c_stdout() {
+	local rc=0
+	run "$ASAN" -o - 'ftp://127.0.0.1:9/a' 'ftp://127.0.0.1:9/b'
+	expect 2 "-o - writes one file to stdout, but 2 URLs were given" || rc=1
+	srun -- "$ASAN" -o - 'ftp://127.0.0.1:9/f'
+	expect 3 "-o - (writing to stdout) needs a newer kftp module" || rc=1
+	check_eq "requests" 0 "$REQ" || rc=1
+	[ ! -e "$W/run/-" ] || { diag "a file named '-' was made"; rc=1; }
 	return $rc
 }
 
@@ -393,6 +516,12 @@ tcase "netrc: a FIFO is refused at once (finding 5)" c_netrc_fifo
 tcase "netrc: a device node is never opened (finding 5)" c_netrc_device
 tcase "netrc: another user's, with a password, refused (finding 5)" c_netrc_owner
 tcase "another user's file in a sticky dir: refused before connecting (finding 3)" c_sticky_owner
+tcase "-Z 8 URL: -Z takes no argument, said so; nothing runs (issue 21)" c_stray_flag
+tcase "every URL, -i lists too, checked before the first download (issue 21)" c_urls_first
+tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
+tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
+tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old
+tcase "-o -: several URLs a usage error; one: needs a newer module (issue 21)" c_stdout
 SUITE_ABORT=${fuzz_abort:-$save_abort}
 tcase "unit: rates, ETAs, percentages from absurd numbers (finding 8)" c_unit progress-range
 tcase "unit: kftpstat's JSON is valid UTF-8 (finding 8)" c_unit json-utf8

@@ -138,7 +138,7 @@ static int summarize(const struct run_ctx *ctx)
 			msg_url(NULL);
 			s = sig ? EXIT_SIGNAL + sig : EXIT_OTHER;
 		} else if (s == NOT_RUN) {
-			s = sig ? EXIT_SIGNAL + sig :
+			s = sig ? EXIT_SIGNAL + sig : ctx->version < 0 ||
 			    session_unusable() || shared->stop ? EXIT_DEVICE : EXIT_OTHER;
 		}
 		if (status == EXIT_OK)
@@ -161,7 +161,9 @@ int batch_run(struct run_ctx *ctx)
 		die(EXIT_OTHER, "out of memory");
 	for (i = 0; i < opt->nurls; i++)
 		shared->status[i] = NOT_RUN;
-	if (opt->parallel && opt->parallel_max > 1 && opt->nurls > 1)
+	if (ctx->version < 0)
+		;	/* said why: every URL fails with EXIT_DEVICE */
+	else if (opt->parallel && opt->parallel_max > 1 && opt->nurls > 1)
 		run_parallel(ctx);
 	else
 		run_sequential(ctx);

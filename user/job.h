@@ -42,7 +42,9 @@ struct job {
 	bool keep_owner;	/* ... and passes on owner, group and mode */
 	struct stat old;
 	char where[2 * NI_MAXHOST + 32];	/* "host (addr) port N" */
-	bool local_failed;	/* create_data() failed, already reported */
+	bool local_failed;	/* failed before the ioctl, already reported */
+	int local_status;	/* ... with this exit status */
+	int module_version;	/* the request version the module takes */
 	int err;		/* errno of the failed ioctl */
 	uint64_t elapsed_ms;	/* of the last ioctl */
 	struct kftp_get_args args;

@@ -30,6 +30,7 @@
 #include "login.h"
 #include "msgs.h"
 #include "options.h"
+#include "plan.h"
 #include "signals.h"
 
 static struct options opt;
@@ -75,6 +76,9 @@ int main(int argc, char **argv)
 	open_output_dir(&opt);
 	logins_load(&logins, &opt);
 	signals_install();
-	/* 2-3. The jobs, 4. the report. */
+	/* 2. The plan: every URL, then the device, before any download. */
+	plan_urls(&opt, &logins);
+	ctx.version = plan_device(&opt);
+	/* 3. The jobs, 4. the report. */
 	return signals_finish(batch_run(&ctx));
 }

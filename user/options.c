@@ -308,6 +308,58 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+#define SHORT_OPTIONS	":o:i:u:nC:RZP:qhV"
+
+/*
+ * The option just before the operand p on the command line as given
+ * (getopt_long() has moved the operands to the end since), when it takes
+ * no argument: in "-Z 8 URL", "8" is no URL but what the user thought
+ * -Z took. Its name (in buf), or NULL.
+ */
+static const char *flag_before(char *const *given, int argc, const char *p,
+			       char *buf, size_t size)
+{
+	const struct option *o;
+	const char *prev, *c;
+	size_t len;
+	int j;
+
+	for (j = 2; j < argc && given[j] != p; j++)
+		;
+	if (j >= argc)
+		return NULL;
+	prev = given[j - 1];
+	if (prev[0] != '-' || !prev[1] || !strcmp(prev, "--"))
+		return NULL;
+	if (prev[1] == '-') {
+		len = strcspn(prev + 2, "=");
+		for (o = long_options; o->name && !prev[2 + len]; o++)
+			if (strlen(o->name) == len && !strncmp(o->name, prev + 2, len))
+				return o->has_arg == no_argument ? prev : NULL;
+		return NULL;
+	}
+	/* A cluster (-qZ): flags only, else the rest was an argument. */
+	for (c = prev + 1; *c; c++)
+		if (*c == ':' || !strchr(SHORT_OPTIONS, *c) ||
+		    strchr(SHORT_OPTIONS, *c)[1] == ':')
+			return NULL;
+	snprintf(buf, size, "-%c", c[-1]);
+	return buf;
+}
+
+/* Not a URL, after a flag: say what the flag takes (nothing). */
+static void check_stray(char *const *given, int argc, const char *arg)
+{
+	const char *flag;
+	char buf[4];
+
+	if (strstr(arg, "://") || !(flag = flag_before(given, argc, arg, buf, sizeof(buf))))
+		return;
+	die(EXIT_USAGE, "'%s' is not an ftp:// URL: %s takes no argument%s", arg, flag,
+	    !strcmp(flag, "-Z") || !strcmp(flag, "--parallel") ?
+	    " (--parallel-max N sets how many downloads run at a time)" : "");
+}
+
 /*
  * The options, then the URLs: copied, and the passwords in argv (URLs and
  * -u) overwritten at once, as curl does; the input files are read last.
@@ -316,19 +368,25 @@ void options_parse(struct options *opt, int argc, char **argv)
 {
 	const char *inputs[64];
 	size_t ninputs = 0, i;
-	char *login = NULL;
+	char *login = NULL, **given;
 	uint64_t n;
 	int c;
+
+	/* The command line as given, for check_stray(). */
+	given = malloc(((size_t)argc + 1) * sizeof(*given));
+	if (!given)
+		die(EXIT_OTHER, "out of memory");
+	memcpy(given, argv, ((size_t)argc + 1) * sizeof(*given));
 
 	opt->parallel_max = PARALLEL_DEFAULT;
 	opt->progress = -1;
 	opt->output_dir_fd = AT_FDCWD;
 	opterr = 0;	/* our own messages, without argv[0]'s path */
-	while ((c = getopt_long(argc, argv, ":o:i:u:nC:RZP:qhV", long_options,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SHORT_OPTIONS, long_options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			opt->output = optarg;
+			opt->to_stdout = !strcmp(optarg, "-");
 			if (!*optarg)
 				die(EXIT_USAGE, "-o needs a file name");
 			break;
@@ -429,11 +487,16 @@ void options_parse(struct options *opt, int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		add_url(opt, argv[i]);
 		scrub_url(argv[i]);
+		check_stray(given, argc, argv[i]);
 	}
+	free(given);
 	for (i = 0; i < ninputs; i++)
 		read_input_file(opt, inputs[i]);
 	if (!opt->nurls)
 		die(EXIT_USAGE, ninputs ? "no URL in the input file" : "missing URL");
+	if (opt->to_stdout && opt->nurls > 1)
+		die(EXIT_USAGE, "-o - writes one file to stdout, but %zu URLs were "
+		    "given", opt->nurls);
 	if (opt->output && opt->nurls > 1)
 		die(EXIT_USAGE, "-o names one file, but %zu URLs were given "
 		    "(use --output-dir)", opt->nurls);

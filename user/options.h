@@ -20,6 +20,7 @@ struct options {
 	char **urls;		/* copies: argv's are scrubbed */
 	size_t nurls;
 	const char *output;	/* -o */
+	bool to_stdout;		/* -o - */
 	const char *output_dir;	/* --output-dir */
 	int output_dir_fd;	/* it, opened once for the run (destdir.c) */
 	char *login;		/* -u USER[:PASS], a copy */

@@ -22,6 +22,7 @@
 
 #include "msgs.h"
 #include "report.h"
+#include "version.h"
 
 static const struct {
 	const char *timeout;	/* the step ran out of time */
@@ -63,32 +64,12 @@ static bool is_local_errno(int err)
 	return false;
 }
 
-/* The options of this run that only a version-2 module knows, for E2BIG. */
-static void v2_options(const struct options *opt, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	if (opt->max_filesize)
-		snprintf(buf + strlen(buf), size - strlen(buf), ", --max-filesize");
-	if (opt->max_time_ms)
-		snprintf(buf + strlen(buf), size - strlen(buf), ", --max-time");
-	if (opt->ftp_port)
-		snprintf(buf + strlen(buf), size - strlen(buf), ", --ftp-port");
-}
-
 /* Failures the kernel reports before it reaches any FTP step. */
-static const char *early_text(const struct job *job, char *buf, size_t size)
+static const char *early_text(const struct job *job)
 {
-	char used[64];
-
 	switch (job->err) {
 	case EPERM:
 		return "the kernel refused the request (are you root?)";
-	case E2BIG:
-		v2_options(job->opt, used, sizeof(used));
-		if (!used[0])
-			return "the kftp module is older than this " PROG;
-		snprintf(buf, size, "the loaded kftp module is too old for %s", used + 2);
-		return buf;
 	case ENOTTY:
 		return KFTP_DEVICE_PATH " does not know this request (version mismatch?)";
 	default:
@@ -105,7 +86,7 @@ static const char *step_text(const struct job *job, char *buf, size_t size)
 	switch (step) {
 	case KFTP_STEP_NONE:
 		if (!is_local_errno(err))
-			return early_text(job, buf, size);
+			return early_text(job);
 		/* fall through */
 	case KFTP_STEP_LOCAL_FILE:
 		snprintf(buf, size, "cannot write '%s'", job->dest);
@@ -256,14 +237,18 @@ void report_failure(const struct job *job)
 
 	if (report_special(job))
 		return;
+	/*
+	 * The module's version was asked before (version.h): a request it
+	 * cannot take is not sent, and E2BIG is a module replaced since.
+	 */
+	if (job->err == E2BIG) {
+		say_too_old("this request", (unsigned int)job->module_version,
+			    request_version(&job->args));
+		return;
+	}
 	/* After validation (a step is named), EINVAL is connect's or bind's. */
 	if (job->err == EINVAL && job->args.result.failed_step == KFTP_STEP_NONE) {
-		if (job->opt->remote_time || job->resume_offset)
-			say("the kernel refused the request as invalid (is the loaded kftp "
-			    "module too old for %s?)", job->resume_offset ?
-			    "--continue-at" : "--remote-time");
-		else
-			say("the kernel refused the request as invalid (CR, LF or bad field?)");
+		say("the kernel refused the request as invalid (CR, LF or bad field?)");
 	} else if (job->err == EINVAL && job->args.family == AF_INET6 &&
 		 !job->args.scope_id && job->args.addr[0] == 0xfe &&
 		 (job->args.addr[1] & 0xc0) == 0x80) {
@@ -273,4 +258,9 @@ void report_failure(const struct job *job)
 		say("%s: %s", step_text(job, buf, sizeof(buf)), strerror(job->err));
 	}
 	show_server_reply(&job->args.result);
+	if (job->err == ETIMEDOUT && job->args.result.failed_step == KFTP_STEP_ACCEPT)
+		say("hint: in active mode the server opens the data connection to "
+		    "this host; a firewall or NAT between them can drop it. Open the "
+		    "port to the server, or choose one with -P ADDR:LOW-HIGH and "
+		    "open that range");
 }

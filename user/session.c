@@ -7,12 +7,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include "msgs.h"
 #include "session.h"
 #include "signals.h"
+#include "version.h"
 
 /* What the open session (fd) is logged in to. */
 static struct {
@@ -25,6 +30,60 @@ static struct {
 	char pass[KFTP_PASSWORD_MAX];
 } session = { .fd = -1 };
 static bool device_failed;
+
+/* Whether modules.dep of the running kernel lists a kftp module. */
+static bool kftp_installed(const char *release)
+{
+	char path[256], line[4096];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", release);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *base;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		found = !strncmp(base, "kftp.ko", 7);
+	}
+	fclose(f);
+	return found;
+}
+
+/* What a failed open of /dev/kftp means, and what to do about it. */
+static void explain_open(int err)
+{
+	struct utsname u;
+	struct stat st;
+
+	say("cannot open " KFTP_DEVICE_PATH ": %s", strerror(err));
+	if (err == EACCES || err == EPERM) {
+		say("hint: /dev/kftp is for root only: run " PROG " as root (sudo)");
+		return;
+	}
+	if (err != ENOENT)
+		return;
+	if (!stat("/sys/module/kftp", &st)) {
+		say("hint: the kftp module is loaded, but /dev/kftp is missing "
+		    "(is devtmpfs mounted on /dev?)");
+		return;
+	}
+	if (uname(&u))
+		strcpy(u.release, "?");
+	if (kftp_installed(u.release))
+		say("hint: the kftp module is not loaded: load it with 'modprobe kftp'");
+	else
+		say("hint: no kftp module is installed for this kernel (%s): if "
+		    "kftp-dkms is installed, 'dkms status kftp' shows whether DKMS "
+		    "built it (it needs linux-headers-%s); then 'modprobe kftp'",
+		    u.release, u.release);
+}
 
 void session_close(void)
 {
@@ -57,8 +116,7 @@ int session_for(const struct kftp_get_args *a)
 	if (fd < 0) {
 		int err = errno;
 
-		say("cannot open " KFTP_DEVICE_PATH ": %s (is the kftp module loaded? "
-		    "are you root?)", strerror(err));
+		explain_open(err);
 		device_failed = true;
 		return err;
 	}
@@ -71,6 +129,65 @@ int session_for(const struct kftp_get_args *a)
 	memcpy(session.user, a->user, sizeof(session.user));
 	memcpy(session.pass, a->password, sizeof(session.pass));
 	return 0;
+}
+
+/*
+ * The request version, asked with requests that the module refuses before
+ * doing anything: one with a field of version N set (and no server) is
+ * EINVAL for a module that knows version N, E2BIG for an older one (its
+ * copy_struct_from_user() finds non-zero bytes past what it knows).
+ * EPERM: not CAP_SYS_ADMIN (the ioctl checks it first).
+ */
+static int knows(int fd, struct kftp_get_args *a)
+{
+	if (!ioctl(fd, KFTP_IOC_GET, a) || errno == EINVAL)
+		return 1;
+	return errno == E2BIG ? 0 : -errno;
+}
+
+static int ask_version(int fd)
+{
+	struct kftp_get_args a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.data_port_low = 1;			/* version 2 */
+	ret = knows(fd, &a);
+	if (ret)
+		return ret > 0 ? REQUEST_V2 : ret;
+	a.data_port_low = 0;
+	a.dest_fd = 1;				/* version 1 */
+	ret = knows(fd, &a);
+	if (ret)
+		return ret > 0 ? REQUEST_V1 : ret;
+	return REQUEST_V0;
+}
+
+int session_probe(void)
+{
+	int fd = open(KFTP_DEVICE_PATH, O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0) {
+		explain_open(errno);
+		device_failed = true;
+		return -1;
+	}
+	ret = ask_version(fd);
+	close(fd);
+	if (ret >= 0)
+		return ret;
+	device_failed = true;
+	if (ret == -EPERM) {
+		say("cannot use " KFTP_DEVICE_PATH ": %s", strerror(EPERM));
+		say("hint: the kftp module serves root only (CAP_SYS_ADMIN): run "
+		    PROG " as root (sudo)");
+	} else if (ret == -ENOTTY) {
+		say(KFTP_DEVICE_PATH " does not know kftp's request: is it kftp's device?");
+	} else {
+		say("cannot use " KFTP_DEVICE_PATH ": %s", strerror(-ret));
+	}
+	return -1;
 }
 
 int session_fd(void)

@@ -15,6 +15,14 @@
 #include <linux/kftp.h>
 
 /*
+ * Before any download, once for the run (so -Z workers do not each say
+ * it): open /dev/kftp and ask the module, without side effects, which
+ * request version it takes. The version (REQUEST_V0..), or -1 after
+ * saying why /dev/kftp is of no use and what to do (session_unusable()
+ * is true from then on).
+ */
+int session_probe(void);
+/*
  * A session for the request in a: the open one when it is for the same
  * server and login, else a fresh /dev/kftp. 0, or an errno (reported).
  */

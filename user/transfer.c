@@ -32,6 +32,7 @@
 #include "session.h"
 #include "signals.h"
 #include "transfer.h"
+#include "version.h"
 
 _Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER2,
 	       "struct kftp_get_args smaller than its second version");
@@ -125,10 +126,19 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 
 	job->data_fd = -1;
 	fill_args(job, ai);
+	if (request_version(&job->args) > (unsigned int)ctx->version) {
+		say_too_old(job->resume_offset ? "-C (resuming)" : "this request",
+			    (unsigned int)ctx->version, request_version(&job->args));
+		job->err = E2BIG;
+		job->local_failed = true;
+		job->local_status = EXIT_DEVICE;
+		return -1;
+	}
 	err = session_for(&job->args);
 	if (err) {
 		job->err = err;
 		job->local_failed = true;
+		job->local_status = EXIT_DEVICE;
 		return -1;
 	}
 	err = job->inplace ? open_inplace(job) : create_data(job);
@@ -139,6 +149,7 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 			say("cannot write '%s': %s", job->dest, strerror(err));
 		job->err = err;
 		job->local_failed = true;
+		job->local_status = EXIT_LOCAL;
 		return -1;
 	}
 	job->args.dest_fd = job->data_fd;
@@ -242,7 +253,7 @@ static int fetch(const struct run_ctx *ctx, struct job *job)
 			return interrupted(ctx, job);
 		if (job->local_failed) {
 			discard_temp(job);
-			return session_unusable() ? EXIT_DEVICE : EXIT_LOCAL;
+			return job->local_status;
 		}
 		if (job->args.result.failed_step != KFTP_STEP_CONNECT || k + 1 == n)
 			break;
@@ -262,9 +273,9 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 	int status;
 
 	job_init(&job, ctx->opt, ctx->opt->urls[i]);
-	shown = NULL;
-	if (ctx->opt->nurls > 1)
-		msg_url(shown = shown_url(job.url_str));
+	job.module_version = ctx->version;
+	/* A loop's log must say which file failed: one URL is named too. */
+	msg_url(shown = shown_url(job.url_str));
 	status = setjmp(env);
 	if (!status) {
 		msg_catch(&env);

@@ -19,6 +19,7 @@ struct run_ctx {
 	const struct options *opt;
 	const struct logins *logins;
 	bool worker;		/* a -Z worker: no bar, no "interrupted" */
+	int version;		/* the module's request version; -1: none usable */
 };
 
 /* Download URL number i of ctx->opt; its exit status. */

@@ -178,6 +178,7 @@ static void __attribute__((noreturn)) not_a_url(const char *str)
 {
 	size_t start, len = url_password_span(str, &start);
 
+	msg_url(NULL);	/* the message names it */
 	if (!len)
 		die(EXIT_USAGE, "'%s' is not an ftp:// URL", str);
 	die(EXIT_USAGE, "'%.*s****%s' is not an ftp:// URL", (int)start, str,

@@ -16,6 +16,18 @@
  *   KFTP_PROBE_NL_FAIL=N       the Nth sendto() on a netlink socket fails
  *                              with EIO (kftpstat: the first resolves the
  *                              family, the second asks for the dump)
+ *   KFTP_PROBE_DEVICE=HOW      a stand-in for /dev/kftp where there is no
+ *                              module (the host): opening it opens
+ *                              /dev/null, kftp-get's version probe (a
+ *                              request without a server) gets EINVAL as
+ *                              from a version-2 module, and every real
+ *                              request fails as HOW says: "refused"
+ *                              (ECONNREFUSED at CONNECT) or "missing"
+ *                              (ENOENT at RETR, reply 550). The report
+ *                              then has a line "requests N": how many.
+ *   KFTP_PROBE_DEVICE_VERSION=N  ... and the stand-in takes requests of
+ *                              version N (0-2, default 2) only: one with
+ *                              a field of a later version is E2BIG.
  *
  * The probe's own copies of the secrets are the only ones it skips, and
  * mappings over 4 GiB (a sanitizer's shadow) are not scanned: a line
@@ -29,8 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <stdarg.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+
+#include <linux/kftp.h>
 
 #define MAX_SECRETS	8
 #define SECRET_MAX	256
@@ -40,6 +55,10 @@ static char secrets[MAX_SECRETS][SECRET_MAX];
 static size_t secret_len[MAX_SECRETS];
 static size_t nsecrets;
 static char maps[1 << 20];
+/* KFTP_PROBE_DEVICE: the stand-in's descriptors, and the requests seen. */
+static int fake_fds[64];
+static size_t nfake;
+static unsigned long fake_requests;
 
 static int hexval(char c)
 {
@@ -114,6 +133,8 @@ __attribute__((destructor)) static void probe_report(void)
 	if (!f)
 		return;
 	fprintf(f, "dumpable %d\n", prctl(PR_GET_DUMPABLE));
+	if (getenv("KFTP_PROBE_DEVICE"))
+		fprintf(f, "requests %lu\n", fake_requests);
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	while (fd >= 0 && (n = read(fd, maps + len, sizeof(maps) - 1 - (size_t)len)) > 0)
 		len += n;
@@ -166,4 +187,88 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 		return -1;
 	}
 	return real(fd, buf, len, flags, to, tolen);
+}
+
+/* KFTP_PROBE_DEVICE: /dev/kftp is /dev/null, remembered as such. */
+int open(const char *path, int flags, ...)
+{
+	static int (*real)(const char *, int, ...);
+	mode_t mode = 0;
+	va_list ap;
+	int fd;
+
+	if (!real)
+		real = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	if (!getenv("KFTP_PROBE_DEVICE") || strcmp(path, KFTP_DEVICE_PATH))
+		return real(path, flags, mode);
+	fd = real("/dev/null", flags, mode);
+	if (fd >= 0 && nfake < sizeof(fake_fds) / sizeof(fake_fds[0]))
+		fake_fds[nfake++] = fd;
+	return fd;
+}
+
+static int is_fake(int fd)
+{
+	size_t i;
+
+	for (i = 0; i < nfake; i++)
+		if (fake_fds[i] == fd)
+			return 1;
+	return 0;
+}
+
+/* A field past KFTP_PROBE_DEVICE_VERSION is set (copy_struct_from_user). */
+static int too_new(const struct kftp_get_args *a)
+{
+	const char *v = getenv("KFTP_PROBE_DEVICE_VERSION");
+	size_t known = !v || *v == '2' ? KFTP_GET_ARGS_SIZE_VER2 :
+		       *v == '1' ? KFTP_GET_ARGS_SIZE_VER1 : KFTP_GET_ARGS_SIZE_VER0;
+	const unsigned char *p = (const unsigned char *)a;
+	size_t i;
+
+	for (i = known; i < a->size && i < sizeof(*a); i++)
+		if (p[i])
+			return 1;
+	return 0;
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	static int (*real)(int, unsigned long, ...);
+	const char *how = getenv("KFTP_PROBE_DEVICE");
+	struct kftp_get_args *a;
+	va_list ap;
+
+	va_start(ap, req);
+	a = va_arg(ap, struct kftp_get_args *);
+	va_end(ap);
+	if (!real)
+		real = (int (*)(int, unsigned long, ...))dlsym(RTLD_NEXT, "ioctl");
+	if (!how || req != KFTP_IOC_GET || !is_fake(fd))
+		return real(fd, req, a);
+	if (too_new(a)) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (!a->family) {		/* kftp-get's version probe */
+		errno = EINVAL;
+		return -1;
+	}
+	fake_requests++;
+	memset(&a->result, 0, sizeof(a->result));
+	if (!strcmp(how, "missing")) {
+		a->result.failed_step = KFTP_STEP_RETR;
+		a->result.reply_code = 550;
+		strcpy(a->result.reply_text, "550 Failed to open file.");
+		errno = ENOENT;
+	} else {
+		a->result.failed_step = KFTP_STEP_CONNECT;
+		errno = ECONNREFUSED;
+	}
+	return -1;
 }
