@@ -12,13 +12,14 @@
 
 #include "batch.h"
 #include "msgs.h"
+#include "results.h"
 #include "session.h"
 #include "signals.h"
 
-/* Per URL: NOT_RUN, RUNNING (a worker died under it) or its exit status. */
-#define NOT_RUN		(-1)
-#define RUNNING		(-2)
-
+/*
+ * Shared with the -Z workers. Per URL: NOT_RUN, RUNNING (a worker died
+ * under it) or its exit status.
+ */
 struct shared {
 	size_t next;		/* the next URL to take */
 	int stop;		/* no more URLs: a signal, or no device */
@@ -112,43 +113,6 @@ static void run_parallel(struct run_ctx *ctx)
 	}
 }
 
-/* Count, report, and pick the exit status: that of the first failure. */
-static int summarize(const struct run_ctx *ctx)
-{
-	const struct options *opt = ctx->opt;
-	int sig = signals_caught();
-	size_t i, done = 0;
-	int status = EXIT_OK;
-
-	for (i = 0; i < opt->nurls; i++) {
-		int s = shared->status[i];
-
-		if (s == EXIT_OK) {
-			done++;
-			continue;
-		}
-		if (s == RUNNING) {
-			if (!sig) {
-				char *shown = shown_url(opt->urls[i]);
-
-				msg_url(opt->nurls > 1 ? shown : NULL);
-				say("the download did not finish (its worker process died)");
-				free(shown);
-			}
-			msg_url(NULL);
-			s = sig ? EXIT_SIGNAL + sig : EXIT_OTHER;
-		} else if (s == NOT_RUN) {
-			s = sig ? EXIT_SIGNAL + sig : ctx->version < 0 ||
-			    session_unusable() || shared->stop ? EXIT_DEVICE : EXIT_OTHER;
-		}
-		if (status == EXIT_OK)
-			status = s;
-	}
-	if (opt->nurls > 1 && !opt->quiet)
-		note("%zu of %zu files downloaded", done, opt->nurls);
-	return status;
-}
-
 int batch_run(struct run_ctx *ctx)
 {
 	const struct options *opt = ctx->opt;
@@ -169,5 +133,6 @@ int batch_run(struct run_ctx *ctx)
 		run_sequential(ctx);
 	if (signals_caught())
 		transfer_say_interrupted(ctx);
-	return summarize(ctx);
+	return results_report(opt, shared->status, ctx->version < 0 || session_unusable() ||
+			      shared->stop ? EXIT_DEVICE : EXIT_OTHER, signals_caught());
 }

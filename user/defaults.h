@@ -12,6 +12,9 @@
 #define PARALLEL_DEFAULT	4	/* --parallel-max */
 #define PARALLEL_MAX		100
 #define MAX_TIME_MAX_MS		UINT32_MAX	/* max_time_ms is a __u32 */
+#define RETRY_MAX		1000000	/* --retry */
+#define RETRY_DELAY_MS		1000	/* the first wait, doubled each time ... */
+#define RETRY_DELAY_MAX_MS	600000	/* ... up to 10 minutes (curl's) */
 /* The temporary name of a data file: DIR/.NAME.kftp-XXXXXX */
 #define TEMP_TAG		".kftp-"
 

@@ -37,7 +37,11 @@ struct job {
 	int data_fd;		/* the data file, -1 if none */
 	bool unnamed;		/* data_fd is an O_TMPFILE, not temp */
 	bool inplace;		/* resuming: data_fd is the destination itself */
-	uint64_t resume_offset;
+	uint64_t resume_offset;	/* of the next request: -C's, then retries' */
+	uint64_t start_offset;	/* -C's alone */
+	uint64_t received;	/* data bytes of every request so far */
+	uint64_t ioctl_ms;	/* the time in them */
+	unsigned int retries;	/* --retry: how many were made */
 	bool has_old;		/* the destination exists */
 	bool keep_owner;	/* ... and passes on owner, group and mode */
 	struct stat old;

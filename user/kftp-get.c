@@ -31,6 +31,7 @@
 #include "msgs.h"
 #include "options.h"
 #include "plan.h"
+#include "results.h"
 #include "signals.h"
 
 static struct options opt;
@@ -78,7 +79,11 @@ int main(int argc, char **argv)
 	signals_install();
 	/* 2. The plan: every URL, then the device, before any download. */
 	plan_urls(&opt, &logins);
+	results_open(&opt);
 	ctx.version = plan_device(&opt);
+	/* -u USER alone: the password from the terminal, once it can be used. */
+	if (ctx.version >= 0)
+		logins_prompt(&logins, &opt);
 	/* 3. The jobs, 4. the report. */
 	return signals_finish(batch_run(&ctx));
 }

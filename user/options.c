@@ -64,6 +64,14 @@ bad:
 	    opt_name, s, max_ms / 1000);
 }
 
+/* As parse_seconds(), and 0 (curl's "the default") too. */
+static uint32_t parse_seconds0(const char *opt_name, const char *s)
+{
+	if (s[0] && strspn(s, "0.") == strlen(s) && strspn(s, "0"))
+		return 0;
+	return parse_seconds(opt_name, s, MAX_TIME_MAX_MS);
+}
+
 /* A decimal number, 0..max, with an optional k/M/G suffix when allowed. */
 uint64_t parse_bytes(const char *opt_name, const char *s, bool suffix)
 {
@@ -280,7 +288,8 @@ bad:
 enum {
 	OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL, OPT_OUTPUT_DIR,
 	OPT_PARALLEL_MAX, OPT_NETRC_FILE, OPT_MAX_TIME, OPT_MAX_FILESIZE,
-	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER,
+	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER, OPT_RETRY, OPT_RETRY_DELAY,
+	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED,
 };
 
 static const struct option long_options[] = {
@@ -305,6 +314,11 @@ static const struct option long_options[] = {
 	{ "keep-partial",	no_argument,	   NULL, OPT_KEEP_PARTIAL },
 	{ "progress-bar",	no_argument,	   NULL, OPT_PROGRESS_BAR },
 	{ "no-progress-meter",	no_argument,	   NULL, OPT_NO_PROGRESS_METER },
+	{ "retry",		required_argument, NULL, OPT_RETRY },
+	{ "retry-delay",	required_argument, NULL, OPT_RETRY_DELAY },
+	{ "retry-max-time",	required_argument, NULL, OPT_RETRY_MAX_TIME },
+	{ "json",		no_argument,	   NULL, OPT_JSON },
+	{ "failed",		required_argument, NULL, OPT_FAILED },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -470,6 +484,26 @@ void options_parse(struct options *opt, int argc, char **argv)
 		case OPT_NO_PROGRESS_METER:
 			opt->progress = 0;
 			break;
+		case OPT_RETRY:
+			n = parse_bytes("--retry", optarg, false);
+			if (n > RETRY_MAX)
+				die(EXIT_USAGE, "--retry: '%s' is not in 0-%d", optarg, RETRY_MAX);
+			opt->retry = (unsigned int)n;
+			break;
+		case OPT_RETRY_DELAY:
+			opt->retry_delay_ms = parse_seconds0("--retry-delay", optarg);
+			break;
+		case OPT_RETRY_MAX_TIME:
+			opt->retry_max_time_ms = parse_seconds0("--retry-max-time", optarg);
+			break;
+		case OPT_JSON:
+			opt->json = true;
+			break;
+		case OPT_FAILED:
+			opt->failed_file = optarg;
+			if (!*optarg)
+				die(EXIT_USAGE, "--failed needs a file name");
+			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
 		default:	/* optopt is 0 for an unknown long option */
@@ -494,6 +528,8 @@ void options_parse(struct options *opt, int argc, char **argv)
 		read_input_file(opt, inputs[i]);
 	if (!opt->nurls)
 		die(EXIT_USAGE, ninputs ? "no URL in the input file" : "missing URL");
+	if (opt->to_stdout && opt->json)
+		die(EXIT_USAGE, "-o - and --json both want stdout");
 	if (opt->to_stdout && opt->nurls > 1)
 		die(EXIT_USAGE, "-o - writes one file to stdout, but %zu URLs were "
 		    "given", opt->nurls);

@@ -43,6 +43,11 @@ struct options {
 	uint8_t data_addr[16];
 	uint16_t data_port_low, data_port_high;
 	int progress;		/* the bar: 1 forced, 0 off, -1 on a terminal */
+	unsigned int retry;	/* --retry: how many more tries after a failure */
+	uint32_t retry_delay_ms;	/* 0: the backoff (1 s, doubling, capped) */
+	uint32_t retry_max_time_ms;	/* 0: no bound */
+	bool json;		/* --json: a line per URL on stdout */
+	const char *failed_file;	/* --failed FILE */
 };
 
 /*

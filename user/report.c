@@ -166,21 +166,31 @@ int exit_status(int err, unsigned int step)
 }
 
 /* The kernel may or may not repeat the code in the text; show it once. */
-static void show_server_reply(const struct kftp_get_result *res)
+const char *report_reply(const struct kftp_get_result *res, char *buf, size_t size)
 {
 	char code[4];
 	const char *text = res->reply_text;
 	size_t len = strnlen(text, sizeof(res->reply_text));
 
+	buf[0] = '\0';
 	if (!res->reply_code)
-		return;
+		return NULL;
 	while (len && text[len - 1] == ' ')
 		len--;
 	snprintf(code, sizeof(code), "%03u", res->reply_code % 1000);
 	if (!strncmp(text, code, 3) && (len == 3 || text[3] == ' ' || text[3] == '-'))
-		say("server said: %.*s", (int)len, text);
+		snprintf(buf, size, "%.*s", (int)len, text);
 	else
-		say("server said: %s %.*s", code, (int)len, text);
+		snprintf(buf, size, "%s %.*s", code, (int)len, text);
+	return buf;
+}
+
+static void show_server_reply(const struct kftp_get_result *res)
+{
+	char buf[KFTP_REPLY_TEXT_MAX + 8];
+
+	if (report_reply(res, buf, sizeof(buf)))
+		say("server said: %s", buf);
 }
 
 /* Failures that the options explain better than the step does. */
@@ -202,7 +212,7 @@ static bool report_special(const struct job *job)
 			    (unsigned long long)res->bytes_written);
 		return true;
 	}
-	if (err == ERANGE && job->resume_offset) {
+	if (err == ERANGE && job->inplace) {
 		if (res->remote_size != KFTP_SIZE_UNKNOWN)
 			say("cannot continue '%s' at byte %llu: the remote file has only "
 			    "%llu bytes; '%s' is left untouched", job->dest,
@@ -215,7 +225,7 @@ static bool report_special(const struct job *job)
 		show_server_reply(res);
 		return true;
 	}
-	if (err == EOPNOTSUPP && job->resume_offset) {
+	if (err == EOPNOTSUPP && job->inplace) {
 		say("the server cannot resume downloads (it refused REST); the partial "
 		    "file '%s' is kept", job->dest);
 		show_server_reply(res);
@@ -229,6 +239,20 @@ static bool report_special(const struct job *job)
 		return true;
 	}
 	return false;
+}
+
+const char *report_reason(const struct job *job, char *buf, size_t size)
+{
+	char step[sizeof(job->where) + KFTP_LOCAL_PATH_MAX];
+	char reply[KFTP_REPLY_TEXT_MAX + 8];
+	size_t n;
+
+	snprintf(buf, size, "%s: %s", step_text(job, step, sizeof(step)),
+		 strerror(job->err));
+	n = strlen(buf);
+	if (report_reply(&job->args.result, reply, sizeof(reply)))
+		snprintf(buf + n, size - n, " (server said: %s)", reply);
+	return buf;
 }
 
 void report_failure(const struct job *job)

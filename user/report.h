@@ -12,5 +12,9 @@
 int exit_status(int err, unsigned int step);
 /* The failure's message, then the server's last reply. */
 void report_failure(const struct job *job);
+/* The failure in one line: "STEP: ERROR (server said: REPLY)". */
+const char *report_reason(const struct job *job, char *buf, size_t size);
+/* The last reply, its code once ("550 Failed to open file."); NULL if none. */
+const char *report_reply(const struct kftp_get_result *res, char *buf, size_t size);
 
 #endif /* KFTP_REPORT_H */

@@ -24,11 +24,13 @@
 #include <linux/kftp.h>
 
 #include "address.h"
+#include "defaults.h"
 #include "job.h"
 #include "localfile.h"
 #include "msgs.h"
 #include "progress.h"
 #include "report.h"
+#include "results.h"
 #include "session.h"
 #include "signals.h"
 #include "transfer.h"
@@ -124,7 +126,6 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 	uint64_t t0;
 	int err;
 
-	job->data_fd = -1;
 	fill_args(job, ai);
 	if (request_version(&job->args) > (unsigned int)ctx->version) {
 		say_too_old(job->resume_offset ? "-C (resuming)" : "this request",
@@ -141,7 +142,8 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 		job->local_status = EXIT_DEVICE;
 		return -1;
 	}
-	err = job->inplace ? open_inplace(job) : create_data(job);
+	/* The data file, kept for the next address and the next try. */
+	err = job->data_fd >= 0 ? 0 : job->inplace ? open_inplace(job) : create_data(job);
 	if (err) {
 		if (err == EAGAIN)
 			say("'%s' changed while " PROG " was starting", job->dest);
@@ -160,6 +162,8 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 	t0 = now_ms();
 	err = progress_ioctl(ctx, job);
 	job->elapsed_ms = now_ms() - t0;
+	job->ioctl_ms += job->elapsed_ms;
+	job->received += job->args.result.bytes_written;
 	if (!err)
 		return 0;
 	job->err = errno;
@@ -218,49 +222,176 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 	close_data(job);
 	if (ctx->opt->quiet)
 		return EXIT_OK;
-	if (job->inplace && !res->bytes_written)
+	if (job->inplace && !job->received)
 		note("'%s' is already complete (%llu bytes): nothing to download",
 		     job->dest, (unsigned long long)job->resume_offset);
 	else if (job->inplace)
 		note("saved '%s' (%llu bytes, resumed at %llu)", job->dest,
 		     (unsigned long long)(job->resume_offset + res->bytes_written),
-		     (unsigned long long)job->resume_offset);
+		     (unsigned long long)job->start_offset);
 	else
 		note("saved '%s' (%llu bytes)", job->dest,
-		     (unsigned long long)res->bytes_written);
+		     (unsigned long long)(job->resume_offset + res->bytes_written));
 	return EXIT_OK;
 }
 
 /*
- * Try each address in turn while the failure is only the TCP connect: the
- * one that worked for the last URL of this host first, then the others in
- * the resolver's order.
+ * One try: each address in turn while the failure is only the TCP
+ * connect, the one that worked for the last URL of this host first, then
+ * the others in the resolver's order. 0, or -1 (job->err and the result
+ * say why).
  */
-static int fetch(const struct run_ctx *ctx, struct job *job)
+static int attempt(const struct run_ctx *ctx, struct job *job,
+		   const struct addrinfo *const *order, size_t n)
 {
-	const struct addrinfo *order[ADDRESS_TRIES];
-	size_t n, k;
+	size_t k;
 
-	n = address_order(&job->url, ctx->opt->data_family, order);
-	msg_catch(NULL);	/* resolved: no die() from here on */
 	for (k = 0; k < n; k++) {
 		address_describe(job->where, sizeof(job->where), &job->url, order[k]);
 		if (!get_from(ctx, job, order[k])) {
 			address_worked(order[k]);
-			return succeeded(ctx, job);
+			return 0;
 		}
+		if (signals_caught() || job->err == EINTR || job->local_failed ||
+		    job->args.result.failed_step != KFTP_STEP_CONNECT || k + 1 == n)
+			return -1;
+		if (!ctx->opt->quiet)
+			say("cannot connect to %s: %s; trying the next address",
+			    job->where, strerror(job->err));
+	}
+	return -1;
+}
+
+/*
+ * What can succeed on a second try (--retry): a refused or timed-out
+ * connect, any other timeout (a stall too), a reset or a connection the
+ * server dropped (421 too), and a 4xx reply. A 5xx reply, a refused
+ * login, a missing file and a local error are final.
+ */
+static bool retryable(const struct job *job)
+{
+	const struct kftp_get_result *res = &job->args.result;
+
+	if (res->failed_step == KFTP_STEP_LOCAL_FILE)
+		return false;
+	switch (job->err) {
+	case ECONNREFUSED:
+		return res->failed_step == KFTP_STEP_CONNECT;
+	case ETIMEDOUT: case ECONNRESET: case ECONNABORTED: case EPIPE:
+		return true;
+	case EPROTO:
+		return res->reply_code / 100 == 4;
+	}
+	return false;
+}
+
+/* Before try n + 1: --retry-delay's, else 1 s doubled n - 1 times, capped. */
+static uint64_t retry_wait_ms(const struct options *opt, unsigned int n)
+{
+	uint64_t ms = RETRY_DELAY_MS;
+
+	if (opt->retry_delay_ms)
+		return opt->retry_delay_ms;
+	while (--n && ms < RETRY_DELAY_MAX_MS)
+		ms *= 2;
+	return ms < RETRY_DELAY_MAX_MS ? ms : RETRY_DELAY_MAX_MS;
+}
+
+/* ms as seconds: "1", "0.25", "600". */
+static const char *fmt_seconds(char *buf, size_t size, uint64_t ms)
+{
+	size_t n;
+
+	snprintf(buf, size, "%llu.%03u", (unsigned long long)(ms / 1000),
+		 (unsigned int)(ms % 1000));
+	n = strlen(buf);
+	while (buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* Sleep ms, or less when a stop signal comes. */
+static void retry_sleep(uint64_t ms)
+{
+	struct timespec left = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (!signals_caught() && nanosleep(&left, &left) && errno == EINTR)
+		;
+}
+
+/*
+ * After failed try n (1, 2, ...): whether to try again. If so, say so
+ * (one line, with the reason), make the data file what the next request
+ * resumes from, and wait. The next request asks REST at the bytes that
+ * the data file holds (what the kernel wrote), on the same session: the
+ * kernel reuses its connection when it survived the failure.
+ */
+static bool retry_next(const struct run_ctx *ctx, struct job *job, unsigned int n,
+		       uint64_t t0)
+{
+	const struct options *opt = ctx->opt;
+	uint64_t wait, next = job->resume_offset + job->args.result.bytes_written;
+	char why[512], d[24], from[64] = "";
+	bool restart = false;
+
+	if (n > opt->retry)
+		return false;
+	/* REST refused on a try that resumed: from byte 0 (not -C's file). */
+	if (job->err == EOPNOTSUPP && job->resume_offset > job->start_offset &&
+	    !job->inplace)
+		restart = true;
+	else if (!retryable(job))
+		return false;
+	wait = restart ? 0 : retry_wait_ms(opt, n);
+	if (opt->retry_max_time_ms && now_ms() - t0 + wait > opt->retry_max_time_ms) {
+		say("not retrying: --retry-max-time (%u.%03u s) would be exceeded",
+		    opt->retry_max_time_ms / 1000, opt->retry_max_time_ms % 1000);
+		return false;
+	}
+	/* An older module takes no REST: start over. */
+	if (restart || ctx->version < REQUEST_V2)
+		next = job->start_offset;
+	if (!job->inplace && ftruncate(job->data_fd, (off_t)next)) {
+		say("cannot write '%s': %s", job->dest, strerror(errno));
+		return false;
+	}
+	job->resume_offset = next;
+	if (next)
+		snprintf(from, sizeof(from), " (resuming at byte %llu)",
+			 (unsigned long long)next);
+	report_reason(job, why, sizeof(why));
+	say("retry %u/%u in %s s%s: %s", n, opt->retry, fmt_seconds(d, sizeof(d), wait), from,
+	    restart ? "the server refused REST: starting over" : why);
+	job->retries = n;
+	retry_sleep(wait);
+	return true;
+}
+
+/* The URL's file: tries (--retry), then its end, good or bad. */
+static int fetch(const struct run_ctx *ctx, struct job *job)
+{
+	const struct addrinfo *order[ADDRESS_TRIES];
+	uint64_t t0 = now_ms();
+	unsigned int n = 0;
+	size_t naddr;
+
+	naddr = address_order(&job->url, ctx->opt->data_family, order);
+	msg_catch(NULL);	/* resolved: no die() from here on */
+	for (;;) {
+		if (!attempt(ctx, job, order, naddr))
+			return succeeded(ctx, job);
 		if (signals_caught() || job->err == EINTR)
 			return interrupted(ctx, job);
 		if (job->local_failed) {
 			discard_temp(job);
 			return job->local_status;
 		}
-		if (job->args.result.failed_step != KFTP_STEP_CONNECT || k + 1 == n)
+		if (!retry_next(ctx, job, ++n, t0))
 			break;
-		if (!ctx->opt->quiet)
-			say("cannot connect to %s: %s; trying the next address",
-			    job->where, strerror(job->err));
-		discard_temp(job);
+		if (signals_caught())
+			return interrupted(ctx, job);
 	}
 	return failed(job);
 }
@@ -269,6 +400,7 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 {
 	static struct job job;
 	static char *shown;
+	static uint64_t t0;
 	jmp_buf env;
 	int status;
 
@@ -276,6 +408,7 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 	job.module_version = ctx->version;
 	/* A loop's log must say which file failed: one URL is named too. */
 	msg_url(shown = shown_url(job.url_str));
+	t0 = now_ms();
 	status = setjmp(env);
 	if (!status) {
 		msg_catch(&env);
@@ -283,9 +416,11 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 		login_pick(&job, ctx->logins);
 		pick_destination(&job);
 		check_destination(&job);
+		job.start_offset = job.resume_offset;
 		status = fetch(ctx, &job);
 	}
 	msg_catch(NULL);
+	results_json(&job, i, status, now_ms() - t0);
 	msg_url(NULL);
 	free(shown);
 	close_destination(&job);
