@@ -6,6 +6,7 @@
 #   make check      install packages, run the test suite in a VM
 #   make check-debug  the same on a debug kernel (KASAN, kmemleak, lockdep)
 #   make deb        the Debian packages kftp-dkms and kftp-get, in .build/deb
+#                   (installs their build dependencies only)
 #   make bench      kftp against curl, wget, lftp, aria2 in a VM (QUICK=1:
 #                   one small round); table, CSV and plot in .build/bench
 # The one version source is the file VERSION; Kbuild, user/Makefile,
@@ -114,7 +115,7 @@ dkms-uninstall:
 # Debian: kftp-dkms and kftp-get, by dpkg-buildpackage from a clean copy
 # of the tree (tests/build-deb.sh); results in .build/deb.
 deb:
-	tests/deps.sh --deb
+	tests/deps.sh --build-deps
 	tests/build-deb.sh .build/deb
 
 demo:

@@ -2,8 +2,16 @@
 # Install the Debian packages that building kftp and running its QEMU tests
 # need. Only missing packages are installed, and `apt-get update` runs only
 # when something is missing, so a second run is silent and needs no network.
+#
+# The host is left alone: no service a package brings is started during
+# the install (a policy-rc.d that refuses, for the install only), and any
+# that the install enabled to start at boot (systemd links, sysv rc links)
+# is disabled again at once. vsftpd, for one, is only run by the tests, in
+# the guest; on the host it would open port 21 to local-user logins.
+#
 # Usage: tests/deps.sh [--backports] [--lint] [--deb] [--bench] [--debug]
-#                      [--sanitize]   (as root on Debian 12)
+#                      [--sanitize] [--offline]   (as root on Debian 12)
+#        tests/deps.sh --build-deps [--list]
 #   --backports  also the 6.12 LTS lane: Debian's 6.12 kernel and headers from
 #                bookworm-backports. Only then is that apt source added, as
 #                /etc/apt/sources.list.d/kftp-bookworm-backports.sources;
@@ -18,6 +26,12 @@
 #                needs (tests/debug/build-kernel.sh).
 #   --sanitize   also clang and its sanitizer and libFuzzer runtimes, for
 #                tests/check-user.sh (user/ under ASan, UBSan, libFuzzer).
+#   --offline    install from apt's cache only: no `apt-get update`, no
+#                download (tests/guest/script.sh installs vsftpd so).
+#   --build-deps what `make deb` needs, and nothing else: dpkg-dev, and the
+#                Build-Depends of debian/control (`apt-get build-dep`), when
+#                dpkg-checkbuilddeps finds them missing. No test stack.
+#   --list       with --build-deps: print what it would check, install nothing.
 set -eu -o pipefail
 
 PACKAGES=(
@@ -65,11 +79,15 @@ BACKPORTS_LIST=/etc/apt/sources.list.d/kftp-bookworm-backports.sources
 
 export DEBIAN_FRONTEND=noninteractive
 
+POLICY=/usr/sbin/policy-rc.d
 tmpdir=""
+policy_saved=""
 cleanup() {
+	restore_policy
 	[ -z "$tmpdir" ] || rm -rf -- "$tmpdir"
 }
 trap cleanup EXIT
+offline=""
 
 # shellcheck source=tests/vm/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/vm/lib.sh"
@@ -89,18 +107,112 @@ missing_packages() {
 	done
 }
 
+# No service starts while packages are installed (invoke-rc.d asks
+# policy-rc.d; 101: "action forbidden"). One already there (a container's)
+# is put back afterwards.
+forbid_services() {
+	if [ -e "$POLICY" ] || [ -L "$POLICY" ]; then
+		policy_saved=$(mktemp "$POLICY.kftp-saved.XXXXXX")
+		mv -f "$POLICY" "$policy_saved"
+	else
+		policy_saved=none
+	fi
+	printf '#!/bin/sh\n# tests/deps.sh: no service starts during its install.\nexit 101\n' >"$POLICY"
+	chmod 0755 "$POLICY"
+}
+
+restore_policy() {
+	case $policy_saved in
+	"") return 0 ;;
+	none) rm -f "$POLICY" ;;
+	*) mv -f "$policy_saved" "$POLICY" ;;
+	esac
+	policy_saved=""
+}
+
+installed_packages() {
+	dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null | awk '$1 == "ii" { print $2 }' | sort
+}
+
+# The services of the packages in the file $1 (just installed): not
+# started at boot. Systemd units through deb-systemd-helper, which the
+# packages' own maintainer scripts use (it also remembers the choice for
+# upgrades); sysv init scripts through update-rc.d.
+disable_services() {
+	local pkg f unit
+	while read -r pkg; do
+		while read -r f; do
+			case $f in
+			/lib/systemd/system/*@.*) ;;	# templates are never enabled alone
+			/lib/systemd/system/*.service | /lib/systemd/system/*.socket | \
+			/lib/systemd/system/*.timer)
+				unit=${f##*/}
+				if deb-systemd-helper --quiet was-enabled "$unit" 2>/dev/null ||
+				   ls /etc/systemd/system/*.wants/"$unit" >/dev/null 2>&1; then
+					deb-systemd-helper disable "$unit" >/dev/null 2>&1 || true
+					rm -f /etc/systemd/system/*.wants/"$unit"
+					msg "disabled $unit ($pkg): the tests run it in the VM only"
+				fi
+				;;
+			/etc/init.d/*)
+				if ls /etc/rc[2-5].d/S??"${f##*/}" >/dev/null 2>&1; then
+					update-rc.d "${f##*/}" disable >/dev/null 2>&1 || true
+					msg "disabled /etc/init.d/${f##*/} ($pkg) at boot"
+				fi
+				;;
+			esac
+		done < <(dpkg -L "$pkg" 2>/dev/null)
+	done <"$1"
+}
+
 install_packages() {
 	[ "$(id -u)" -eq 0 ] || die "must run as root to install: $*"
 	command -v apt-get >/dev/null || die "apt-get not found (Debian 12 expected); missing: $*"
 	msg "installing: $*"
 	# Log apt's chatter to a file and show it only if something goes wrong.
 	tmpdir=$(mktemp -d)
-	if ! apt-get update >"$tmpdir/apt.log" 2>&1 ||
-	   ! apt-get install -y --no-install-recommends "$@" >>"$tmpdir/apt.log" 2>&1; then
+	installed_packages >"$tmpdir/before"
+	forbid_services
+	if { [ -z "$offline" ] && ! apt-get update >"$tmpdir/apt.log" 2>&1; } ||
+	   ! apt-get install -y --no-install-recommends ${offline:+--no-download} \
+		"$@" >>"$tmpdir/apt.log" 2>&1; then
+		restore_policy
 		cat "$tmpdir/apt.log" >&2
 		die "apt-get failed"
 	fi
+	restore_policy
+	installed_packages | comm -13 "$tmpdir/before" - >"$tmpdir/new"
+	disable_services "$tmpdir/new"
 	msg "installed: $*"
+}
+
+# make deb: dpkg-dev, then what dpkg-checkbuilddeps finds missing of
+# debian/control's Build-Depends, by apt-get build-dep on the tree.
+install_build_deps() {
+	local list=$1 src=$KFTP_REPO/
+	if [ -n "$list" ]; then
+		printf '%s\n' dpkg-dev
+		sed -n '/^Build-Depends:/,/^[^ ]/p' "$KFTP_REPO/debian/control" |
+			sed -e 's/^Build-Depends://' -e '/^[A-Z]/d' | tr ',' '\n' |
+			sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d'
+		return 0
+	fi
+	PACKAGES=(dpkg-dev)
+	mapfile -t missing < <(missing_packages)
+	[ "${#missing[@]}" -eq 0 ] || install_packages "${missing[@]}"
+	(cd "$KFTP_REPO" && dpkg-checkbuilddeps) >/dev/null 2>&1 && return 0
+	[ "$(id -u)" -eq 0 ] || die "must run as root to install the build dependencies"
+	msg "installing the build dependencies of debian/control"
+	tmpdir=$(mktemp -d)
+	forbid_services
+	if ! apt-get update >"$tmpdir/apt.log" 2>&1 ||
+	   ! apt-get build-dep -y --no-install-recommends "$src" >>"$tmpdir/apt.log" 2>&1; then
+		restore_policy
+		cat "$tmpdir/apt.log" >&2
+		die "apt-get build-dep failed"
+	fi
+	restore_policy
+	(cd "$KFTP_REPO" && dpkg-checkbuilddeps) || die "build dependencies still missing"
 }
 
 # The 6.12 lane is there when a 6.12 kernel can be both booted and built for.
@@ -147,18 +259,26 @@ install_backports_kernel() {
 }
 
 main() {
-	local missing arg backports=""
+	local missing arg backports="" build_deps="" list=""
 	for arg in "$@"; do
 		case $arg in
 		--backports) backports=1 ;;
+		--offline) offline=1 ;;
+		--build-deps) build_deps=1 ;;
+		--list) list=1 ;;
 		--lint) PACKAGES+=("${LINT_PACKAGES[@]}" "${DEB_PACKAGES[@]}") ;;
 		--deb) PACKAGES+=("${DEB_PACKAGES[@]}") ;;
 		--bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
 		--debug) PACKAGES+=("${DEBUG_PACKAGES[@]}") ;;
 		--sanitize) PACKAGES+=("${SANITIZE_PACKAGES[@]}") ;;
-		*) die "usage: ${0##*/} [--backports] [--lint] [--deb] [--bench] [--debug] [--sanitize]" ;;
+		*) die "usage: ${0##*/} [--backports] [--lint] [--deb] [--bench] [--debug] [--sanitize] [--offline] | --build-deps [--list]" ;;
 		esac
 	done
+	if [ -n "$build_deps" ]; then
+		install_build_deps "$list"
+		return
+	fi
+	[ -z "$list" ] || die "--list goes with --build-deps"
 	command -v dpkg-query >/dev/null || die "dpkg-query not found (Debian 12 expected)"
 	mapfile -t missing < <(missing_packages)
 	[ "${#missing[@]}" -eq 0 ] || install_packages "${missing[@]}"
