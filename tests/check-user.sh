@@ -430,6 +430,82 @@ c_stdout() {
 	return $rc
 }
 
+# ---------------------------------------------------------------- the build
+
+# -Werror stays for make lint and CI (user/'s default), and does not reach
+# the package build (debian/rules), where a newer gcc would fail it.
+c_build_werror() {
+	local d=$W/src rc=0 out
+	rm -rf "$d" && mkdir -p "$d"
+	(cd "$KFTP_REPO" && cp -r user include debian VERSION "$d/") || return 1
+	rm -f "$d/user/kftp-get" "$d/user/kftpstat"
+	out=$(cd "$d" && make -n -f debian/rules override_dh_auto_build 2>&1)
+	grep -q -- '-Wall -Wextra' <<<"$out" || { diag "no compile line: $out"; return 1; }
+	! grep -q -- '-Werror' <<<"$out" || { diag "-Werror in the package build: $(grep -m1 -- -Werror <<<"$out")"; rc=1; }
+	out=$(make -n -C "$d/user" 2>&1)
+	grep -q -- '-Werror' <<<"$out" || { diag "no -Werror in user/'s own build"; rc=1; }
+	return $rc
+}
+
+# A plain make without libmnl's header names the package to install
+# (gcc -nostdinc stands for a host without libmnl-dev: no system header).
+c_build_libmnl() {
+	local rc=0
+	RC=0
+	make -s -C "$KFTP_REPO/user" CC="gcc -nostdinc" OUT="$W/nomnl" >/dev/null 2>"$W/err" || RC=$?
+	ERR=$(head -c 3000 "$W/err")
+	[ "$RC" != 0 ] || { diag "make succeeded"; rc=1; }
+	grep -qF 'install libmnl-dev (apt-get install libmnl-dev)' "$W/err" || { diag "stderr: $ERR"; rc=1; }
+	lacks "a compiler error" "fatal error" || rc=1
+	return $rc
+}
+
+# make deb installs the build dependencies only: dpkg-dev and debian/
+# control's Build-Depends, not the test stack (qemu, a kernel, vsftpd).
+c_make_deb_deps() {
+	local rc=0 out want
+	out=$(make -n --no-print-directory -C "$KFTP_REPO" deb 2>&1)
+	check_eq "make deb's first step" "tests/deps.sh --build-deps" "$(head -n 1 <<<"$out")" || rc=1
+	out=$("$KFTP_REPO/tests/deps.sh" --build-deps --list 2>&1)
+	want=$(printf '%s\n' dpkg-dev 'debhelper-compat (= 13)' dh-sequence-dkms libmnl-dev)
+	check_eq "what --build-deps installs" "$want" "$out" || rc=1
+	if grep -q -e qemu -e vsftpd -e linux-image -e nftables <<<"$out"; then
+		diag "the test stack in make deb's dependencies"
+		rc=1
+	fi
+	return $rc
+}
+
+# kftp-dkms's postinst loads the module when DKMS built it for the running
+# kernel (after dh_dkms's part), and a failure is said, not fatal. Its own
+# part runs here with stand-ins for uname, modinfo and modprobe.
+c_postinst() {
+	local f=$KFTP_REPO/debian/kftp-dkms.postinst d=$W/postinst rc=0 how out st
+	[ -f "$f" ] || { diag "no $f"; return 1; }
+	[ "$(grep -n '#DEBHELPER#' "$f" | cut -d: -f1)" -lt "$(grep -n '^# kftp: load' "$f" | cut -d: -f1)" ] ||
+		{ diag "the module is loaded before dh_dkms's part (#DEBHELPER#)"; rc=1; }
+	mkdir -p "$d/bin"
+	sed -n '/^# kftp: load/,/^# kftp: end/p' "$f" >"$d/part.sh"
+	printf '#!/bin/sh\necho 9.9.9-test\n' >"$d/bin/uname"
+	printf '#!/bin/sh\necho "modinfo $*" >>%s/calls\n[ "$HOW" != none ] || exit 1\necho 0.1.0\n' "$d" >"$d/bin/modinfo"
+	printf '#!/bin/sh\necho "modprobe $*" >>%s/calls\n[ "$HOW" != fails ]\n' "$d" >"$d/bin/modprobe"
+	chmod 0755 "$d"/bin/*
+	for how in loads fails none; do
+		rm -f "$d/calls"
+		st=0
+		out=$(HOW=$how PATH="$d/bin:$PATH" sh -e "$d/part.sh" configure 2>&1) || st=$?
+		check_eq "exit status ($how)" 0 "$st" || rc=1
+		case $how in
+		loads) check_eq "calls ($how)" "modinfo -k 9.9.9-test kftp|modprobe kftp" \
+			"$(tr '\n' '|' <"$d/calls" | sed 's/|$//')" || rc=1 ;;
+		fails) grep -qF "mokutil --import /var/lib/dkms/mok.pub" <<<"$out" ||
+			{ diag "message ($how): $out"; rc=1; } ;;
+		none) check_eq "calls ($how)" "modinfo -k 9.9.9-test kftp" "$(cat "$d/calls")" || rc=1 ;;
+		esac
+	done
+	return $rc
+}
+
 # ---------------------------------------------------------------- fuzzing
 
 c_fuzz() {
@@ -522,6 +598,10 @@ tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_name
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old
 tcase "-o -: several URLs a usage error; one: needs a newer module (issue 21)" c_stdout
+tcase "-Werror in user/'s own build, not in the package's (issue 21)" c_build_werror
+tcase "make without libmnl-dev names the package (issue 21)" c_build_libmnl
+tcase "make deb installs its build dependencies only (issue 21)" c_make_deb_deps
+tcase "kftp-dkms's postinst loads the module; a failure is not fatal (issue 21)" c_postinst
 SUITE_ABORT=${fuzz_abort:-$save_abort}
 tcase "unit: rates, ETAs, percentages from absurd numbers (finding 8)" c_unit progress-range
 tcase "unit: kftpstat's JSON is valid UTF-8 (finding 8)" c_unit json-utf8
