@@ -12,6 +12,7 @@
 
 #include "batch.h"
 #include "msgs.h"
+#include "progress.h"
 #include "results.h"
 #include "session.h"
 #include "signals.h"
@@ -69,10 +70,14 @@ static void run_parallel(struct run_ctx *ctx)
 {
 	const struct options *opt = ctx->opt;
 	size_t n = opt->parallel_max < opt->nurls ? opt->parallel_max : opt->nurls, i;
+	struct progress_group *bar = NULL;
 	size_t alive = 0;
 	int wstatus;
 	pid_t pid;
 
+	/* One line for them all, from the workers' events, joined before. */
+	if (transfer_bar(ctx))
+		bar = progress_group_start(stderr, opt->nurls);
 	fflush(NULL);
 	for (i = 0; i < n; i++) {
 		signals_block(true);
@@ -82,6 +87,8 @@ static void run_parallel(struct run_ctx *ctx)
 		}
 		pid = fork();
 		if (pid == 0) {
+			/* The line is the parent's. */
+			progress_group_drop(bar);
 			ctx->worker = true;
 			signals_forget_all();
 			signals_block(false);
@@ -97,7 +104,8 @@ static void run_parallel(struct run_ctx *ctx)
 		signals_block(false);
 	}
 	if (!alive) {
-		/* Not even one worker: do the work here. */
+		/* Not even one worker: do the work here, bars and all. */
+		progress_group_stop(bar);
 		run_sequential(ctx);
 		return;
 	}
@@ -111,6 +119,7 @@ static void run_parallel(struct run_ctx *ctx)
 		if (signals_forget(pid))
 			alive--;
 	}
+	progress_group_stop(bar);
 }
 
 int batch_run(struct run_ctx *ctx)

@@ -4,6 +4,11 @@
  * running now in this network namespace (the dump of the kftp generic
  * netlink family), or with -w follows the events of every transfer (START,
  * PROGRESS, DONE) as they come. --json prints one object a line.
+ *
+ * Rates: RATE is the average since the transfer started; NOW the rate of
+ * the last moment: in the list, between two dumps half a second apart;
+ * with -w, between a transfer's last two events. -w lines carry the time
+ * they were received.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -53,6 +59,20 @@ static struct kftp_nl *nl;
 #define ENOUGH		(-ECANCELED)
 static volatile sig_atomic_t got_signal;
 static unsigned long done_seen;
+
+/* The list's second look, to tell the rate now. */
+#define SAMPLE_MS	500
+/* -w: each running transfer's last bytes and elapsed time, for NOW. */
+#define SEEN_MAX	1024
+
+struct seen {
+	uint64_t id;
+	uint64_t bytes;
+	uint64_t elapsed_ms;
+};
+
+static struct seen seen[SEEN_MAX];
+static size_t nseen;
 
 /* ---- messages ---------------------------------------------------------- */
 
@@ -105,14 +125,20 @@ static void usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  -w, --watch          follow the transfers' events (START, PROGRESS,\n"
-	       "                       DONE) until interrupted; the running ones first\n"
+	       "                       DONE) until interrupted, each line after the\n"
+	       "                       time it came; the running ones first\n"
 	       "  -j, --json           one JSON object a line instead of text\n"
 	       "  -p, --pid PID        only the transfers of process PID\n"
 	       "  -c, --count N        with -w: exit after N transfers ended\n"
 	       "  -H, --no-header      no header line above the list\n"
 	       "  -v, --verbose        with -w: say on stderr once listening\n"
 	       "  -h, --help           show this help and exit\n"
-	       "  -V, --version        show the version and exit\n");
+	       "  -V, --version        show the version and exit\n"
+	       "\n"
+	       "RATE is a transfer's average rate, NOW its rate of the last moment: in\n"
+	       "the list, over half a second (" PROG " takes two looks when anything\n"
+	       "runs); with -w, between its last two events (JSON: rate_now, bytes/s;\n"
+	       "and time, when the event came, in UTC).\n");
 	printf("\n"
 	       "Exit status:\n"
 	       "  0    success (with -w: interrupted by SIGINT or SIGTERM, or N ended)\n"
@@ -215,12 +241,77 @@ static const char *event_word(uint8_t cmd)
 	return "unknown";
 }
 
-static void print_json(const struct kftp_event *ev)
+/* "14:03:07.125" (local time), or with @iso "2025-01-02T13:03:07.125Z". */
+static const char *timestamp(char *buf, size_t size, bool iso)
 {
-	char addr[INET6_ADDRSTRLEN], eb[16];
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
 
-	printf("{\"event\":\"%s\",\"id\":%llu,\"pid\":%u,\"server\":",
-	       event_word(ev->cmd), (unsigned long long)ev->id, ev->pid);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (iso ? !gmtime_r(&ts.tv_sec, &tm) : !localtime_r(&ts.tv_sec, &tm)) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	n = strftime(buf, size, iso ? "%Y-%m-%dT%H:%M:%S" : "%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%03ld%s", ts.tv_nsec / 1000000, iso ? "Z" : "");
+	return buf;
+}
+
+/*
+ * The rate of a transfer now, from its bytes and elapsed time before
+ * (prev) and now; false when there is no earlier look or no time between.
+ */
+static bool rate_between(const struct seen *prev, uint64_t bytes, uint64_t ms,
+			 uint64_t *rate)
+{
+	if (!prev || ms <= prev->elapsed_ms || bytes < prev->bytes)
+		return false;
+	*rate = (bytes - prev->bytes) * 1000 / (ms - prev->elapsed_ms);
+	return true;
+}
+
+static struct seen *seen_of(uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < nseen; i++)
+		if (seen[i].id == id)
+			return &seen[i];
+	return NULL;
+}
+
+/* -w: remember ev's bytes for the next NOW; a DONE forgets its transfer. */
+static void seen_update(const struct kftp_event *ev)
+{
+	struct seen *s = seen_of(ev->id);
+
+	if (ev->cmd == KFTP_CMD_EVENT_DONE) {
+		if (s)
+			*s = seen[--nseen];
+		return;
+	}
+	if (!ev->has_bytes || !ev->has_elapsed)
+		return;
+	if (!s && nseen < SEEN_MAX)
+		s = &seen[nseen++];
+	if (s) {
+		s->id = ev->id;
+		s->bytes = ev->bytes;
+		s->elapsed_ms = ev->elapsed_ms;
+	}
+}
+
+/* @now: the rate now (bytes/s), or NULL; @stamp: -w's receive time. */
+static void print_json(const struct kftp_event *ev, const uint64_t *now, bool stamp)
+{
+	char addr[INET6_ADDRSTRLEN], eb[16], t[40];
+
+	printf("{\"event\":\"%s\",\"id\":%llu,\"pid\":%u,", event_word(ev->cmd),
+	       (unsigned long long)ev->id, ev->pid);
+	if (stamp)
+		printf("\"time\":\"%s\",", timestamp(t, sizeof(t), true));
+	fputs("\"server\":", stdout);
 	json_fput(stdout, kftp_event_addr(ev, addr, sizeof(addr)));
 	printf(",\"port\":%u,\"remote_path\":", ev->port);
 	json_fput(stdout, ev->remote_path);
@@ -236,6 +327,8 @@ static void print_json(const struct kftp_event *ev)
 		printf(",\"bytes\":%llu", (unsigned long long)ev->bytes);
 	if (ev->has_elapsed)
 		printf(",\"elapsed_ms\":%llu", (unsigned long long)ev->elapsed_ms);
+	if (now)
+		printf(",\"rate_now\":%llu", (unsigned long long)*now);
 	if (ev->has_result) {
 		printf(",\"errno\":%u,\"errno_name\":", ev->err);
 		json_fput(stdout, kftp_errno_name(ev->err, eb, sizeof(eb)));
@@ -257,15 +350,16 @@ static const char *server_of(const struct kftp_event *ev, char *buf, size_t size
 	return buf;
 }
 
-/* -w, text: one line an event. */
-static void print_event_text(const struct kftp_event *ev)
+/* -w, text: one line an event, after the time it came. */
+static void print_event_text(const struct kftp_event *ev, const uint64_t *now)
 {
 	char server[INET6_ADDRSTRLEN + 10], b1[32], b2[32], r[40], d[24], eb[16];
+	char t[40], nr[40];
 	uint64_t done = ev->bytes + ev->resume_offset;
 
-	printf("%-8s %llu pid %u %s ", ev->cmd == KFTP_CMD_GET_XFERS ? "RUNNING" :
-	       kftp_cmd_name(ev->cmd), (unsigned long long)ev->id, ev->pid,
-	       server_of(ev, server, sizeof(server)));
+	printf("%s %-8s %llu pid %u %s ", timestamp(t, sizeof(t), false),
+	       ev->cmd == KFTP_CMD_GET_XFERS ? "RUNNING" : kftp_cmd_name(ev->cmd),
+	       (unsigned long long)ev->id, ev->pid, server_of(ev, server, sizeof(server)));
 	text_fput(stdout, ev->remote_path);
 	switch (ev->cmd) {
 	case KFTP_CMD_EVENT_START:
@@ -294,12 +388,16 @@ static void print_event_text(const struct kftp_event *ev)
 		progress_fmt_bytes(b1, sizeof(b1), ev->bytes);
 		progress_fmt_rate(r, sizeof(r), ev->bytes, ev->elapsed_ms);
 		progress_fmt_duration(d, sizeof(d), ev->elapsed_ms / 1000);
-		if (ev->has_size)
-			printf(" %s of %s (%u%%) %s %s", b1,
-			       progress_fmt_bytes(b2, sizeof(b2), ev->size),
-			       progress_percent(done, ev->size), r, d);
+		if (now)
+			progress_fmt_rate(nr, sizeof(nr), *now, 1000);
 		else
-			printf(" %s %s %s", b1, r, d);
+			snprintf(nr, sizeof(nr), "-");
+		if (ev->has_size)
+			printf(" %s of %s (%u%%) now %s, average %s, %s", b1,
+			       progress_fmt_bytes(b2, sizeof(b2), ev->size),
+			       progress_percent(done, ev->size), nr, r, d);
+		else
+			printf(" %s now %s, average %s, %s", b1, nr, r, d);
 		break;
 	}
 	putchar('\n');
@@ -308,19 +406,21 @@ static void print_event_text(const struct kftp_event *ev)
 /* ---- the list -------------------------------------------------------------- */
 
 enum { COL_ID, COL_PID, COL_SERVER, COL_PATH, COL_BYTES, COL_SIZE, COL_RATE,
-       COL_ELAPSED, NCOLS };
+       COL_NOW, COL_ELAPSED, NCOLS };
 
 static const char *const col_names[NCOLS] = {
-	"ID", "PID", "SERVER", "PATH", "BYTES", "SIZE", "RATE", "ELAPSED",
+	"ID", "PID", "SERVER", "PATH", "BYTES", "SIZE", "RATE", "NOW", "ELAPSED",
 };
 
 struct row {
 	char *cell[NCOLS];
 };
 
+/* The first dump's transfers, kept until the second look. */
 struct table {
-	struct row *rows;
+	struct kftp_event *ev;
 	size_t n, cap;
+	struct row *rows;
 };
 
 /* A string with control bytes shown as \xNN (see text.h). */
@@ -342,29 +442,40 @@ static bool wanted(const struct kftp_event *ev)
 	return !opt.has_pid || ev->pid == opt.pid;
 }
 
-static int add_row(const struct kftp_event *ev, void *data)
+static int keep_event(const struct kftp_event *ev, void *data)
 {
 	struct table *t = data;
-	char buf[64], server[INET6_ADDRSTRLEN + 10];
-	struct row *r;
-	int i;
 
 	if (ev->cmd != KFTP_CMD_GET_XFERS || !wanted(ev))
 		return 0;
-	if (opt.json) {
-		print_json(ev);
-		return 0;
-	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 16;
-		struct row *rows = realloc(t->rows, cap * sizeof(*rows));
+		struct kftp_event *e = realloc(t->ev, cap * sizeof(*e));
 
-		if (!rows)
+		if (!e)
 			return -ENOMEM;
-		t->rows = rows;
+		t->ev = e;
 		t->cap = cap;
 	}
-	r = &t->rows[t->n++];
+	t->ev[t->n++] = *ev;
+	return 0;
+}
+
+/* The second look: each transfer's bytes and elapsed time, in seen[]. */
+static int second_look(const struct kftp_event *ev, void *data)
+{
+	(void)data;
+	if (ev->cmd == KFTP_CMD_GET_XFERS && wanted(ev))
+		seen_update(ev);
+	return 0;
+}
+
+static int add_row(struct table *t, const struct kftp_event *ev, const uint64_t *now)
+{
+	char buf[64], server[INET6_ADDRSTRLEN + 10];
+	struct row *r = &t->rows[t->n];
+	int i;
+
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)ev->id);
 	r->cell[COL_ID] = strdup(buf);
 	snprintf(buf, sizeof(buf), "%u", ev->pid);
@@ -377,6 +488,7 @@ static int add_row(const struct kftp_event *ev, void *data)
 				   progress_fmt_bytes(buf, sizeof(buf), ev->size) : "-");
 	r->cell[COL_RATE] = strdup(progress_fmt_rate(buf, sizeof(buf), ev->bytes,
 						     ev->elapsed_ms));
+	r->cell[COL_NOW] = strdup(now ? progress_fmt_rate(buf, sizeof(buf), *now, 1000) : "-");
 	snprintf(buf, sizeof(buf), "%llu.%llus",
 		 (unsigned long long)(ev->elapsed_ms / 1000),
 		 (unsigned long long)(ev->elapsed_ms % 1000 / 100));
@@ -415,29 +527,64 @@ static void print_table(const struct table *t)
 	}
 }
 
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Two dumps, SAMPLE_MS apart when anything runs: the first is the list,
+ * the second tells each transfer's rate now (a transfer that ended in
+ * between has none).
+ */
 static int list(void)
 {
-	struct table t = { NULL, 0, 0 };
-	int ret;
-	size_t i;
-	int c;
+	struct table t = { NULL, 0, 0, NULL };
+	uint64_t rate;
+	size_t i, n;
+	int ret, c;
 
 	nl = kftp_nl_open();
 	if (!nl)
 		die_nl("cannot reach the kftp module", errno);
-	ret = kftp_nl_dump(nl, add_row, &t);
+	ret = kftp_nl_dump(nl, keep_event, &t);
 	if (ret == -ENOMEM)
 		die(EXIT_OTHER, "out of memory");
 	if (ret < 0)
 		die_nl("cannot list the transfers", errno);
+	if (t.n) {
+		sleep_ms(SAMPLE_MS);
+		if (kftp_nl_dump(nl, second_look, NULL) < 0)
+			die_nl("cannot list the transfers", errno);
+	}
 	kftp_nl_close(nl);
 	nl = NULL;
+	n = t.n;
+	t.rows = calloc(n ? n : 1, sizeof(*t.rows));
+	if (!t.rows)
+		die(EXIT_OTHER, "out of memory");
+	for (t.n = 0; t.n < n; t.n++) {
+		const struct kftp_event *ev = &t.ev[t.n];
+		const struct seen *later = seen_of(ev->id);
+		struct seen before = { ev->id, ev->bytes, ev->elapsed_ms };
+		bool has = later && rate_between(&before, later->bytes,
+						 later->elapsed_ms, &rate);
+
+		if (opt.json)
+			print_json(ev, has ? &rate : NULL, false);
+		else if (add_row(&t, ev, has ? &rate : NULL))
+			die(EXIT_OTHER, "out of memory");
+	}
 	if (!opt.json)
 		print_table(&t);
-	for (i = 0; i < t.n; i++)
+	for (i = 0; !opt.json && i < t.n; i++)
 		for (c = 0; c < NCOLS; c++)
 			free(t.rows[i].cell[c]);
 	free(t.rows);
+	free(t.ev);
 	return fflush(stdout) ? EXIT_OTHER : EXIT_OK;
 }
 
@@ -445,13 +592,19 @@ static int list(void)
 
 static int show_event(const struct kftp_event *ev, void *data)
 {
+	uint64_t rate;
+	bool has;
+
 	(void)data;
 	if (!wanted(ev))
 		return 0;
+	has = ev->cmd == KFTP_CMD_EVENT_PROGRESS &&
+	      rate_between(seen_of(ev->id), ev->bytes, ev->elapsed_ms, &rate);
 	if (opt.json)
-		print_json(ev);
+		print_json(ev, has ? &rate : NULL, true);
 	else
-		print_event_text(ev);
+		print_event_text(ev, has ? &rate : NULL);
+	seen_update(ev);
 	if (ev->cmd == KFTP_CMD_EVENT_DONE && opt.count && ++done_seen >= opt.count)
 		return ENOUGH;
 	return 0;

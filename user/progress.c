@@ -8,8 +8,10 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 
@@ -188,10 +190,26 @@ static void put_name(char *dst, size_t size, const char *name, size_t max)
 		snprintf(dst, size, "...%s", name + len - (max - 3));
 }
 
+/* "23.7/64.0 MiB", or "512 KiB/64.0 MiB" across units. */
+static void fmt_of(char *buf, size_t size, uint64_t done, uint64_t total)
+{
+	char a[32], b[32];
+	const char *ua, *ub;
+
+	progress_fmt_bytes(a, sizeof(a), done);
+	progress_fmt_bytes(b, sizeof(b), total);
+	ua = strchr(a, ' ');
+	ub = strchr(b, ' ');
+	if (ua && ub && !strcmp(ua, ub))
+		snprintf(buf, size, "%.*s/%s", (int)(ua - a), a, b);
+	else
+		snprintf(buf, size, "%s/%s", a, b);
+}
+
 static void compose(struct progress *p, bool final, uint64_t done, bool has_size,
 		    uint64_t size, uint64_t rbytes, uint64_t rms, uint64_t elapsed_ms)
 {
-	char line[512], name[PROGRESS_NAME_MAX], bytes[32], rate[40], tail[40], d[24];
+	char line[512], name[PROGRESS_NAME_MAX], bytes[72], rate[40], tail[40], d[24];
 	char bar[BAR_MAX + 3];
 	size_t width = line_width(p), right, room, barw = 0, i, fill;
 	unsigned int pct = 0;
@@ -199,7 +217,11 @@ static void compose(struct progress *p, bool final, uint64_t done, bool has_size
 
 	if (width > sizeof(line) - 1)
 		width = sizeof(line) - 1;
-	progress_fmt_bytes(bytes, sizeof(bytes), done);
+	/* The total beside the bytes so far, while they are not all there. */
+	if (has_size && !final && done < size)
+		fmt_of(bytes, sizeof(bytes), done, size);
+	else
+		progress_fmt_bytes(bytes, sizeof(bytes), done);
 	progress_fmt_rate(rate, sizeof(rate), rbytes, rms);
 	tail[0] = '\0';
 	if (final) {
@@ -216,9 +238,9 @@ static void compose(struct progress *p, bool final, uint64_t done, bool has_size
 	if (has_size)
 		pct = progress_percent(done, size);
 
-	/* "  23.7 MiB  10.2 MiB/s  ETA 4s", then the name, percent and bar. */
+	/* "  23.7/64.0 MiB  10.2 MiB/s  ETA 4s", then the name, percent, bar. */
 	/* A fixed room for the tail, so that the bar keeps its length. */
-	right = 2 + 9 + 2 + 12 + (has_size ? 2 + 11 : 0);
+	right = 2 + (has_size ? 17 : 9) + 2 + 12 + (has_size ? 2 + 11 : 0);
 	room = width > right ? width - right : 0;
 	if (has_size) {
 		room = room > 5 ? room - 5 : 0;	/* " 100%" */
@@ -242,7 +264,7 @@ static void compose(struct progress *p, bool final, uint64_t done, bool has_size
 		bar[barw + 2] = '\0';
 	}
 	if (has_size)
-		snprintf(line, sizeof(line), "%s %3u%%%s%s  %9s  %12s%s%s", name,
+		snprintf(line, sizeof(line), "%s %3u%%%s%s  %17s  %12s%s%s", name,
 			 pct, barw ? " " : "", bar, bytes, rate,
 			 tail[0] ? "  " : "", tail);
 	else
@@ -260,11 +282,27 @@ void progress_update(struct progress *p, uint64_t done, bool has_size,
 	compose(p, false, done, has_size, size, rb, rms, elapsed_ms);
 }
 
+void progress_text(struct progress *p, const char *text)
+{
+	char line[512];
+	size_t width = line_width(p);
+
+	if (width > sizeof(line) - 1)
+		width = sizeof(line) - 1;
+	snprintf(line, width + 1, "%s  %s", p->name, text);
+	draw(p, line);
+}
+
 void progress_finish(struct progress *p, bool ok, uint64_t done, bool has_size,
 		     uint64_t size, uint64_t received, uint64_t elapsed_ms)
 {
 	if (!ok) {
-		progress_clear(p);
+		/* The last state stays, above what the failure's message says. */
+		if (p->drawn) {
+			fputc('\n', p->out);
+			fflush(p->out);
+			p->drawn = 0;
+		}
 		return;
 	}
 	/* The average over the whole transfer, and 100 % of what came. */
@@ -323,7 +361,12 @@ static int watch_event(const struct kftp_event *ev, void *data)
 	if (ev->cmd == KFTP_CMD_EVENT_DONE) {
 		w->done = true;
 		w->err = ev->has_result ? ev->err : 0;
-	} else {
+	} else if (ev->cmd != KFTP_CMD_EVENT_START || ev->has_size) {
+		/*
+		 * A START without a size comes just before a DONE: the
+		 * transfer failed before SIZE, and the "connecting" line
+		 * says better where it stood.
+		 */
 		progress_update(&w->bar, w->offset + w->received, w->has_size,
 				w->size, w->received, w->elapsed_ms);
 	}
@@ -370,7 +413,8 @@ static void *watch_thread(void *arg)
 }
 
 struct progress_watch *progress_watch_start(FILE *out, const char *name,
-					    uint16_t port, const char *remote_path)
+					    uint16_t port, const char *remote_path,
+					    const char *waiting)
 {
 	struct progress_watch *w = calloc(1, sizeof(*w));
 	sigset_t all, old;
@@ -386,13 +430,17 @@ struct progress_watch *progress_watch_start(FILE *out, const char *name,
 	w->nl = kftp_nl_open();
 	if (!w->nl || kftp_nl_join(w->nl) || pipe2(w->wake, O_CLOEXEC))
 		goto fail;
+	if (waiting)
+		progress_text(&w->bar, waiting);
 	/* Signals are the main thread's: its ioctl must see them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	err = pthread_create(&w->thread, NULL, watch_thread, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err)
+	if (err) {
+		progress_clear(&w->bar);
 		goto fail;
+	}
 	return w;
 fail:
 	if (w->wake[0] >= 0) {
@@ -420,4 +468,284 @@ void progress_watch_stop(struct progress_watch *w)
 	close(w->wake[1]);
 	kftp_nl_close(w->nl);
 	free(w);
+}
+
+/* ---- the group (-Z) ------------------------------------------------------ */
+
+#define GROUP_DRAW_MS		250	/* at most 4 redraws a second */
+#define GROUP_PIDS		(2 * 128)
+
+struct group_xfer {
+	uint64_t id;
+	bool has_size;
+	uint64_t size;		/* the whole file */
+	uint64_t offset;	/* resumed at */
+	uint64_t bytes;		/* received */
+	bool done;
+};
+
+struct progress_group {
+	struct kftp_nl *nl;
+	struct progress bar;
+	pthread_t thread;
+	int wake[2];
+	pid_t self;
+	size_t nfiles;
+	size_t ok, failed;	/* transfers ended */
+	struct group_xfer *x;
+	size_t nx, cap;
+	pid_t ours[GROUP_PIDS], others[GROUP_PIDS];
+	size_t nours, nothers;
+	uint64_t t0, last_draw;
+};
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The parent of pid, from /proc/PID/stat; 0 if it cannot be read. */
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd, ppid = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+static bool in(const pid_t *v, size_t n, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == pid)
+			return true;
+	return false;
+}
+
+/* Whether a transfer of pid is one of ours: a worker of this process. */
+static bool ours(struct progress_group *g, pid_t pid)
+{
+	if (in(g->ours, g->nours, pid))
+		return true;
+	if (in(g->others, g->nothers, pid))
+		return false;
+	if (parent_of(pid) == g->self) {
+		if (g->nours < GROUP_PIDS)
+			g->ours[g->nours++] = pid;
+		return true;
+	}
+	if (g->nothers < GROUP_PIDS)
+		g->others[g->nothers++] = pid;
+	return false;
+}
+
+static struct group_xfer *xfer_of(struct progress_group *g, uint64_t id)
+{
+	struct group_xfer *x;
+	size_t i;
+
+	for (i = 0; i < g->nx; i++)
+		if (g->x[i].id == id)
+			return &g->x[i];
+	if (g->nx == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 64;
+
+		x = realloc(g->x, cap * sizeof(*x));
+		if (!x)
+			return NULL;
+		g->x = x;
+		g->cap = cap;
+	}
+	x = &g->x[g->nx++];
+	memset(x, 0, sizeof(*x));
+	x->id = id;
+	return x;
+}
+
+/* "3/10 files  23.7 MiB  10.2 MiB/s  ETA 12s", or "... in 6s" at the end. */
+static void group_draw(struct progress_group *g, bool final)
+{
+	uint64_t now = mono_ms(), ms = now - g->t0, got = 0, left = 0, known = 0, rb, rms;
+	char line[160], b[32], r[40], d[24], tail[48] = "", f[32] = "";
+	size_t i, sized = 0;
+
+	for (i = 0; i < g->nx; i++) {
+		const struct group_xfer *x = &g->x[i];
+
+		got += x->bytes;
+		if (!x->has_size)
+			continue;
+		sized++;
+		known += x->size;
+		if (!x->done && x->size > x->offset + x->bytes)
+			left += x->size - x->offset - x->bytes;
+	}
+	rate_sample(&g->bar, got, ms);
+	rate_now(&g->bar, got, ms, &rb, &rms);
+	progress_fmt_bytes(b, sizeof(b), got);
+	if (final) {
+		progress_fmt_rate(r, sizeof(r), got, ms);
+		snprintf(tail, sizeof(tail), "  in %s",
+			 progress_fmt_duration(d, sizeof(d), (ms + 500) / 1000));
+	} else {
+		progress_fmt_rate(r, sizeof(r), rb, rms);
+		/* The files not started yet: as large as the average known one. */
+		if (sized && g->nfiles > g->nx)
+			left += known / sized * (g->nfiles - g->nx);
+		if (sized && rb && rms && g->bar.nsamples >= 2)
+			snprintf(tail, sizeof(tail), "  ETA %s", progress_fmt_duration(d,
+				 sizeof(d), clamp_u64((double)left * (double)rms /
+						      (double)rb / 1000 + 0.5)));
+	}
+	if (g->failed)
+		snprintf(f, sizeof(f), " (%zu failed)", g->failed);
+	snprintf(line, sizeof(line), "%zu/%zu files%s  %s  %s%s", g->ok, g->nfiles,
+		 f, b, r, tail);
+	draw(&g->bar, line);
+	g->last_draw = now;
+}
+
+static int group_event(const struct kftp_event *ev, void *data)
+{
+	struct progress_group *g = data;
+	struct group_xfer *x;
+
+	if (ev->cmd == KFTP_CMD_GET_XFERS || !ours(g, (pid_t)ev->pid))
+		return 0;
+	x = xfer_of(g, ev->id);
+	if (!x || x->done)
+		return 0;
+	if (ev->has_resume_offset)
+		x->offset = ev->resume_offset;
+	if (ev->has_size) {
+		x->has_size = true;
+		x->size = ev->size;
+	}
+	if (ev->has_bytes)
+		x->bytes = ev->bytes;
+	if (ev->cmd == KFTP_CMD_EVENT_DONE) {
+		x->done = true;
+		if (ev->has_result && ev->err)
+			g->failed++;
+		else
+			g->ok++;
+	}
+	if (ev->cmd == KFTP_CMD_EVENT_DONE || mono_ms() - g->last_draw >= GROUP_DRAW_MS)
+		group_draw(g, false);
+	return 0;
+}
+
+static void *group_thread(void *arg)
+{
+	struct progress_group *g = arg;
+	int fd = kftp_nl_fd(g->nl);
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = g->wake[0], .events = POLLIN },
+		};
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if ((pfd[0].revents & POLLIN) &&
+		    kftp_nl_recv(g->nl, group_event, g) < 0 && errno != ENOBUFS)
+			break;
+		if (pfd[1].revents) {
+			/* The workers are gone: their DONEs are queued already. */
+			while (readable(fd, 0))
+				if (kftp_nl_recv(g->nl, group_event, g) < 0 &&
+				    errno != ENOBUFS)
+					break;
+			break;
+		}
+	}
+	return NULL;
+}
+
+struct progress_group *progress_group_start(FILE *out, size_t nfiles)
+{
+	struct progress_group *g = calloc(1, sizeof(*g));
+	sigset_t all, old;
+	int err;
+
+	if (!g)
+		return NULL;
+	g->wake[0] = g->wake[1] = -1;
+	progress_init(&g->bar, out, "");
+	g->self = getpid();
+	g->nfiles = nfiles;
+	g->t0 = mono_ms();
+	g->nl = kftp_nl_open();
+	if (!g->nl || kftp_nl_join(g->nl) || pipe2(g->wake, O_CLOEXEC))
+		goto fail;
+	group_draw(g, false);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&g->thread, NULL, group_thread, g);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		progress_clear(&g->bar);
+		goto fail;
+	}
+	return g;
+fail:
+	if (g->wake[0] >= 0) {
+		close(g->wake[0]);
+		close(g->wake[1]);
+	}
+	kftp_nl_close(g->nl);
+	free(g);
+	return NULL;
+}
+
+void progress_group_drop(struct progress_group *g)
+{
+	if (!g)
+		return;
+	close(g->wake[0]);
+	close(g->wake[1]);
+	kftp_nl_close(g->nl);
+	free(g->x);
+	free(g);
+}
+
+void progress_group_stop(struct progress_group *g)
+{
+	ssize_t n;
+
+	if (!g)
+		return;
+	do
+		n = write(g->wake[1], "", 1);
+	while (n < 0 && errno == EINTR);
+	pthread_join(g->thread, NULL);
+	group_draw(g, true);
+	fputc('\n', g->bar.out);
+	fflush(g->bar.out);
+	close(g->wake[0]);
+	close(g->wake[1]);
+	kftp_nl_close(g->nl);
+	free(g->x);
+	free(g);
 }

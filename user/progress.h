@@ -3,13 +3,18 @@
  * progress: a one-line progress bar for a terminal, and the watcher that
  * drives it from the kftp events of one transfer of this process.
  *
- *   big.bin   37% [=======>             ]  23.7 MiB  10.2 MiB/s  ETA 4s
+ *   big.bin  connecting to ftp.example.org port 21      (before the size)
+ *   big.bin   37% [=======>        ]  23.7/64.0 MiB  10.2 MiB/s  ETA 4s
  *   big.bin       23.7 MiB  10.2 MiB/s                 (size unknown)
- *   big.bin  100% [======================]  64.0 MiB  10.2 MiB/s  in 6s
+ *   big.bin  100% [=================]       64.0 MiB  10.2 MiB/s  in 6s
  *
  * The line is redrawn in place (\r); at the end it is completed (a
- * newline) on success and cleared on failure, so that a message printed
- * next starts on a clean line.
+ * newline), on failure too: the last state stays on screen above the
+ * message that says what went wrong.
+ *
+ * With -Z, one line for all the files of the run instead (the group):
+ *
+ *   3/10 files  23.7 MiB  10.2 MiB/s  ETA 12s
  */
 #ifndef KFTP_PROGRESS_H
 #define KFTP_PROGRESS_H
@@ -48,7 +53,12 @@ void progress_init(struct progress *p, FILE *out, const char *name);
  */
 void progress_update(struct progress *p, uint64_t done, bool has_size,
 		     uint64_t size, uint64_t received, uint64_t elapsed_ms);
-/* The end: on success a last, complete line and a newline; else clear it. */
+/* A line of text instead of the bar (while connecting). */
+void progress_text(struct progress *p, const char *text);
+/*
+ * The end: on success a last, complete line; on failure the last state
+ * drawn, as it was; then a newline.
+ */
 void progress_finish(struct progress *p, bool ok, uint64_t done, bool has_size,
 		     uint64_t size, uint64_t received, uint64_t elapsed_ms);
 /* Wipe the line, if one is drawn. */
@@ -64,9 +74,24 @@ void progress_clear(struct progress *p);
  * no CAP_NET_ADMIN, no memory.
  */
 struct progress_watch;
+/* @waiting: the line until the transfer's START ("connecting to ..."). */
 struct progress_watch *progress_watch_start(FILE *out, const char *name,
-					    uint16_t port, const char *remote_path);
-/* Ends the thread; completes the line if the transfer succeeded. */
+					    uint16_t port, const char *remote_path,
+					    const char *waiting);
+/* Ends the thread; completes the line, or keeps its last state. */
 void progress_watch_stop(struct progress_watch *w);
+
+/*
+ * -Z: one line for the @nfiles files of the run, from the events of this
+ * process's children (the workers): files done of all, the bytes, the
+ * rate and an ETA (from the sizes known, the others guessed as their
+ * average). NULL when the events cannot be had, as above.
+ */
+struct progress_group;
+struct progress_group *progress_group_start(FILE *out, size_t nfiles);
+/* Ends the thread: a last line, "N/M files ... in T", and a newline. */
+void progress_group_stop(struct progress_group *g);
+/* In a forked child: let go of the parent's line (no thread there). */
+void progress_group_drop(struct progress_group *g);
 
 #endif /* KFTP_PROGRESS_H */

@@ -105,12 +105,14 @@ static bool same_session(const struct kftp_get_args *a)
 	       !memcmp(session.pass, a->password, sizeof(session.pass));
 }
 
-int session_for(const struct kftp_get_args *a)
+int session_for(const struct kftp_get_args *a, bool *fresh)
 {
 	int fd;
 
+	*fresh = false;
 	if (session.fd >= 0 && same_session(a))
 		return 0;
+	*fresh = true;
 	session_close();
 	fd = open(KFTP_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {

@@ -24,9 +24,10 @@
 int session_probe(void);
 /*
  * A session for the request in a: the open one when it is for the same
- * server and login, else a fresh /dev/kftp. 0, or an errno (reported).
+ * server and login, else a fresh /dev/kftp (*fresh: which). 0, or an errno
+ * (reported).
  */
-int session_for(const struct kftp_get_args *a);
+int session_for(const struct kftp_get_args *a, bool *fresh);
 /* The session's descriptor, for the ioctl. */
 int session_fd(void);
 /* Close it (the kernel sends QUIT) and forget its password. */

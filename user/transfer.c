@@ -87,6 +87,14 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+bool transfer_bar(const struct run_ctx *ctx)
+{
+	int p = ctx->opt->progress;
+
+	return !ctx->worker &&
+	       (p == 1 || (p == -1 && !ctx->opt->quiet && isatty(STDERR_FILENO)));
+}
+
 /*
  * The ioctl, with a progress bar on stderr while it runs (progress.c): on a
  * terminal unless -q or --no-progress-meter, always with --progress-bar;
@@ -95,18 +103,20 @@ static uint64_t now_ms(void)
  * CAP_NET_ADMIN, an older module) there is simply no bar. Returns as
  * ioctl(2) does, errno included.
  */
-static int progress_ioctl(const struct run_ctx *ctx, struct job *job)
+static int progress_ioctl(const struct run_ctx *ctx, struct job *job, bool fresh)
 {
-	int p = ctx->opt->progress;
-	bool bar = !ctx->worker &&
-		   (p == 1 || (p == -1 && !ctx->opt->quiet && isatty(STDERR_FILENO)));
 	const char *name = strrchr(job->dest, '/');
 	struct progress_watch *w = NULL;
+	char waiting[sizeof(job->where) + 48];
 	int ret, saved;
 
-	if (bar)
+	if (transfer_bar(ctx)) {
+		/* Until the size is known: what it waits for. */
+		snprintf(waiting, sizeof(waiting), fresh ? "connecting to %s" :
+			 "starting, on the connection to %s", job->where);
 		w = progress_watch_start(stderr, name ? name + 1 : job->dest,
-					 job->args.port, job->args.remote_path);
+					 job->args.port, job->args.remote_path, waiting);
+	}
 	ret = ioctl(session_fd(), KFTP_IOC_GET, &job->args);
 	saved = errno;
 	progress_watch_stop(w);
@@ -124,6 +134,7 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 		    const struct addrinfo *ai)
 {
 	uint64_t t0;
+	bool fresh;
 	int err;
 
 	fill_args(job, ai);
@@ -135,7 +146,7 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 		job->local_status = EXIT_DEVICE;
 		return -1;
 	}
-	err = session_for(&job->args);
+	err = session_for(&job->args, &fresh);
 	if (err) {
 		job->err = err;
 		job->local_failed = true;
@@ -160,7 +171,7 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 		return -1;
 	}
 	t0 = now_ms();
-	err = progress_ioctl(ctx, job);
+	err = progress_ioctl(ctx, job, fresh);
 	job->elapsed_ms = now_ms() - t0;
 	job->ioctl_ms += job->elapsed_ms;
 	job->received += job->args.result.bytes_written;

@@ -24,6 +24,11 @@ struct run_ctx {
 
 /* Download URL number i of ctx->opt; its exit status. */
 int transfer_url(const struct run_ctx *ctx, size_t i);
+/*
+ * Whether this process draws progress on stderr: on a terminal unless -q
+ * or --no-progress-meter, always with --progress-bar; never in a worker.
+ */
+bool transfer_bar(const struct run_ctx *ctx);
 /* "interrupted", once for the process (and never in a worker). */
 void transfer_say_interrupted(const struct run_ctx *ctx);
 

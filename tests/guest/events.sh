@@ -110,33 +110,6 @@ end_watch() {
 	WATCH_PID=
 }
 
-# jcheck FILE PYTHON-CODE [ARGS]: run the code with `ev` the list of the
-# JSON objects in FILE (every line must be one), and sys.argv[2:] = ARGS.
-# The code raises or calls fail(...) to fail; its prints become diagnostics.
-jcheck() {
-	local f=$1 code=$2 out rc
-	shift 2
-	out=$("$PYTHON" - "$f" "$@" 2>&1 <<EOF
-import json, sys
-def fail(msg):
-    print(msg)
-    sys.exit(1)
-ev = []
-for n, line in enumerate(open(sys.argv[1], encoding='utf-8'), 1):
-    try:
-        ev.append(json.loads(line))
-    except ValueError as e:
-        fail('line %d is not JSON (%s): %r' % (n, e, line))
-args = sys.argv[2:]
-$code
-EOF
-)
-	rc=$?
-	[ -z "$out" ] || diag "$out"
-	[ $rc = 0 ] || diag "events: $(head -c 3000 "$f")"
-	return $rc
-}
-
 # ---------------------------------------------------------------- cases
 
 # START, PROGRESS..., DONE for one 64 MiB download, all of one id.
@@ -178,6 +151,14 @@ if d["bytes"] != size or d["errno"] != 0 or d["failed_step"] != 0 or d["step"] !
     fail("DONE: %s" % d)
 if d["reply_code"] != 226:
     fail("DONE: reply_code %s, expected 226" % d["reply_code"])
+# -w stamps each event; PROGRESS after the first has the rate now (issue 21).
+import re
+for e in ev:
+    if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", e.get("time", "")):
+        fail("no receive time: %s" % e)
+progress = [e for e in ev if e["event"] == "progress"]
+if len(progress) >= 2 and not all("rate_now" in e for e in progress[1:]):
+    fail("PROGRESS without rate_now: %s" % [e for e in progress[1:] if "rate_now" not in e][:1])
 ' "$(stat -c %s "$FTP_ROOT/big.bin")" "$pid" "$VSFTPD_PORT" || return 1
 	check_sha "$d/big.bin" "$(sha_of "$FTP_ROOT/big.bin")"
 }
@@ -263,6 +244,10 @@ c_dump() {
 	check_contains "kftpstat's header" "$out" "ID  " || return 1
 	check_contains "kftpstat's line" "$out" " $pid  127.0.0.1:$HPORT  big " || return 1
 	check_contains "kftpstat's size column" "$out" "40.0 MiB" || return 1
+	# The rate now, beside the average (issue 21): a rate, not "-".
+	grep -qE ' RATE +NOW +ELAPSED$' <<<"$out" || { diag "no NOW column"; return 1; }
+	grep -qE " $pid  127\.0\.0\.1:$HPORT  big .* [0-9.]+ [KMG]?i?B/s +[0-9.]+ [KMG]?i?B/s +[0-9.]+s\$" <<<"$out" ||
+		{ diag "no average and current rate in the line"; return 1; }
 	printf '%s\n' "$json" >"$d/dump.json"
 	jcheck "$d/dump.json" '
 if len(ev) != 1:
@@ -270,7 +255,7 @@ if len(ev) != 1:
 e = ev[0]
 if e["event"] != "xfer" or e["pid"] != int(args[0]) or e["remote_path"] != "big" or e["size"] != int(args[1]):
     fail("dump entry: %s" % e)
-for k in ("bytes", "elapsed_ms", "resume_offset"):
+for k in ("bytes", "elapsed_ms", "resume_offset", "rate_now"):
     if k not in e:
         fail("dump entry without %s: %s" % (k, e))
 ' "$pid" "$BIG_THROTTLED" || return 1
@@ -309,6 +294,9 @@ c_bar_tty() {
 	mid=$(grep -E '^big +[0-9]{1,2}% \[' "$d/frames" | sort -u | head -n 3)
 	diag "frames during the transfer: $mid"
 	[ -n "$mid" ] || { diag "no percentage below 100 in any frame"; rc=1; }
+	# The total beside the bytes so far (issue 21): "23.7/40.0 MiB".
+	grep -qE '^big +[0-9]{1,2}% \[.*\] +[0-9.]+( [KM]iB)?/40\.0 MiB ' "$d/frames" ||
+		{ diag "no bytes/total in any frame"; rc=1; }
 	grep -qE '[0-9.]+ (B|KiB|MiB)/s  ETA ' "$d/frames" ||
 		{ diag "no rate with an ETA in any frame"; rc=1; }
 	last=$(grep -E '%' "$d/screen")
@@ -321,7 +309,9 @@ c_bar_tty() {
 }
 
 # Several URLs: one bar at a time, each named and completed on its own
-# line; -Z (parallel workers) draws none, even with --progress-bar.
+# line; -Z (parallel workers) draws no bar of a file, but one line for
+# them all (issue 21): files done of all, bytes, rate, and at the end the
+# time it took.
 c_bar_several() {
 	local d b rc=0 f
 	d=$(fresh several)
@@ -337,8 +327,37 @@ c_bar_several() {
 	kget -Z --progress-bar --output-dir "$d" "$b/allbytes.bin" "$b/hello.txt"
 	check_rc 0 || rc=1
 	case $KERR in
-	*%*) diag "a bar with -Z: $(printf '%q' "$KERR")"; rc=1 ;;
+	*%*) diag "a bar of a file with -Z: $(printf '%q' "$KERR")"; rc=1 ;;
 	esac
+	grep -qE $'(^|\r)2/2 files  1\.0 MiB  [0-9.]+ [KMG]?i?B/s  in [0-9]+s *$' <<<"$KERR" ||
+		{ diag "no last line of the whole -Z run: $(printf '%q' "$KERR")"; rc=1; }
+	return $rc
+}
+
+# While connecting and logging in, a line says so; a failure keeps the
+# last state on the screen, above its message (issue 21): a server that
+# never greets, then one that stalls halfway.
+c_bar_states() {
+	local d rc=0 last
+	d=$(fresh states)
+	hostile silence
+	tmux_run "$d" "'$KFTP_GET' --timeout 3 -o '$d/big' 'ftp://127.0.0.1:$HPORT/big'" || return 1
+	check_eq "exit status (no greeting)" 9 "$(cat "$d/rc")" || rc=1
+	grep -qF "big  connecting to 127.0.0.1 port $HPORT" "$d/frames" ||
+		{ diag "no 'connecting' line: $(sort -u "$d/frames" | head -n 5)"; rc=1; }
+	last=$(grep -v '^$' "$d/screen")
+	diag "last screen: $last"
+	grep -A1 -F "big  connecting to 127.0.0.1 port $HPORT" <<<"$last" |
+		grep -qF "timed out waiting for the server's greeting" ||
+		{ diag "the 'connecting' line is not kept above the message"; rc=1; }
+	hostile stall
+	tmux_run "$d" "'$KFTP_GET' --timeout 3 -o '$d/big' 'ftp://127.0.0.1:$HPORT/big'" || return 1
+	check_eq "exit status (stall)" 9 "$(cat "$d/rc")" || rc=1
+	last=$(grep -v '^$' "$d/screen")
+	diag "last screen: $last"
+	grep -A1 -E '^big +[0-9]+% \[' <<<"$last" | grep -qF "the data transfer stalled" ||
+		{ diag "the bar's last state is not kept above the message"; rc=1; }
+	hostile byuser
 	return $rc
 }
 
@@ -535,7 +554,8 @@ tcase "failures: DONE with ENOENT/RETR, EACCES/LOGIN, ECONNREFUSED/CONNECT" c_fa
 tcase "JSON strings: quote, backslash, control bytes, not UTF-8, UTF-8" c_json_escape
 tcase "kftpstat lists a throttled transfer while it runs" c_dump
 tcase "progress bar in tmux: percent, rate, ETA, 100% at the end" c_bar_tty
-tcase "several URLs: one named bar each; none with -Z" c_bar_several
+tcase "several URLs: one named bar each; -Z: one line for the run" c_bar_several
+tcase "bar: a line while connecting; a failure keeps the last state" c_bar_states
 tcase "no bar with --no-progress-meter or -q on a terminal" c_bar_off
 tcase "no bar without a terminal; --progress-bar forces one" c_bar_notty
 tcase "no event holds the password or the user name" c_no_password

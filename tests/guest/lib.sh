@@ -50,6 +50,7 @@
 #     slab_kb
 #   kmsg_mark, dmesg_since MARK, kernel_bad_since MARK, kernel_clean_since
 #     MARK (tests/kernel-log.sh); on_exit FUNC (traps)
+#   jcheck FILE PYTHON-CODE [ARGS]: checks on lines of JSON
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 # shellcheck source=tests/tap.sh
@@ -265,6 +266,33 @@ kget_ok() {
 	[ "$KRC" = 0 ] && return 0
 	explain
 	return 1
+}
+
+# jcheck FILE PYTHON-CODE [ARGS]: run the code with `ev` the list of the
+# JSON objects in FILE (every line must be one), and sys.argv[2:] = ARGS.
+# The code raises or calls fail(...) to fail; its prints become diagnostics.
+jcheck() {
+	local f=$1 code=$2 out rc
+	shift 2
+	out=$("$PYTHON" - "$f" "$@" 2>&1 <<EOF
+import json, sys
+def fail(msg):
+    print(msg)
+    sys.exit(1)
+ev = []
+for n, line in enumerate(open(sys.argv[1], encoding='utf-8'), 1):
+    try:
+        ev.append(json.loads(line))
+    except ValueError as e:
+        fail('line %d is not JSON (%s): %r' % (n, e, line))
+args = sys.argv[2:]
+$code
+EOF
+)
+	rc=$?
+	[ -z "$out" ] || diag "$out"
+	[ $rc = 0 ] || diag "$f: $(head -c 3000 "$f")"
+	return $rc
 }
 
 # ---------------------------------------------------------------- servers
