@@ -37,7 +37,7 @@ cd "$REPO" || exit 1
 # PARTS_UNLOADED after rmmod (installing needs the module unloaded).
 # security last: with a sanitized build, its last case looks for the
 # reports of every part before it.
-PARTS=(hostile fuzz files stress sessions events kecho cli batch security)
+PARTS=(hostile fuzz files stress sessions events kecho cli batch script security)
 PARTS_UNLOADED=(install deb)
 
 # Run a private copy of the CLI (made by make_fixtures): the repo is the
