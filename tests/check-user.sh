@@ -430,6 +430,36 @@ c_stdout() {
 	return $rc
 }
 
+# ---------------------------------------------------------------- the docs
+
+# What the docs say of the options and exit statuses is what the code
+# does (issue 21): every long option of -h, as a whole word, in the
+# README's list and the completion; -h's exit statuses in the README's
+# table; kftp-get(1) names the options whose meaning is not curl's, and
+# kftpstat(1) shows START's destination as it is (not a final name).
+c_docs() {
+	local rc=0 o list code man=$KFTP_REPO/man/kftp-get.1 readme=$KFTP_REPO/README.md
+	local comp=$KFTP_REPO/user/completion/kftp-get differ
+	list=$(sed -n '/^kftp-get \[options\] URL/,/^```/p' "$readme")
+	[ -n "$list" ] || { diag "no option list in the README"; return 1; }
+	for o in $("$PLAIN" -h | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		grep -qE -- "$o([ ,;]|\$)" <<<"$list" || { diag "README's list lacks $o"; rc=1; }
+		grep -qE -- "(^|[ '])$o([ ']|\$)" "$comp" || { diag "the completion lacks $o"; rc=1; }
+	done
+	for code in $("$PLAIN" -h | sed -n '/^Exit status:/,$p' | grep -oE '^  [0-9+N]+' | tr -d ' '); do
+		grep -qF "| $code |" "$readme" || { diag "README's exit table lacks $code"; rc=1; }
+	done
+	grep -qF 'carry its names and meanings' "$man" &&
+		{ diag "kftp-get(1) still says every curl option keeps curl's meaning"; rc=1; }
+	differ=$(sed -n '/^These do not:/,/^The options:/p' "$man")
+	for o in '\\-i' '\\-q' '\\-\\-progress\\-bar' '\\-\\-timeout'; do
+		grep -q "^\.B $o\$" <<<"$differ" || { diag "kftp-get(1) does not say how ${o//\\/} differs from curl"; rc=1; }
+	done
+	grep -qF -- '-> /tmp/big.bin' "$KFTP_REPO/man/kftpstat.1" &&
+		{ diag "kftpstat(1) shows a final name that START never carries"; rc=1; }
+	return $rc
+}
+
 # ---------------------------------------------------------------- the build
 
 # -Werror stays for make lint and CI (user/'s default), and does not reach
@@ -598,6 +628,7 @@ tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_name
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old
 tcase "-o -: several URLs a usage error; one: needs a newer module (issue 21)" c_stdout
+tcase "docs: options, exit statuses, curl's meanings as the code has them (issue 21)" c_docs
 tcase "-Werror in user/'s own build, not in the package's (issue 21)" c_build_werror
 tcase "make without libmnl-dev names the package (issue 21)" c_build_libmnl
 tcase "make deb installs its build dependencies only (issue 21)" c_make_deb_deps

@@ -6,11 +6,15 @@
  * jobs, report. The files below it, each one job (curl's src/ layout):
  *
  *   options.c, help.c  the command line and -h (struct options)
- *   login.c, netrc.c   whom each URL logs in as
+ *   plan.c             what is checked before the first download
+ *   login.c, netrc.c   whom each URL logs in as (and the prompt)
  *   batch.c            many URLs: in order, or by -Z worker processes
- *   transfer.c         one URL: addresses, session, data file, the ioctl
+ *   results.c          the summary, --json and --failed
+ *   transfer.c         one URL: addresses, session, data file, the ioctl,
+ *                      --retry
  *   address.c          name resolution
- *   session.c          this process's /dev/kftp
+ *   session.c          this process's /dev/kftp, and the probe of it
+ *   version.c          what the loaded module's request version allows
  *   localfile.c        the destination and the data file (destdir.c: its
  *                      directory)
  *   report.c           what a failure means, and its exit status
