@@ -10,7 +10,12 @@
 #      and kftp-probe.so (tests/fuzz/Makefile).
 #   2. One case per defect of issue 19 that shows without /dev/kftp: each
 #      fails on the code before the fix. The runs use the sanitized build
-#      (any report fails the case) unless a case says otherwise.
+#      (any report fails the case) unless a case says otherwise. Then
+#      issue 21's: user/ in layers (nm, #include, tsort), the checks
+#      before the first download, the messages, --retry, -o -, the docs
+#      against the code, and the build (-Werror, libmnl-dev, make deb's
+#      dependencies, the postinst). Where a job must get past the probe
+#      of /dev/kftp on this host, kftp-probe.so stands in for the device.
 #   3. Each libFuzzer harness for KFTP_FUZZ_SECONDS (default 10) from its
 #      seed corpus, tests/fuzz/corpus/NAME (new inputs go to a scratch
 #      directory, never into the tree); a crash, a sanitizer report or a
@@ -417,6 +422,43 @@ c_too_old() {
 	return $rc
 }
 
+# --retry with the stand-in (a refused connection every time; a missing
+# file): the wait doubles from 1 s, each retry is said, a missing file is
+# final, --retry-max-time stops the next retry, and a SIGINT ends the
+# wait at once. The guest's script.sh has the real servers.
+c_retry() {
+	local rc=0 t0 took pid st
+	t0=$SECONDS
+	srun -- "$ASAN" --retry 3 -o x 'ftp://127.0.0.1:9/f'
+	took=$((SECONDS - t0))
+	expect 4 "retry 1/3 in 1 s: cannot connect to 127.0.0.1 port 9: Connection refused" || rc=1
+	expect 4 "retry 2/3 in 2 s: " || rc=1
+	expect 4 "retry 3/3 in 4 s: " || rc=1
+	check_eq "requests" 4 "$REQ" || rc=1
+	[ "$took" -ge 7 ] || { diag "3 retries took $took s, not 1 + 2 + 4"; rc=1; }
+	srun KFTP_PROBE_DEVICE=missing -- "$ASAN" --retry 3 -o x 'ftp://127.0.0.1:9/f'
+	expect 6 "remote file missing" || rc=1
+	lacks "a retry of a missing file" "retry" || rc=1
+	check_eq "requests (550)" 1 "$REQ" || rc=1
+	srun -- "$ASAN" --retry 9 --retry-delay 0.2 --retry-max-time 0.5 -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "retry 2/9 in 0.2 s" || rc=1
+	expect 4 "not retrying: --retry-max-time (0.500 s) would be exceeded" || rc=1
+	check_eq "requests (--retry-max-time)" 3 "$REQ" || rc=1
+	# SIGINT in the wait: at once, and by that signal.
+	t0=$SECONDS
+	(cd "$W/run" && exec env "${STANDIN[@]}" "$ASAN" --retry 3 --retry-delay 60 -o x \
+		'ftp://127.0.0.1:9/f') 2>"$W/err" &
+	pid=$!
+	sleep 2
+	kill -INT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	took=$((SECONDS - t0))
+	check_eq "exit status after SIGINT in the wait" 130 "$st" || rc=1
+	[ "$took" -lt 20 ] || { diag "SIGINT in a 60 s wait took $took s"; rc=1; }
+	return $rc
+}
+
 # -o -: one URL only (2); then, until the kernel writes into pipes, a
 # module too old for it (3); never a file named "-".
 c_stdout() {
@@ -628,6 +670,7 @@ tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_name
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old
 tcase "-o -: several URLs a usage error; one: needs a newer module (issue 21)" c_stdout
+tcase "--retry: doubling wait, each said; 550 final; --retry-max-time; SIGINT (issue 21)" c_retry
 tcase "docs: options, exit statuses, curl's meanings as the code has them (issue 21)" c_docs
 tcase "-Werror in user/'s own build, not in the package's (issue 21)" c_build_werror
 tcase "make without libmnl-dev names the package (issue 21)" c_build_libmnl

@@ -312,13 +312,116 @@ void progress_finish(struct progress *p, bool ok, uint64_t done, bool has_size,
 	p->drawn = 0;
 }
 
+/* ---- following events in a thread ------------------------------------------ */
+
+/*
+ * The events group, joined before returning (so nothing of a transfer
+ * started after it is missed), read by a thread that hands each event to
+ * cb until stopped; at the stop it reads what is queued already, until
+ * drained(data) says enough (NULL: all of it).
+ */
+struct follower {
+	struct kftp_nl *nl;
+	pthread_t thread;
+	int wake[2];		/* the main thread writes to [1] to stop it */
+	kftp_event_cb cb;
+	bool (*drained)(void *data);
+	void *data;
+};
+
+static bool readable(int fd, int timeout)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, timeout) == 1 && (pfd.revents & POLLIN);
+}
+
+static void *follow_thread(void *arg)
+{
+	struct follower *f = arg;
+	int fd = kftp_nl_fd(f->nl);
+
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = f->wake[0], .events = POLLIN },
+		};
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		/* ENOBUFS (events lost) is not the end: go on with the next. */
+		if ((pfd[0].revents & POLLIN) &&
+		    kftp_nl_recv(f->nl, f->cb, f->data) < 0 && errno != ENOBUFS)
+			break;
+		if (pfd[1].revents) {
+			/* What the stop came after is queued already. */
+			while ((!f->drained || !f->drained(f->data)) && readable(fd, 0))
+				if (kftp_nl_recv(f->nl, f->cb, f->data) < 0 &&
+				    errno != ENOBUFS)
+					break;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Join the group: 0, or -1 (no family, no CAP_NET_ADMIN, no memory). */
+static int follow_join(struct follower *f, kftp_event_cb cb,
+		       bool (*drained)(void *data), void *data)
+{
+	f->wake[0] = f->wake[1] = -1;
+	f->cb = cb;
+	f->drained = drained;
+	f->data = data;
+	f->nl = kftp_nl_open();
+	if (f->nl && !kftp_nl_join(f->nl) && !pipe2(f->wake, O_CLOEXEC))
+		return 0;
+	kftp_nl_close(f->nl);
+	return -1;
+}
+
+/* The thread, with every signal blocked: they are the main thread's. */
+static int follow_start(struct follower *f)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&f->thread, NULL, follow_thread, f);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err ? -1 : 0;
+}
+
+/* Close the socket and the pipe (the thread, if any, is gone). */
+static void follow_close(struct follower *f)
+{
+	if (f->wake[0] >= 0) {
+		close(f->wake[0]);
+		close(f->wake[1]);
+	}
+	kftp_nl_close(f->nl);
+}
+
+static void follow_stop(struct follower *f)
+{
+	ssize_t n;
+
+	do
+		n = write(f->wake[1], "", 1);
+	while (n < 0 && errno == EINTR);
+	pthread_join(f->thread, NULL);
+	follow_close(f);
+}
+
 /* ---- the watcher ----------------------------------------------------------- */
 
 struct progress_watch {
-	struct kftp_nl *nl;
+	struct follower f;
 	struct progress bar;
-	pthread_t thread;
-	int wake[2];		/* the main thread writes to [1] to stop us */
 	pid_t pid;
 	uint16_t port;
 	char remote_path[KFTP_REMOTE_PATH_MAX];
@@ -332,7 +435,6 @@ struct progress_watch {
 	bool done;
 	uint32_t err;
 };
-
 static int watch_event(const struct kftp_event *ev, void *data)
 {
 	struct progress_watch *w = data;
@@ -373,43 +475,10 @@ static int watch_event(const struct kftp_event *ev, void *data)
 	return 0;
 }
 
-static bool readable(int fd, int timeout)
+/* The ioctl returned: its DONE is all that is wanted. */
+static bool watch_done(void *data)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, timeout) == 1 && (pfd.revents & POLLIN);
-}
-
-static void *watch_thread(void *arg)
-{
-	struct progress_watch *w = arg;
-	int fd = kftp_nl_fd(w->nl);
-
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = fd, .events = POLLIN },
-			{ .fd = w->wake[0], .events = POLLIN },
-		};
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		/* ENOBUFS (events lost) is not the end: go on with the next. */
-		if ((pfd[0].revents & POLLIN) &&
-		    kftp_nl_recv(w->nl, watch_event, w) < 0 && errno != ENOBUFS)
-			break;
-		if (pfd[1].revents) {
-			/* The ioctl returned: its DONE is queued already. */
-			while (!w->done && readable(fd, 0))
-				if (kftp_nl_recv(w->nl, watch_event, w) < 0 &&
-				    errno != ENOBUFS)
-					break;
-			break;
-		}
-	}
-	return NULL;
+	return ((struct progress_watch *)data)->done;
 }
 
 struct progress_watch *progress_watch_start(FILE *out, const char *name,
@@ -417,56 +486,35 @@ struct progress_watch *progress_watch_start(FILE *out, const char *name,
 					    const char *waiting)
 {
 	struct progress_watch *w = calloc(1, sizeof(*w));
-	sigset_t all, old;
-	int err;
 
 	if (!w)
 		return NULL;
-	w->wake[0] = w->wake[1] = -1;
 	progress_init(&w->bar, out, name);
 	w->pid = getpid();
 	w->port = port;
 	snprintf(w->remote_path, sizeof(w->remote_path), "%s", remote_path);
-	w->nl = kftp_nl_open();
-	if (!w->nl || kftp_nl_join(w->nl) || pipe2(w->wake, O_CLOEXEC))
-		goto fail;
+	if (follow_join(&w->f, watch_event, watch_done, w)) {
+		free(w);
+		return NULL;
+	}
 	if (waiting)
 		progress_text(&w->bar, waiting);
-	/* Signals are the main thread's: its ioctl must see them. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&w->thread, NULL, watch_thread, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
+	if (follow_start(&w->f)) {
 		progress_clear(&w->bar);
-		goto fail;
+		follow_close(&w->f);
+		free(w);
+		return NULL;
 	}
 	return w;
-fail:
-	if (w->wake[0] >= 0) {
-		close(w->wake[0]);
-		close(w->wake[1]);
-	}
-	kftp_nl_close(w->nl);
-	free(w);
-	return NULL;
 }
 
 void progress_watch_stop(struct progress_watch *w)
 {
-	ssize_t n;
-
 	if (!w)
 		return;
-	do
-		n = write(w->wake[1], "", 1);
-	while (n < 0 && errno == EINTR);
-	pthread_join(w->thread, NULL);
+	follow_stop(&w->f);
 	progress_finish(&w->bar, w->done && !w->err, w->offset + w->received,
 			w->has_size, w->size, w->received, w->elapsed_ms);
-	close(w->wake[0]);
-	close(w->wake[1]);
-	kftp_nl_close(w->nl);
 	free(w);
 }
 
@@ -485,10 +533,8 @@ struct group_xfer {
 };
 
 struct progress_group {
-	struct kftp_nl *nl;
+	struct follower f;
 	struct progress bar;
-	pthread_t thread;
-	int wake[2];
 	pid_t self;
 	size_t nfiles;
 	size_t ok, failed;	/* transfers ended */
@@ -652,100 +698,47 @@ static int group_event(const struct kftp_event *ev, void *data)
 	return 0;
 }
 
-static void *group_thread(void *arg)
-{
-	struct progress_group *g = arg;
-	int fd = kftp_nl_fd(g->nl);
-
-	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = fd, .events = POLLIN },
-			{ .fd = g->wake[0], .events = POLLIN },
-		};
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if ((pfd[0].revents & POLLIN) &&
-		    kftp_nl_recv(g->nl, group_event, g) < 0 && errno != ENOBUFS)
-			break;
-		if (pfd[1].revents) {
-			/* The workers are gone: their DONEs are queued already. */
-			while (readable(fd, 0))
-				if (kftp_nl_recv(g->nl, group_event, g) < 0 &&
-				    errno != ENOBUFS)
-					break;
-			break;
-		}
-	}
-	return NULL;
-}
-
 struct progress_group *progress_group_start(FILE *out, size_t nfiles)
 {
 	struct progress_group *g = calloc(1, sizeof(*g));
-	sigset_t all, old;
-	int err;
 
 	if (!g)
 		return NULL;
-	g->wake[0] = g->wake[1] = -1;
 	progress_init(&g->bar, out, "");
 	g->self = getpid();
 	g->nfiles = nfiles;
 	g->t0 = mono_ms();
-	g->nl = kftp_nl_open();
-	if (!g->nl || kftp_nl_join(g->nl) || pipe2(g->wake, O_CLOEXEC))
-		goto fail;
+	if (follow_join(&g->f, group_event, NULL, g)) {
+		free(g);
+		return NULL;
+	}
 	group_draw(g, false);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&g->thread, NULL, group_thread, g);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
+	if (follow_start(&g->f)) {
 		progress_clear(&g->bar);
-		goto fail;
+		follow_close(&g->f);
+		free(g);
+		return NULL;
 	}
 	return g;
-fail:
-	if (g->wake[0] >= 0) {
-		close(g->wake[0]);
-		close(g->wake[1]);
-	}
-	kftp_nl_close(g->nl);
-	free(g);
-	return NULL;
 }
 
 void progress_group_drop(struct progress_group *g)
 {
 	if (!g)
 		return;
-	close(g->wake[0]);
-	close(g->wake[1]);
-	kftp_nl_close(g->nl);
+	follow_close(&g->f);
 	free(g->x);
 	free(g);
 }
 
 void progress_group_stop(struct progress_group *g)
 {
-	ssize_t n;
-
 	if (!g)
 		return;
-	do
-		n = write(g->wake[1], "", 1);
-	while (n < 0 && errno == EINTR);
-	pthread_join(g->thread, NULL);
+	follow_stop(&g->f);
 	group_draw(g, true);
 	fputc('\n', g->bar.out);
 	fflush(g->bar.out);
-	close(g->wake[0]);
-	close(g->wake[1]);
-	kftp_nl_close(g->nl);
 	free(g->x);
 	free(g);
 }

@@ -388,17 +388,20 @@ start_pyftpd() {
 	return $rc
 }
 
-# start_hostile_ftpd DIR: tests/servers/hostile_ftpd.py on a free port,
-# its scenario chosen by the USER name of each connection (unknown names
-# get "normal"); log DIR/hostile.log, served bytes in DIR/hdata. Sets
-# HOSTILE_PID and HOSTILE_PORT; 0 once it listens.
+# start_hostile_ftpd DIR [SERVER [ARGS...]]: tests/servers/hostile_ftpd.py
+# (or SERVER, a script of tests/servers/ that serves its scenarios too,
+# with ARGS) on a free port, its scenario chosen by the USER name of each
+# connection (unknown names get "normal") unless ARGS say otherwise; log
+# DIR/hostile.log, served bytes in DIR/hdata. Sets HOSTILE_PID and
+# HOSTILE_PORT; 0 once it listens.
 start_hostile_ftpd() {
-	local dir=$1 _
+	local dir=$1 server=${2:-hostile_ftpd.py} _
+	shift $(($# < 2 ? $# : 2))
 	HOSTILE_PORT=
 	mkdir -p "$dir" || return 1
 	rm -f "$dir/hready"
-	"$PYTHON" "$REPO/tests/servers/hostile_ftpd.py" --port 0 --log "$dir/hostile.log" \
-		--ready "$dir/hready" --datadir "$dir/hdata" >"$dir/hostile.out" 2>&1 </dev/null &
+	"$PYTHON" "$REPO/tests/servers/$server" --port 0 --log "$dir/hostile.log" \
+		--ready "$dir/hready" --datadir "$dir/hdata" "$@" >"$dir/hostile.out" 2>&1 </dev/null &
 	HOSTILE_PID=$!
 	# Python starts slowly under TCG.
 	for _ in $(seq 600); do
@@ -408,7 +411,7 @@ start_hostile_ftpd() {
 	done
 	HOSTILE_PORT=$(cat "$dir/hready" 2>/dev/null)
 	[ -n "$HOSTILE_PORT" ] && return 0
-	diag "hostile_ftpd.py did not start: $(cat "$dir/hostile.out")"
+	diag "$server did not start: $(cat "$dir/hostile.out")"
 	return 1
 }
 

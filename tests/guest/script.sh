@@ -28,7 +28,6 @@ part_init script "$@"
 
 W=$PART_WORK
 FRESH_ROOT=$W/run
-RETRY_FTPD=$REPO/tests/servers/retry_ftpd.py
 S=$FTP_ROOT/script		# files of this part, served by vsftpd and pyftpd
 TMUX_SOCK=$W/tmux.sock
 RPID=
@@ -56,29 +55,19 @@ chmod 0755 "$S" && chmod 0644 "$S/one.txt"
 # ---------------------------------------------------------------- helpers
 
 # start_retry SCENARIO: a fresh retry_ftpd.py serving SCENARIO on every
-# connection; RPID, RPORT, RDIR (log RDIR/log, its file RDIR/hdata/main.bin).
+# connection; RPID, RPORT, RDIR (log RDIR/hostile.log, its file
+# RDIR/hdata/main.bin).
 start_retry() {
-	local _
 	[ -z "$RPID" ] || stop_pid "$RPID" retry_ftpd.py >/dev/null
 	RDIR=$(fresh "server-$1")
-	"$PYTHON" "$RETRY_FTPD" --port 0 --scenario "$1" --log "$RDIR/log" \
-		--ready "$RDIR/ready" --datadir "$RDIR/hdata" >"$RDIR/out" 2>&1 </dev/null &
-	RPID=$!
-	# Python starts slowly under TCG.
-	for _ in $(seq 600); do
-		[ -s "$RDIR/ready" ] && break
-		kill -0 "$RPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	RPORT=$(cat "$RDIR/ready" 2>/dev/null)
-	[ -n "$RPORT" ] && return 0
-	diag "retry_ftpd.py did not start: $(cat "$RDIR/out")"
-	return 1
+	start_hostile_ftpd "$RDIR" retry_ftpd.py --scenario "$1"
+	RPID=$HOSTILE_PID RPORT=$HOSTILE_PORT
+	[ -n "$RPORT" ]
 }
 
 # rlog_count RE: lines of the retry server's log matching RE.
 rlog_count() {
-	log_count "$RDIR/log" "$1"
+	log_count "$RDIR/hostile.log" "$1"
 }
 
 # no_retry_said: the last kget said no retry.
@@ -105,13 +94,13 @@ c_retry_resume() {
 	check_eq "RETR on the wire" 3 "$(rlog_count '< RETR ')" || rc=1
 	# REST N where N is what the server had sent by then: 100002, then
 	# 100002 + 66668 (a third of the rest each time).
-	rests=$(sed -n 's/.*< REST //p' "$RDIR/log" | tr '\n' ' ')
+	rests=$(sed -n 's/.*< REST //p' "$RDIR/hostile.log" | tr '\n' ' ')
 	sent=$(sed -n 's/.* reset [0-9]*: \([0-9]*\) bytes sent from offset \([0-9]*\).*/\1 \2/p' \
-		"$RDIR/log" | awk '{ printf "%d ", $1 + $2 }')
+		"$RDIR/hostile.log" | awk '{ printf "%d ", $1 + $2 }')
 	check_eq "REST offsets (the bytes each try had written)" "$sent" "$rests" || rc=1
 	check_eq "REST offsets" "100002 166670 " "$rests" || rc=1
 	only_entries "$d" main.bin || rc=1
-	[ $rc = 0 ] || diag "server log: $(grep -E 'REST|RETR|reset' "$RDIR/log")"
+	[ $rc = 0 ] || diag "server log: $(grep -E 'REST|RETR|reset' "$RDIR/hostile.log")"
 	return $rc
 }
 
@@ -295,6 +284,7 @@ c_no_prompt() {
 	local d rc=0 t0
 	d=$(fresh no-prompt)
 	t0=$SECONDS
+	# shellcheck disable=SC2097,SC2098 # kget runs setsid; the tool is its argument
 	KFTP_GET="setsid" kget -w env -u KFTP_PASSWORD "$KFTP_GET" -u "$FTP_USER" -o "$d/f" "$V/hello.txt"
 	check_rc 5 || rc=1
 	case $KERR in *Password*) diag "a prompt: $KERR"; rc=1 ;; esac
@@ -313,6 +303,7 @@ device_case() {
 	local setup=$1 hint=$2 d before rc=0
 	d=$(fresh device)
 	before=$(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE")
+	# shellcheck disable=SC2097,SC2098 # kget runs unshare; the tool is its argument
 	KFTP_GET=unshare kget -m --propagation private sh -c "$setup && exec \"\$0\" \"\$@\"" \
 		"$KFTP_GET" -Z --parallel-max 4 --output-dir "$d" "$V/hello.txt" "$V/one.bin" \
 		"$V/allbytes.bin" "$V/empty.bin"
