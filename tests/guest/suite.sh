@@ -35,7 +35,7 @@ cd "$REPO" || exit 1
 # The parts, in order: PARTS run with the module loaded and the servers up,
 # before the teardown cases (so that the leak checks cover them too);
 # PARTS_UNLOADED after rmmod (installing needs the module unloaded).
-PARTS=(hostile fuzz files stress sessions events kecho cli batch)
+PARTS=(hostile fuzz files stress sessions events kecho cli batch lifecycle)
 PARTS_UNLOADED=(install deb)
 
 # Run a private copy of the CLI (made by make_fixtures): the repo is the

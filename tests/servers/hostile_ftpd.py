@@ -272,29 +272,34 @@ def g_eof(sess):
 
 # RETR replacements ----------------------------------------------------------
 
+def opening(sess, arg):
+    """The 150 reply to RETR, vsftpd's words; a long name is cut, so that
+    the line stays well within what a client reads (kftp: 2047 bytes)."""
+    if len(arg) > 200:
+        arg = arg[:200] + '...'
+    return '150 Opening BINARY mode data connection for %s (%d bytes).' % (
+        arg, sess.scen.size)
+
+
 def r_nevercon(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
     sess.log('* not connecting, ever')
 
 
 def r_150_451(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
     time.sleep(0.3)
     sess.reply('451 hostile: local error in processing, no data for you.')
 
 
 def r_ctlclose(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
     time.sleep(0.3)
     sess.close_control()
 
 
 def r_wrongaddr(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
 
     def run():
         ds = sess.connect_data(src=THIEF_SRC4, what='wrong-address')
@@ -312,8 +317,7 @@ def r_wrongaddr(sess, arg):
 
 
 def r_thiefflood(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
 
     def run():
         end = time.monotonic() + 10
@@ -386,8 +390,7 @@ def r_databefore150(sess, arg):
         fin_close(ds)
         sess.log('* all data sent and closed before any reply to RETR')
         time.sleep(0.3)
-        sess.reply('150 Opening BINARY mode data connection for %s (%d '
-                   'bytes).' % (arg, sess.scen.size))
+        sess.reply(opening(sess, arg))
         time.sleep(0.2)
         sess.reply('226 Transfer complete.')
     sess.start_thread(run)
@@ -1076,8 +1079,7 @@ class Session:
                 self.reply('425 Use PORT or PASV first.')
                 return
             ds = None
-            self.reply('150 Opening BINARY mode data connection for '
-                       '%s (%d bytes).' % (arg, self.scen.size))
+            self.reply(opening(self, arg))
         self.halt.clear()
         self.start_thread(self.xfer, ds)
 
