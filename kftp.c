@@ -96,13 +96,16 @@ static int kftp_validate(const struct kftp_get_args *a)
 
 static void kftp_log_failure(const struct kftp_xfer *x, int err)
 {
+	struct sockaddr_storage server;
+
 	/* User errors and interruptions are the caller's to report. */
 	if (err == -EINTR || x->step == KFTP_STEP_LOCAL_FILE)
 		return;
+	kftp_server_addr(x->args, &server);
 	/* %pE: the path is the caller's and the log is the admin's terminal. */
 	pr_info_ratelimited("retrieving %*pE from %pISpc failed at step %u: %d\n",
 			    (int)strlen(x->args->remote_path),
-			    x->args->remote_path, &x->sess->server, x->step, err);
+			    x->args->remote_path, &server, x->step, err);
 }
 
 /* What the caller learns of the transfer, success or not. */

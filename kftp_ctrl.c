@@ -38,17 +38,58 @@ int kftp_ctrl_init(struct kftp_ctrl *c)
 	return 0;
 }
 
-/* Drop the connection, and with it whatever the reader had buffered. */
+/*
+ * Drop the connection, and with it everything that described it: what the
+ * reader had buffered, a half-sent command, the server and the login.
+ */
 void kftp_ctrl_close(struct kftp_ctrl *c)
 {
 	if (c->sock)
 		sock_release(c->sock);
 	c->sock = NULL;
-	c->broken = false;
+	c->state = KFTP_CONN_CLOSED;
+	c->net = NULL;
+	memset(&c->peer, 0, sizeof(c->peer));
+	memzero_explicit(&c->login, sizeof(c->login));
+	if (c->cmd)
+		memzero_explicit(c->cmd, c->cmd_len);
+	c->cmd_len = 0;
+	c->cmd_off = 0;
 	c->start = 0;
 	c->end = 0;
 	c->pending_code = 0;
 	c->pending_lines = 0;
+	kftp_ctrl_forget_reply(c);
+}
+
+/* The last reply is the caller's to see only within the call it came in. */
+void kftp_ctrl_forget_reply(struct kftp_ctrl *c)
+{
+	c->code = 0;
+	c->text[0] = '\0';
+}
+
+/*
+ * The login succeeded: the connection now serves requests that match @a
+ * (see kftp_session_may_reuse()), until it is closed.
+ */
+void kftp_ctrl_logged_in(struct kftp_ctrl *c, const struct kftp_get_args *a)
+{
+	struct kftp_login *l = &c->login;
+
+	memset(l, 0, sizeof(*l));
+	l->family = a->family;
+	l->port = a->port;
+	l->scope_id = a->scope_id;
+	memcpy(l->addr, a->addr, sizeof(l->addr));
+	l->data_family = a->data_family;
+	l->data_port_low = a->data_port_low;
+	l->data_port_high = a->data_port_high;
+	memcpy(l->data_addr, a->data_addr, sizeof(l->data_addr));
+	/* Validated: NUL-terminated and NUL-padded, so whole arrays compare. */
+	memcpy(l->user, a->user, sizeof(l->user));
+	memcpy(l->password, a->password, sizeof(l->password));
+	c->state = KFTP_CONN_IDLE;
 }
 
 /* Closes the connection and releases the buffers. */
@@ -96,8 +137,9 @@ static int kftp_ctrl_fill(struct kftp_ctrl *c, unsigned long deadline,
 	if (n == -EAGAIN && nonblock)
 		return -EAGAIN;
 	n = n ? kftp_sock_errno(n) : -ECONNRESET;
+	/* A timeout or a signal leaves the reply to be read later. */
 	if (n != -ETIMEDOUT && n != -EINTR)
-		c->broken = true;
+		c->state = KFTP_CONN_BROKEN;
 	return n;
 }
 
@@ -223,27 +265,34 @@ int kftp_ctrl_read_reply(struct kftp_ctrl *c)
 /*
  * Without waiting: the code of a reply that has arrived in full, 0 when
  * none has (a partial one stays buffered for the next call), or -errno.
+ * kftp_ctrl_quiet() tells whether anything at all arrived.
  */
 int kftp_ctrl_poll_reply(struct kftp_ctrl *c)
 {
 	int code;
 
-	if (c->broken)
+	if (c->state == KFTP_CONN_BROKEN)
 		return -ECONNRESET;
 	code = kftp_ctrl_reply(c, jiffies, true);
 	return code == -EAGAIN ? 0 : code;
 }
 
 /*
- * Send "VERB ARG" (or "VERB" alone when @arg is NULL). Bytes 0xFF in the
- * argument are doubled, since the control connection is a Telnet stream
- * (RFC 959 3.1.1.2). The password never reaches the log.
+ * Has the server said nothing since its last reply? Not a whole reply,
+ * and not a byte of one either: an unsolicited reply that has begun to
+ * arrive would otherwise be read as the answer to the next command.
  */
-int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
+bool kftp_ctrl_quiet(struct kftp_ctrl *c)
+{
+	return kftp_ctrl_poll_reply(c) == 0 && c->start == c->end &&
+	       !c->pending_code;
+}
+
+/* Build "VERB ARG\r\n" in c->cmd, 0xFF bytes of the argument doubled. */
+static int kftp_ctrl_build(struct kftp_ctrl *c, const char *verb,
+			   const char *arg)
 {
 	size_t len = strlen(verb);
-	long timeout;
-	int err;
 
 	if (len + 3 > KFTP_CMD_LINE_MAX)
 		return -EINVAL;
@@ -251,8 +300,10 @@ int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
 	if (arg) {
 		c->cmd[len++] = ' ';
 		for (; *arg; arg++) {
-			if (len + 4 > KFTP_CMD_LINE_MAX)
+			if (len + 4 > KFTP_CMD_LINE_MAX) {
+				memzero_explicit(c->cmd, len);
 				return -EINVAL;
+			}
 			if ((u8)*arg == KFTP_TELNET_IAC)
 				c->cmd[len++] = *arg;
 			c->cmd[len++] = *arg;
@@ -263,21 +314,75 @@ int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
 	else
 		pr_debug("> PASS ****\n");
 	memcpy(c->cmd + len, "\r\n", 2);
-	timeout = (long)(kftp_ctrl_bound(c, jiffies + c->reply_timeout) - jiffies);
-	if (timeout <= 0)
-		return -ETIMEDOUT;
-	kftp_sock_set_timeo(c->sock, timeout, timeout);
-	err = kftp_sock_send_all(c->sock, c->cmd, len + 2, 0);
-	memzero_explicit(c->cmd, len);
-	/* Even an interrupted send may have left half a command. */
-	if (err)
-		c->broken = true;
+	c->cmd_len = len + 2;
+	c->cmd_off = 0;
+	return 0;
+}
+
+/*
+ * Send "VERB ARG" (or "VERB" alone when @arg is NULL). Bytes 0xFF in the
+ * argument are doubled, since the control connection is a Telnet stream
+ * (RFC 959 3.1.1.2). The password never reaches the log, and the line is
+ * wiped once sent.
+ *
+ * A signal may interrupt the send after part of the line left: -EINTR, and
+ * the rest goes first at the next call, whatever it asks to send (only the
+ * restart of the same step makes one). Any other failure leaves half a
+ * command on the wire: the connection is BROKEN.
+ */
+int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
+{
+	long timeout;
+	int n, err = 0;
+
+	if (!c->cmd_len) {
+		err = kftp_ctrl_build(c, verb, arg);
+		if (err)
+			return err;
+	}
+	while (c->cmd_off < c->cmd_len) {
+		timeout = (long)(kftp_ctrl_bound(c, jiffies + c->reply_timeout) -
+				 jiffies);
+		if (timeout <= 0) {
+			err = -ETIMEDOUT;
+			break;
+		}
+		kftp_sock_set_timeo(c->sock, timeout, timeout);
+		n = kftp_sock_send(c->sock, c->cmd + c->cmd_off,
+				   c->cmd_len - c->cmd_off, 0);
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		c->cmd_off += n;
+	}
+	if (err == -EINTR)
+		return err;	/* the rest waits for the restart */
+	if (err && c->cmd_off)
+		c->state = KFTP_CONN_BROKEN;
+	memzero_explicit(c->cmd, c->cmd_len);
+	c->cmd_len = 0;
+	c->cmd_off = 0;
 	return err;
+}
+
+/*
+ * The transfer that was sending a command is over: forget the command. A
+ * line cut in the middle leaves the server waiting for its end, so
+ * nothing else may be sent on that connection.
+ */
+void kftp_ctrl_drop_cmd(struct kftp_ctrl *c)
+{
+	if (c->cmd_len && c->cmd_off)
+		c->state = KFTP_CONN_BROKEN;
+	memzero_explicit(c->cmd, c->cmd_len);
+	c->cmd_len = 0;
+	c->cmd_off = 0;
 }
 
 /* Queue bytes without waiting: the goodbye of a failed transfer. */
 void kftp_ctrl_send_nowait(struct kftp_ctrl *c, const char *line)
 {
-	if (c->sock && !c->broken)
+	if (c->sock && c->state != KFTP_CONN_BROKEN)
 		kftp_sock_send_all(c->sock, line, strlen(line), MSG_DONTWAIT);
 }

@@ -5,6 +5,7 @@
  * the receive loop that feeds the destination file.
  */
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/net.h>
 #include <linux/sched/signal.h>
 #include <linux/uio.h>
@@ -94,7 +95,8 @@ int kftp_data_listen(struct kftp_xfer *x, struct sockaddr_storage *port_addr)
 	err = kftp_data_local_addr(x, port_addr);
 	if (err)
 		return err;
-	err = kftp_sock_create(x->sess->net, port_addr->ss_family, &x->listener);
+	err = kftp_sock_create(x->sess->ctrl.net, port_addr->ss_family,
+			       &x->listener);
 	if (err)
 		return err;
 	if (x->args->data_port_low) {
@@ -126,7 +128,7 @@ static bool kftp_data_peer_ok(struct kftp_xfer *x, struct socket *sock)
 	memset(&peer, 0, sizeof(peer));
 	if (kernel_getpeername(sock, (struct sockaddr *)&peer) < 0)
 		return false;
-	if (kftp_sockaddr_same_host(&peer, &x->sess->server))
+	if (kftp_sockaddr_same_host(&peer, &x->sess->ctrl.peer))
 		return true;
 	pr_warn_ratelimited("refused a data connection from %pISc: not the server\n",
 			    &peer);
@@ -276,7 +278,7 @@ static int kftp_data_receive_loop(struct kftp_xfer *x, size_t *fill)
 		if (x->received + n > allowed) {
 			/* Keep what fits the announced size or the limit. */
 			*fill += allowed - x->received;
-			x->received = allowed;
+			WRITE_ONCE(x->received, allowed);
 			if (over_err == -EPROTO)
 				pr_info_ratelimited("%*pE: more data than the %llu bytes announced\n",
 						    (int)strlen(x->args->remote_path),
@@ -296,6 +298,27 @@ static int kftp_data_receive_loop(struct kftp_xfer *x, size_t *fill)
 }
 
 /*
+ * The memory of one receive: the one-copy path's batch, or, without memory
+ * for it, the two-copy path's buffer. Only while the data step runs: a
+ * transfer kept across a stop holds neither.
+ */
+static int kftp_data_buffers_alloc(struct kftp_xfer *x)
+{
+	kftp_recv_alloc(x);
+	if (x->recv)
+		return 0;
+	x->xfer_buf = kvmalloc(KFTP_XFER_BUF_SIZE, GFP_KERNEL);
+	return x->xfer_buf ? 0 : -ENOMEM;
+}
+
+static void kftp_data_buffers_free(struct kftp_xfer *x)
+{
+	kftp_recv_free(x);
+	kvfree(x->xfer_buf);
+	x->xfer_buf = NULL;
+}
+
+/*
  * Receive until EOF. Whatever the reason the loop ends for, every byte
  * received is written out first, so that a partial download that the
  * caller keeps holds all of it, and a restarted call continues after it.
@@ -306,12 +329,13 @@ int kftp_data_receive(struct kftp_xfer *x)
 	bool file_failed;
 	int err, ferr;
 
-	/* Without memory for the one-copy path, the two-copy one does. */
-	kftp_recv_alloc(x);
+	err = kftp_data_buffers_alloc(x);
+	if (err)
+		return err;
 	err = kftp_data_receive_loop(x, &fill);
 	file_failed = x->file_failed;
 	ferr = kftp_data_flush(x, &fill);
-	kftp_recv_free(x);
+	kftp_data_buffers_free(x);
 	/* Bytes that could not be written cannot be continued after. */
 	if (err == -EINTR && ferr)
 		return ferr;

@@ -3,14 +3,33 @@
  * The destination file. It is opened in the ioctl's own process context, so
  * the path resolves against the caller's cwd and root, with the caller's
  * credentials, umask and RLIMIT_FSIZE.
+ *
+ * A transfer holds the file while it writes (x->file) and its path to the
+ * end (x->dest, which also pins the mount): a restarted call may continue
+ * the transfer only if the destination is still that file, and no shorter
+ * than what was written.
  */
 #include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/path.h>
 #include <linux/spinlock.h>
 
 #include "kftp_internal.h"
+
+/*
+ * O_DIRECT wants sector-aligned writes, and socket data comes in whatever
+ * pieces TCP made. O_APPEND writes at the end, not from resume_offset, so
+ * a transfer that starts over would append a second copy. Both are refused
+ * before anything is received; F_SETFL can set them later, so a restart
+ * looks again.
+ */
+static bool kftp_file_flags_ok(const struct file *file)
+{
+	return !(READ_ONCE(file->f_flags) & (O_DIRECT | O_APPEND));
+}
 
 /*
  * The caller's own descriptor: it chose the name, owner and mode (an
@@ -27,11 +46,13 @@ static int kftp_file_get_fd(struct kftp_xfer *x)
 		fput(file);
 		return -EBADF;
 	}
-	if (!S_ISREG(file_inode(file)->i_mode)) {
+	if (!S_ISREG(file_inode(file)->i_mode) || !kftp_file_flags_ok(file)) {
 		fput(file);
 		return -EINVAL;
 	}
 	x->file = file;
+	x->dest = file->f_path;
+	path_get(&x->dest);
 	x->file_from_fd = true;
 	x->file_pos = x->args->resume_offset;
 	return 0;
@@ -96,6 +117,8 @@ int kftp_file_open(struct kftp_xfer *x)
 	file->f_flags &= ~O_NONBLOCK;
 	spin_unlock(&file->f_lock);
 	x->file = file;
+	x->dest = file->f_path;
+	path_get(&x->dest);
 	x->file_pos = x->args->resume_offset;
 	return 0;
 }
@@ -117,17 +140,68 @@ int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len)
 	return 0;
 }
 
-/* Close errors count: on NFS they are where a failed write shows up. */
-int kftp_file_close(struct kftp_xfer *x)
+/*
+ * The data is all written. A path is closed now, because close errors
+ * count: on NFS they are where a failed write shows up. The caller's
+ * dest_fd stays held: the caller closes its own descriptor, and a restart
+ * compares it with the one the transfer wrote to.
+ */
+int kftp_file_finish(struct kftp_xfer *x)
+{
+	struct file *file = x->file;
+
+	if (!file || x->file_from_fd)
+		return 0;
+	x->file = NULL;
+	return filp_close(file, NULL);
+}
+
+/*
+ * Whatever the transfer still holds. Also from a kworker or at process
+ * exit (a kept transfer let go): nothing here may use current.
+ */
+void kftp_file_release(struct kftp_xfer *x)
 {
 	struct file *file = x->file;
 
 	x->file = NULL;
-	if (!file)
-		return 0;
-	if (x->file_from_fd) {
-		fput(file);	/* the caller closes its own descriptor */
-		return 0;
+	if (file && x->file_from_fd)
+		fput(file);
+	else if (file)
+		filp_close(file, NULL);
+	if (x->dest.dentry)
+		path_put(&x->dest);
+	x->dest.dentry = NULL;
+	x->dest.mnt = NULL;
+}
+
+/*
+ * For a restarted call (in the caller's context): is the destination that
+ * the request names still the file this transfer writes to, and still as
+ * long as what was written? A caller told EINTR may have removed, replaced
+ * or truncated it meanwhile; continuing would then write into an unlinked
+ * inode, or after a hole.
+ */
+bool kftp_file_still_ours(const struct kftp_xfer *x)
+{
+	const struct kftp_get_args *a = x->args;
+	struct inode *ours, *inode = NULL;
+	struct file *file;
+	struct path path;
+
+	if (!x->dest.dentry)
+		return true;	/* not opened yet: the restart opens it */
+	ours = d_backing_inode(x->dest.dentry);
+	if (a->flags & KFTP_GET_F_DEST_FD) {
+		file = fget(a->dest_fd);
+		if (!file)
+			return false;
+		if (file == x->file && kftp_file_flags_ok(file))
+			inode = ours;
+		fput(file);
+	} else if (!kern_path(a->local_path, 0, &path)) {
+		inode = d_backing_inode(path.dentry);
+		path_put(&path);
 	}
-	return filp_close(file, NULL);
+	return inode == ours && i_size_read(ours) >= x->file_pos;
 }

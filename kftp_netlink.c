@@ -6,7 +6,6 @@
  * that runs the transfer, and only to holders of CAP_NET_ADMIN there.
  * Nothing here ever sees the user name or the password.
  */
-#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/ktime.h>
@@ -28,8 +27,12 @@ enum {
 	KFTP_NL_MCGRP_EVENTS,
 };
 
-static atomic64_t kftp_nl_next_id = ATOMIC64_INIT(0);
-/* The transfers between begin and end, by increasing id: the dump's list. */
+/*
+ * The transfers between begin and end, by increasing id: the dump's list.
+ * An id is taken under the lock that adds it, so the list stays in id
+ * order, which a dump that resumes after the last id it sent relies on.
+ */
+static u64 kftp_nl_last_id;
 static LIST_HEAD(kftp_nl_running);
 static DEFINE_SPINLOCK(kftp_nl_lock);
 
@@ -42,6 +45,12 @@ static size_t kftp_nl_msg_size(const struct kftp_xfer *x)
 	       nla_total_size(x->nl_local ? strlen(x->nl_local) + 1 : 0) +
 	       nla_total_size(16) + 12 * nla_total_size_64bit(sizeof(u64));
 }
+
+/* The largest message: both paths as long as they can be. */
+#define KFTP_NL_MSG_MAX	(NLMSG_HDRLEN + GENL_HDRLEN +			\
+			 nla_total_size(KFTP_REMOTE_PATH_MAX) +		\
+			 nla_total_size(PATH_MAX) + nla_total_size(16) +	\
+			 12 * nla_total_size_64bit(sizeof(u64)))
 
 static int kftp_nl_put_u64(struct sk_buff *skb, int type, u64 value)
 {
@@ -142,49 +151,59 @@ static void kftp_nl_event(const struct kftp_xfer *x, u8 cmd, int err)
 				KFTP_NL_MCGRP_EVENTS, GFP_KERNEL);
 }
 
-/* A new transfer: give it an id and list it for the dump. */
+/*
+ * A new transfer, in the caller's context: note what its events need from
+ * the caller now, since a kept transfer may end where current means
+ * nothing (release at exit, a kworker). Give it an id, list it.
+ */
 void kftp_nl_xfer_begin(struct kftp_xfer *x)
 {
-	x->nl_id = atomic64_inc_return(&kftp_nl_next_id);
 	x->nl_pid = task_tgid_vnr(current);
 	/* A kept transfer may outlive the caller's stay in its namespace. */
 	x->nl_net = get_net(current->nsproxy->net_ns);
 	x->nl_start = ktime_get();
+	x->nl_next_progress = jiffies;
 	spin_lock(&kftp_nl_lock);
+	x->nl_id = ++kftp_nl_last_id;
 	list_add_tail(&x->nl_node, &kftp_nl_running);
 	spin_unlock(&kftp_nl_lock);
 }
 
-/* The destination as a person would name it: the path, or the fd's path. */
-static char *kftp_nl_local_path(const struct kftp_xfer *x)
+/*
+ * The destination as a person would name it: the path, or the path of the
+ * fd's file. In the caller's context, once the file is open: d_path()
+ * resolves against current's root.
+ */
+void kftp_nl_xfer_set_local(struct kftp_xfer *x)
 {
-	char *buf, *path, *copy;
+	char *buf, *path, *local = NULL;
 
-	if (!(x->args->flags & KFTP_GET_F_DEST_FD))
-		return kstrdup(x->args->local_path, GFP_KERNEL);
-	if (!x->file)
-		return NULL;
-	buf = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!buf)
-		return NULL;
-	path = d_path(&x->file->f_path, buf, PATH_MAX);
-	copy = IS_ERR(path) ? NULL : kstrdup(path, GFP_KERNEL);
-	kfree(buf);
-	return copy;
+	if (!(x->args->flags & KFTP_GET_F_DEST_FD)) {
+		local = kstrdup(x->args->local_path, GFP_KERNEL);
+	} else if (x->file) {
+		buf = kmalloc(PATH_MAX, GFP_KERNEL);
+		if (!buf)
+			return;
+		path = d_path(&x->file->f_path, buf, PATH_MAX);
+		local = IS_ERR(path) ? NULL : kstrdup(path, GFP_KERNEL);
+		kfree(buf);
+	}
+	spin_lock(&kftp_nl_lock);	/* the dump may be reading nl_local */
+	swap(x->nl_local, local);
+	spin_unlock(&kftp_nl_lock);
+	kfree(local);
 }
 
-/* START, once: when the size is known, or at the end of an early failure. */
+/*
+ * START, once: when the size is known, or at the end of an early failure.
+ * Also at the end of a kept transfer let go from release or a kworker:
+ * nothing here may use current.
+ */
 void kftp_nl_xfer_start(struct kftp_xfer *x)
 {
-	char *local;
-
 	if (x->nl_started)
 		return;
 	x->nl_started = true;
-	local = kftp_nl_local_path(x);
-	spin_lock(&kftp_nl_lock);	/* the dump may be reading nl_local */
-	x->nl_local = local;
-	spin_unlock(&kftp_nl_lock);
 	kftp_nl_event(x, KFTP_CMD_EVENT_START, 0);
 }
 
@@ -197,17 +216,27 @@ void kftp_nl_xfer_progress(struct kftp_xfer *x)
 	kftp_nl_event(x, KFTP_CMD_EVENT_PROGRESS, 0);
 }
 
-/* DONE, and off the list. */
+/* Off the list, then DONE: a dump after DONE never lists it. */
 void kftp_nl_xfer_end(struct kftp_xfer *x, int err)
 {
 	kftp_nl_xfer_start(x);
-	kftp_nl_event(x, KFTP_CMD_EVENT_DONE, err);
 	spin_lock(&kftp_nl_lock);
 	list_del(&x->nl_node);
 	spin_unlock(&kftp_nl_lock);
+	kftp_nl_event(x, KFTP_CMD_EVENT_DONE, err);
 	kfree(x->nl_local);
 	x->nl_local = NULL;
 	put_net(x->nl_net);
+}
+
+/*
+ * A message may be larger than the first skb of a dump (NLMSG_GOODSIZE,
+ * about 3.7 KiB): ask for room for the largest one.
+ */
+static int kftp_nl_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = KFTP_NL_MSG_MAX;
+	return 0;
 }
 
 /*
@@ -218,24 +247,28 @@ static int kftp_nl_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct net *net = sock_net(skb->sk);
 	struct kftp_xfer *x;
+	int err = 0;
 
 	spin_lock(&kftp_nl_lock);
 	list_for_each_entry(x, &kftp_nl_running, nl_node) {
 		if (x->nl_id <= cb->args[0] || !net_eq(x->nl_net, net))
 			continue;
-		if (kftp_nl_fill(skb, x, KFTP_CMD_GET_XFERS, 0,
-				 NETLINK_CB(cb->skb).portid,
-				 cb->nlh->nlmsg_seq, NLM_F_MULTI))
+		err = kftp_nl_fill(skb, x, KFTP_CMD_GET_XFERS, 0,
+				   NETLINK_CB(cb->skb).portid,
+				   cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
 			break;
 		cb->args[0] = x->nl_id;
 	}
 	spin_unlock(&kftp_nl_lock);
-	return skb->len;
+	/* 0 means "done": a message that fits no skb must not end it quietly. */
+	return err && !skb->len ? err : skb->len;
 }
 
-static const struct genl_small_ops kftp_genl_ops[] = {
+static const struct genl_ops kftp_genl_ops[] = {
 	{
 		.cmd	= KFTP_CMD_GET_XFERS,
+		.start	= kftp_nl_dump_start,
 		.dumpit	= kftp_nl_dump,
 		/* CAP_NET_ADMIN in the user namespace that owns the netns */
 		.flags	= GENL_UNS_ADMIN_PERM,
@@ -254,8 +287,8 @@ static struct genl_family kftp_genl_family __ro_after_init = {
 	.version	= KFTP_GENL_VERSION,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
-	.small_ops	= kftp_genl_ops,
-	.n_small_ops	= ARRAY_SIZE(kftp_genl_ops),
+	.ops		= kftp_genl_ops,
+	.n_ops		= ARRAY_SIZE(kftp_genl_ops),
 	/* Every command validates strictly: the dump takes no attributes. */
 	.resv_start_op	= KFTP_CMD_GET_XFERS,
 	.mcgrps		= kftp_genl_mcgrps,

@@ -47,6 +47,7 @@ static int kftp_reply_errno(int code)
 /*
  * Send the current step's command, once, and read its reply: the code, or
  * -errno. Interrupted, the reply is awaited again when the call restarts.
+ * A logged-in connection is BUSY from the command to its final reply.
  */
 static int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 {
@@ -54,7 +55,8 @@ static int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 	int code, err;
 
 	if (!x->cmd_sent) {
-		x->ctrl_idle = false;
+		if (c->state == KFTP_CONN_IDLE)
+			c->state = KFTP_CONN_BUSY;
 		err = kftp_ctrl_send(c, verb, arg);
 		if (err)
 			return err;
@@ -64,8 +66,9 @@ static int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 	if (code == -EINTR)
 		return code;
 	x->cmd_sent = false;
-	if (code > 0)
-		x->ctrl_idle = true;
+	/* Only a final reply ends the command; a stray 1xx leaves it owed. */
+	if (code >= 200 && c->state == KFTP_CONN_BUSY)
+		c->state = KFTP_CONN_IDLE;
 	return code;
 }
 
@@ -80,18 +83,14 @@ static int kftp_cmd_expect_2xx(struct kftp_xfer *x, const char *verb,
 	return code / 100 == 2 ? 0 : kftp_reply_errno(code);
 }
 
-static int kftp_connect(struct kftp_xfer *x)
+/* The server a request names, as a socket address. */
+void kftp_server_addr(const struct kftp_get_args *a,
+		      struct sockaddr_storage *addr)
 {
-	const struct kftp_get_args *a = x->args;
-	struct kftp_session *sess = x->sess;
-	struct sockaddr_in *sin = (struct sockaddr_in *)&sess->server;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&sess->server;
-	unsigned long deadline;
-	int err;
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
 
-	/* A restarted or replaced attempt starts from a clean socket. */
-	kftp_ctrl_close(&sess->ctrl);
-	memset(&sess->server, 0, sizeof(sess->server));
+	memset(addr, 0, sizeof(*addr));
 	if (a->family == AF_INET) {
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons(a->port);
@@ -102,32 +101,50 @@ static int kftp_connect(struct kftp_xfer *x)
 		sin6->sin6_scope_id = a->scope_id;
 		memcpy(&sin6->sin6_addr, a->addr, 16);
 	}
+}
+
+static int kftp_connect(struct kftp_xfer *x)
+{
+	const struct kftp_get_args *a = x->args;
+	struct kftp_ctrl *c = &x->sess->ctrl;
+	struct net *net = current->nsproxy->net_ns;
+	unsigned long deadline;
+	long left;
+	int err;
+
+	/* A restarted or replaced attempt starts from a clean socket. */
+	kftp_ctrl_close(c);
 	deadline = kftp_xfer_deadline(x, msecs_to_jiffies(a->connect_timeout_ms));
-	if (time_after_eq(jiffies, deadline))
-		return -ETIMEDOUT;
-	sess->net = current->nsproxy->net_ns;
-	err = kftp_sock_create(sess->net, a->family, &sess->ctrl.sock);
+	err = kftp_sock_create(net, a->family, &c->sock);
 	if (err)
 		return err;
-	err = kftp_sock_connect(sess->ctrl.sock, &sess->server,
-				jiffies_to_msecs(deadline - jiffies));
+	c->state = KFTP_CONN_CONNECTING;
+	c->net = net;
+	kftp_server_addr(a, &c->peer);
+	/* Creating the socket may have slept past the deadline. */
+	left = (long)(deadline - jiffies);
+	err = left > 0 ? kftp_sock_connect(c->sock, &c->peer,
+					   jiffies_to_msecs(left)) : -ETIMEDOUT;
 	if (err) {
-		kftp_ctrl_close(&sess->ctrl);	/* nobody to say QUIT to */
+		kftp_ctrl_close(c);	/* nobody to say QUIT to */
 		return err;
 	}
 	/* A long transfer leaves the control connection idle behind NATs. */
-	kftp_sock_set_keepalive(sess->ctrl.sock);
+	kftp_sock_set_keepalive(c->sock);
 	return 0;
 }
 
 static int kftp_greeting(struct kftp_xfer *x)
 {
-	int code = kftp_ctrl_read_reply(&x->sess->ctrl);
+	struct kftp_ctrl *c = &x->sess->ctrl;
+	int code = kftp_ctrl_read_reply(c);
 
 	if (code < 0)
 		return code;
-	if (code == 220)
+	if (code == 220) {
+		c->state = KFTP_CONN_GREETED;
 		return 0;
+	}
 	/* 120 "ready in nnn minutes" is not worth waiting for. */
 	return kftp_reply_errno(code);
 }
@@ -176,7 +193,7 @@ static int kftp_size(struct kftp_xfer *x)
 		return -ECONNABORTED;
 	if (code == 213 && c->line_len > 4 &&
 	    !kstrtoull(skip_spaces(c->line + 4), 10, &size))
-		x->remote_size = size;
+		WRITE_ONCE(x->remote_size, size);	/* the dump reads it */
 	return 0;
 }
 
@@ -312,7 +329,7 @@ static int kftp_retr(struct kftp_xfer *x)
 	if (code < 0)
 		return code;
 	if (code / 100 == 1) {
-		x->ctrl_idle = false;	/* the final reply is to come */
+		x->sess->ctrl.state = KFTP_CONN_BUSY;	/* the final reply is to come */
 		return 0;
 	}
 	/* RFC 959's answer to a REST marker past the end of the file. */
@@ -327,14 +344,16 @@ static int kftp_retr(struct kftp_xfer *x)
  */
 static int kftp_complete(struct kftp_xfer *x)
 {
+	struct kftp_ctrl *c = &x->sess->ctrl;
 	u64 expected = x->remote_size;
 	int code = x->early_final;
 
 	if (!code)
-		code = kftp_ctrl_read_reply(&x->sess->ctrl);
+		code = kftp_ctrl_read_reply(c);
 	if (code < 0)
 		return code;
-	x->ctrl_idle = true;
+	if (code >= 200)
+		c->state = KFTP_CONN_IDLE;	/* between commands again */
 	if (code != 226 && code != 250)
 		return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
 	if (expected != KFTP_SIZE_UNKNOWN)
@@ -349,19 +368,32 @@ static int kftp_complete(struct kftp_xfer *x)
 }
 
 /*
- * Say goodbye and close: after a failure without waiting for anything,
- * else with a short wait for 221, which lets the server close first.
+ * Say goodbye and close. A command or transfer under way is aborted;
+ * otherwise QUIT, and, unless @failed, a short wait for 221, which lets
+ * the server close first. A broken connection is just closed. Also from
+ * release at process exit or a kworker: nothing here may use current.
  */
 void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed)
 {
-	if (c->sock && !c->broken) {
+	switch (c->state) {
+	case KFTP_CONN_BUSY:
+		pr_debug("> ABOR\n");
+		pr_debug("> QUIT\n");
+		kftp_ctrl_send_nowait(c, "ABOR\r\nQUIT\r\n");
+		break;
+	case KFTP_CONN_CONNECTING:
+	case KFTP_CONN_GREETED:
+	case KFTP_CONN_IDLE:
 		if (failed) {
-			pr_debug("> ABOR\n");
 			pr_debug("> QUIT\n");
-			kftp_ctrl_send_nowait(c, "ABOR\r\nQUIT\r\n");
+			kftp_ctrl_send_nowait(c, "QUIT\r\n");
 		} else if (!kftp_ctrl_send(c, "QUIT", NULL)) {
 			kftp_ctrl_read_reply_until(c, jiffies + min(HZ, c->reply_timeout));
 		}
+		break;
+	case KFTP_CONN_CLOSED:
+	case KFTP_CONN_BROKEN:
+		break;
 	}
 	kftp_ctrl_close(c);
 }
@@ -386,10 +418,16 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 
 	switch (x->step) {
 	case KFTP_STEP_NONE:
-		x->step = KFTP_STEP_LOCAL_FILE;
+		/* The result must not show a reply of an earlier call. */
+		kftp_ctrl_forget_reply(&sess->ctrl);
 		err = kftp_file_open(x);
-		if (err)
+		if (err) {
+			/* Interrupted, the open is redone by the restart. */
+			if (!kftp_interrupted(err))
+				x->step = KFTP_STEP_LOCAL_FILE;
 			return err;
+		}
+		kftp_nl_xfer_set_local(x);
 		if (kftp_session_may_reuse(sess, x)) {
 			x->reused = true;
 			next = KFTP_STEP_TYPE;
@@ -409,7 +447,7 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 	case KFTP_STEP_LOGIN:
 		err = kftp_login(x);
 		if (!err)
-			kftp_session_set_login(sess, x);
+			kftp_ctrl_logged_in(&sess->ctrl, a);
 		next = KFTP_STEP_TYPE;
 		break;
 	case KFTP_STEP_TYPE:
@@ -471,7 +509,7 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		sock_release(x->data);
 		x->data = NULL;
 		x->step = KFTP_STEP_LOCAL_FILE;
-		err = kftp_file_close(x);
+		err = kftp_file_finish(x);
 		next = KFTP_STEP_COMPLETE;
 		break;
 	case KFTP_STEP_COMPLETE:

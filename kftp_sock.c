@@ -88,7 +88,11 @@ bool kftp_sockaddr_same_host(const struct sockaddr_storage *a,
 		return false;
 	if (a->ss_family == AF_INET)
 		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	return ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr);
+	if (!ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr))
+		return false;
+	/* fe80::1 on one link is not fe80::1 on another. */
+	return !(ipv6_addr_type(&a6->sin6_addr) & IPV6_ADDR_LINKLOCAL) ||
+	       a6->sin6_scope_id == b6->sin6_scope_id;
 }
 
 int kftp_sock_connect(struct socket *sock, struct sockaddr_storage *addr,
@@ -106,21 +110,28 @@ int kftp_sock_connect(struct socket *sock, struct sockaddr_storage *addr,
 	return kftp_sock_errno(err);
 }
 
+/* One send: the bytes that left (at least one), or -errno. */
+int kftp_sock_send(struct socket *sock, const void *buf, size_t len, int flags)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+	int sent;
+
+	sent = kernel_sendmsg(sock, &msg, &vec, 1, len);
+	if (sent < 0)
+		return kftp_sock_errno(sent);
+	return sent ?: -ECONNRESET;
+}
+
 int kftp_sock_send_all(struct socket *sock, const void *buf, size_t len,
 		       int flags)
 {
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | flags };
-	struct kvec vec;
 	int sent;
 
 	while (len) {
-		vec.iov_base = (void *)buf;
-		vec.iov_len = len;
-		sent = kernel_sendmsg(sock, &msg, &vec, 1, len);
+		sent = kftp_sock_send(sock, buf, len, flags);
 		if (sent < 0)
-			return kftp_sock_errno(sent);
-		if (sent == 0)
-			return -ECONNRESET;
+			return sent;
 		buf += sent;
 		len -= sent;
 	}

@@ -9,8 +9,10 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/path.h>
 #include <linux/socket.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/kftp.h>
 
 struct file;
@@ -25,28 +27,11 @@ struct socket;
 /* The one data buffer of a transfer: large writes, bounded memory. */
 #define KFTP_XFER_BUF_SIZE	(256 * 1024)
 
-/* The control connection: socket, reader state and the last reply. */
-struct kftp_ctrl {
-	struct socket *sock;		/* NULL when not connected */
-	unsigned long reply_timeout;	/* jiffies, per reply and per send */
-	unsigned long limit;		/* jiffies: no wait past it, or 0 */
-	bool broken;			/* unusable: nothing more to send */
-
-	/* bytes received but not yet parsed */
-	char *rbuf;
-	size_t start;
-	size_t end;
-	char line[KFTP_LINE_MAX];	/* the current line, NUL-terminated */
-	int line_len;
-	int pending_code;		/* multi-line reply being read, or 0 */
-	unsigned int pending_lines;
-
-	int code;			/* the last reply's code, 0 if none */
-	char text[KFTP_REPLY_TEXT_MAX];	/* its first line, printable */
-	char *cmd;			/* the command being sent */
-};
-
-/* What a logged-in control connection was opened for: reuse needs a match. */
+/*
+ * What a logged-in control connection was opened for: the caller's request
+ * fields that reuse must match. It belongs to the connection: set when the
+ * login succeeds, wiped whenever the socket is closed or replaced.
+ */
 struct kftp_login {
 	u16 family;
 	u16 port;
@@ -60,21 +45,65 @@ struct kftp_login {
 	char password[KFTP_PASSWORD_MAX];
 };
 
+/*
+ * The state of the control connection, tied to its socket's life (as the
+ * smb client's tcpStatus). Only an IDLE connection may serve a new request.
+ *
+ *   CLOSED ---> CONNECTING --220--> GREETED --login--> IDLE <--reply-- BUSY
+ *                                                        |--command-->
+ *   Any state with a socket --I/O error, half-sent command--> BROKEN
+ *   Any state --kftp_ctrl_close()--> CLOSED (login wiped)
+ */
+enum kftp_conn_state {
+	KFTP_CONN_CLOSED,	/* no socket */
+	KFTP_CONN_CONNECTING,	/* socket made, no 220 greeting yet */
+	KFTP_CONN_GREETED,	/* 220 seen, not logged in (or login refused) */
+	KFTP_CONN_IDLE,		/* logged in, no reply or data pending */
+	KFTP_CONN_BUSY,		/* logged in, a reply or transfer pending */
+	KFTP_CONN_BROKEN,	/* out of step with the server: only closing */
+};
+
+/* The control connection: socket, state, login, reader and last reply. */
+struct kftp_ctrl {
+	struct socket *sock;		/* NULL when CLOSED */
+	enum kftp_conn_state state;
+	struct net *net;		/* sock's namespace; sock pins it */
+	struct sockaddr_storage peer;	/* the server: data must come from it */
+	struct kftp_login login;	/* valid in IDLE and BUSY only */
+	unsigned long reply_timeout;	/* jiffies, per reply and per send */
+	unsigned long limit;		/* jiffies: no wait past it, or 0 */
+
+	/* bytes received but not yet parsed */
+	char *rbuf;
+	size_t start;
+	size_t end;
+	char line[KFTP_LINE_MAX];	/* the current line, NUL-terminated */
+	int line_len;
+	int pending_code;		/* multi-line reply being read, or 0 */
+	unsigned int pending_lines;
+
+	int code;			/* the last reply's code, 0 if none */
+	char text[KFTP_REPLY_TEXT_MAX];	/* its first line, printable */
+
+	/* the command being sent: a stop may leave it half sent */
+	char *cmd;
+	size_t cmd_len;			/* its length, CRLF included; 0: none */
+	size_t cmd_off;			/* bytes of it already sent */
+};
+
 struct kftp_recv;
 struct kftp_xfer;
 
 /*
- * One open /dev/kftp: the control connection kept logged in between
- * calls, and a transfer kept across a stop signal until its call restarts.
+ * One open /dev/kftp. Everything in it outlives a call; who owns each part
+ * and what ends it is written down at the top of kftp_session.c.
  */
 struct kftp_session {
 	struct mutex lock;		/* one call at a time */
-	struct kftp_ctrl ctrl;
-	struct net *net;		/* of ctrl.sock, which pins it */
-	struct sockaddr_storage server;	/* ctrl.sock's peer */
-	struct kftp_login login;	/* valid while ctrl.sock is set */
+	struct kftp_ctrl ctrl;		/* kept logged in between calls */
 	u16 next_data_port;		/* where the port range search resumes */
 	struct kftp_xfer *kept;		/* interrupted, to be continued */
+	struct delayed_work kept_check;	/* lets go of a kept transfer */
 };
 
 /* One retrieval: everything a call owns while it runs. */
@@ -85,8 +114,8 @@ struct kftp_xfer {
 	enum kftp_step step;		/* what the dialogue is doing */
 	unsigned int substep;		/* progress inside a step, for restarts */
 	bool cmd_sent;			/* the step's command awaits its reply */
-	bool ctrl_idle;			/* no reply or data pending on ctrl */
 	bool reused;			/* ctrl came from an earlier call */
+	unsigned int kept_checks;	/* kept: times its caller was seen running */
 	unsigned long limit;		/* max_time_ms as jiffies, or 0 */
 
 	struct socket *listener;	/* our active-mode data port */
@@ -96,12 +125,13 @@ struct kftp_xfer {
 	u64 remote_size;		/* SIZE answer, or KFTP_SIZE_UNKNOWN */
 	s64 remote_mtime;		/* MDTM answer, or KFTP_MTIME_UNKNOWN */
 
-	void *xfer_buf;			/* KFTP_XFER_BUF_SIZE bytes */
+	void *xfer_buf;			/* the two-copy path's buffer, or NULL */
 	struct kftp_recv *recv;		/* the one-copy path's batch, or NULL */
 	u64 received;			/* data bytes received from the server */
 	bool file_failed;		/* the data step failed writing the file */
 
-	struct file *file;		/* the destination */
+	struct file *file;		/* the destination, while it is written */
+	struct path dest;		/* where it is, held to the end */
 	bool file_from_fd;		/* file is the caller's dest_fd */
 	loff_t file_pos;
 	u64 written;			/* bytes written to the destination */
@@ -121,14 +151,13 @@ struct kftp_xfer {
 struct kftp_session *kftp_session_new(void);
 void kftp_session_free(struct kftp_session *sess);
 int kftp_restart_errno(void);
+bool kftp_interrupted(int err);
 int kftp_session_begin(struct kftp_session *sess, struct kftp_get_args *args,
 		       struct kftp_xfer **res);
 int kftp_session_interrupted(struct kftp_session *sess, struct kftp_xfer *x,
 			     int err);
 void kftp_session_end(struct kftp_session *sess, struct kftp_xfer *x, int err);
-bool kftp_session_may_reuse(const struct kftp_session *sess,
-			    const struct kftp_xfer *x);
-void kftp_session_set_login(struct kftp_session *sess,
+bool kftp_session_may_reuse(struct kftp_session *sess,
 			    const struct kftp_xfer *x);
 unsigned long kftp_xfer_deadline(const struct kftp_xfer *x,
 				 unsigned long timeout);
@@ -137,11 +166,14 @@ unsigned long kftp_xfer_deadline(const struct kftp_xfer *x,
 int kftp_nl_init(void);
 void kftp_nl_exit(void);
 void kftp_nl_xfer_begin(struct kftp_xfer *x);
+void kftp_nl_xfer_set_local(struct kftp_xfer *x);
 void kftp_nl_xfer_start(struct kftp_xfer *x);
 void kftp_nl_xfer_progress(struct kftp_xfer *x);
 void kftp_nl_xfer_end(struct kftp_xfer *x, int err);
 
 /* kftp_proto.c: the FTP dialogue, start to finish */
+void kftp_server_addr(const struct kftp_get_args *a,
+		      struct sockaddr_storage *addr);
 int kftp_xfer_run(struct kftp_xfer *x);
 void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed);
 
@@ -149,10 +181,14 @@ void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed);
 int kftp_ctrl_init(struct kftp_ctrl *c);
 void kftp_ctrl_free(struct kftp_ctrl *c);
 void kftp_ctrl_close(struct kftp_ctrl *c);
+void kftp_ctrl_logged_in(struct kftp_ctrl *c, const struct kftp_get_args *a);
 int kftp_ctrl_read_reply(struct kftp_ctrl *c);
 int kftp_ctrl_read_reply_until(struct kftp_ctrl *c, unsigned long deadline);
 int kftp_ctrl_poll_reply(struct kftp_ctrl *c);
+bool kftp_ctrl_quiet(struct kftp_ctrl *c);
+void kftp_ctrl_forget_reply(struct kftp_ctrl *c);
 int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg);
+void kftp_ctrl_drop_cmd(struct kftp_ctrl *c);
 void kftp_ctrl_send_nowait(struct kftp_ctrl *c, const char *line);
 
 /* kftp_sock.c: in-kernel sockets with deadlines */
@@ -162,6 +198,8 @@ void kftp_sock_set_keepalive(struct socket *sock);
 int kftp_sock_errno(int err);
 int kftp_sock_connect(struct socket *sock, struct sockaddr_storage *addr,
 		      unsigned int timeout_ms);
+int kftp_sock_send(struct socket *sock, const void *buf, size_t len,
+		   int flags);
 int kftp_sock_send_all(struct socket *sock, const void *buf, size_t len,
 		       int flags);
 int kftp_sockaddr_len(const struct sockaddr_storage *addr);
@@ -182,6 +220,8 @@ int kftp_recv_write(struct kftp_xfer *x);
 /* kftp_file.c: the destination file */
 int kftp_file_open(struct kftp_xfer *x);
 int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len);
-int kftp_file_close(struct kftp_xfer *x);
+int kftp_file_finish(struct kftp_xfer *x);
+void kftp_file_release(struct kftp_xfer *x);
+bool kftp_file_still_ours(const struct kftp_xfer *x);
 
 #endif /* _KFTP_INTERNAL_H */

@@ -166,9 +166,10 @@ struct kftp_get_result {
  *			but a regular file is ever opened.
  * @result:		out: see &struct kftp_get_result.
  * @dest_fd:		in, version 1: with %KFTP_GET_F_DEST_FD, a descriptor
- *			of a regular file open for writing. Data is written
- *			from offset @resume_offset on, and the file is never
- *			truncated. Ignored without the flag.
+ *			of a regular file open for writing, without
+ *			O_DIRECT or O_APPEND. Data is written from offset
+ *			@resume_offset on, and the file is never truncated.
+ *			Ignored without the flag.
  * @reserved1:		in, version 1: must be 0.
  * @max_filesize:	in, version 2: 0, or the most bytes to receive. A
  *			larger SIZE fails before RETR, and the data step
@@ -264,9 +265,17 @@ struct kftp_get_args {
  * without waiting). Any other interruption - a stop signal (Ctrl-Z,
  * SIGSTOP), a ptrace attach, the freezer - keeps the transfer in the
  * session and returns -ERESTARTNOHAND, so the kernel restarts the call when
- * the process runs again; the restarted call, with the same request,
- * continues where the transfer stood. A call with a different request drops
- * a kept transfer first. A write to a frozen filesystem waits for the thaw.
+ * the process runs again; the restarted call continues where the transfer
+ * stood. A kept transfer is continued only by the same thread, in the same
+ * network namespace, with the same request, whose destination is still the
+ * same file (the same inode at local_path, the same open file at dest_fd)
+ * and no shorter than what was written; any other call drops it first. It
+ * is also let go at the last close of the file, past its @max_time_ms, and
+ * when its caller will not come back for it: a caller that died, or that
+ * has run for a grace period (the step's timeout, 2 to 30 s) without
+ * coming back; while the caller stays stopped, traced or frozen, it waits.
+ * A restarted call whose transfer was let go starts over. A write to a
+ * frozen filesystem waits for the thaw.
  *
  * Return:
  * * 0		- Success; @result (and @remote_mtime, for a caller that
@@ -287,7 +296,8 @@ struct kftp_get_args {
  *		  %KFTP_GET_F_EXCL; %KFTP_GET_F_EXCL with @resume_offset;
  *		  @remote_mtime not 0; a @data_family other than 0 or the
  *		  server's; a port range with @data_port_high below
- *		  @data_port_low; dest_fd not a regular file; local_path
+ *		  @data_port_low; dest_fd not a regular file, or opened
+ *		  with O_DIRECT or O_APPEND; local_path
  *		  exists and is not a regular file. Also from connect or bind
  *		  after validation (failed_step tells): an IPv6 link-local
  *		  address without a scope id, for example.
@@ -336,7 +346,10 @@ struct kftp_get_args {
  * %KFTP_CMD_GET_XFERS, a dump request, lists the transfers running now in
  * the caller's namespace, with PROGRESS's attributes. Joining the group and
  * dumping need CAP_NET_ADMIN in the namespace's user namespace. No
- * message ever holds the user name or the password.
+ * message ever holds the user name or the password. A message can be
+ * about 8.5 KiB long (both paths at their longest): listeners need a
+ * receive buffer of at least 16 KiB (libmnl's MNL_SOCKET_BUFFER_SIZE is
+ * too small).
  */
 #define KFTP_GENL_NAME		"kftp"
 #define KFTP_GENL_VERSION	1
