@@ -21,8 +21,9 @@ netlink family) again and again until FILE exists, one line per dump:
 T0 and T1 the monotonic nanoseconds before the request and after the last
 message, the ids in the order the kernel sent them. --dump-buf is the
 receive buffer (default 4096): netlink fills each message batch of a dump
-up to about that size, so a small one makes a dump of a few transfers
-span several batches, as a dump of many does.
+up to about that size (or what the module asks for, if more), so a small
+one makes a dump of a few transfers span several batches, as a dump of
+many does. A datagram larger than the buffer is read whole all the same.
 """
 
 import argparse
@@ -116,6 +117,16 @@ def nl_attrs(buf):
         off += (alen + 3) & ~3
 
 
+def nl_recv(sock, bufsize):
+    """One netlink datagram, whole: at least @bufsize bytes are asked for,
+    more when it is larger (netlink would cut it, and drop the rest)."""
+    size = sock.recv_into(bytearray(1), 1, socket.MSG_PEEK | socket.MSG_TRUNC)
+    data = sock.recv(max(size, bufsize))
+    if len(data) < size:
+        raise OSError(errno.EMSGSIZE, 'netlink message cut')
+    return data
+
+
 def nl_exchange(family, flags, cmd, attrs=b'', bufsize=65536):
     """Send one generic netlink request on a fresh socket; the payloads
     (after the genl header) of the messages that answer it."""
@@ -127,7 +138,7 @@ def nl_exchange(family, flags, cmd, attrs=b'', bufsize=65536):
                              NLM_F_REQUEST | flags, 1, 0) + body)
         out = []
         while True:
-            data = sock.recv(bufsize)
+            data = nl_recv(sock, bufsize)
             off = 0
             while off + NLHDR.size <= len(data):
                 mlen, mtype, _, _, _ = NLHDR.unpack_from(data, off)

@@ -1192,5 +1192,6 @@ else
 	[ "$SELECTED" -gt 0 ] || not_ok "LIFECYCLE_CASES selects no case"
 fi
 
+diag "lifecycle took $SECONDS s (KFTP_TIME_SCALE=${KFTP_TIME_SCALE:-1})"
 part_done
 exit $?
