@@ -507,8 +507,8 @@ klog_start() {
 	KLOG_PID=$!
 }
 
-# klog_pull MARK: KLOG, the kernel log's lines up to the line that holds
-# MARK (written with kmsg_mark), once it came; 1 if it did not.
+# klog_pull MARK: onto KLOG, the kernel log's lines up to the line that
+# holds MARK (klog_mark wrote it), once it came; 1 if it did not yet.
 klog_pull() {
 	local line
 	while IFS= read -r -u "$KL_FD" line; do
@@ -521,11 +521,19 @@ klog_pull() {
 	return 1
 }
 
+# klog_mark WHAT: KMARK, a unique line written into the kernel log (as
+# kmsg_mark, without a subshell).
+klog_mark() {
+	KMARK="kftp-test-mark lifecycle $1 $$ $RANDOM$RANDOM"
+	echo "$KMARK" >/dev/kmsg
+}
+
 # kernel_case_clean: no bad line (tests/kernel-log.sh) in the kernel log
 # from the end of the case before to the end of this one.
 kernel_case_clean() {
 	local end line bad=
-	end=$(kmsg_mark)
+	klog_mark end
+	end=$KMARK
 	poll "$T_SOCK" klog_pull "$end" || {
 		diag "the kernel log did not show '$end' (dmesg --follow: $(tail -n 3 "$W/dmesg.follow"))"
 		return 1
@@ -629,7 +637,7 @@ events_check() {
 	local n bad='' results='' rc=0 id
 	[[ 0 =~ ^($C_NXFERS)$ ]] || ev_wait_done 1 >/dev/null
 	poll "$T_SOCK" ev_all_done
-	nap 0.2				# a second DONE, if any, has come too
+	nap 0.1				# a second DONE, if any, has come too
 	ev_scan
 	kill -0 "$WATCH_PID" 2>/dev/null || { diag "kftpstat -w died: $(cat "$W/events.err")"; rc=1; }
 	n=${#EV_IDS[@]}
@@ -657,6 +665,7 @@ lcase() {
 		return 0
 	fi
 	SELECTED=$((SELECTED + 1))
+	[ -n "${LC_RUN:-}" ] || { LC_DIRS+=("$FRESH_ROOT/$id"); return 0; }
 	tcase "$id: $name" run_case "$id" "$@"
 }
 
@@ -683,9 +692,10 @@ tmark() {
 
 case_begin() {
 	C_DIR=$FRESH_ROOT/$1
-	C_MARK=$(kmsg_mark)
+	klog_mark "$1"
+	C_MARK=$KMARK
 	KLOG=()
-	poll "$T_SOCK" klog_pull "$C_MARK" || diag "the kernel log did not show '$C_MARK'"
+	klog_pull "$C_MARK"		# the rest at the end: no wait here
 	C_PIDS=()
 	C_NXFERS=1
 	C_RESULTS=ok
@@ -693,7 +703,7 @@ case_begin() {
 	CASE_LINES=()
 	ev_pull
 	CASE_EVENTS=()
-	mkdir -p "$C_DIR"
+	[ -d "$C_DIR" ] || mkdir -p "$C_DIR"
 }
 
 # Whatever the case did: nothing held, no client left running; then the
@@ -726,7 +736,7 @@ b_e1() {
 	pid=$BGPID
 	stop_wait "$pid" || return 1
 	hcmd release || return 1
-	nap 0.3
+	nap 0.15
 	kill -CONT "$pid"
 	proc_wait "$pid" "$T_EXIT"
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
@@ -914,7 +924,7 @@ b_e7() {
 	stop_wait "$pid" || return 1
 	hcmd drop || return 1
 	check_contains "the drop" "$HACK" "1 held" || return 1
-	nap 0.3
+	nap 0.15
 	kill -CONT "$pid"
 	proc_wait "$pid" "$T_EXIT"
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 8 "$PRC" || return 1
@@ -1062,7 +1072,7 @@ b_f6() {
 	pid=$BGPID
 	stop_wait "$pid" || return 1
 	hcmd release || return 1
-	nap 0.3
+	nap 0.15
 	kill -CONT "$pid"
 	proc_wait "$pid" "$T_EXIT"
 	check_eq "kftp-life's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
@@ -1120,7 +1130,7 @@ b_f9() {
 	pid=$BGPID
 	stop_wait "$pid" || return 1
 	hcmd release || return 1
-	nap 0.3
+	nap 0.15
 	kill -CONT "$pid"
 	proc_wait "$pid" "$T_EXIT"
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
@@ -1165,6 +1175,9 @@ if [ ! -x "$LIFE" ] || [ ! -x "$KSTAT" ] || ! start_hostile || ! watch_start; th
 	exit 1
 fi
 
+# The cases, in order; lcase collects them (their directories, made with
+# one mkdir) on a first pass, and runs them on the second.
+cases() {
 matrix e1 "SIGSTOP, SIGCONT: complete, each command once" "${STEPS[@]}"
 lcase f9 "SIGSTOP while RETR is being sent: restarted, complete, one RETR" b_f9
 matrix e3 "SIGKILL: the file holds what was received, nothing left" "${STEPS[@]}"
@@ -1185,6 +1198,13 @@ lcase f7 "an O_DIRECT or O_APPEND dest_fd is EINVAL before RETR" b_f7
 matrix e2 "SIGSTOP, SIGKILL: nothing left" accept data 226 RETR REST PORT
 lcase repro1 "no greeting, SIGSTOP, SIGKILL: no oops" b_repro1
 matrix e2 "SIGSTOP, SIGKILL: nothing left" connect greeting USER PASS TYPE SIZE MDTM
+}
+
+LC_DIRS=()
+cases
+[ "${#LC_DIRS[@]}" = 0 ] || mkdir -p "${LC_DIRS[@]}"
+SELECTED=0 LC_RUN=1
+cases
 if [ -z "${LIFECYCLE_CASES:-}" ]; then
 	tcase "no sockets left, kernel log clean" c_no_leftovers
 else
