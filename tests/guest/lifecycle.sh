@@ -96,9 +96,8 @@ part_init lifecycle "$@"
 
 LIFE=$REPO/tests/fuzz/kftp-life
 KSTAT=${KFTPSTAT:-$REPO/user/kftpstat}
-HOSTILE=$REPO/tests/servers/hostile_ftpd.py
 W=$PART_WORK
-HLOG=$W/hostile.log
+HLOG=$W/hostile.log		# start_hostile_in's names
 HCTL=$W/scenario
 HFIFO=$W/hold.fifo
 HPORT=
@@ -185,20 +184,9 @@ line_wait() {
 # ---------------------------------------------------------------- server
 
 start_hostile() {
-	: >"$HLOG"
 	printf 'normal\n' >"$HCTL"
 	# --ctl-rcvbuf 1: the smallest control receive buffer, for f9.
-	"$PYTHON" "$HOSTILE" --port 0 --log "$HLOG" --control "$HCTL" \
-		--command "$HFIFO" --ctl-rcvbuf 1 --ready "$W/hready" \
-		--datadir "$W/hdata" >"$W/hostile.out" 2>&1 &
-	HPID=$!
-	for _ in $(seq 300); do
-		[ -s "$W/hready" ] && break
-		kill -0 "$HPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	HPORT=$(cat "$W/hready" 2>/dev/null)
-	[ -n "$HPORT" ] || { diag "hostile_ftpd.py did not start: $(cat "$W/hostile.out")"; return 1; }
+	start_hostile_in "$W" --command "$HFIFO" --ctl-rcvbuf 1 || return 1
 	exec {HL_FD}<"$HLOG"
 	HL_PART=
 	CASE_LINES=()
@@ -337,6 +325,16 @@ stop_wait() {
 	poll "$T_HOLD" proc_stopped "$1" && return 0
 	diag "pid $1 not stopped after SIGSTOP: state '$PSTATE'"
 	return 1
+}
+
+# stopped_while PID COMMAND: SIGSTOP PID, the hold COMMAND (release,
+# drop) while it is stopped, SIGCONT, and wait for its end (PRC).
+stopped_while() {
+	stop_wait "$1" || return 1
+	hcmd "$2" || return 1
+	nap 0.15
+	kill -CONT "$1"
+	proc_wait "$1" "$T_EXIT"
 }
 
 proc_gone() {
@@ -730,33 +728,39 @@ case_end() {
 
 # e1 STEP: SIGSTOP while held; the server goes on; SIGCONT.
 b_e1() {
-	local step=$1 d=$C_DIR pid
+	local step=$1 d=$C_DIR
 	kget_args "$step" "$d/f" f
 	hold_start "$step" "$d/out" "${KG[@]}" || return 1
-	pid=$BGPID
-	stop_wait "$pid" || return 1
-	hcmd release || return 1
-	nap 0.15
-	kill -CONT "$pid"
-	proc_wait "$pid" "$T_EXIT"
+	stopped_while "$BGPID" release || return 1
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
 	check_sha "$d/f" "$MAIN_SHA" || return 1
 	no_temps "$d" || return 1
 	once_each "$step"
 }
 
-# e2 STEP: SIGSTOP, then SIGKILL.
-b_e2() {
+# kget_stopped STEP SIGNAL STATUS: kftp-get, held at STEP, is stopped and
+# gets SIGNAL (then SIGCONT, but for SIGKILL): it must end with STATUS and
+# leave nothing.
+kget_stopped() {
 	local step=$1 d=$C_DIR pid
-	C_RESULTS='[A-Z]+@[A-Z_]+'
 	kget_args "$step" "$d/f" f
 	hold_start "$step" "$d/out" "${KG[@]}" || return 1
 	pid=$BGPID
 	stop_wait "$pid" || return 1
-	kill -KILL "$pid"
+	kill "-$2" "$pid"
+	if [ "$2" != KILL ]; then
+		nap 0.2
+		kill -CONT "$pid"
+	fi
 	proc_wait "$pid" "$T_EXIT"
-	check_eq "kftp-get's exit status ($(<"$d/out"))" 137 "$PRC" || return 1
+	check_eq "kftp-get's exit status ($(<"$d/out"))" "$3" "$PRC" || return 1
 	dest_gone "$step" "$d/f"
+}
+
+# e2 STEP: SIGSTOP, then SIGKILL.
+b_e2() {
+	C_RESULTS='[A-Z]+@[A-Z_]+'
+	kget_stopped "$1" KILL 137
 }
 
 # e3 STEP: SIGKILL, not stopped; kftp-life's local_path keeps what came.
@@ -779,18 +783,8 @@ b_e3() {
 
 # e4k STEP: SIGTERM, which kftp-get catches, while stopped; SIGCONT.
 b_e4k() {
-	local step=$1 d=$C_DIR pid
 	C_RESULTS='EINTR@[A-Z_]+'
-	kget_args "$step" "$d/f" f
-	hold_start "$step" "$d/out" "${KG[@]}" || return 1
-	pid=$BGPID
-	stop_wait "$pid" || return 1
-	kill -TERM "$pid"
-	nap 0.2
-	kill -CONT "$pid"
-	proc_wait "$pid" "$T_EXIT"
-	check_eq "kftp-get's exit status ($(<"$d/out"))" 143 "$PRC" || return 1
-	dest_gone "$step" "$d/f"
+	kget_stopped "$1" TERM 143
 }
 
 bigger_than() {
@@ -916,17 +910,12 @@ drop_step() {
 # e7 STEP: the server drops control and data while the client is stopped;
 # the first URL fails, the second (the same session) works.
 b_e7() {
-	local step=$1 d=$C_DIR pid
+	local step=$1 d=$C_DIR
 	C_NXFERS=2 C_RESULTS="(ECONNRESET|ECONNABORTED|EPROTO)@$(drop_step "$step") ok"
 	kget_args "$step" "$d/f" f n
 	hold_start "$step" "$d/out" "${KG[@]}" || return 1
-	pid=$BGPID
-	stop_wait "$pid" || return 1
-	hcmd drop || return 1
+	stopped_while "$BGPID" drop || return 1
 	check_contains "the drop" "$HACK" "1 held" || return 1
-	nap 0.15
-	kill -CONT "$pid"
-	proc_wait "$pid" "$T_EXIT"
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 8 "$PRC" || return 1
 	dest_gone "$step" "$d/f" || return 1
 	check_sha "$d/n" "$MAIN_SHA"
@@ -1066,15 +1055,10 @@ b_f5() {
 
 # dest_fd stopped while it waits for 226: not fetched again.
 b_f6() {
-	local d=$C_DIR pid
+	local d=$C_DIR
 	hold_start 226 "$d/out" "$LIFE" -t $((T_CLIENT * 1000)) --fd \
 		127.0.0.1 "$HPORT" "f=$d/f" || return 1
-	pid=$BGPID
-	stop_wait "$pid" || return 1
-	hcmd release || return 1
-	nap 0.15
-	kill -CONT "$pid"
-	proc_wait "$pid" "$T_EXIT"
+	stopped_while "$BGPID" release || return 1
 	check_eq "kftp-life's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
 	case_count '< RETR '
 	check_eq "RETRs" 1 "$CNT" || return 1
@@ -1118,7 +1102,7 @@ sysctl_restore() {
 }
 
 b_f9() {
-	local d=$C_DIR pid path rc=0
+	local d=$C_DIR path rc=0
 	printf -v path '%4000s' ""
 	path=${path// /%FF}
 	SYSCTL_SAVED=$(sysctl -n net.ipv4.tcp_wmem | xargs)
@@ -1127,12 +1111,7 @@ b_f9() {
 		"ftp://127.0.0.1:$HPORT/$path" || rc=1
 	sysctl_restore
 	[ "$rc" = 0 ] || return 1
-	pid=$BGPID
-	stop_wait "$pid" || return 1
-	hcmd release || return 1
-	nap 0.15
-	kill -CONT "$pid"
-	proc_wait "$pid" "$T_EXIT"
+	stopped_while "$BGPID" release || return 1
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
 	check_sha "$d/f" "$MAIN_SHA" || return 1
 	case_count '< RETR '
