@@ -2,7 +2,8 @@
 # Install the Debian packages that building kftp and running its QEMU tests
 # need. Only missing packages are installed, and `apt-get update` runs only
 # when something is missing, so a second run is silent and needs no network.
-# Usage: tests/deps.sh [--backports] [--lint] [--deb] [--bench] [--debug]   (as root on Debian 12)
+# Usage: tests/deps.sh [--backports] [--lint] [--deb] [--bench] [--debug]
+#                      [--sanitize]   (as root on Debian 12)
 #   --backports  also the 6.12 LTS lane: Debian's 6.12 kernel and headers from
 #                bookworm-backports. Only then is that apt source added, as
 #                /etc/apt/sources.list.d/kftp-bookworm-backports.sources;
@@ -15,6 +16,8 @@
 #                wget, lftp, aria2) and gnuplot for its plot.
 #   --debug      also what building the debug kernel of `make check-debug`
 #                needs (tests/debug/build-kernel.sh).
+#   --sanitize   also clang and its sanitizer and libFuzzer runtimes, for
+#                tests/check-user.sh (user/ under ASan, UBSan, libFuzzer).
 set -eu -o pipefail
 
 PACKAGES=(
@@ -53,6 +56,10 @@ BENCH_PACKAGES=(curl wget lftp aria2 gnuplot-nox ethtool e2fsprogs)
 
 # make check-debug: a kernel built from Debian's source (tests/debug/).
 DEBUG_PACKAGES=(linux-source-6.1 bc flex bison libelf-dev libssl-dev xz-utils)
+
+# tests/check-user.sh: `make -C user SANITIZE=1` and the libFuzzer harnesses
+# of tests/fuzz (libclang-rt-dev: the ASan, UBSan and libFuzzer runtimes).
+SANITIZE_PACKAGES=(clang libclang-rt-dev)
 
 BACKPORTS_LIST=/etc/apt/sources.list.d/kftp-bookworm-backports.sources
 
@@ -148,7 +155,8 @@ main() {
 		--deb) PACKAGES+=("${DEB_PACKAGES[@]}") ;;
 		--bench) PACKAGES+=("${BENCH_PACKAGES[@]}") ;;
 		--debug) PACKAGES+=("${DEBUG_PACKAGES[@]}") ;;
-		*) die "usage: ${0##*/} [--backports] [--lint] [--deb] [--bench] [--debug]" ;;
+		--sanitize) PACKAGES+=("${SANITIZE_PACKAGES[@]}") ;;
+		*) die "usage: ${0##*/} [--backports] [--lint] [--deb] [--bench] [--debug] [--sanitize]" ;;
 		esac
 	done
 	command -v dpkg-query >/dev/null || die "dpkg-query not found (Debian 12 expected)"

@@ -107,6 +107,44 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* ---- framing ------------------------------------------------------------- */
+
+/*
+ * How many bytes at the start of buf are whole, well-formed netlink
+ * messages. libmnl's own check (mnl_nlmsg_ok) compares lengths as ints, so
+ * a message that claims 2^31 bytes or more passes it, and the walk over
+ * its attributes leaves the buffer. Here every length is an unsigned
+ * number checked against the bytes that remain, padding included; what
+ * follows a malformed message is not looked at.
+ */
+size_t kftp_nl_valid_len(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t off = 0;
+
+	while (len - off >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(p + off);
+		size_t mlen = nlh->nlmsg_len;
+
+		if (mlen < NLMSG_HDRLEN || mlen > len - off ||
+		    NLMSG_ALIGN(mlen) > len - off)
+			break;
+		off += NLMSG_ALIGN(mlen);
+	}
+	return off;
+}
+
+/* mnl_cb_run() over buf's messages, once their framing is known good. */
+static int run_checked(const void *buf, size_t len, unsigned int seq,
+		       unsigned int portid, mnl_cb_t cb, void *data)
+{
+	if (kftp_nl_valid_len(buf, len) != len) {
+		errno = EBADMSG;
+		return -1;
+	}
+	return mnl_cb_run(buf, len, seq, portid, cb, data);
+}
+
 /* Send @nlh, then run the replies through @cb until the ACK or DONE. */
 static int request(struct kftp_nl *nl, struct nlmsghdr *nlh,
 		   mnl_cb_t cb, void *data)
@@ -121,7 +159,7 @@ static int request(struct kftp_nl *nl, struct nlmsghdr *nlh,
 		n = mnl_socket_recvfrom(nl->sock, nl->buf, KFTP_NL_BUF_SIZE);
 		if (n < 0)
 			return -1;
-		ret = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, data);
+		ret = run_checked(nl->buf, (size_t)n, seq, nl->portid, cb, data);
 	} while (ret > 0);
 	return ret < 0 ? -1 : 0;
 }
@@ -246,14 +284,15 @@ static void copy_str(char *dst, size_t size, const struct nlattr *attr)
 	snprintf(dst, size, "%s", mnl_attr_get_str(attr));
 }
 
-int kftp_event_parse(const struct nlmsghdr *nlh, struct kftp_event *ev)
+int kftp_event_parse(const struct nlmsghdr *nlh, size_t len, struct kftp_event *ev)
 {
 	const struct nlattr *tb[KFTP_A_MAX + 1] = { NULL };
 	const struct genlmsghdr *genl;
 	const struct nlattr *a;
 
-	if (!mnl_nlmsg_ok(nlh, (int)nlh->nlmsg_len) ||
-	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*genl))
+	/* The attributes are walked up to the aligned end: all of it ours. */
+	if (len < NLMSG_HDRLEN || nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    nlh->nlmsg_len > len || NLMSG_ALIGN(nlh->nlmsg_len) > len)
 		return -1;
 	genl = mnl_nlmsg_get_payload(nlh);
 	memset(ev, 0, sizeof(*ev));
@@ -300,7 +339,7 @@ int kftp_event_parse(const struct nlmsghdr *nlh, struct kftp_event *ev)
 }
 
 struct run_ctx {
-	struct kftp_nl *nl;
+	uint16_t family_id;
 	kftp_event_cb cb;
 	void *data;
 	int ret;		/* the callback's negative return, if any */
@@ -312,9 +351,12 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	struct run_ctx *ctx = data;
 	int ret;
 
-	/* Another family's message, or one we cannot read: skip it. */
-	if (nlh->nlmsg_type != ctx->nl->family_id ||
-	    kftp_event_parse(nlh, &ctx->ev))
+	/*
+	 * Another family's message, or one we cannot read: skip it. The
+	 * framing was checked (run_checked): the message is all in the buffer.
+	 */
+	if (nlh->nlmsg_type != ctx->family_id ||
+	    kftp_event_parse(nlh, NLMSG_ALIGN(nlh->nlmsg_len), &ctx->ev))
 		return MNL_CB_OK;
 	ret = ctx->cb(&ctx->ev, ctx->data);
 	if (ret < 0) {
@@ -332,7 +374,7 @@ int kftp_nl_dump(struct kftp_nl *nl, kftp_event_cb cb, void *data)
 
 	if (!ctx)
 		return -1;
-	ctx->nl = nl;
+	ctx->family_id = nl->family_id;
 	ctx->cb = cb;
 	ctx->data = data;
 	nlh = genl_header(nl, nl->family_id, NLM_F_DUMP, KFTP_CMD_GET_XFERS,
@@ -344,26 +386,34 @@ int kftp_nl_dump(struct kftp_nl *nl, kftp_event_cb cb, void *data)
 	return ret;
 }
 
+int kftp_nl_parse(const void *buf, size_t len, uint16_t family_id,
+		  kftp_event_cb cb, void *data)
+{
+	struct run_ctx *ctx = calloc(1, sizeof(*ctx));
+	int ret, saved;
+
+	if (!ctx)
+		return -1;
+	ctx->family_id = family_id;
+	ctx->cb = cb;
+	ctx->data = data;
+	/* seq 0, portid 0: multicast messages are not ours to match. */
+	ret = run_checked(buf, len, 0, 0, event_cb, ctx);
+	saved = errno;
+	ret = ctx->ret < 0 ? ctx->ret : ret < 0 ? -1 : 0;
+	free(ctx);
+	errno = saved;
+	return ret;
+}
+
 int kftp_nl_recv(struct kftp_nl *nl, kftp_event_cb cb, void *data)
 {
-	struct run_ctx *ctx;
 	ssize_t n;
-	int ret;
 
 	n = mnl_socket_recvfrom(nl->sock, nl->buf, KFTP_NL_BUF_SIZE);
 	if (n < 0)
 		return -1;
-	ctx = calloc(1, sizeof(*ctx));
-	if (!ctx)
-		return -1;
-	ctx->nl = nl;
-	ctx->cb = cb;
-	ctx->data = data;
-	/* seq 0, portid 0: multicast messages are not ours to match. */
-	ret = mnl_cb_run(nl->buf, (size_t)n, 0, 0, event_cb, ctx);
-	ret = ctx->ret < 0 ? ctx->ret : ret < 0 ? -1 : 0;
-	free(ctx);
-	return ret;
+	return kftp_nl_parse(nl->buf, (size_t)n, nl->family_id, cb, data);
 }
 
 /* ---- names ----------------------------------------------------------------- */

@@ -76,9 +76,24 @@ int kftp_nl_dump(struct kftp_nl *nl, kftp_event_cb cb, void *data);
  */
 int kftp_nl_recv(struct kftp_nl *nl, kftp_event_cb cb, void *data);
 
-/* Parse one message of the family (exposed for tests). 0 or -1. */
+/*
+ * One datagram of @len bytes, as kftp_nl_recv() handles it: @cb for each
+ * message of the family @family_id. Returns as kftp_nl_recv() does; a
+ * datagram whose framing is wrong (a length past its end) is refused
+ * whole: -1 with errno EBADMSG, @cb not called.
+ */
+int kftp_nl_parse(const void *buf, size_t len, uint16_t family_id,
+		  kftp_event_cb cb, void *data);
+
+/* The bytes at the start of buf that are whole netlink messages. */
+size_t kftp_nl_valid_len(const void *buf, size_t len);
+
+/*
+ * Parse one message of the family, of which @len bytes are in the buffer
+ * (exposed for tests). 0 or -1.
+ */
 struct nlmsghdr;
-int kftp_event_parse(const struct nlmsghdr *nlh, struct kftp_event *ev);
+int kftp_event_parse(const struct nlmsghdr *nlh, size_t len, struct kftp_event *ev);
 
 /* "START", "PROGRESS", "DONE", "XFER" (the dump), or "?". */
 const char *kftp_cmd_name(uint8_t cmd);

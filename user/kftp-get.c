@@ -55,6 +55,7 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -65,6 +66,7 @@
 
 #include "kftp-get.h"
 #include "progress.h"
+#include "text.h"
 
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
@@ -104,22 +106,42 @@ static const char *msg_prefix;
 
 /* ---- messages ---------------------------------------------------------- */
 
-/* One write() per message: -Z workers share stderr. */
+/* Of a URL shown before a message: the rest is cut ("..."). */
+#define PREFIX_MAX		1024
+#define MESSAGE_MAX		(2 * KFTP_LOCAL_PATH_MAX + PREFIX_MAX)
+
+/*
+ * One write() per message: -Z workers share stderr. Every piece is
+ * bounded (a URL from an -i list can be longer than the whole buffer),
+ * and the message is escaped (text.h): names, URLs and server replies
+ * come from others, and their control bytes must not reach a terminal.
+ */
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
-	char buf[2 * KFTP_LOCAL_PATH_MAX + 1024];
-	int n, m;
+	char raw[MESSAGE_MAX], buf[sizeof(PROG) + 2 + 4 * MESSAGE_MAX];
+	size_t n = 0, cut;
+	int m;
 
-	n = snprintf(buf, sizeof(buf), PROG ": %s%s", prefix ? prefix : "",
-		     prefix ? ": " : "");
-	m = vsnprintf(buf + n, sizeof(buf) - (size_t)n - 1, fmt, ap);
-	if (m < 0)
-		m = 0;
-	n += m;
-	if ((size_t)n > sizeof(buf) - 2)
-		n = (int)sizeof(buf) - 2;
+	if (prefix) {
+		cut = strlen(prefix);
+		if (cut > PREFIX_MAX) {
+			cut = PREFIX_MAX - 3;
+			/* Not in the middle of a UTF-8 character. */
+			while (cut && (prefix[cut] & 0xc0) == 0x80)
+				cut--;
+		}
+		m = snprintf(raw, sizeof(raw), "%.*s%s: ", (int)cut, prefix,
+			     cut < strlen(prefix) ? "..." : "");
+		n = m < 0 ? 0 : (size_t)m;	/* < PREFIX_MAX + 6: fits */
+	}
+	m = vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	if (m > 0)
+		n += (size_t)m < sizeof(raw) - n ? (size_t)m : sizeof(raw) - n - 1;
+	memcpy(buf, PROG ": ", sizeof(PROG) + 1);
+	n = sizeof(PROG) + 1 + text_escape(buf + sizeof(PROG) + 1,
+					   sizeof(buf) - sizeof(PROG) - 2, raw, n);
 	buf[n++] = '\n';
-	if (write(STDERR_FILENO, buf, (size_t)n) < 0)
+	if (write(STDERR_FILENO, buf, n) < 0)
 		return;
 }
 
@@ -242,8 +264,9 @@ static void usage(void)
 	       "  0    success\n"
 	       "  1    other error\n"
 	       "  2    usage error or invalid argument, including a request the kernel\n"
-	       "       refused as invalid (e.g. CR or LF in the user, password or path)\n"
-	       "       and a netrc file that others may read, with a password\n"
+	       "       refused as invalid (e.g. CR or LF in the user, password or path),\n"
+	       "       a netrc file with a password that others may read or another user\n"
+	       "       owns, and a name from a URL with control characters\n"
 	       "  3    cannot open " KFTP_DEVICE_PATH " (module not loaded, or not root), the\n"
 	       "       kernel said the operation is not permitted, or the loaded module is\n"
 	       "       too old for an option given\n"
@@ -252,7 +275,8 @@ static void usage(void)
 	       "  5    login refused\n"
 	       "  6    remote file missing or not readable\n"
 	       "  7    local file error (create, write, no space, FILE is a symlink or a\n"
-	       "       directory, missing directory, rename)\n"
+	       "       directory, missing directory, rename, another user's FILE in a\n"
+	       "       sticky directory)\n"
 	       "  8    protocol error (error reply, malformed reply, incomplete transfer,\n"
 	       "       connection reset)\n"
 	       "  9    timed out after connecting (greeting, reply, data connection, stall,\n"
@@ -359,24 +383,15 @@ static void scrub_login(char *login)
 		scrub(colon + 1, strlen(colon + 1));
 }
 
-/* ftp://user:PASS@host/... -> ftp://user:****@host/... */
+/*
+ * ftp://user:PASS@host/... -> ftp://user:****@host/..., and likewise for
+ * what only looks like a URL (url_password_span()).
+ */
 static void scrub_url(char *url)
 {
-	char *sep, *auth, *slash, *at, *colon;
-	size_t alen;
+	size_t start, len = url_password_span(url, &start);
 
-	sep = strstr(url, "://");
-	if (!sep)
-		return;
-	auth = sep + 3;
-	slash = strchr(auth, '/');
-	alen = slash ? (size_t)(slash - auth) : strlen(auth);
-	at = memrchr(auth, '@', alen);
-	if (!at)
-		return;
-	colon = memchr(auth, ':', (size_t)(at - auth));
-	if (colon)
-		scrub(colon + 1, (size_t)(at - colon - 1));
+	scrub(url + start, len);
 }
 
 static char *xstrdup(const char *s)
@@ -399,30 +414,64 @@ static void add_url(const char *url)
 	opt.urls[opt.nurls++] = xstrdup(url);
 }
 
-/* -i FILE: one URL a line; blank lines and "#" lines skipped. */
+/*
+ * -i FILE: one URL a line; blank lines and "#" lines skipped. Read with
+ * read() into a buffer of our own, not stdio's, so that the copy of the
+ * passwords in it can be wiped.
+ */
 static void read_input_file(const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	char *line = NULL, *s, *e;
-	size_t cap = 0;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY) :
+		 STDIN_FILENO;
+	char *buf = NULL, *line, *next, *s, *e, *nbuf;
+	size_t len = 0, cap = 0;
+	ssize_t n;
 
-	if (!f)
+	if (fd < 0)
 		die(EXIT_USAGE, "cannot read the input file '%s': %s", path, strerror(errno));
-	while (getline(&line, &cap, f) >= 0) {
+	for (;;) {
+		if (cap - len < 4096) {
+			nbuf = malloc(cap * 2 + 8192);
+			if (!nbuf)
+				die(EXIT_OTHER, "out of memory");
+			if (buf) {
+				memcpy(nbuf, buf, len);
+				explicit_bzero(buf, len);
+				free(buf);
+			}
+			buf = nbuf;
+			cap = cap * 2 + 8192;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(EXIT_USAGE, "cannot read the input file '%s': %s", path,
+			    strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (!buf)
+		return;
+	buf[len] = '\0';
+	for (line = buf; line < buf + len; line = next) {
+		next = memchr(line, '\n', (size_t)(buf + len - line));
+		next = next ? next + 1 : buf + len;
 		for (s = line; *s == ' ' || *s == '\t'; s++)
 			;
-		e = s + strlen(s);
+		e = next;
 		while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
-				 e[-1] == '\t'))
-			*--e = '\0';
+				 e[-1] == '\t' || e[-1] == '\0'))
+			e--;
+		*e = '\0';
 		if (*s && *s != '#')
 			add_url(s);
 	}
-	if (ferror(f))
-		die(EXIT_USAGE, "cannot read the input file '%s': %s", path, strerror(errno));
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	explicit_bzero(buf, len);
+	free(buf);
 }
 
 /*
@@ -629,7 +678,9 @@ static void parse_options(int argc, char **argv)
 		default:	/* optopt is 0 for an unknown long option */
 			if (optopt)
 				die(EXIT_USAGE, "unknown option '-%c'", optopt);
-			die(EXIT_USAGE, "unknown option '%s'", argv[optind - 1]);
+			/* Not what follows '=': a mistyped --user=USER:PASS */
+			die(EXIT_USAGE, "unknown option '%.*s'",
+			    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 		}
 	}
 	if (login) {
@@ -817,6 +868,7 @@ static void close_session(void)
 	dev_fd = -1;
 	if (fd >= 0)
 		close(fd);	/* the kernel sends QUIT */
+	explicit_bzero(session.pass, sizeof(session.pass));
 }
 
 static bool same_session(const struct kftp_get_args *a)
@@ -1160,6 +1212,7 @@ static int run_one(size_t i)
 
 	memset(&job, 0, sizeof(job));
 	job.data_fd = -1;
+	job.dir_fd = -1;
 	job.url_str = opt.urls[i];
 	job.keep_partial = opt.keep_partial;
 	shown = NULL;
@@ -1183,8 +1236,9 @@ static int run_one(size_t i)
 	job_jmp = NULL;
 	msg_prefix = NULL;
 	free(shown);
-	explicit_bzero(job.pass, sizeof(job.pass));
-	explicit_bzero(job.args.password, sizeof(job.args.password));
+	close_destination(&job);
+	/* The passwords: the URL's, the one picked, the one sent. */
+	explicit_bzero(&job, sizeof(job));
 	return status;
 }
 
@@ -1327,12 +1381,53 @@ static int summarize(void)
 	return status;
 }
 
+/*
+ * At exit, however we got there (die() too): wipe the copies of the
+ * passwords, the URLs' and -u's, netrc's and the session's.
+ */
+static void wipe_secrets(void)
+{
+	size_t i;
+
+	for (i = 0; i < opt.nurls; i++) {
+		explicit_bzero(opt.urls[i], strlen(opt.urls[i]));
+		free(opt.urls[i]);
+	}
+	free(opt.urls);
+	opt.urls = NULL;
+	opt.nurls = 0;
+	if (opt.login) {
+		explicit_bzero(opt.login, strlen(opt.login));
+		free(opt.login);
+		opt.login = NULL;
+	}
+	netrc_free(&netrc);
+	explicit_bzero(session.pass, sizeof(session.pass));
+}
+
 int main(int argc, char **argv)
 {
 	size_t size;
 	size_t i;
 
+	/*
+	 * Passwords are in this process: no core file, no ptrace by the
+	 * user (should kftp-get ever run as one), before any is read.
+	 */
+	prctl(PR_SET_DUMPABLE, 0);
+	opt.output_dir_fd = AT_FDCWD;
+	if (atexit(wipe_secrets))
+		die(EXIT_OTHER, "out of memory");
 	parse_options(argc, argv);
+	/* Once for the run: every file of it lands in that very directory. */
+	if (opt.output_dir) {
+		int fd = destdir_open(AT_FDCWD, opt.output_dir);
+
+		if (fd < 0)
+			die(EXIT_LOCAL, "cannot use the output directory '%s': %s",
+			    opt.output_dir, strerror(-fd));
+		opt.output_dir_fd = fd;
+	}
 	if (opt.netrc_file)
 		netrc_load(&netrc, opt.netrc_file, true);
 	else if (opt.netrc) {

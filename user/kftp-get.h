@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 #include <linux/kftp.h>
 
@@ -47,6 +48,7 @@ struct options {
 	size_t nurls;
 	const char *output;	/* -o */
 	const char *output_dir;	/* --output-dir */
+	int output_dir_fd;	/* it, opened once for the run (destdir.c) */
 	char *login;		/* -u USER[:PASS], a copy */
 	bool quiet;
 	bool keep_partial;
@@ -85,16 +87,21 @@ struct job {
 	struct ftp_url url;
 	char user[KFTP_USER_MAX];
 	char pass[KFTP_PASSWORD_MAX];
-	char dest[KFTP_LOCAL_PATH_MAX];
-	char dir[KFTP_LOCAL_PATH_MAX];	/* the destination's directory */
-	char temp[KFTP_LOCAL_PATH_MAX];
+	char dest[KFTP_LOCAL_PATH_MAX];	/* as messages show it */
+	size_t base_off;	/* dest + base_off: the file's own name */
+	/* The destination's directory: dir, relative to dir_at ... */
+	char dir[KFTP_LOCAL_PATH_MAX];
+	int dir_at;
+	int dir_fd;		/* ... opened once (O_PATH), -1 if not yet */
+	char temp[KFTP_LOCAL_PATH_MAX];	/* same directory part as dest */
 	bool keep_partial;
 	bool temp_ours;		/* temp may exist and is ours to remove */
 	int data_fd;		/* the data file, -1 if none */
 	bool unnamed;		/* data_fd is an O_TMPFILE, not temp */
 	bool inplace;		/* resuming: data_fd is the destination itself */
 	uint64_t resume_offset;
-	bool has_old;		/* the destination exists: keep its attributes */
+	bool has_old;		/* the destination exists */
+	bool keep_owner;	/* ... and passes on owner, group and mode */
 	struct stat old;
 	char where[2 * NI_MAXHOST + 32];	/* "host (addr) port N" */
 	bool local_failed;	/* create_data() failed, already reported */
@@ -107,6 +114,12 @@ extern struct options opt;
 
 /* url.c: ftp://[user[:password]@]host[:port]/path, or die(). */
 void parse_url(const char *str, struct ftp_url *url);
+/*
+ * The password in the string of a URL, or of what looks like one: its
+ * length (0 if none) and, in *start, its offset. What messages and
+ * /proc/PID/cmdline must not show.
+ */
+size_t url_password_span(const char *s, size_t *start);
 
 /*
  * localfile.c: the destination and the data file. pick_destination() and
@@ -121,7 +134,23 @@ void set_remote_time(struct job *job);
 int commit(struct job *job, const char *what);
 int finish_inplace(struct job *job);
 void close_data(struct job *job);
+/* close_data(), and the directory's descriptor too: the job is over. */
+void close_destination(struct job *job);
 void discard_temp(struct job *job);
+
+/* destdir.c: the destination's directory, opened once; see there. */
+enum owner_rule {
+	OWNER_KEEP,	/* the old file's owner, group and mode pass on */
+	OWNER_NEW,	/* the new file is the caller's, with a new file's mode */
+	OWNER_REFUSE,	/* a sticky directory that others can write: refuse */
+};
+/* openat(at, path) as a directory, O_PATH; the descriptor or -errno. */
+int destdir_open(int at, const char *path);
+/* fsync() the directory (errors ignored: the file itself is synced). */
+void destdir_sync(int dfd);
+/* Whether a file in dir, owned as file is, may be replaced by caller's. */
+enum owner_rule destdir_owner_rule(const struct stat *dir, const struct stat *file,
+				   uid_t caller);
 
 /* report.c: a failed ioctl's message and exit status. */
 int exit_status(int err, unsigned int step);
@@ -141,9 +170,22 @@ struct netrc {
 
 /*
  * Read a netrc file into nr. A missing file is no error when !must_exist
- * (nr stays empty); anything else wrong dies with EXIT_USAGE.
+ * (nr stays empty); anything else wrong dies with EXIT_USAGE: a file that
+ * is not a regular file (never opened for reading: a FIFO or a device is
+ * only looked at), and one holding a password that others may read or
+ * write, or that belongs to someone else than the caller.
  */
 void netrc_load(struct netrc *nr, const char *path, bool must_exist);
+/*
+ * The grammar alone (exposed for the fuzzer): buf[0..len) into nr, which
+ * starts empty. 0, or -1 with the reason in err (nr then holds what was
+ * read before it: netrc_free() it either way). *has_password is set if a
+ * password token was seen.
+ */
+int netrc_parse(struct netrc *nr, const char *buf, size_t len, bool *has_password,
+		char *err, size_t errsize);
+/* Wipe (the passwords) and free every entry; nr is empty afterwards. */
+void netrc_free(struct netrc *nr);
 /*
  * The entry for host: the first "machine host" (with login user, when user
  * is not NULL), else the default entry (likewise), else NULL.

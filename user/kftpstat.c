@@ -19,6 +19,7 @@
 
 #include "kftp-events.h"
 #include "progress.h"
+#include "text.h"
 
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
@@ -46,6 +47,10 @@ struct options {
 };
 
 static struct options opt;
+/* The socket of list() or watch(): closed at exit, die() included. */
+static struct kftp_nl *nl;
+/* show_event's "stop": --count transfers ended. Not an errno of a failure. */
+#define ENOUGH		(-ECANCELED)
 static volatile sig_atomic_t got_signal;
 static unsigned long done_seen;
 
@@ -195,58 +200,6 @@ static void parse_options(int argc, char **argv)
 
 /* ---- output ------------------------------------------------------------- */
 
-/* A string for a JSON document: quoted, escaped, valid UTF-8. */
-static void json_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	while (*p) {
-		unsigned char c = *p;
-		int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 :
-			(c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : -1;
-		int i;
-
-		if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-		} else if (n == 0) {
-			fputc(c, f);
-		} else {
-			/* A well-formed sequence goes as is; a stray byte as U+00XX. */
-			for (i = 1; n > 0 && i <= n; i++)
-				if ((p[i] & 0xc0) != 0x80)
-					n = -1;
-			if (n < 0 || (c == 0xc0 || c == 0xc1) || c > 0xf4) {
-				fprintf(f, "\\u%04x", c);
-			} else {
-				fwrite(p, 1, (size_t)n + 1, f);
-				p += n;
-			}
-		}
-		p++;
-	}
-	fputc('"', f);
-}
-
-/* For a terminal: control bytes and backslashes as \xNN, the rest as is. */
-static void text_string(FILE *f, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == '\\')
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-}
-
 static const char *event_word(uint8_t cmd)
 {
 	switch (cmd) {
@@ -268,12 +221,12 @@ static void print_json(const struct kftp_event *ev)
 
 	printf("{\"event\":\"%s\",\"id\":%llu,\"pid\":%u,\"server\":",
 	       event_word(ev->cmd), (unsigned long long)ev->id, ev->pid);
-	json_string(stdout, kftp_event_addr(ev, addr, sizeof(addr)));
+	json_fput(stdout, kftp_event_addr(ev, addr, sizeof(addr)));
 	printf(",\"port\":%u,\"remote_path\":", ev->port);
-	json_string(stdout, ev->remote_path);
+	json_fput(stdout, ev->remote_path);
 	if (ev->has_local_path) {
 		fputs(",\"local_path\":", stdout);
-		json_string(stdout, ev->local_path);
+		json_fput(stdout, ev->local_path);
 	}
 	if (ev->has_size)
 		printf(",\"size\":%llu", (unsigned long long)ev->size);
@@ -285,9 +238,9 @@ static void print_json(const struct kftp_event *ev)
 		printf(",\"elapsed_ms\":%llu", (unsigned long long)ev->elapsed_ms);
 	if (ev->has_result) {
 		printf(",\"errno\":%u,\"errno_name\":", ev->err);
-		json_string(stdout, kftp_errno_name(ev->err, eb, sizeof(eb)));
+		json_fput(stdout, kftp_errno_name(ev->err, eb, sizeof(eb)));
 		printf(",\"failed_step\":%u,\"step\":", ev->failed_step);
-		json_string(stdout, kftp_step_name(ev->failed_step));
+		json_fput(stdout, kftp_step_name(ev->failed_step));
 		printf(",\"reply_code\":%u", ev->reply_code);
 	}
 	fputs("}\n", stdout);
@@ -313,12 +266,12 @@ static void print_event_text(const struct kftp_event *ev)
 	printf("%-8s %llu pid %u %s ", ev->cmd == KFTP_CMD_GET_XFERS ? "RUNNING" :
 	       kftp_cmd_name(ev->cmd), (unsigned long long)ev->id, ev->pid,
 	       server_of(ev, server, sizeof(server)));
-	text_string(stdout, ev->remote_path);
+	text_fput(stdout, ev->remote_path);
 	switch (ev->cmd) {
 	case KFTP_CMD_EVENT_START:
 		if (ev->has_local_path) {
 			fputs(" -> ", stdout);
-			text_string(stdout, ev->local_path);
+			text_fput(stdout, ev->local_path);
 		}
 		if (ev->has_size)
 			printf(" size %s", progress_fmt_bytes(b1, sizeof(b1), ev->size));
@@ -344,9 +297,7 @@ static void print_event_text(const struct kftp_event *ev)
 		if (ev->has_size)
 			printf(" %s of %s (%u%%) %s %s", b1,
 			       progress_fmt_bytes(b2, sizeof(b2), ev->size),
-			       ev->size ? (unsigned int)(done >= ev->size ? 100 :
-							 done * 100 / ev->size) : 100,
-			       r, d);
+			       progress_percent(done, ev->size), r, d);
 		else
 			printf(" %s %s %s", b1, r, d);
 		break;
@@ -372,7 +323,7 @@ struct table {
 	size_t n, cap;
 };
 
-/* A string with control bytes shown as \xNN (see text_string). */
+/* A string with control bytes shown as \xNN (see text.h). */
 static char *escaped(const char *s)
 {
 	char *buf = NULL;
@@ -381,7 +332,7 @@ static char *escaped(const char *s)
 
 	if (!f)
 		return NULL;
-	text_string(f, s);
+	text_fput(f, s);
 	fclose(f);
 	return buf;
 }
@@ -467,11 +418,11 @@ static void print_table(const struct table *t)
 static int list(void)
 {
 	struct table t = { NULL, 0, 0 };
-	struct kftp_nl *nl = kftp_nl_open();
 	int ret;
 	size_t i;
 	int c;
 
+	nl = kftp_nl_open();
 	if (!nl)
 		die_nl("cannot reach the kftp module", errno);
 	ret = kftp_nl_dump(nl, add_row, &t);
@@ -480,6 +431,7 @@ static int list(void)
 	if (ret < 0)
 		die_nl("cannot list the transfers", errno);
 	kftp_nl_close(nl);
+	nl = NULL;
 	if (!opt.json)
 		print_table(&t);
 	for (i = 0; i < t.n; i++)
@@ -501,7 +453,7 @@ static int show_event(const struct kftp_event *ev, void *data)
 	else
 		print_event_text(ev);
 	if (ev->cmd == KFTP_CMD_EVENT_DONE && opt.count && ++done_seen >= opt.count)
-		return -1;	/* enough: stop */
+		return ENOUGH;
 	return 0;
 }
 
@@ -513,7 +465,6 @@ static void on_signal(int sig)
 static int watch(void)
 {
 	struct sigaction sa;
-	struct kftp_nl *nl;
 	bool lost = false;
 	int ret;
 
@@ -531,17 +482,25 @@ static int watch(void)
 		die_nl("cannot reach the kftp module", errno);
 	if (kftp_nl_join(nl))
 		die_nl("cannot join the kftp events group", errno);
-	/* Joined first: nothing falls between the list and the events. */
+	/*
+	 * Joined first: nothing falls between the list and the events. A
+	 * dump that failed is an error like any other: without it, the
+	 * transfers already running would be missing from what we show.
+	 */
 	ret = kftp_nl_dump(nl, show_event, NULL);
-	if (ret < 0 && done_seen < opt.count)
+	if (ret == -1 && errno == ENOBUFS) {
+		say("events were lost: the receive buffer overflowed");
+		lost = true;
+	} else if (ret < 0 && ret != ENOUGH) {
 		die_nl("cannot list the transfers", errno);
+	}
 	if (opt.verbose)
 		say("watching the kftp events");
 	while (!got_signal && (!opt.count || done_seen < opt.count)) {
 		ret = kftp_nl_recv(nl, show_event, NULL);
-		if (ret >= 0 || errno == EINTR)
+		if (ret >= 0 || (ret == -1 && errno == EINTR))
 			continue;
-		if (ret != -1 || (opt.count && done_seen >= opt.count))
+		if (ret == ENOUGH)
 			break;
 		if (errno == ENOBUFS) {
 			say("events were lost: the receive buffer overflowed");
@@ -551,13 +510,22 @@ static int watch(void)
 		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
 	}
 	kftp_nl_close(nl);
+	nl = NULL;
 	if (fflush(stdout))
 		return EXIT_OTHER;
 	return lost ? EXIT_OTHER : EXIT_OK;
 }
 
+static void close_socket(void)
+{
+	kftp_nl_close(nl);
+	nl = NULL;
+}
+
 int main(int argc, char **argv)
 {
+	if (atexit(close_socket))
+		return EXIT_OTHER;
 	parse_options(argc, argv);
 	return opt.watch ? watch() : list();
 }

@@ -6,6 +6,9 @@
  * .NAME.kftp-XXXXXX (O_EXCL); and, once the transfer is complete, its
  * owner, group, mode and times, fsync, a name, and the rename onto the
  * destination. Resuming (-C) writes into the destination itself instead.
+ * Every step after the check goes through the directory's descriptor,
+ * job->dir_fd (destdir.c); the names in job->dest and job->temp are for
+ * messages.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +26,7 @@
 #include <sys/types.h>
 
 #include "kftp-get.h"
+#include "text.h"
 
 #define TEMP_TRIES		8	/* fresh names to try on EEXIST */
 #define TEMP_RANDOM_LEN		6
@@ -50,6 +54,25 @@ static int build_temp(char *buf, size_t size, const char *dest, const char *rnd)
 }
 
 
+/* dest + base_off: the last component of dest, the file's own name. */
+static const char *base_of(const struct job *job)
+{
+	return job->dest + job->base_off;
+}
+
+/* The same for job->temp, which has the same directory part. */
+static const char *temp_base(const struct job *job)
+{
+	return job->temp + job->base_off;
+}
+
+/*
+ * The destination's name, and where its directory is: job->dir, relative
+ * to job->dir_at (--output-dir's descriptor, or the current directory).
+ * A name taken from the URL is one component, with no control byte in it:
+ * a file called "x\e]0;...\a" would put an escape sequence in the output
+ * of every ls(1) of that directory.
+ */
 void pick_destination(struct job *job)
 {
 	const char *base, *name;
@@ -63,6 +86,9 @@ void pick_destination(struct job *job)
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			die(EXIT_USAGE, "cannot name a local file after '%s'; use -o",
 			    job->url.path);
+		if (text_has_control(name))
+			die(EXIT_USAGE, "refusing to name a local file '%s': it holds "
+			    "control characters; use -o", name);
 	}
 	if (opt.output_dir && name[0] != '/')
 		n = snprintf(job->dest, sizeof(job->dest), "%s%s%s", opt.output_dir,
@@ -74,34 +100,46 @@ void pick_destination(struct job *job)
 	    build_temp(job->temp, sizeof(job->temp), job->dest, "XXXXXX"))
 		die(EXIT_USAGE, "the destination path is too long");
 	base = strrchr(job->dest, '/');
+	job->base_off = base ? (size_t)(base + 1 - job->dest) : 0;
+	/* The directory, as the user named it: relative to --output-dir's. */
+	job->dir_at = opt.output_dir && name[0] != '/' ? opt.output_dir_fd : AT_FDCWD;
+	base = strrchr(name, '/');
 	if (!base)
 		strcpy(job->dir, ".");
-	else if (base == job->dest)
+	else if (base == name)
 		strcpy(job->dir, "/");
 	else
-		snprintf(job->dir, sizeof(job->dir), "%.*s",
-			 (int)(base - job->dest), job->dest);
+		snprintf(job->dir, sizeof(job->dir), "%.*s", (int)(base - name), name);
 }
 
 /*
- * Refuse early what rename() would otherwise do behind the user's back, and
- * remember an existing destination's owner, group and mode. With -C, an
- * existing non-empty destination is resumed in place.
+ * Open the destination's directory (the one descriptor every later step
+ * uses), refuse early what rename() would otherwise do behind the user's
+ * back, and decide what an existing destination passes on: its owner,
+ * group and mode (see destdir.c for whose file may be replaced). With -C,
+ * an existing non-empty destination is resumed in place.
  */
 void check_destination(struct job *job)
 {
 	const char *dest = job->dest;
-	struct stat st;
+	struct stat st, dir;
+	int fd;
 
 	if (dest[strlen(dest) - 1] == '/')
 		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(EISDIR));
-	if (lstat(dest, &st)) {
+	fd = destdir_open(job->dir_at, job->dir);
+	if (fd < 0)
+		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(-fd));
+	job->dir_fd = fd;
+	if (fstat(fd, &dir))
+		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(errno));
+	if (fstatat(fd, base_of(job), &st, AT_SYMLINK_NOFOLLOW)) {
 		if (errno != ENOENT)
 			die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(errno));
 		if (opt.resume == RESUME_AT)
 			die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it does not exist",
 			    dest, (unsigned long long)opt.resume_at);
-		return;	/* a missing directory is the kernel's to report */
+		return;
 	}
 	if (S_ISLNK(st.st_mode))
 		die(EXIT_LOCAL, "refusing to write through symlink '%s': %s",
@@ -121,6 +159,23 @@ void check_destination(struct job *job)
 		die(EXIT_USAGE, "cannot continue '%s' at byte %llu: it has only %lld bytes",
 		    dest, (unsigned long long)job->resume_offset, (long long)st.st_size);
 	job->inplace = job->resume_offset > 0;
+	switch (destdir_owner_rule(&dir, &st, geteuid())) {
+	case OWNER_KEEP:
+		job->keep_owner = true;
+		break;
+	case OWNER_REFUSE:
+		die(EXIT_LOCAL, "refusing to %s '%s': it belongs to user %u, and its "
+		    "directory is sticky and writable by others (as fs.protected_regular "
+		    "does)", job->inplace ? "resume" : "replace", dest,
+		    (unsigned int)st.st_uid);
+	case OWNER_NEW:
+		/* Written in place, it would stay theirs. */
+		if (job->inplace)
+			die(EXIT_LOCAL, "refusing to resume '%s': it belongs to user %u, "
+			    "neither you nor the owner of its directory", dest,
+			    (unsigned int)st.st_uid);
+		break;
+	}
 }
 
 /* ---- temporary file ----------------------------------------------------- */
@@ -172,13 +227,14 @@ static void new_temp_name(struct job *job)
 
 /*
  * Give the data file its final owner, group and mode: those of the file it
- * replaces, else 0666 less the umask, as a new file would get.
+ * replaces when that file's owner may keep it (check_destination), else
+ * 0666 less the umask, as a new file would get.
  */
 static void set_attributes(struct job *job)
 {
 	mode_t mode, mask;
 
-	if (job->has_old) {
+	if (job->has_old && job->keep_owner) {
 		if (fchown(job->data_fd, job->old.st_uid, job->old.st_gid))
 			say("cannot give '%s' the owner %u:%u of the old file: %s",
 			    job->dest, (unsigned int)job->old.st_uid,
@@ -204,12 +260,12 @@ static int link_temp(struct job *job)
 	for (tries = 0; tries < TEMP_TRIES; tries++) {
 		new_temp_name(job);
 		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not. */
-		if (!linkat(job->data_fd, "", AT_FDCWD, job->temp, AT_EMPTY_PATH))
+		if (!linkat(job->data_fd, "", job->dir_fd, temp_base(job), AT_EMPTY_PATH))
 			break;
 		if (errno == EEXIST)
 			continue;
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", job->data_fd);
-		if (!linkat(AT_FDCWD, proc, AT_FDCWD, job->temp, AT_SYMLINK_FOLLOW))
+		if (!linkat(AT_FDCWD, proc, job->dir_fd, temp_base(job), AT_SYMLINK_FOLLOW))
 			break;
 		if (errno != EEXIST)
 			return -1;
@@ -225,8 +281,6 @@ static int link_temp(struct job *job)
 /* Make the data file durable and put it in place as the destination. */
 int commit(struct job *job, const char *what)
 {
-	int dfd;
-
 	set_attributes(job);
 	if (fsync(job->data_fd)) {
 		say("cannot write '%s': %s", job->dest, strerror(errno));
@@ -236,17 +290,13 @@ int commit(struct job *job, const char *what)
 		say("cannot %s '%s': %s", what, job->dest, strerror(errno));
 		return -1;
 	}
-	if (rename(job->temp, job->dest)) {
+	if (renameat(job->dir_fd, temp_base(job), job->dir_fd, base_of(job))) {
 		say("cannot rename '%s' to '%s': %s", job->temp, job->dest, strerror(errno));
 		return -1;
 	}
 	job->temp_ours = false;
 	/* The new name itself survives a crash only once the directory is synced. */
-	dfd = open(job->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	destdir_sync(job->dir_fd);
 	return 0;
 }
 
@@ -255,6 +305,14 @@ void close_data(struct job *job)
 	if (job->data_fd >= 0)
 		close(job->data_fd);
 	job->data_fd = -1;
+}
+
+void close_destination(struct job *job)
+{
+	close_data(job);
+	if (job->dir_fd >= 0)
+		close(job->dir_fd);
+	job->dir_fd = -1;
 }
 
 /*
@@ -285,7 +343,7 @@ void discard_temp(struct job *job)
 	if (!job->temp_ours)
 		return;
 	job->temp_ours = false;
-	if (unlink(job->temp) && errno != ENOENT)
+	if (unlinkat(job->dir_fd, temp_base(job), 0) && errno != ENOENT)
 		say("cannot remove '%s': %s", job->temp, strerror(errno));
 }
 
@@ -299,7 +357,7 @@ int create_data(struct job *job)
 {
 	int fd, tries;
 
-	fd = open(job->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	fd = openat(job->dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		job->data_fd = fd;
 		job->unnamed = true;
@@ -311,8 +369,8 @@ int create_data(struct job *job)
 	job->unnamed = false;
 	for (tries = 0; tries < TEMP_TRIES; tries++) {
 		new_temp_name(job);
-		fd = open(job->temp, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW |
-			  O_CLOEXEC, 0600);
+		fd = openat(job->dir_fd, temp_base(job), O_CREAT | O_EXCL | O_WRONLY |
+			    O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			job->data_fd = fd;
 			job->temp_ours = true;
@@ -326,17 +384,22 @@ int create_data(struct job *job)
 
 /* ---- resuming and times --------------------------------------------------- */
 
-/* Resuming: the destination itself, opened without truncation. 0 or an errno. */
+/*
+ * Resuming: the destination itself, opened without truncation, and without
+ * blocking should a FIFO have taken its place. 0 or an errno.
+ */
 int open_inplace(struct job *job)
 {
 	struct stat st;
-	int fd = open(job->dest, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	int fd = openat(job->dir_fd, base_of(job), O_WRONLY | O_NOFOLLOW | O_NOCTTY |
+			O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
-		return errno;
+		return errno == ENXIO ? EAGAIN : errno;
 	/* Still the file that check_destination() looked at. */
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_dev != job->old.st_dev ||
-	    st.st_ino != job->old.st_ino || (uint64_t)st.st_size < job->resume_offset) {
+	    st.st_ino != job->old.st_ino || (uint64_t)st.st_size < job->resume_offset ||
+	    fcntl(fd, F_SETFL, 0)) {
 		close(fd);
 		return EAGAIN;
 	}

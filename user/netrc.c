@@ -11,10 +11,18 @@
  * ignored, as curl does.
  *
  * As ftp(1) does, a file that others may read or write is refused when it
- * holds a password: anyone who can read it has the account.
+ * holds a password: anyone who can read it has the account. So is one
+ * that belongs to another user than the caller (root reading a user's
+ * ~/.netrc under sudo, say): whoever owns it picks the accounts and the
+ * servers that the caller's downloads go to. Only a regular file is read:
+ * it is opened O_PATH first and looked at, so that a FIFO cannot hang
+ * kftp-get and a device is never opened; then it is opened again through
+ * /proc/self/fd, which names the very same file. Every copy of its bytes
+ * and tokens is wiped before it is freed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -26,8 +34,9 @@
 #define NETRC_MAX_SIZE	(1024 * 1024)
 
 struct lexer {
-	const char *path;
 	const char *p, *end;
+	char *err;		/* where a parse error is described */
+	size_t errsize;
 };
 
 static bool is_blank(char c)
@@ -35,35 +44,53 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
-/* The next token, malloc'ed; NULL at the end of the file. */
-static char *next_token(struct lexer *lx)
+/* free() for what may hold a password. */
+static void wipe_free(char *s)
 {
-	char *tok, *out;
+	if (s) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/*
+ * The next token, malloc'ed, in *tok: 1, or 0 at the end of the file, or
+ * -1 on an error (described in lx->err).
+ */
+static int next_token(struct lexer *lx, char **tok)
+{
+	char *out;
 	const char *start;
 
 	while (lx->p < lx->end && is_blank(*lx->p))
 		lx->p++;
 	if (lx->p >= lx->end)
-		return NULL;
+		return 0;
 	if (*lx->p != '"') {
 		start = lx->p;
 		while (lx->p < lx->end && !is_blank(*lx->p))
 			lx->p++;
-		tok = strndup(start, (size_t)(lx->p - start));
-		if (!tok)
+		*tok = strndup(start, (size_t)(lx->p - start));
+		if (!*tok)
 			die(EXIT_OTHER, "out of memory");
-		return tok;
+		return 1;
 	}
 	lx->p++;
-	tok = malloc((size_t)(lx->end - lx->p) + 1);
-	if (!tok)
+	start = lx->p;
+	while (lx->p < lx->end && *lx->p != '"')
+		lx->p += *lx->p == '\\' && lx->p + 1 < lx->end ? 2 : 1;
+	if (lx->p >= lx->end) {
+		snprintf(lx->err, lx->errsize, "a quoted token is not closed");
+		return -1;
+	}
+	*tok = out = malloc((size_t)(lx->p - start) + 1);
+	if (!out)
 		die(EXIT_OTHER, "out of memory");
-	out = tok;
-	while (lx->p < lx->end && *lx->p != '"') {
-		char c = *lx->p++;
+	while (start < lx->p) {
+		char c = *start++;
 
-		if (c == '\\' && lx->p < lx->end) {
-			c = *lx->p++;
+		if (c == '\\' && start < lx->p) {
+			c = *start++;
 			if (c == 'n')
 				c = '\n';
 			else if (c == 'r')
@@ -73,11 +100,9 @@ static char *next_token(struct lexer *lx)
 		}
 		*out++ = c;
 	}
-	if (lx->p >= lx->end)
-		die(EXIT_USAGE, "%s: a quoted token is not closed", lx->path);
-	lx->p++;
 	*out = '\0';
-	return tok;
+	lx->p++;
+	return 1;
 }
 
 /* After "macdef NAME": skip the rest of the line and the lines up to a blank one. */
@@ -115,77 +140,132 @@ static struct netrc_entry *new_entry(struct netrc *nr, char *machine)
 	return e;
 }
 
-/* The value after a keyword; a keyword at the end of the file is an error. */
-static char *value(struct lexer *lx, const char *keyword)
+/* The value after a keyword: 1, or -1 (a keyword at the end of the file). */
+static int value(struct lexer *lx, const char *keyword, char **v)
 {
-	char *v = next_token(lx);
+	int ret = next_token(lx, v);
 
-	if (!v)
-		die(EXIT_USAGE, "%s: '%s' without a value at the end", lx->path, keyword);
-	return v;
+	if (!ret)
+		snprintf(lx->err, lx->errsize, "'%s' without a value at the end", keyword);
+	return ret > 0 ? 1 : -1;
 }
 
-static void replace(char **field, char *v)
+/* Into *field of the current entry, if any; else dropped. */
+static void store(struct netrc_entry *cur, char **field, char *v)
 {
-	free(*field);
-	*field = v;
+	if (cur) {
+		wipe_free(*field);
+		*field = v;
+	} else {
+		wipe_free(v);
+	}
 }
 
-static void parse(struct netrc *nr, struct lexer *lx, bool *has_password)
+int netrc_parse(struct netrc *nr, const char *buf, size_t len, bool *has_password,
+		char *err, size_t errsize)
 {
+	struct lexer lx = { .p = buf, .end = buf + len, .err = err, .errsize = errsize };
 	struct netrc_entry *cur = NULL;
-	char *tok;
+	char *tok, *v = NULL;
+	int ret;
 
-	while ((tok = next_token(lx))) {
+	while ((ret = next_token(&lx, &tok)) > 0) {
 		if (!strcmp(tok, "machine")) {
-			cur = new_entry(nr, value(lx, "machine"));
+			ret = value(&lx, "machine", &v);
+			if (ret > 0)
+				cur = new_entry(nr, v);
 		} else if (!strcmp(tok, "default")) {
 			cur = new_entry(nr, NULL);
 		} else if (!strcmp(tok, "login")) {
-			char *v = value(lx, "login");
-
-			if (cur)
-				replace(&cur->login, v);
-			else
-				free(v);
+			ret = value(&lx, "login", &v);
+			if (ret > 0)
+				store(cur, cur ? &cur->login : NULL, v);
 		} else if (!strcmp(tok, "password") || !strcmp(tok, "passwd")) {
-			char *v = value(lx, "password");
-
 			*has_password = true;
-			if (cur)
-				replace(&cur->password, v);
-			else
-				free(v);
+			ret = value(&lx, "password", &v);
+			if (ret > 0)
+				store(cur, cur ? &cur->password : NULL, v);
 		} else if (!strcmp(tok, "account")) {
-			free(value(lx, "account"));
+			ret = value(&lx, "account", &v);
+			if (ret > 0)
+				wipe_free(v);
 		} else if (!strcmp(tok, "macdef")) {
-			free(value(lx, "macdef"));
-			skip_macdef(lx);
+			ret = value(&lx, "macdef", &v);
+			if (ret > 0) {
+				wipe_free(v);
+				skip_macdef(&lx);
+			}
 		}
-		free(tok);
+		/* A token out of place may be a password: wiped too. */
+		wipe_free(tok);
+		if (ret < 0)
+			break;
 	}
+	return ret < 0 ? -1 : 0;
+}
+
+void netrc_free(struct netrc *nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr->count; i++) {
+		wipe_free(nr->entries[i].machine);
+		wipe_free(nr->entries[i].login);
+		wipe_free(nr->entries[i].password);
+	}
+	free(nr->entries);
+	nr->entries = NULL;
+	nr->count = 0;
+}
+
+/*
+ * The netrc file open for reading, if it is a regular file (*st): looked
+ * at through an O_PATH descriptor first, which opens nothing, so that a
+ * FIFO cannot block us and a device is never opened.
+ */
+static int open_regular(const char *path, bool must_exist, struct stat *st)
+{
+	char proc[64];
+	struct stat again;
+	int pfd, fd;
+
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0) {
+		if (errno == ENOENT && !must_exist)
+			return -1;
+		die(EXIT_USAGE, "cannot read the netrc file '%s': %s", path, strerror(errno));
+	}
+	if (fstat(pfd, st) || !S_ISREG(st->st_mode))
+		die(EXIT_USAGE, "the netrc file '%s' is not a regular file", path);
+	/* The same file again, for reading: /proc, else the name (checked). */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT)
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		die(EXIT_USAGE, "cannot read the netrc file '%s': %s", path, strerror(errno));
+	close(pfd);
+	if (fstat(fd, &again) || again.st_dev != st->st_dev || again.st_ino != st->st_ino)
+		die(EXIT_USAGE, "the netrc file '%s' changed while it was read", path);
+	*st = again;
+	return fd;
 }
 
 void netrc_load(struct netrc *nr, const char *path, bool must_exist)
 {
-	struct lexer lx = { .path = path };
 	bool has_password = false;
+	char err[128];
 	struct stat st;
 	char *buf;
 	ssize_t n;
 	size_t got = 0;
-	int fd;
+	int fd, ret;
 
 	nr->entries = NULL;
 	nr->count = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		if (errno == ENOENT && !must_exist)
-			return;
-		die(EXIT_USAGE, "cannot read the netrc file '%s': %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode))
-		die(EXIT_USAGE, "the netrc file '%s' is not a regular file", path);
+	fd = open_regular(path, must_exist, &st);
+	if (fd < 0)
+		return;
 	if (st.st_size > NETRC_MAX_SIZE)
 		die(EXIT_USAGE, "the netrc file '%s' is larger than %d bytes", path,
 		    NETRC_MAX_SIZE);
@@ -204,16 +284,28 @@ void netrc_load(struct netrc *nr, const char *path, bool must_exist)
 		got += (size_t)n;
 	}
 	close(fd);
-	lx.p = buf;
-	lx.end = buf + got;
-	parse(nr, &lx, &has_password);
+	ret = netrc_parse(nr, buf, got, &has_password, err, sizeof(err));
 	/* The bytes held passwords: do not leave them in freed memory. */
 	explicit_bzero(buf, got);
 	free(buf);
-	if (has_password && (st.st_mode & 077))
+	if (ret) {
+		netrc_free(nr);
+		die(EXIT_USAGE, "%s: %s", path, err);
+	}
+	if (!has_password)
+		return;
+	if (st.st_mode & 077) {
+		netrc_free(nr);
 		die(EXIT_USAGE, "the netrc file '%s' holds a password and others may "
 		    "read or write it (mode %04o): chmod go= '%s'", path,
 		    (unsigned int)(st.st_mode & 07777), path);
+	}
+	if (st.st_uid != geteuid()) {
+		netrc_free(nr);
+		die(EXIT_USAGE, "the netrc file '%s' holds a password and belongs to "
+		    "user %u, not to you (user %u)", path, (unsigned int)st.st_uid,
+		    (unsigned int)geteuid());
+	}
 }
 
 static bool login_fits(const struct netrc_entry *e, const char *user)

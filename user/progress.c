@@ -15,6 +15,7 @@
 
 #include "kftp-events.h"
 #include "progress.h"
+#include "text.h"
 
 /* The rate is measured over about this much of the recent past. */
 #define RATE_WINDOW_MS		5000
@@ -22,6 +23,32 @@
 #define BAR_MIN			10
 
 /* ---- formatting -------------------------------------------------------- */
+
+/*
+ * A double to an integer without undefined behaviour: NaN and negative
+ * values are 0, values past the range UINT64_MAX (a rate or an ETA from
+ * absurd numbers that a server or the kernel reported).
+ */
+static uint64_t clamp_u64(double v)
+{
+	if (!(v > 0))
+		return 0;
+	if (v >= 18446744073709551616.0)	/* 2^64 */
+		return UINT64_MAX;
+	return (uint64_t)v;
+}
+
+unsigned int progress_percent(uint64_t done, uint64_t size)
+{
+	if (done >= size)
+		return 100;
+	/* done < size: done * 100 / size without the product wrapping... */
+	if (done <= UINT64_MAX / 100)
+		return (unsigned int)(done * 100 / size);
+	/* ... or nearly (size > 2^57 here): never 100 before the end. */
+	done /= size / 100;
+	return done > 99 ? 99 : (unsigned int)done;
+}
 
 const char *progress_fmt_bytes(char *buf, size_t size, uint64_t bytes)
 {
@@ -51,7 +78,7 @@ const char *progress_fmt_rate(char *buf, size_t size, uint64_t bytes, uint64_t m
 		snprintf(buf, size, "-");
 		return buf;
 	}
-	progress_fmt_bytes(b, sizeof(b), (uint64_t)((double)bytes * 1000 / (double)ms));
+	progress_fmt_bytes(b, sizeof(b), clamp_u64((double)bytes * 1000 / (double)ms));
 	snprintf(buf, size, "%s/s", b);
 	return buf;
 }
@@ -75,7 +102,9 @@ void progress_init(struct progress *p, FILE *out, const char *name)
 {
 	memset(p, 0, sizeof(*p));
 	p->out = out;
-	snprintf(p->name, sizeof(p->name), "%s", name ? name : "");
+	/* Drawn on a terminal: no control byte of a file name gets there raw. */
+	name = name ? name : "";
+	text_escape(p->name, sizeof(p->name), name, strlen(name));
 }
 
 /* Columns to fill: one less than the terminal's, so that nothing wraps. */
@@ -177,15 +206,15 @@ static void compose(struct progress *p, bool final, uint64_t done, bool has_size
 		snprintf(tail, sizeof(tail), "in %s",
 			 progress_fmt_duration(d, sizeof(d), (elapsed_ms + 500) / 1000));
 	} else if (has_size && rbytes && rms && p->nsamples >= 2) {
-		eta = size > done ? (uint64_t)((double)(size - done) * (double)rms /
-					       (double)rbytes / 1000 + 0.5) : 0;
+		eta = size > done ? clamp_u64((double)(size - done) * (double)rms /
+					      (double)rbytes / 1000 + 0.5) : 0;
 		snprintf(tail, sizeof(tail), "ETA %s",
 			 progress_fmt_duration(d, sizeof(d), eta));
 	} else if (has_size) {	/* no ETA from the first sample alone */
 		snprintf(tail, sizeof(tail), "ETA -");
 	}
 	if (has_size)
-		pct = size ? (unsigned int)(done >= size ? 100 : done * 100 / size) : 100;
+		pct = progress_percent(done, size);
 
 	/* "  23.7 MiB  10.2 MiB/s  ETA 4s", then the name, percent and bar. */
 	/* A fixed room for the tail, so that the bar keeps its length. */

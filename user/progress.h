@@ -35,6 +35,8 @@ struct progress {
 const char *progress_fmt_bytes(char *buf, size_t size, uint64_t bytes);
 /* "10.2 MiB/s", from bytes over milliseconds; "-" when ms is 0. */
 const char *progress_fmt_rate(char *buf, size_t size, uint64_t bytes, uint64_t ms);
+/* done as a percentage of size, 0..100 (100 when done >= size, size 0 too). */
+unsigned int progress_percent(uint64_t done, uint64_t size);
 /* "45s", "3m05s", "2h01m". */
 const char *progress_fmt_duration(char *buf, size_t size, uint64_t seconds);
 

@@ -3,6 +3,7 @@
  * kftp-get: the URL, ftp://[user[:password]@]host[:port]/path, taken apart
  * and percent-decoded into the fields the kernel takes.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -128,14 +129,70 @@ static void parse_hostport(const char *s, size_t len, struct ftp_url *url)
 		url->port = parse_port(colon + 1, (size_t)(end - colon - 1));
 }
 
+/* RFC 3986: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
+static bool is_scheme(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789+-.", s[i]) || !s[i])
+			return false;
+	return true;
+}
+
+/*
+ * Where the password is: in "scheme://user:PASS@host/...", PASS (the
+ * user info ends at the last '@' before the first '/'); in anything else
+ * ("ftp:/user:PASS@host/f", a mistyped URL), everything from the first
+ * ':' to the last '@', to be safe. Its length (0: none) and its start.
+ */
+size_t url_password_span(const char *s, size_t *start)
+{
+	const char *sep = strstr(s, "://");
+	const char *auth, *slash, *at, *colon;
+	size_t alen;
+
+	*start = 0;
+	if (sep && is_scheme(s, (size_t)(sep - s))) {
+		auth = sep + 3;
+		slash = strchr(auth, '/');
+		alen = slash ? (size_t)(slash - auth) : strlen(auth);
+		at = memrchr(auth, '@', alen);
+		colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	} else {
+		at = strrchr(s, '@');
+		colon = strchr(s, ':');
+		if (colon && at && colon > at)
+			colon = NULL;
+	}
+	if (!colon || !at)
+		return 0;
+	*start = (size_t)(colon + 1 - s);
+	return (size_t)(at - colon - 1);
+}
+
+/* "'STR' is not an ftp:// URL", with STR's password, if any, hidden. */
+static void __attribute__((noreturn)) not_a_url(const char *str)
+{
+	size_t start, len = url_password_span(str, &start);
+
+	if (!len)
+		die(EXIT_USAGE, "'%s' is not an ftp:// URL", str);
+	die(EXIT_USAGE, "'%.*s****%s' is not an ftp:// URL", (int)start, str,
+	    str + start + len);
+}
+
 void parse_url(const char *str, struct ftp_url *url)
 {
 	const char *sep = strstr(str, "://");
 	const char *auth, *slash, *at;
 	size_t alen;
 
-	if (!sep)
-		die(EXIT_USAGE, "'%s' is not an ftp:// URL", str);
+	if (!sep || !is_scheme(str, (size_t)(sep - str)))
+		not_a_url(str);
 	if (sep - str != 3 || strncasecmp(str, "ftp", 3))
 		die(EXIT_USAGE, "unsupported URL scheme '%.*s' (only ftp:// is)",
 		    (int)(sep - str), str);

@@ -11,8 +11,9 @@
  *                               check and before the kernel runs
  *   KFTP_SHIM_MARK=FILE         create FILE when that delay starts, so the
  *                               test knows when to send its signal
- *   KFTP_SHIM_NO_TMPFILE=1      open() with O_TMPFILE fails with
- *                               EOPNOTSUPP, as on a filesystem without it
+ *   KFTP_SHIM_NO_TMPFILE=1      open() or openat() with O_TMPFILE fails
+ *                               with EOPNOTSUPP, as on a filesystem
+ *                               without it
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -27,6 +28,7 @@
 
 typedef int (*ioctl_fn)(int, unsigned long, ...);
 typedef int (*open_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
 
 static void delay_ms(long ms)
 {
@@ -64,16 +66,31 @@ int ioctl(int fd, unsigned long req, ...)
 	return real(fd, req, arg);
 }
 
+static int no_tmpfile(int flags)
+{
+	const char *no = getenv("KFTP_SHIM_NO_TMPFILE");
+
+	if ((flags & O_TMPFILE) == O_TMPFILE && no && *no == '1') {
+		errno = EOPNOTSUPP;
+		return 1;
+	}
+	return 0;
+}
+
 static int shim_open(const char *name, const char *path, int flags, mode_t mode)
 {
 	open_fn real = (open_fn)dlsym(RTLD_NEXT, name);
-	const char *no_tmpfile = getenv("KFTP_SHIM_NO_TMPFILE");
 
-	if ((flags & O_TMPFILE) == O_TMPFILE && no_tmpfile && *no_tmpfile == '1') {
-		errno = EOPNOTSUPP;
-		return -1;
-	}
-	return real(path, flags, mode);
+	return no_tmpfile(flags) ? -1 : real(path, flags, mode);
+}
+
+/* kftp-get opens everything relative to the directory's descriptor. */
+static int shim_openat(const char *name, int dirfd, const char *path, int flags,
+		       mode_t mode)
+{
+	openat_fn real = (openat_fn)dlsym(RTLD_NEXT, name);
+
+	return no_tmpfile(flags) ? -1 : real(dirfd, path, flags, mode);
 }
 
 static mode_t mode_arg(int flags, va_list ap)
@@ -102,4 +119,26 @@ int open64(const char *path, int flags, ...)
 	mode = mode_arg(flags, ap);
 	va_end(ap);
 	return shim_open("open64", path, flags, mode);
+}
+
+int openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return shim_openat("openat", dirfd, path, flags, mode);
+}
+
+int openat64(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = mode_arg(flags, ap);
+	va_end(ap);
+	return shim_openat("openat64", dirfd, path, flags, mode);
 }

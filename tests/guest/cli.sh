@@ -384,10 +384,13 @@ c_anon_pass() {
 # ---------------------------------------------------------------- the file
 
 # Item 2: a replaced file keeps owner, group and mode; a new one gets
-# 0666 & ~umask.
+# 0666 & ~umask. The owner is kept when it is root or the directory's
+# owner (issue 19; security.sh has the other cases): the directory is
+# user 1000's here.
 c_keep_owner() {
 	local d rc=0 saved
 	d=$(fresh owner)
+	chown 1000 "$d"
 	printf 'old\n' >"$d/f"
 	chown 1000:1000 "$d/f" && chmod 0600 "$d/f"
 	kget -o "$d/f" "$V/hello.txt"

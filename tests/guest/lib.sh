@@ -43,8 +43,8 @@
 #   kget ARGS / kget_as USER ARGS: $KFTP_GET under a timeout; sets KRC KOUT
 #     KERR KCMD; explain; check_rc RC; expect_fail RC TEXT; kget_ok DEST URL
 #   no_temp_files DIR, only_entries DIR NAME...
-#   wait_ftp_ready PORT SECS, start_vsftpd, start_pyftpd, stop_pid PID NAME,
-#     start_hostile_in DIR [ARGS]
+#   wait_ftp_ready PORT SECS, start_vsftpd, start_pyftpd, start_hostile_ftpd
+#     DIR [ARGS], stop_pid PID NAME
 #   port_refused PORT, log_count FILE RE
 #   tcp_inuse, wait_tcp_inuse N, tcp_listeners, module_refcnt, mode_of,
 #     slab_kb
@@ -360,26 +360,29 @@ start_pyftpd() {
 	return $rc
 }
 
-# start_hostile_in DIR [ARGS...]: tests/servers/hostile_ftpd.py with ARGS
-# on a free port of 127.0.0.1: its log DIR/hostile.log, its scenario file
-# DIR/scenario, the data it serves in DIR/hdata; pid in HPID, port in HPORT
-# once it listens.
-start_hostile_in() {
+# start_hostile_ftpd DIR [ARGS...]: tests/servers/hostile_ftpd.py on a
+# free port, with ARGS; its scenario chosen by the USER name of each
+# connection (unknown names get "normal") unless ARGS say otherwise; log
+# DIR/hostile.log, served bytes in DIR/hdata. Sets HOSTILE_PID and
+# HOSTILE_PORT; 0 once it listens.
+start_hostile_ftpd() {
 	local dir=$1 _
 	shift
-	: >"$dir/hostile.log"
+	HOSTILE_PORT=
+	mkdir -p "$dir" || return 1
+	rm -f "$dir/hready"
 	"$PYTHON" "$REPO/tests/servers/hostile_ftpd.py" --port 0 --log "$dir/hostile.log" \
-		--control "$dir/scenario" --ready "$dir/hready" --datadir "$dir/hdata" \
-		"$@" >"$dir/hostile.out" 2>&1 </dev/null &
-	HPID=$!
-	for _ in $(seq 300); do
+		--ready "$dir/hready" --datadir "$dir/hdata" "$@" >"$dir/hostile.out" 2>&1 </dev/null &
+	HOSTILE_PID=$!
+	# Python starts slowly under TCG.
+	for _ in $(seq 600); do
 		[ -s "$dir/hready" ] && break
-		kill -0 "$HPID" 2>/dev/null || break
+		kill -0 "$HOSTILE_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	HPORT=$(cat "$dir/hready" 2>/dev/null)
-	[ -n "$HPORT" ] && return 0
-	diag "hostile_ftpd.py did not start: $(cat "$dir/hostile.out" 2>/dev/null)"
+	HOSTILE_PORT=$(cat "$dir/hready" 2>/dev/null)
+	[ -n "$HOSTILE_PORT" ] && return 0
+	diag "hostile_ftpd.py did not start: $(cat "$dir/hostile.out")"
 	return 1
 }
 

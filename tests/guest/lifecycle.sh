@@ -97,7 +97,7 @@ part_init lifecycle "$@"
 LIFE=$REPO/tests/fuzz/kftp-life
 KSTAT=${KFTPSTAT:-$REPO/user/kftpstat}
 W=$PART_WORK
-HLOG=$W/hostile.log		# start_hostile_in's names
+HLOG=$W/hostile.log		# start_hostile_ftpd's
 HCTL=$W/scenario
 HFIFO=$W/hold.fifo
 HPORT=
@@ -186,7 +186,8 @@ line_wait() {
 start_hostile() {
 	printf 'normal\n' >"$HCTL"
 	# --ctl-rcvbuf 1: the smallest control receive buffer, for f9.
-	start_hostile_in "$W" --command "$HFIFO" --ctl-rcvbuf 1 || return 1
+	start_hostile_ftpd "$W" --control "$HCTL" --command "$HFIFO" --ctl-rcvbuf 1 || return 1
+	HPID=$HOSTILE_PID HPORT=$HOSTILE_PORT
 	exec {HL_FD}<"$HLOG"
 	HL_PART=
 	CASE_LINES=()

@@ -35,13 +35,17 @@ cd "$REPO" || exit 1
 # The parts, in order: PARTS run with the module loaded and the servers up,
 # before the teardown cases (so that the leak checks cover them too);
 # PARTS_UNLOADED after rmmod (installing needs the module unloaded).
-PARTS=(hostile fuzz files stress sessions events kecho cli batch lifecycle)
+# security last: with a sanitized build, its last case looks for the
+# reports of every part before it.
+PARTS=(hostile fuzz files stress sessions events kecho cli batch lifecycle security)
 PARTS_UNLOADED=(install deb)
 
 # Run a private copy of the CLI (made by make_fixtures): the repo is the
 # host's live tree over 9p, and a rebuild on the host during the run would
 # otherwise swap the binary under the suite.
-KFTP_GET_SRC=$REPO/user/kftp-get
+# SUITE_KFTP_GET: another build of it (tests/check-user.sh --vm: the one
+# with ASan and UBSan).
+KFTP_GET_SRC=${SUITE_KFTP_GET:-$REPO/user/kftp-get}
 KFTP_GET=$KFTP_GET_SRC
 # SUITE_KFTP_KO: another build of the module (the debug lane's, built
 # against the debug kernel, tests/debug/check-debug.sh).

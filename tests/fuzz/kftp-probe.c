@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kftp-probe.so: an LD_PRELOAD library that looks at kftp-get and kftpstat
+ * from inside, for tests/check-user.sh and tests/guest/security.sh.
+ *
+ *   KFTP_PROBE_OUT=FILE        at exit (after the program's own atexit
+ *                              handlers), write to FILE the line
+ *                              "dumpable N" (prctl(PR_GET_DUMPABLE)) and,
+ *                              for each string of KFTP_PROBE_SECRETS, a
+ *                              line "secret I: absent" or one
+ *                              "secret I: at ADDR in MAPPING" per copy
+ *                              found in the process's writable memory
+ *                              (heap, stacks, data, shared mappings)
+ *   KFTP_PROBE_SECRETS=HEX,... the strings to look for, hex-encoded, so
+ *                              that the environment holds no copy
+ *   KFTP_PROBE_NL_FAIL=N       the Nth sendto() on a netlink socket fails
+ *                              with EIO (kftpstat: the first resolves the
+ *                              family, the second asks for the dump)
+ *
+ * The probe's own copies of the secrets are the only ones it skips, and
+ * mappings over 4 GiB (a sanitizer's shadow) are not scanned: a line
+ * "skipped RANGE NAME" says so.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
+#define MAX_SECRETS	8
+#define SECRET_MAX	256
+#define MAPPING_MAX	(1UL << 32)
+
+static char secrets[MAX_SECRETS][SECRET_MAX];
+static size_t secret_len[MAX_SECRETS];
+static size_t nsecrets;
+static char maps[1 << 20];
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+__attribute__((constructor)) static void probe_init(void)
+{
+	const char *p = getenv("KFTP_PROBE_SECRETS");
+	size_t n = 0;
+
+	if (!p)
+		return;
+	while (*p && nsecrets < MAX_SECRETS) {
+		if (*p == ',') {
+			secret_len[nsecrets++] = n;
+			n = 0;
+			p++;
+			continue;
+		}
+		if (hexval(p[0]) < 0 || hexval(p[1]) < 0 || n + 1 >= SECRET_MAX)
+			break;
+		secrets[nsecrets][n++] = (char)(hexval(p[0]) << 4 | hexval(p[1]));
+		p += 2;
+		if (!*p)
+			secret_len[nsecrets++] = n;
+	}
+}
+
+/* Every copy of secret i in [lo, hi), reported to f. */
+static int scan(FILE *f, size_t i, const char *lo, const char *hi, const char *name)
+{
+	const char *own = (const char *)secrets, *own_end = own + sizeof(secrets);
+	size_t len = secret_len[i];
+	const char *p;
+	int found = 0;
+
+	for (p = lo; len && p + len <= hi; p++) {
+		size_t k = 0;
+
+		/* By hand: a sanitizer's memcmp() would object to the reads. */
+		while (k < len && p[k] == secrets[i][k])
+			k++;
+		if (k < len)
+			continue;
+		if (p >= own && p < own_end)
+			continue;
+		fprintf(f, "secret %zu: at %p in %s\n", i, (const void *)p, name);
+		found++;
+	}
+	return found;
+}
+
+__attribute__((destructor)) static void probe_report(void)
+{
+	const char *out = getenv("KFTP_PROBE_OUT");
+	char *line, *next;
+	int fd, found[MAX_SECRETS] = { 0 };
+	ssize_t n, len = 0;
+	size_t i;
+	FILE *f;
+
+	if (!out)
+		return;
+	f = fopen(out, "a");
+	if (!f)
+		return;
+	fprintf(f, "dumpable %d\n", prctl(PR_GET_DUMPABLE));
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && (n = read(fd, maps + len, sizeof(maps) - 1 - (size_t)len)) > 0)
+		len += n;
+	if (fd >= 0)
+		close(fd);
+	maps[len] = '\0';
+	for (line = maps; *line; line = next) {
+		unsigned long lo, hi;
+		char perms[8], name[256] = "";
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';	/* no name: sscanf stops here */
+		else
+			next = line + strlen(line);
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %255[^\n]", &lo, &hi, perms,
+			   name) < 3 || perms[0] != 'r' || perms[1] != 'w')
+			continue;
+		/* A sanitizer's shadow (terabytes, reserved): no heap of ours. */
+		if (hi - lo > MAPPING_MAX) {
+			fprintf(f, "skipped %lx-%lx %s\n", lo, hi, name);
+			continue;
+		}
+		for (i = 0; i < nsecrets; i++)
+			found[i] += scan(f, i, (const char *)lo, (const char *)hi,
+					 name[0] ? name : "[anonymous]");
+	}
+	for (i = 0; i < nsecrets; i++)
+		if (!found[i])
+			fprintf(f, "secret %zu: absent\n", i);
+	fclose(f);
+}
+
+ssize_t sendto(int fd, const void *buf, size_t len, int flags,
+	       const struct sockaddr *to, socklen_t tolen)
+{
+	static ssize_t (*real)(int, const void *, size_t, int,
+			       const struct sockaddr *, socklen_t);
+	static unsigned long count;
+	const char *fail = getenv("KFTP_PROBE_NL_FAIL");
+	int domain = 0;
+	socklen_t dlen = sizeof(domain);
+
+	if (!real)
+		real = (ssize_t (*)(int, const void *, size_t, int,
+				    const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "sendto");
+	if (fail && !getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &dlen) &&
+	    domain == AF_NETLINK && ++count == strtoul(fail, NULL, 10)) {
+		errno = EIO;
+		return -1;
+	}
+	return real(fd, buf, len, flags, to, tolen);
+}

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * user-unit: host-side checks of user/'s shared files, one per finding of
+ * issue 19 that needs no kftp module, for tests/check-user.sh (built with
+ * ASan and UBSan: a report aborts the check).
+ *
+ *   user-unit progress-range   rates, ETAs and percentages from absurd
+ *                              numbers (a double out of range was cast)
+ *   user-unit json-utf8        kftpstat's JSON strings: overlong forms,
+ *                              surrogates and code points past U+10FFFF
+ *                              are escaped, real UTF-8 passes
+ *   user-unit nl-framing       a netlink message whose length runs past
+ *                              the datagram is refused, never walked
+ *
+ * Prints what it checked; exit 0 iff every check held.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "kftp-events.h"
+#include "progress.h"
+#include "text.h"
+
+static int failures;
+
+static void expect_str(const char *what, const char *want, const char *got)
+{
+	if (!strcmp(want, got)) {
+		printf("%s: %s\n", what, got);
+		return;
+	}
+	printf("%s: expected '%s', got '%s'\n", what, want, got);
+	failures++;
+}
+
+/* The bar's last line for these numbers, as a terminal would show it. */
+static void bar_case(const char *what, const char *want, uint64_t done,
+		     uint64_t size, uint64_t received, uint64_t ms)
+{
+	struct progress p;
+	char *buf = NULL, *line;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		failures++;
+		return;
+	}
+	progress_init(&p, f, "huge");
+	progress_update(&p, 0, true, size, 0, 0);
+	progress_update(&p, done / 2, true, size, received / 2, ms / 2);
+	progress_update(&p, done, true, size, received, ms);
+	fclose(f);
+	line = strrchr(buf, '\r');
+	line = line ? line + 1 : buf;
+	if (strstr(line, want)) {
+		printf("%s: '%s'\n", what, line);
+	} else {
+		printf("%s: expected '%s' in '%s'\n", what, want, line);
+		failures++;
+	}
+	free(buf);
+}
+
+static void progress_range(void)
+{
+	char buf[64];
+
+	expect_str("rate of 2^64-1 bytes in 1 ms", "16.0 EiB/s",
+		   progress_fmt_rate(buf, sizeof(buf), UINT64_MAX, 1));
+	expect_str("rate of 1 byte in 2^64-1 ms", "0 B/s",
+		   progress_fmt_rate(buf, sizeof(buf), 1, UINT64_MAX));
+	expect_str("2^64-1 bytes", "16.0 EiB",
+		   progress_fmt_bytes(buf, sizeof(buf), UINT64_MAX));
+	/* done * 100 wrapped: any percentage; the ETA past any integer. */
+	bar_case("2^64-2 of 2^64-1 bytes", " 99%", UINT64_MAX - 1, UINT64_MAX,
+		 1000, 1000);
+	bar_case("2^63 of 2^64-1 bytes", " 50%", 1ULL << 63, UINT64_MAX, 1000, 1000);
+	bar_case("2 of 2^64-1 bytes at 1 byte per 5 s", "  0%", 2, UINT64_MAX, 2, 10000);
+}
+
+static void json_case(const char *what, const char *in, const char *want)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		failures++;
+		return;
+	}
+	json_fput(f, in);
+	fclose(f);
+	expect_str(what, want, buf);
+	free(buf);
+}
+
+static void json_utf8(void)
+{
+	json_case("surrogate U+D800 (ED A0 80)", "a\xed\xa0\x80z", "\"a\\u00ed\\u00a0\\u0080z\"");
+	json_case("surrogate U+DFFF (ED BF BF)", "\xed\xbf\xbf", "\"\\u00ed\\u00bf\\u00bf\"");
+	json_case("overlong '/' (C0 AF)", "\xc0\xaf", "\"\\u00c0\\u00af\"");
+	json_case("overlong U+0000 in 3 bytes (E0 80 80)", "\xe0\x80\x80",
+		  "\"\\u00e0\\u0080\\u0080\"");
+	json_case("overlong U+FFFF in 4 bytes (F0 8F BF BF)", "\xf0\x8f\xbf\xbf",
+		  "\"\\u00f0\\u008f\\u00bf\\u00bf\"");
+	json_case("U+110000 (F4 90 80 80)", "\xf4\x90\x80\x80",
+		  "\"\\u00f4\\u0090\\u0080\\u0080\"");
+	json_case("a lead byte at the end (E2 82)", "\xe2\x82", "\"\\u00e2\\u0082\"");
+	json_case("U+00E9, U+20AC, U+FFFF, U+1F600, U+10FFFF pass",
+		  "\xc3\xa9\xe2\x82\xac\xef\xbf\xbf\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf",
+		  "\"\xc3\xa9\xe2\x82\xac\xef\xbf\xbf\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\"");
+	json_case("U+D7FF and U+E000 pass", "\xed\x9f\xbf\xee\x80\x80",
+		  "\"\xed\x9f\xbf\xee\x80\x80\"");
+	json_case("quote, backslash, tab, ESC, DEL", "\"\\\t\x1b\x7f",
+		  "\"\\\"\\\\\\t\\u001b\\u007f\"");
+}
+
+/* A message of the family: header, genl header, the transfer's id. */
+static size_t put_event(void *buf, uint16_t family)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *genl;
+
+	nlh->nlmsg_type = family;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = KFTP_CMD_EVENT_START;
+	genl->version = KFTP_GENL_VERSION;
+	mnl_attr_put_u64(nlh, KFTP_A_XFER_ID, 42);
+	mnl_attr_put_strz(nlh, KFTP_A_REMOTE_PATH, "f");
+	return nlh->nlmsg_len;
+}
+
+static int count(const struct kftp_event *ev, void *data)
+{
+	if (ev->id == 42)
+		++*(int *)data;
+	return 0;
+}
+
+static void framing_case(const char *what, const void *buf, size_t len,
+			 int want_ret, int want_calls)
+{
+	int calls = 0, ret;
+
+	errno = 0;
+	ret = kftp_nl_parse(buf, len, 0x20, count, &calls);
+	if (ret == want_ret && calls == want_calls &&
+	    (want_ret == 0 || errno == EBADMSG)) {
+		printf("%s: returns %d, %d event(s)\n", what, ret, calls);
+		return;
+	}
+	printf("%s: expected %d and %d event(s), got %d (%s) and %d\n", what,
+	       want_ret, want_calls, ret, strerror(errno), calls);
+	failures++;
+}
+
+static void nl_framing(void)
+{
+	/* Room for two messages; aligned as recv() leaves them. */
+	static uint64_t store[256];
+	unsigned char *buf = (unsigned char *)store;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	size_t one = put_event(buf, 0x20), two;
+
+	framing_case("one well-formed message", buf, one, 0, 1);
+	two = one + put_event(buf + one, 0x20);
+	framing_case("two well-formed messages", buf, two, 0, 2);
+	framing_case("the second one cut short", buf, two - 4, -1, 0);
+	nlh->nlmsg_len = 0x80000000u + (uint32_t)one;	/* negative as an int */
+	framing_case("nlmsg_len 2^31 + its real length", buf, one, -1, 0);
+	nlh->nlmsg_len = 0xfffffff0u;
+	framing_case("nlmsg_len 0xfffffff0", buf, one, -1, 0);
+	nlh->nlmsg_len = 8;
+	framing_case("nlmsg_len shorter than a header", buf, one, -1, 0);
+	nlh->nlmsg_len = (uint32_t)one;
+	if (kftp_event_parse(nlh, one - 1, &(struct kftp_event){ 0 }) != -1) {
+		printf("kftp_event_parse with a byte missing: not refused\n");
+		failures++;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		void (*run)(void);
+	} cases[] = {
+		{ "progress-range", progress_range },
+		{ "json-utf8", json_utf8 },
+		{ "nl-framing", nl_framing },
+	};
+	size_t i;
+
+	for (i = 0; argc == 2 && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (strcmp(argv[1], cases[i].name))
+			continue;
+		cases[i].run();
+		return failures ? 1 : 0;
+	}
+	fprintf(stderr, "usage: %s progress-range|json-utf8|nl-framing\n", argv[0]);
+	return 2;
+}
