@@ -527,9 +527,9 @@ fetch "$CASE" stall100k 2
 FETCH_ARGS=()
 expect_rc 9
 have=$(stat -c %s "$OUT" 2>/dev/null)
-[ "${have:-0}" = 100000 ] || fail "kept ${have:-no} bytes, not the 100000 sent"
+[ "${have:-0}" = 100000 ] || bad "kept ${have:-no} bytes, not the 100000 sent"
 [ "$(head -c 100000 "$DATA/main.bin" | sha256sum)" = "$(sha256sum < "$OUT" 2>/dev/null)" ] ||
-	fail "the kept bytes are not the first 100000 of the file"
+	bad "the kept bytes are not the first 100000 of the file"
 report "$CASE"
 # The control connection has TCP keepalive while the data flows.
 CASE=keepalive-on-control-connection
@@ -545,7 +545,7 @@ done
 line=$(ss -tnoH state established "( dport = :$PORT )" 2>&1)
 kill -TERM "$pid" 2>/dev/null	# a background job ignores SIGINT
 wait "$pid" 2>/dev/null
-[[ $line == *"timer:(keepalive"* ]] || fail "control connection without keepalive: ${line:-none}"
+[[ $line == *"timer:(keepalive"* ]] || bad "control connection without keepalive: ${line:-none}"
 report "$CASE"
 # A FIN lost after close is retransmitted: the socket holds a netns
 # reference. Here nft drops the server's 221 and every ACK after QUIT, and
@@ -566,7 +566,7 @@ for ((i = 0; i < 150; i++)); do
 	[ -z "$line" ] && break
 	nap 0.2
 done
-[ -z "$line" ] || fail "30 s after the transfer: $line"
+[ -z "$line" ] || bad "30 s after the transfer: $line"
 nft delete table inet kftp_hostile 2>/dev/null
 sysctl -qw net.ipv4.tcp_orphan_retries="$orphan_retries"
 report "$CASE"
