@@ -85,6 +85,46 @@ KGET_TIMEOUT=${KGET_TIMEOUT:-120}
 PART_ENV=(REPO KFTP_GET FTP_ROOT OUT_DIR SUITE_DIR VSFTPD_PORT PYFTPD_PORT
 	REFUSED_PORT FTP_USER FTP_PASS VSFTPD_LOG PYFTPD_LOG PYTHON)
 
+# ---------------------------------------------------------------- lanes
+# Two knobs that a lane sets (run-vm.sh --env), both documented in the
+# README's testing section; unset, they change nothing.
+#
+# KFTP_TIME_SCALE (default 1; a number >= 1, up to 3 decimals): how many
+# times slower than on Debian's kernels this guest may be. The debug lane
+# (tests/debug/check-debug.sh) sets it: KASAN, lockdep and kmemleak under
+# TCG. `tscale N` scales the suite's wall-clock bounds on what the test
+# itself costs (a margin after a timeout, how long a kill or an unload
+# takes, how long to poll), never a timeout that kftp is asked to keep.
+#
+# KFTP_REPEAT_PCT (default 100; 1-100): the share of a repetition-heavy
+# case's full count that this run makes (`reps N`): the fuzz cases, the
+# 1,000 downloads of stress and sessions. The debug kernel is built from
+# the same 6.1 source as the 6.1 lane, so the full counts are needed in only
+# one of the two: the debug lane runs a share (check-debug.sh), the Debian
+# lanes the full counts. Every case still runs; only its count shrinks.
+
+# tscale N: N (an integer: seconds, ms or poll rounds) times the scale,
+# rounded up.
+TIME_SCALE_PERMILLE=1000
+if [[ ${KFTP_TIME_SCALE:-1} =~ ^([0-9]+)(\.([0-9]{1,3}))?$ ]]; then
+	_f=${BASH_REMATCH[3]}000
+	TIME_SCALE_PERMILLE=$((10#${BASH_REMATCH[1]} * 1000 + 10#${_f:0:3}))
+	unset _f
+fi
+[ "$TIME_SCALE_PERMILLE" -ge 1000 ] || TIME_SCALE_PERMILLE=1000
+tscale() {
+	echo $((($1 * TIME_SCALE_PERMILLE + 999) / 1000))
+}
+
+# reps N: N times KFTP_REPEAT_PCT percent, at least 1.
+REPEAT_PCT=${KFTP_REPEAT_PCT:-100}
+[[ $REPEAT_PCT =~ ^[0-9]+$ ]] && [ "$REPEAT_PCT" -ge 1 ] && [ "$REPEAT_PCT" -le 100 ] ||
+	REPEAT_PCT=100
+reps() {
+	local n=$(($1 * REPEAT_PCT / 100))
+	echo $((n > 0 ? n : 1))
+}
+
 # ---------------------------------------------------------------- parts
 
 # part_init NAME [START_N]: see the top of this file.
@@ -441,16 +481,16 @@ tcp_inuse() {
 		/proc/net/sockstat
 }
 
-# wait_tcp_inuse N: poll up to 10 s for tcp_inuse to be N (TIME_WAIT is not
-# counted; FIN_WAIT and LAST_ACK are).
+# wait_tcp_inuse N: poll up to 10 s (scaled) for tcp_inuse to be N
+# (TIME_WAIT is not counted; FIN_WAIT and LAST_ACK are).
 wait_tcp_inuse() {
 	local _ now
-	for _ in $(seq 50); do
+	for _ in $(seq "$(tscale 50)"); do
 		now=$(tcp_inuse)
 		[ "$now" = "$1" ] && return 0
 		sleep 0.2
 	done
-	diag "TCP inuse: expected $1, got $now after 10 s"
+	diag "TCP inuse: expected $1, got $now after $(tscale 10) s"
 	diag "$(cat /proc/net/sockstat)"
 	diag "$(ss -tanp 2>&1 | head -n 30)"
 	return 1

@@ -15,8 +15,9 @@
 # module is left loaded, with no user. Dynamic debug for kftp is switched
 # off again; the kernel log is never cleared (the suite checks it whole).
 #
-# Tunables (environment): STRESS_SEQ_N (1000 sequential downloads, issued
-# by `kftp-fuzz repeat` from one process), KFTP_REPEAT (that binary).
+# Tunables (environment): STRESS_SEQ_N (1000 sequential downloads, or the
+# KFTP_REPEAT_PCT share of them, tests/guest/lib.sh; issued by `kftp-fuzz
+# repeat` from one process), KFTP_REPEAT (that binary).
 
 set -u
 # shellcheck source=tests/guest/lib.sh
@@ -29,7 +30,7 @@ SLOW_CONF=$PART_WORK/vsftpd-slow.conf
 SLOW_LOG=$SUITE_DIR/vsftpd-slow.log
 SLOW_RATE=131072	# bytes/s: 1 MiB takes 8 s
 SLOW_PID=
-SEQ_N=${STRESS_SEQ_N:-1000}
+SEQ_N=${STRESS_SEQ_N:-$(reps 1000)}
 # Built by `make testprogs` beside the fuzzer it is part of.
 REPEAT=${KFTP_REPEAT:-$REPO/tests/fuzz/kftp-fuzz}
 DDEBUG=/sys/kernel/debug/dynamic_debug/control
@@ -137,7 +138,7 @@ bg_wait() {
 # client_of TIMEOUT_PID: the kftp-get process that timeout started.
 client_of() {
 	local i c
-	for i in $(seq 50); do
+	for i in $(seq "$(tscale 50)"); do
 		c=$(pgrep -P "$1" -x kftp-get) && { printf '%s\n' "$c"; return 0; }
 		sleep 0.1
 	done
@@ -149,7 +150,7 @@ client_of() {
 # descriptors of kftp-get; a filesystem without O_TMPFILE gets a named temp.
 wait_started() {
 	local i f p
-	for i in $(seq 100); do
+	for i in $(seq "$(tscale 100)"); do
 		for f in "$1"/.*.kftp-*; do
 			[ -s "$f" ] && return 0
 		done
@@ -162,7 +163,7 @@ wait_started() {
 		done
 		sleep 0.1
 	done
-	diag "no transfer started within 10 s: $(ls -la "$1" 2>&1)"
+	diag "no transfer started within $(tscale 10) s: $(ls -la "$1" 2>&1)"
 	return 1
 }
 
@@ -194,14 +195,14 @@ client_gone() {
 	return $rc
 }
 
-# wait_refcnt N: the module's refcount becomes N within 5 s.
+# wait_refcnt N: the module's refcount becomes N within 5 s (scaled).
 wait_refcnt() {
 	local i
-	for i in $(seq 25); do
+	for i in $(seq "$(tscale 25)"); do
 		[ "$(module_refcnt)" = "$1" ] && return 0
 		sleep 0.2
 	done
-	diag "kftp refcnt: expected $1, got $(module_refcnt)"
+	diag "kftp refcnt: expected $1, got $(module_refcnt) after $(tscale 5) s"
 	return 1
 }
 
@@ -376,7 +377,7 @@ c_sigint() {
 	[ -z "$cpid" ] || kill -INT "$cpid"
 	bg_wait "$pid"
 	check_eq "exit status after SIGINT" 130 "$BGRC" || { diag "$(cat "$PART_WORK/slow.err")"; rc=1; }
-	[ $((SECONDS - t)) -le 3 ] || { diag "took $((SECONDS - t)) s to stop"; rc=1; }
+	[ $((SECONDS - t)) -le "$(tscale 3)" ] || { diag "took $((SECONDS - t)) s to stop"; rc=1; }
 	check_sha "$d/got" "$old_sha" || rc=1
 	client_gone "$d" || rc=1
 	# Every connection closed: only the servers' listeners remain.

@@ -608,7 +608,7 @@ c_active_only() {
 # before teardown, so that the leak checks below cover them too. Each takes
 # its first case number as $1, prints TAP lines numbered from there, and
 # exits 0 iff all its cases passed.
-PART_TIMEOUT=1500
+PART_TIMEOUT=$(tscale 1500)
 export "${PART_ENV[@]}"
 
 # run_part NAME: tests/guest/NAME.sh, its cases numbered on from ours,
@@ -653,7 +653,7 @@ tcase "TCP inuse back to the baseline (${TCP_BASELINE:-?})" c_sockstat
 # longer timeout of their own.
 for part in "${PARTS_UNLOADED[@]}"; do
 	if [ "$part" = deb ]; then
-		PART_TIMEOUT=3600 run_part "$part"
+		PART_TIMEOUT=$(tscale 3600) run_part "$part"
 	else
 		run_part "$part"
 	fi
