@@ -385,6 +385,18 @@ start_vsftpd() {
 	return $rc
 }
 
+# start_vsftpd_limited PORT RATE CONF LOG: another vsftpd, tests/vsftpd.conf
+# on PORT, logging to LOG, sending at most RATE bytes/s to each client (so
+# that a transfer lasts); its config written to CONF. Pid in SERVER_PID.
+start_vsftpd_limited() {
+	sed -e "s|^listen_port=.*|listen_port=$1|" \
+		-e "s|^vsftpd_log_file=.*|vsftpd_log_file=$4|" \
+		"$REPO/tests/vsftpd.conf" >"$3" || return 1
+	printf '%s\n' "# rate-limited: slow transfers" "anon_max_rate=$2" \
+		"local_max_rate=$2" >>"$3"
+	start_vsftpd "$3" "$1" "$4"
+}
+
 # start_pyftpd [ROOT [PORT [LOG]]]: tests/servers/pyftpd.py, pid in
 # SERVER_PID (and PYFTPD_PID for the suite's own).
 start_pyftpd() {

@@ -101,12 +101,8 @@ fi
 # and a transfer rate limit.
 start_slow() {
 	[ -z "$SLOW_PID" ] || return 0
-	sed -e "s|^listen_port=.*|listen_port=$SLOW_PORT|" \
-		-e "s|^vsftpd_log_file=.*|vsftpd_log_file=$SLOW_LOG|" \
-		"$REPO/tests/vsftpd.conf" >"$SLOW_CONF" || return 1
-	printf '%s\n' "# stress.sh: slow transfers" "anon_max_rate=$SLOW_RATE" \
-		"local_max_rate=$SLOW_RATE" >>"$SLOW_CONF"
-	start_vsftpd "$SLOW_CONF" "$SLOW_PORT" "$SLOW_LOG" && { SLOW_PID=$SERVER_PID; return 0; }
+	start_vsftpd_limited "$SLOW_PORT" "$SLOW_RATE" "$SLOW_CONF" "$SLOW_LOG" &&
+		{ SLOW_PID=$SERVER_PID; return 0; }
 	SLOW_PID=$SERVER_PID
 	stop_slow
 	return 1

@@ -37,6 +37,9 @@ cd "$REPO" || exit 1
 # PARTS_UNLOADED after rmmod (installing needs the module unloaded).
 PARTS=(hostile fuzz files stress sessions events kecho cli batch)
 PARTS_UNLOADED=(install deb)
+# Parts for the debug kernel only (tests/debug/: fault injection): run only
+# when SUITE_PARTS names them, after PARTS.
+PARTS_DEBUG=(failnth)
 
 # Run a private copy of the CLI (made by make_fixtures): the repo is the
 # host's live tree over 9p, and a rebuild on the host during the run would
@@ -638,6 +641,11 @@ run_part() {
 for part in "${PARTS[@]}"; do
 	run_part "$part"
 done
+if [ -n "${SUITE_PARTS:-}" ]; then
+	for part in "${PARTS_DEBUG[@]}"; do
+		run_part "$part"
+	done
+fi
 
 # Teardown runs whenever the module is loaded, even if setup failed later
 # on: unloading it and checking for leaks is still worth doing.
