@@ -43,7 +43,6 @@ part_init failnth "$@"
 
 DRIVER=$REPO/tests/fuzz/kftp-failnth
 KSTAT=${KFTPSTAT:-$REPO/user/kftpstat}
-KFTP_KO=${SUITE_KFTP_KO:-$REPO/kftp.ko}
 DBG=/sys/kernel/debug
 FAULTS=(failslab fail_page_alloc fail_usercopy)
 SLOW_PORT=2134
@@ -255,12 +254,7 @@ c_after() {
 	wait_tcp_inuse "$TCP_BEFORE" || rc=1
 	kmemleak_kftp_clean "$PART_WORK/kmemleak.txt" || rc=1
 	cp -f "$PART_WORK/kmemleak.txt" "$RESULTS/" 2>/dev/null
-	out=$(insmod "$KFTP_KO" 2>&1) || { diag "insmod $KFTP_KO: $out"; return 1; }
-	for _ in $(seq 50); do
-		[ -c /dev/kftp ] && break
-		sleep 0.1
-	done
-	[ -c /dev/kftp ] || { diag "/dev/kftp missing after insmod"; rc=1; }
+	insmod_kftp || rc=1
 	return $rc
 }
 

@@ -457,6 +457,19 @@ module_loaded() {
 	[ -d /sys/module/kftp ]
 }
 
+# insmod_kftp: load the suite's kftp.ko (SUITE_KFTP_KO, else the tree's)
+# again, after a case unloaded it; 0 once /dev/kftp is there.
+insmod_kftp() {
+	local out _
+	out=$(insmod "${SUITE_KFTP_KO:-$REPO/kftp.ko}" 2>&1) || { diag "insmod: $out"; return 1; }
+	for _ in $(seq 50); do
+		[ -c /dev/kftp ] && return 0
+		sleep 0.1
+	done
+	diag "/dev/kftp missing after insmod"
+	return 1
+}
+
 # modprobe_kftp: load kftp with modprobe; 0 once /dev/kftp is there. Sets
 # LOADED (a part's "kftp is loaded" flag) first, so that cleanup unloads it.
 modprobe_kftp() {
