@@ -98,7 +98,7 @@ PART_ENV=(REPO KFTP_GET FTP_ROOT OUT_DIR SUITE_DIR VSFTPD_PORT PYFTPD_PORT
 #
 # KFTP_REPEAT_PCT (default 100; 1-100): the share of a repetition-heavy
 # case's full count that this run makes (`reps N`): the fuzz cases, the
-# 1,000 downloads of stress and sessions. The debug kernel is built from
+# 1,000 downloads of stress and sessions, the suite's 20 in a row. The debug kernel is built from
 # the same 6.1 source as the 6.1 lane, so the full counts are needed in only
 # one of the two: the debug lane runs a share (check-debug.sh), the Debian
 # lanes the full counts. Every case still runs; only its count shrinks.

@@ -290,14 +290,16 @@ c_empty() {
 	no_temp_files "$d"
 }
 
+# (REPEATS: 20, or the KFTP_REPEAT_PCT share of them, lib.sh's reps)
+REPEATS=$(reps 20)
 c_repeat() {
 	local s=$1 d i bad=0
 	need_server "$s" || return 1
 	d=$(outdir "$s" repeat)
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$REPEATS"); do
 		kget -o "$d/got-$i" "$(base_of "$s")/allbytes.bin"
 		if [ "$KRC" != 0 ]; then
-			diag "run $i of 20 failed"
+			diag "run $i of $REPEATS failed"
 			explain
 			bad=$((bad + 1))
 			continue
@@ -305,7 +307,7 @@ c_repeat() {
 		check_sha "$d/got-$i" "${SHA[allbytes.bin]}" || bad=$((bad + 1))
 	done
 	no_temp_files "$d" || bad=$((bad + 1))
-	[ $bad = 0 ] || { diag "$bad of 20 runs failed"; return 1; }
+	[ $bad = 0 ] || { diag "$bad of $REPEATS runs failed"; return 1; }
 	rm -rf "$d"
 }
 
@@ -451,7 +453,7 @@ for S in vsftpd pyftpd; do
 	tcase "$S: 64 MiB random file, sha256" c_big "$S"
 	tcase "$S: name with spaces (%20 in URL)" c_spaces "$S"
 	tcase "$S: nested path a/b/c/deep.bin" c_nested "$S"
-	tcase "$S: 20 downloads in a row" c_repeat "$S"
+	tcase "$S: $REPEATS downloads in a row" c_repeat "$S"
 	tcase "$S: missing remote file: exit 6, server said: 550" c_refusal "$S" \
 		missing 6 "server said: 550" "$(base_of "$S")/no-such-file.bin"
 	tcase "$S: wrong password: exit 5, server said: 530" c_refusal "$S" \
@@ -627,7 +629,9 @@ run_part() {
 		return
 	fi
 	diag "part ${script##*/} starts at case $((T_N + 1))"
+	local t0=$SECONDS
 	tap_relay "$1" < <(tap_stream timeout "$PART_TIMEOUT" "$script" "$((T_N + 1))" 2>&1)
+	diag "part ${script##*/} took $((SECONDS - t0)) s"
 	T_N=$((T_N + R_PASS + R_FAIL)) T_PASS=$((T_PASS + R_PASS)) T_FAIL=$((T_FAIL + R_FAIL))
 	# The guest's /tmp is RAM: what a part downloaded must not starve the
 	# parts after it (its diagnostics are already printed).
