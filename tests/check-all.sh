@@ -5,7 +5,7 @@
 # `make lint`, a DKMS build for each lane, `make bench QUICK=1`, and the
 # debug lane (`make check-debug`), whose kernel is built in the background
 # (niced) while the first lane runs. On a machine that runs nothing else
-# (no other QEMU, load below 1 when this starts) the debug lane then runs
+# (no other QEMU, load below the core count as this starts) the debug lane runs
 # beside the other stages, from the end of the first lane on (it works on
 # copies of its own, .build/debug/); else after them. KFTP_CI_PARALLEL=1
 # or 0 forces either. Its output comes last either way.
@@ -30,11 +30,12 @@ stop_debug_build() {
 	[ -z "$debug_build_pid" ] || kill -TERM -- "-$debug_build_pid" 2>/dev/null || true
 }
 
-# otherwise_idle: no QEMU of anybody else's, and the load below 1.
+# otherwise_idle: no QEMU of anybody else's, and a load below the number
+# of cores.
 otherwise_idle() {
 	local load
 	! pgrep -x qemu-system-x86 >/dev/null &&
-		read -r load _ </proc/loadavg && [ "${load%%.*}" -lt 1 ]
+		read -r load _ </proc/loadavg && [ "${load%%.*}" -lt "$(nproc)" ]
 }
 
 debug="" parallel=""
