@@ -461,7 +461,7 @@ c_max_time() {
 	req --max-time-ms 1500 --port "$HPORT" big="$d/1"
 	t=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 	req_expect 'err=ETIMEDOUT step=DATA *' || return 1
-	[ "$t" -lt 10000 ] || { diag "took $t ms"; return 1; }
+	[ "$t" -lt $((1500 + $(tscale 8500))) ] || { diag "took $t ms"; return 1; }
 }
 
 # PORT announces ports of the range; three files in a row use all three.
@@ -514,20 +514,27 @@ c_eprt522() {
 	req_expect 'err=EAFNOSUPPORT step=PORT code=522 *'
 }
 
-# 1000 downloads through one session: one login, no socket or Slab left.
+# 1000 downloads through one session (reps: KFTP_REPEAT_PCT, tests/guest/
+# lib.sh): one login, no socket or Slab left.
+THOUSAND=$(reps 1000)
 c_thousand() {
 	local d before tcp slab_b slab_a
 	d=$(fresh thousand)
 	before=$(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE")
 	tcp=$(tcp_inuse)
 	read -r slab_b _ < <(slab_kb)
-	req --quiet-ok --repeat 1000 --port "$PYFTPD_PORT" hello.txt="$d/h"
+	req --quiet-ok --repeat "$THOUSAND" --port "$PYFTPD_PORT" hello.txt="$d/h"
 	read -r slab_a _ < <(slab_kb)
-	req_expect '0 of 1000 requests failed' || return 1
+	req_expect "0 of $THOUSAND requests failed" || return 1
 	check_same_file "$d/h" "$FTP_ROOT/hello.txt" || return 1
 	check_eq "pyftpdlib connections" 1 $(($(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE") - before)) || return 1
 	wait_tcp_inuse "$tcp" || return 1
 	diag "Slab (net) in kB: before $slab_b, after $slab_a"
+	if kasan_on; then
+		diag "KASAN's quarantine holds freed objects in Slab: kmemleak judges"
+		kmemleak_kftp_clean
+		return
+	fi
 	[ $((slab_a - slab_b)) -lt 1024 ] || { diag "Slab grew by $((slab_a - slab_b)) kB"; return 1; }
 }
 
@@ -583,7 +590,7 @@ scase "a data port range all in use: EADDRINUSE; a foreign address" c_port_range
 scase "IPv6: vsftpd on [::1] with EPRT, one session" c_ipv6 "$V6_VSFTPD_PORT" "$V6_VSFTPD_LOG"
 scase "IPv6: pyftpdlib on [::1] with EPRT, one session" c_ipv6 "$V6_PYFTPD_PORT" "$V6_PYFTPD_LOG"
 scase "hostile: 522 to EPRT is EAFNOSUPPORT" c_eprt522
-scase "1000 downloads through one session: one login, no leak" c_thousand
+scase "$THOUSAND downloads through one session: one login, no leak" c_thousand
 scase "no sockets left, kernel log clean" c_no_leftovers
 
 part_done
