@@ -83,6 +83,9 @@ else echo 'not ok 1 - make demo'; fi")
 	# The same from a fresh clone in a mktemp -d directory under /tmp.
 	stages+=("make demo in a clone under /tmp" "tests/clone-demo.sh")
 	stages+=("make lint" "make lint")
+	# kftp-get and kftpstat under ASan/UBSan and their parsers' fuzzers,
+	# on the host (about two minutes; --vm is left to a run by hand).
+	stages+=("tools under sanitizers" "tests/check-user.sh")
 	stages+=("dkms build" "tests/dkms-build.sh")
 	# The benchmark, one small round: that it works, never how fast.
 	stages+=("make bench QUICK=1" "make bench QUICK=1")
