@@ -2,11 +2,13 @@
 # The suite on every installed kernel lane, one after another (`make
 # check-all`). With --ci (.ci/run) it first installs the 6.12 lane and the
 # lint tools, and adds the demo (here, and in a fresh clone under /tmp),
-# `make lint`, a DKMS build for each lane and `make bench QUICK=1`.
-# KFTP_CI_DEBUG=1 adds the debug lane (`make check-debug`) last, its kernel
-# built in the background meanwhile. It is off by default: without a cached
-# debug kernel, its build (about 26 min on 2 cores) and the lane would take
-# .ci/run past CI's budget (see the README's debug-lane section).
+# `make lint`, a DKMS build for each lane, `make bench QUICK=1`, and the
+# debug lane (`make check-debug`), whose kernel is built in the background
+# (niced) while the first lane runs. On a machine that runs nothing else
+# (no other QEMU, load below the core count as this starts) the debug lane runs
+# beside the other stages, from the end of the first lane on (it works on
+# copies of its own, .build/debug/); else after them. KFTP_CI_PARALLEL=1
+# or 0 forces either. Its output comes last either way.
 # Every stage's outcome is printed; the last line is the grand total,
 # "N passed, N failed".
 # Usage: tests/check-all.sh [--ci]
@@ -28,8 +30,23 @@ stop_debug_build() {
 	[ -z "$debug_build_pid" ] || kill -TERM -- "-$debug_build_pid" 2>/dev/null || true
 }
 
-debug=""
-[ -z "$ci" ] || [ "${KFTP_CI_DEBUG:-0}" != 1 ] || debug=1
+# otherwise_idle: no QEMU of anybody else's, and a load below the number
+# of cores.
+otherwise_idle() {
+	local load
+	! pgrep -x qemu-system-x86 >/dev/null &&
+		read -r load _ </proc/loadavg && [ "${load%%.*}" -lt "$(nproc)" ]
+}
+
+debug="" parallel=""
+if [ -n "$ci" ]; then
+	debug=1
+	case ${KFTP_CI_PARALLEL:-auto} in
+	1) parallel=1 ;;
+	0) ;;
+	*) ! otherwise_idle || parallel=1 ;;
+	esac
+fi
 
 if [ -n "$ci" ]; then
 	tests/deps.sh --backports --lint --bench ${debug:+--debug}
@@ -52,6 +69,8 @@ fi
 default=$(default_kver)
 # `make check` itself first: it is the README's test command.
 stages=("make check ($default)" "make check")
+# The debug lane beside the stages after the first (run-stages.sh's "&").
+[ -z "$parallel" ] || stages+=("&make check-debug" "make check-debug")
 while read -r kver; do
 	[ "$kver" = "$default" ] || stages+=("make check KVER=$kver" "make check KVER=$kver")
 done < <(installed_kvers)
@@ -64,12 +83,16 @@ else echo 'not ok 1 - make demo'; fi")
 	# The same from a fresh clone in a mktemp -d directory under /tmp.
 	stages+=("make demo in a clone under /tmp" "tests/clone-demo.sh")
 	stages+=("make lint" "make lint")
+	# kftp-get and kftpstat under ASan/UBSan and their parsers' fuzzers,
+	# on the host (about two minutes; --vm is left to a run by hand).
+	stages+=("tools under sanitizers" "tests/check-user.sh")
 	stages+=("dkms build" "tests/dkms-build.sh")
 	# The benchmark, one small round: that it works, never how fast.
 	stages+=("make bench QUICK=1" "make bench QUICK=1")
-	[ -z "$debug" ] || stages+=("make check-debug" "make check-debug")
+	[ -z "$debug" ] || [ -n "$parallel" ] || stages+=("make check-debug" "make check-debug")
 fi
 
+[ -z "$ci" ] || msg "debug lane: $([ -n "$parallel" ] && echo "beside the other stages" || echo "after the other stages")"
 rc=0
 tests/run-stages.sh "${stages[@]}" || rc=$?
 exit "$rc"

@@ -73,7 +73,7 @@ build() {
 	jobs=${KFTP_DEBUG_JOBS:-$(nproc)}
 	mkdir -p -- "$CACHE"
 	work=$(mktemp -d "$CACHE/.build.XXXXXX")
-	msg "building the debug kernel in $work (-j$jobs; about 25 min on 2 cores)"
+	msg "building the debug kernel in $work (-j$jobs; about 8 min on an idle 2-core machine)"
 	tar -C "$work" -xJf "$SRC_TAR"
 	tree=$work/linux-source-6.1
 	{

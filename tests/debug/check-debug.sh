@@ -1,16 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make check-debug`: the suite's memory-bug-prone parts on a debug kernel
-# (KASAN, kmemleak, lockdep, UBSAN, debug objects; tests/debug/debug.config),
-# as TAP ending in "N passed, N failed".
+# `make check-debug`: every part of the suite that drives kernel code, on a
+# debug kernel (KASAN, kmemleak, lockdep, UBSAN, debug objects, fault
+# injection; tests/debug/debug.config), as TAP ending in "N passed, N failed".
 #   1. build or reuse the kernel (tests/debug/build-kernel.sh, cached under
 #      /var/cache/kftp/debug-kernel);
-#   2. build kftp.ko against it in a copy of the module's sources
-#      (.build/debug/kftp: the tree's own kftp.ko stays the Debian kernel's),
-#      and the test-only module tests/debug/leaky (.build/debug/leaky);
+#   2. build kftp.ko and the kecho sample against it in a copy of the
+#      module's sources (.build/debug/kftp: the tree's own modules stay the
+#      Debian kernel's), and the test-only module tests/debug/leaky
+#      (.build/debug/leaky);
 #   3. boot it with panic_on_warn=1 and run tests/debug/guest-lane.sh: the
-#      parts in KFTP_DEBUG_PARTS, then kmemleak after rmmod kftp;
+#      parts in KFTP_DEBUG_PARTS (failnth, the allocation-failure sweeps,
+#      runs here only), then kmemleak after rmmod kftp;
 #   4. the proof, in a boot of its own without panic_on_warn: the leaky
 #      module's leak and use-after-free must be reported by the same checks.
 #
@@ -19,9 +21,18 @@
 #   KFTP_DEBUG_PARTS        the suite's parts to run (default below: add the
 #                           name of a new part there; a name without its
 #                           tests/guest/NAME.sh in this tree is left out)
-#   KFTP_DEBUG_FUZZ_COUNT   fuzz cases (default below: fits the CI budget)
+#   KFTP_DEBUG_REPEAT_PCT   the share, in percent, of the repetition-heavy
+#                           cases' full counts (fuzz cases, the 1,000
+#                           downloads) that this lane makes: KFTP_REPEAT_PCT
+#                           in tests/guest/lib.sh. Default 20: the 6.1 lane
+#                           of `make check` makes the full counts on the
+#                           same source; 100 here for the full counts.
+#   KFTP_DEBUG_FUZZ_COUNT   fuzz cases, if set (else 10,000 times the share)
+#   KFTP_DEBUG_TIME_SCALE   how much slower this kernel may be than
+#                           Debian's (KFTP_TIME_SCALE in tests/guest/lib.sh:
+#                           scales the suite's wall-clock bounds; default 3)
 #   KFTP_DEBUG_CACHE        kernel cache (see build-kernel.sh)
-#   KFTP_VM_TIMEOUT         seconds for the lane's VM (default 3600)
+#   KFTP_VM_TIMEOUT         seconds for the lane's VM (default 5400)
 # Results: .build/results/check-debug/ and check-debug-proof/ (kmemleak.txt,
 # console.log, dmesg, ...). Exit status: 0 only if every case passed.
 set -eu -o pipefail
@@ -31,11 +42,14 @@ set -eu -o pipefail
 # shellcheck source=tests/tap.sh
 . "$KFTP_REPO/tests/tap.sh"
 
-# The parts where memory bugs would hide: hostile servers, the ioctl
-# fuzzer, files, stress (parallel, sequential, rmmod under load), sessions
-# (sessions, generic netlink events).
-DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions}
-FUZZ_COUNT=${KFTP_DEBUG_FUZZ_COUNT:-2000}
+# Every part that drives kernel code: hostile servers, the ioctl fuzzer,
+# files, stress (parallel, sequential, rmmod under load), sessions, the
+# generic netlink events, batches, the kecho sample, the lifecycle matrix,
+# and the allocation-failure sweeps (failnth, this lane only). Not cli
+# (kftp-get's own logic, under a shim), install and deb (packaging).
+DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho lifecycle security failnth}
+REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-20}
+TIME_SCALE=${KFTP_DEBUG_TIME_SCALE:-3}
 # Under the guest's /kftp: the modules must be where the guest sees them,
 # whatever KFTP_BUILD_DIR says.
 OUT=$KFTP_REPO/.build/debug
@@ -62,21 +76,24 @@ build_kernel() {
 }
 
 # The module's sources as DKMS ships them (the top Makefile's DKMS_FILES),
-# copied, so that this build never replaces the tree's kftp.ko.
+# copied, so that this build never replaces the tree's kftp.ko; kecho's
+# beside them, where its Kbuild finds kftp_sock.c and include/.
 build_modules() {
 	local f
 	rm -rf -- "$OUT/kftp" "$OUT/leaky"
-	mkdir -p "$OUT/kftp" "$OUT/leaky"
+	mkdir -p "$OUT/kftp/samples/kecho" "$OUT/leaky"
 	(cd "$KFTP_REPO" && cp -r Kbuild VERSION include "$OUT/kftp/" &&
 		for f in *.c *.h; do
 			[ -f "$f" ] || continue
 			case $f in *.mod.c) continue ;; esac
 			cp "$f" "$OUT/kftp/"
-		done) || return 1
+		done &&
+		cp samples/kecho/Kbuild samples/kecho/*.c "$OUT/kftp/samples/kecho/") || return 1
 	cp "$KFTP_REPO"/tests/debug/leaky/{Kbuild,kftp_leaky.c} "$OUT/leaky/" || return 1
 	{
 		make -C "$KFTP_REPO" user testprogs &&
 		make -C "$tree" M="$OUT/kftp" KFTP_VERSION="$(cat "$KFTP_REPO/VERSION")" modules &&
+		make -C "$tree" M="$OUT/kftp/samples/kecho" modules &&
 		make -C "$tree" M="$OUT/leaky" modules
 	} >"$OUT/build.log" 2>&1 || { tail -n 30 "$OUT/build.log" | sed 's/^/# /'; return 1; }
 }
@@ -109,10 +126,10 @@ main() {
 	fi
 	ok "debug kernel built or reused from the cache"
 	if ! build_modules; then
-		not_ok "kftp.ko and kftp_leaky.ko built against the debug kernel"
+		not_ok "kftp.ko, kecho.ko and kftp_leaky.ko built against the debug kernel"
 		finish
 	fi
-	ok "kftp.ko and kftp_leaky.ko built against the debug kernel"
+	ok "kftp.ko, kecho.ko and kftp_leaky.ko built against the debug kernel"
 
 	local p parts=""
 	for p in $DEBUG_PARTS; do
@@ -124,12 +141,15 @@ main() {
 	done
 	# An empty SUITE_PARTS would mean all of them.
 	[ -n "$parts" ] || parts=none
-	diag "parts: $parts; fuzz count $FUZZ_COUNT"
+	diag "parts: $parts; repetitions: $REPEAT_PCT% of the full counts${KFTP_DEBUG_FUZZ_COUNT:+, $KFTP_DEBUG_FUZZ_COUNT fuzz cases}; time bounds x$TIME_SCALE"
 	run_vm check-debug tests/debug/guest-lane.sh \
-		--timeout "${KFTP_VM_TIMEOUT:-3600}" \
+		--timeout "${KFTP_VM_TIMEOUT:-5400}" \
 		--env "SUITE_PARTS=$parts" \
 		--env "SUITE_KFTP_KO=$GUEST_OUT/kftp/kftp.ko" \
-		--env "KFTP_FUZZ_COUNT=$FUZZ_COUNT"
+		--env "SUITE_KECHO_KO=$GUEST_OUT/kftp/samples/kecho/kecho.ko" \
+		--env "KFTP_REPEAT_PCT=$REPEAT_PCT" \
+		--env "KFTP_TIME_SCALE=$TIME_SCALE" \
+		${KFTP_DEBUG_FUZZ_COUNT:+--env "KFTP_FUZZ_COUNT=$KFTP_DEBUG_FUZZ_COUNT"}
 	if [ "$VERDICT" = ok ]; then
 		ok "debug guest kernel log clean (no KASAN/UBSAN/lockdep/BUG/WARNING, taint ok)"
 	else

@@ -519,19 +519,15 @@ c_kernel_clean() {
 # rmmod with a listener attached, then insmod again: clean, and kftpstat
 # says the module is not loaded in between.
 c_unload_listening() {
-	local d out rc=0 st _
+	local d out rc=0 st
 	d=$(fresh unload)
 	start_watch "$d/ev.json" || return 1
 	out=$(rmmod kftp 2>&1) || { diag "rmmod kftp with a listener: $out"; rc=1; }
 	out=$("$KSTAT" 2>&1)
 	st=$?
 	check_eq "kftpstat's exit status without the module ($out)" 3 "$st" || rc=1
-	out=$(insmod "$REPO/kftp.ko" 2>&1) || { diag "insmod again: $out"; return 1; }
-	for _ in $(seq 50); do
-		[ -c /dev/kftp ] && break
-		sleep 0.1
-	done
-	[ -c /dev/kftp ] || { diag "/dev/kftp missing after insmod"; rc=1; }
+	# The suite's build (the debug lane's: SUITE_KFTP_KO), not the tree's.
+	insmod_kftp || return 1
 	stop_pid "$WATCH_PID" "kftpstat -w across rmmod"
 	WATCH_PID=
 	kget -o "$d/hello.txt" "ftp://127.0.0.1:$VSFTPD_PORT/hello.txt"

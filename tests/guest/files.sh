@@ -421,17 +421,18 @@ c_ioctl_fifo() {
 	d=$(fresh ioctl-fifo)
 	mkfifo "$d/fifo"
 	t0=$SECONDS
-	timeout -k 5 20 "$PYTHON" "$PART_WORK/kioctl.py" "$VSFTPD_PORT" 0 hello.txt "$d/fifo" \
+	timeout -k 5 "$(tscale 20)" "$PYTHON" "$PART_WORK/kioctl.py" "$VSFTPD_PORT" 0 hello.txt "$d/fifo" \
 		>"$PART_WORK/kioctl.out" 2>&1 </dev/null &
 	pid=$!
 	# Python itself may take seconds to start under TCG: give it 15 s, and
-	# show where it waits if it is still there (timeout kills it at 20 s).
-	while [ $((SECONDS - t0)) -lt 15 ] && kill -0 "$pid" 2>/dev/null; do
+	# show where it waits if it is still there (timeout kills it at 20 s;
+	# both scaled).
+	while [ $((SECONDS - t0)) -lt "$(tscale 15)" ] && kill -0 "$pid" 2>/dev/null; do
 		sleep 0.5
 	done
 	if kill -0 "$pid" 2>/dev/null; then
 		py=$(pgrep -P "$pid")
-		diag "after 15 s the ioctl still waits, in $(cat "/proc/$py/wchan" 2>/dev/null):"
+		diag "after $(tscale 15) s the ioctl still waits, in $(cat "/proc/$py/wchan" 2>/dev/null):"
 		diag "$(head -n 6 "/proc/$py/stack" 2>/dev/null)"
 	fi
 	wait "$pid" 2>/dev/null

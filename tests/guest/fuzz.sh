@@ -7,7 +7,8 @@
 #   START     number of the first TAP line (default 1)
 # Environment:
 #   KFTP_FUZZ_SEED    fuzzer seed (default: the current time)
-#   KFTP_FUZZ_COUNT   fuzz cases (default 10000)
+#   KFTP_FUZZ_COUNT   fuzz cases (default 10000, or its KFTP_REPEAT_PCT share:
+#                     tests/guest/lib.sh)
 #   KFTP_FUZZ_JOBS    fuzzer processes calling the ioctl at once (default 2)
 #
 # Prints TAP lines "ok N - abi: ..." (tests/fuzz/kftp-fuzz abi), then
@@ -26,7 +27,7 @@ case ${1:-1} in '' | *[!0-9]*) echo "usage: $0 [START]" >&2; exit 2 ;; esac
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 part_init fuzz "$@"
 seed=${KFTP_FUZZ_SEED:-$(date +%s)}
-count=${KFTP_FUZZ_COUNT:-10000}
+count=${KFTP_FUZZ_COUNT:-$(reps 10000)}
 jobs=${KFTP_FUZZ_JOBS:-2}
 work=${KFTP_FUZZ_WORK:-/tmp/kftp-fuzz}
 fuzz_bin=$REPO/tests/fuzz/kftp-fuzz

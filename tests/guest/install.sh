@@ -341,11 +341,15 @@ upper_changed_since() {
 }
 
 c_destdir() {
-	local rc=0 mark=$WORK/mark before kftp_before changed mod f
-	before=$(system_snapshot)
+	local rc=0 mark=$WORK/mark changed mod f
+	# Before and after both go to files for diff: an empty list (no kftp*
+	# file before) must compare as empty, and echo of an empty variable
+	# would make it one blank line.
+	system_snapshot >"$WORK/snap.before"
 	# Files named kftp* that were there already (deps.sh's apt source for
-	# bookworm-backports) are not the install's.
-	kftp_before=$(kftp_files)
+	# bookworm-backports, unless that source existed before deps.sh ran)
+	# are not the install's.
+	kftp_files >"$WORK/kftp.before"
 	touch "$mark"
 	# Some filesystems keep whole-second times: be sure later writes are newer.
 	sleep 1.1
@@ -361,10 +365,10 @@ c_destdir() {
 	# before, no kftp file exists outside, and the overlay saw no write.
 	# (files, not <(...): the guest has no /dev/fd)
 	system_snapshot >"$WORK/snap.after"
-	changed=$(echo "$before" | diff - "$WORK/snap.after")
+	changed=$(diff "$WORK/snap.before" "$WORK/snap.after")
 	[ -z "$changed" ] || { diag "changed outside DESTDIR:"; diag "$changed"; rc=1; }
 	kftp_files >"$WORK/kftp.after"
-	changed=$(echo "$kftp_before" | diff - "$WORK/kftp.after")
+	changed=$(diff "$WORK/kftp.before" "$WORK/kftp.after")
 	[ -z "$changed" ] || { diag "kftp files outside DESTDIR:"; diag "$changed"; rc=1; }
 	if [ -d "$OVERLAY_UPPER" ]; then
 		changed=$(upper_changed_since "$mark")

@@ -44,7 +44,7 @@
 #     KERR KCMD; explain; check_rc RC; expect_fail RC TEXT; kget_ok DEST URL
 #   no_temp_files DIR, only_entries DIR NAME...
 #   wait_ftp_ready PORT SECS, start_vsftpd, start_pyftpd, start_hostile_ftpd
-#     DIR, stop_pid PID NAME
+#     DIR [ARGS], stop_pid PID NAME
 #   port_refused PORT, log_count FILE RE
 #   tcp_inuse, wait_tcp_inuse N, tcp_listeners, module_refcnt, mode_of,
 #     slab_kb
@@ -86,6 +86,46 @@ KGET_TIMEOUT=${KGET_TIMEOUT:-120}
 # What suite.sh hands to its parts.
 PART_ENV=(REPO KFTP_GET FTP_ROOT OUT_DIR SUITE_DIR VSFTPD_PORT PYFTPD_PORT
 	REFUSED_PORT FTP_USER FTP_PASS VSFTPD_LOG PYFTPD_LOG PYTHON)
+
+# ---------------------------------------------------------------- lanes
+# Two knobs that a lane sets (run-vm.sh --env), both documented in the
+# README's testing section; unset, they change nothing.
+#
+# KFTP_TIME_SCALE (default 1; a number >= 1, up to 3 decimals): how many
+# times slower than on Debian's kernels this guest may be. The debug lane
+# (tests/debug/check-debug.sh) sets it: KASAN, lockdep and kmemleak under
+# TCG. `tscale N` scales the suite's wall-clock bounds on what the test
+# itself costs (a margin after a timeout, how long a kill or an unload
+# takes, how long to poll), never a timeout that kftp is asked to keep.
+#
+# KFTP_REPEAT_PCT (default 100; 1-100): the share of a repetition-heavy
+# case's full count that this run makes (`reps N`): the fuzz cases, the
+# 1,000 downloads of stress and sessions, the suite's 20 in a row. The debug kernel is built from
+# the same 6.1 source as the 6.1 lane, so the full counts are needed in only
+# one of the two: the debug lane runs a share (check-debug.sh), the Debian
+# lanes the full counts. Every case still runs; only its count shrinks.
+
+# tscale N: N (an integer: seconds, ms or poll rounds) times the scale,
+# rounded up.
+TIME_SCALE_PERMILLE=1000
+if [[ ${KFTP_TIME_SCALE:-1} =~ ^([0-9]+)(\.([0-9]{1,3}))?$ ]]; then
+	_f=${BASH_REMATCH[3]}000
+	TIME_SCALE_PERMILLE=$((10#${BASH_REMATCH[1]} * 1000 + 10#${_f:0:3}))
+	unset _f
+fi
+[ "$TIME_SCALE_PERMILLE" -ge 1000 ] || TIME_SCALE_PERMILLE=1000
+tscale() {
+	echo $((($1 * TIME_SCALE_PERMILLE + 999) / 1000))
+}
+
+# reps N: N times KFTP_REPEAT_PCT percent, at least 1.
+REPEAT_PCT=${KFTP_REPEAT_PCT:-100}
+[[ $REPEAT_PCT =~ ^[0-9]+$ ]] && [ "$REPEAT_PCT" -ge 1 ] && [ "$REPEAT_PCT" -le 100 ] ||
+	REPEAT_PCT=100
+reps() {
+	local n=$(($1 * REPEAT_PCT / 100))
+	echo $((n > 0 ? n : 1))
+}
 
 # ---------------------------------------------------------------- parts
 
@@ -374,6 +414,18 @@ start_vsftpd() {
 	return $rc
 }
 
+# start_vsftpd_limited PORT RATE CONF LOG: another vsftpd, tests/vsftpd.conf
+# on PORT, logging to LOG, sending at most RATE bytes/s to each client (so
+# that a transfer lasts); its config written to CONF. Pid in SERVER_PID.
+start_vsftpd_limited() {
+	sed -e "s|^listen_port=.*|listen_port=$1|" \
+		-e "s|^vsftpd_log_file=.*|vsftpd_log_file=$4|" \
+		"$REPO/tests/vsftpd.conf" >"$3" || return 1
+	printf '%s\n' "# rate-limited: slow transfers" "anon_max_rate=$2" \
+		"local_max_rate=$2" >>"$3"
+	start_vsftpd "$3" "$1" "$4"
+}
+
 # start_pyftpd [ROOT [PORT [LOG]]]: tests/servers/pyftpd.py, pid in
 # SERVER_PID (and PYFTPD_PID for the suite's own).
 start_pyftpd() {
@@ -388,19 +440,20 @@ start_pyftpd() {
 	return $rc
 }
 
-# start_hostile_ftpd DIR [SERVER [ARGS...]]: tests/servers/hostile_ftpd.py
-# (or SERVER, a script of tests/servers/ that serves its scenarios too,
-# with ARGS) on a free port, its scenario chosen by the USER name of each
+# start_hostile_ftpd DIR [ARGS...]: tests/servers/hostile_ftpd.py (or
+# HOSTILE_SERVER, a script of tests/servers/ that serves its scenarios too)
+# on a free port, with ARGS; its scenario chosen by the USER name of each
 # connection (unknown names get "normal") unless ARGS say otherwise; log
 # DIR/hostile.log, served bytes in DIR/hdata. Sets HOSTILE_PID and
 # HOSTILE_PORT; 0 once it listens.
 start_hostile_ftpd() {
-	local dir=$1 server=${2:-hostile_ftpd.py} _
-	shift $(($# < 2 ? $# : 2))
+	local dir=$1 _
+	shift
 	HOSTILE_PORT=
 	mkdir -p "$dir" || return 1
 	rm -f "$dir/hready"
-	"$PYTHON" "$REPO/tests/servers/$server" --port 0 --log "$dir/hostile.log" \
+	"$PYTHON" "$REPO/tests/servers/${HOSTILE_SERVER:-hostile_ftpd.py}" --port 0 \
+		--log "$dir/hostile.log" \
 		--ready "$dir/hready" --datadir "$dir/hdata" "$@" >"$dir/hostile.out" 2>&1 </dev/null &
 	HOSTILE_PID=$!
 	# Python starts slowly under TCG.
@@ -461,6 +514,19 @@ module_loaded() {
 	[ -d /sys/module/kftp ]
 }
 
+# insmod_kftp: load the suite's kftp.ko (SUITE_KFTP_KO, else the tree's)
+# again, after a case unloaded it; 0 once /dev/kftp is there.
+insmod_kftp() {
+	local out _
+	out=$(insmod "${SUITE_KFTP_KO:-$REPO/kftp.ko}" 2>&1) || { diag "insmod: $out"; return 1; }
+	for _ in $(seq 50); do
+		[ -c /dev/kftp ] && return 0
+		sleep 0.1
+	done
+	diag "/dev/kftp missing after insmod"
+	return 1
+}
+
 # modprobe_kftp: load kftp with modprobe; 0 once /dev/kftp is there. Sets
 # LOADED (a part's "kftp is loaded" flag) first, so that cleanup unloads it.
 modprobe_kftp() {
@@ -497,16 +563,16 @@ tcp_inuse() {
 		/proc/net/sockstat
 }
 
-# wait_tcp_inuse N: poll up to 10 s for tcp_inuse to be N (TIME_WAIT is not
-# counted; FIN_WAIT and LAST_ACK are).
+# wait_tcp_inuse N: poll up to 10 s (scaled) for tcp_inuse to be N
+# (TIME_WAIT is not counted; FIN_WAIT and LAST_ACK are).
 wait_tcp_inuse() {
 	local _ now
-	for _ in $(seq 50); do
+	for _ in $(seq "$(tscale 50)"); do
 		now=$(tcp_inuse)
 		[ "$now" = "$1" ] && return 0
 		sleep 0.2
 	done
-	diag "TCP inuse: expected $1, got $now after 10 s"
+	diag "TCP inuse: expected $1, got $now after $(tscale 10) s"
 	diag "$(cat /proc/net/sockstat)"
 	diag "$(ss -tanp 2>&1 | head -n 30)"
 	return 1
@@ -535,6 +601,39 @@ slab_kb() {
 	tw=$(awk '$1 ~ /^(tw_sock_TCP|tcp_bind_bucket|tcp_bind2_bucket)/ { kb += $15 * $6 * 4 }
 		END { print kb + 0 }' /proc/slabinfo)
 	printf '%s %s %s\n' "$((raw - tw))" "$raw" "$tw"
+}
+
+# kasan_on: 0 on a kernel with KASAN (the debug lane's). Its quarantine
+# keeps freed objects (up to 1/32 of RAM) in Slab for a while, so a Slab
+# bound there measures the checker as well as kftp: the cases with one let
+# kmemleak judge on such a kernel (kmemleak_kftp_clean), and keep their
+# bound on Debian's kernels.
+kasan_on() {
+	if [ -z "${KASAN_ON:-}" ]; then
+		KASAN_ON=no
+		grep -q ' kasan_report$' /proc/kallsyms 2>/dev/null && KASAN_ON=yes
+	fi
+	[ "$KASAN_ON" = yes ]
+}
+
+# kmemleak_kftp_clean [FILE]: a kmemleak scan (tests/debug/kmemleak.sh; the
+# report saved to FILE) finds no unreferenced object allocated by kftp's
+# code. The report holds every object since the debug lane's baseline, so
+# one that an earlier part leaked is named again here.
+kmemleak_kftp_clean() {
+	local f=${1:-${PART_WORK:-$SUITE_DIR}/kmemleak.txt} found
+	# shellcheck source=tests/debug/kmemleak.sh
+	. "$REPO/tests/debug/kmemleak.sh"
+	kmemleak_ready || return 1
+	kmemleak_scan "$f" || { diag "kmemleak scan failed"; return 1; }
+	found=$(kmemleak_module_objects "$f" kftp)
+	case $? in
+	1) return 0 ;;
+	2) return 1 ;;
+	esac
+	diag "kmemleak: unreferenced objects allocated by kftp:"
+	diag "$found"
+	return 1
 }
 
 # kmsg_mark: write a unique marker line into the kernel log and print it;

@@ -60,7 +60,7 @@ chmod 0755 "$S" && chmod 0644 "$S/one.txt"
 start_retry() {
 	[ -z "$RPID" ] || stop_pid "$RPID" retry_ftpd.py >/dev/null
 	RDIR=$(fresh "server-$1")
-	start_hostile_ftpd "$RDIR" retry_ftpd.py --scenario "$1"
+	HOSTILE_SERVER=retry_ftpd.py start_hostile_ftpd "$RDIR" --scenario "$1"
 	RPID=$HOSTILE_PID RPORT=$HOSTILE_PORT
 	[ -n "$RPORT" ]
 }

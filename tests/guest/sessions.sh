@@ -7,6 +7,9 @@
 #   - several files on one descriptor cost one login, against vsftpd and
 #     pyftpdlib; another server or login gets a new connection;
 #   - a connection the server dropped while idle (421, or EOF) is replaced;
+#   - a refused login does not poison the session (issue 18, reproduction
+#     2): the next call with the good login works, and goes to its own
+#     server, not to the one that refused;
 #   - a forked child shares the session; rmmod is refused while it is open;
 #   - SIGSTOP/SIGCONT in the middle of a download (and of a slow login)
 #     neither fails nor refetches it; a caught signal ends it with EINTR;
@@ -202,6 +205,34 @@ c_keep_after_550() {
 	req_expect 'err=ENOENT step=RETR code=550 *' 'ok *' || return 1
 	check_same_file "$d/2" "$FTP_ROOT/hello.txt" || return 1
 	check_eq "vsftpd connections" 1 $(($(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE") - v))
+}
+
+# Issue 18, reproduction 2: on one descriptor, A logs in, B is refused
+# (a wrong password, 530), C logs in as A did: C must work.
+c_refused_login() {
+	local d
+	d=$(fresh refused-login)
+	req --port "$VSFTPD_PORT" "$FTP_USER:$FTP_PASS@hello.txt=$d/a" \
+		"$FTP_USER:wrong-$RANDOM@hello.txt=$d/b" "$FTP_USER:$FTP_PASS@hello.txt=$d/c"
+	req_expect 'ok bytes=26 *' 'err=EACCES step=LOGIN code=530 *' 'ok bytes=26 *' || return 1
+	check_same_file "$d/c" "$FTP_ROOT/hello.txt"
+}
+
+# Its hostile form: A logs in to vsftpd; B goes to the hostile server,
+# which answers PASS with 530; C asks vsftpd for a file with A's login. C
+# must get vsftpd's file, and the hostile server must see no RETR.
+c_refused_login_hostile() {
+	local d retr
+	d=$(fresh refused-hostile)
+	hostile pass530
+	retr=$(log_count "$HLOG" '< RETR')
+	req --port "$VSFTPD_PORT" "$FTP_USER:$FTP_PASS@hello.txt=$d/a" \
+		"$FTP_USER:$FTP_PASS@$HPORT:a/b/c/deep.bin=$d/b" \
+		"$FTP_USER:$FTP_PASS@a/b/c/deep.bin=$d/c"
+	hostile normal
+	req_expect 'ok bytes=26 *' 'err=EACCES step=LOGIN code=530 *' 'ok bytes=100001 *' || return 1
+	check_same_file "$d/c" "$FTP_ROOT/a/b/c/deep.bin" || return 1
+	check_eq "RETRs the hostile server saw" 0 $(($(log_count "$HLOG" '< RETR') - retr))
 }
 
 # Parent and child issue calls on one descriptor at once: they take turns.
@@ -430,7 +461,7 @@ c_max_time() {
 	req --max-time-ms 1500 --port "$HPORT" big="$d/1"
 	t=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
 	req_expect 'err=ETIMEDOUT step=DATA *' || return 1
-	[ "$t" -lt 10000 ] || { diag "took $t ms"; return 1; }
+	[ "$t" -lt $((1500 + $(tscale 8500))) ] || { diag "took $t ms"; return 1; }
 }
 
 # PORT announces ports of the range; three files in a row use all three.
@@ -483,20 +514,27 @@ c_eprt522() {
 	req_expect 'err=EAFNOSUPPORT step=PORT code=522 *'
 }
 
-# 1000 downloads through one session: one login, no socket or Slab left.
+# 1000 downloads through one session (reps: KFTP_REPEAT_PCT, tests/guest/
+# lib.sh): one login, no socket or Slab left.
+THOUSAND=$(reps 1000)
 c_thousand() {
 	local d before tcp slab_b slab_a
 	d=$(fresh thousand)
 	before=$(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE")
 	tcp=$(tcp_inuse)
 	read -r slab_b _ < <(slab_kb)
-	req --quiet-ok --repeat 1000 --port "$PYFTPD_PORT" hello.txt="$d/h"
+	req --quiet-ok --repeat "$THOUSAND" --port "$PYFTPD_PORT" hello.txt="$d/h"
 	read -r slab_a _ < <(slab_kb)
-	req_expect '0 of 1000 requests failed' || return 1
+	req_expect "0 of $THOUSAND requests failed" || return 1
 	check_same_file "$d/h" "$FTP_ROOT/hello.txt" || return 1
 	check_eq "pyftpdlib connections" 1 $(($(log_count "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE") - before)) || return 1
 	wait_tcp_inuse "$tcp" || return 1
 	diag "Slab (net) in kB: before $slab_b, after $slab_a"
+	if kasan_on; then
+		diag "KASAN's quarantine holds freed objects in Slab: kmemleak judges"
+		kmemleak_kftp_clean
+		return
+	fi
 	[ $((slab_a - slab_b)) -lt 1024 ] || { diag "Slab grew by $((slab_a - slab_b)) kB"; return 1; }
 }
 
@@ -530,6 +568,8 @@ scase "another login on the same server: a new connection" c_switch_login
 scase "idle 421 between files: replaced, all three intact" c_idle_drop idle421
 scase "idle EOF between files: replaced, all three intact" c_idle_drop idleeof
 scase "550 to RETR keeps the connection for the next file" c_keep_after_550
+scase "a refused login, then the good one again: it works (issue 18)" c_refused_login
+scase "refused by a hostile server, then the first server: its file (issue 18)" c_refused_login_hostile
 scase "a forked child shares the session; the calls take turns" c_fork
 scase "version 0 and 1 structs on a session" c_old_structs
 scase "rmmod is refused while a session is open" c_rmmod_refused
@@ -550,7 +590,7 @@ scase "a data port range all in use: EADDRINUSE; a foreign address" c_port_range
 scase "IPv6: vsftpd on [::1] with EPRT, one session" c_ipv6 "$V6_VSFTPD_PORT" "$V6_VSFTPD_LOG"
 scase "IPv6: pyftpdlib on [::1] with EPRT, one session" c_ipv6 "$V6_PYFTPD_PORT" "$V6_PYFTPD_LOG"
 scase "hostile: 522 to EPRT is EAFNOSUPPORT" c_eprt522
-scase "1000 downloads through one session: one login, no leak" c_thousand
+scase "$THOUSAND downloads through one session: one login, no leak" c_thousand
 scase "no sockets left, kernel log clean" c_no_leftovers
 
 part_done

@@ -37,8 +37,11 @@ cd "$REPO" || exit 1
 # PARTS_UNLOADED after rmmod (installing needs the module unloaded).
 # security last: with a sanitized build, its last case looks for the
 # reports of every part before it.
-PARTS=(hostile fuzz files stress sessions events kecho cli batch script security)
+PARTS=(hostile fuzz files stress sessions events kecho cli batch script lifecycle security)
 PARTS_UNLOADED=(install deb)
+# Parts for the debug kernel only (tests/debug/: fault injection): run only
+# when SUITE_PARTS names them, after PARTS.
+PARTS_DEBUG=(failnth)
 
 # Run a private copy of the CLI (made by make_fixtures): the repo is the
 # host's live tree over 9p, and a rebuild on the host during the run would
@@ -291,14 +294,16 @@ c_empty() {
 	no_temp_files "$d"
 }
 
+# (REPEATS: 20, or the KFTP_REPEAT_PCT share of them, lib.sh's reps)
+REPEATS=$(reps 20)
 c_repeat() {
 	local s=$1 d i bad=0
 	need_server "$s" || return 1
 	d=$(outdir "$s" repeat)
-	for i in $(seq 1 20); do
+	for i in $(seq 1 "$REPEATS"); do
 		kget -o "$d/got-$i" "$(base_of "$s")/allbytes.bin"
 		if [ "$KRC" != 0 ]; then
-			diag "run $i of 20 failed"
+			diag "run $i of $REPEATS failed"
 			explain
 			bad=$((bad + 1))
 			continue
@@ -306,7 +311,7 @@ c_repeat() {
 		check_sha "$d/got-$i" "${SHA[allbytes.bin]}" || bad=$((bad + 1))
 	done
 	no_temp_files "$d" || bad=$((bad + 1))
-	[ $bad = 0 ] || { diag "$bad of 20 runs failed"; return 1; }
+	[ $bad = 0 ] || { diag "$bad of $REPEATS runs failed"; return 1; }
 	rm -rf "$d"
 }
 
@@ -452,7 +457,7 @@ for S in vsftpd pyftpd; do
 	tcase "$S: 64 MiB random file, sha256" c_big "$S"
 	tcase "$S: name with spaces (%20 in URL)" c_spaces "$S"
 	tcase "$S: nested path a/b/c/deep.bin" c_nested "$S"
-	tcase "$S: 20 downloads in a row" c_repeat "$S"
+	tcase "$S: $REPEATS downloads in a row" c_repeat "$S"
 	tcase "$S: missing remote file: exit 6, server said: 550" c_refusal "$S" \
 		missing 6 "server said: 550" "$(base_of "$S")/no-such-file.bin"
 	tcase "$S: wrong password: exit 5, server said: 530" c_refusal "$S" \
@@ -612,7 +617,7 @@ c_active_only() {
 # before teardown, so that the leak checks below cover them too. Each takes
 # its first case number as $1, prints TAP lines numbered from there, and
 # exits 0 iff all its cases passed.
-PART_TIMEOUT=1500
+PART_TIMEOUT=$(tscale 1500)
 export "${PART_ENV[@]}"
 
 # run_part NAME: tests/guest/NAME.sh, its cases numbered on from ours,
@@ -628,7 +633,9 @@ run_part() {
 		return
 	fi
 	diag "part ${script##*/} starts at case $((T_N + 1))"
+	local t0=$SECONDS
 	tap_relay "$1" < <(tap_stream timeout "$PART_TIMEOUT" "$script" "$((T_N + 1))" 2>&1)
+	diag "part ${script##*/} took $((SECONDS - t0)) s"
 	T_N=$((T_N + R_PASS + R_FAIL)) T_PASS=$((T_PASS + R_PASS)) T_FAIL=$((T_FAIL + R_FAIL))
 	# The guest's /tmp is RAM: what a part downloaded must not starve the
 	# parts after it (its diagnostics are already printed).
@@ -642,6 +649,11 @@ run_part() {
 for part in "${PARTS[@]}"; do
 	run_part "$part"
 done
+if [ -n "${SUITE_PARTS:-}" ]; then
+	for part in "${PARTS_DEBUG[@]}"; do
+		run_part "$part"
+	done
+fi
 
 # Teardown runs whenever the module is loaded, even if setup failed later
 # on: unloading it and checking for leaks is still worth doing.
@@ -657,7 +669,7 @@ tcase "TCP inuse back to the baseline (${TCP_BASELINE:-?})" c_sockstat
 # longer timeout of their own.
 for part in "${PARTS_UNLOADED[@]}"; do
 	if [ "$part" = deb ]; then
-		PART_TIMEOUT=3600 run_part "$part"
+		PART_TIMEOUT=$(tscale 3600) run_part "$part"
 	else
 		run_part "$part"
 	fi

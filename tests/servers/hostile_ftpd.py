@@ -25,6 +25,11 @@ Log (--log): one line per event, "<secs> c<conn> <scenario> <what>", where
 <what> is "< line" for a received command line, "> line" for a sent reply
 line, "* text" for an event (accept, data connect, EOF, errors).
 
+Holds (--command FIFO): a test can stop any session at a step of the
+dialogue, act on the client while it waits there (stop it, kill it, fork
+it...), then let the session go on or drop it. See "holds" below; --list
+prints the steps.
+
 --ready FILE receives the listening port once the server accepts
 connections (written atomically). --datadir DIR receives main.bin and
 trickle.bin, the exact bytes that the successful scenarios serve.
@@ -32,6 +37,7 @@ trickle.bin, the exact bytes that the successful scenarios serve.
 """
 
 import argparse
+import ctypes
 import os
 import random
 import select
@@ -266,29 +272,34 @@ def g_eof(sess):
 
 # RETR replacements ----------------------------------------------------------
 
+def opening(sess, arg):
+    """The 150 reply to RETR, vsftpd's words; a long name is cut, so that
+    the line stays well within what a client reads (kftp: 2047 bytes)."""
+    if len(arg) > 200:
+        arg = arg[:200] + '...'
+    return '150 Opening BINARY mode data connection for %s (%d bytes).' % (
+        arg, sess.scen.size)
+
+
 def r_nevercon(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
     sess.log('* not connecting, ever')
 
 
 def r_150_451(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
     time.sleep(0.3)
     sess.reply('451 hostile: local error in processing, no data for you.')
 
 
 def r_ctlclose(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
     time.sleep(0.3)
     sess.close_control()
 
 
 def r_wrongaddr(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
 
     def run():
         ds = sess.connect_data(src=THIEF_SRC4, what='wrong-address')
@@ -306,8 +317,7 @@ def r_wrongaddr(sess, arg):
 
 
 def r_thiefflood(sess, arg):
-    sess.reply('150 Opening BINARY mode data connection for %s (%d bytes).'
-               % (arg, sess.scen.size))
+    sess.reply(opening(sess, arg))
 
     def run():
         end = time.monotonic() + 10
@@ -341,11 +351,15 @@ def r_thiefflood(sess, arg):
 def finish(sess, ds, text='226 Transfer complete.'):
     fin_close(ds)
     sess.log('* data closed')
+    sess.hold_point('226')
     sess.reply(text)
 
 
 def t_normal(sess, ds, content):
-    xsend(ds, content, sess.halt)
+    cut = len(content) // 2
+    xsend(ds, content[:cut], sess.halt)
+    sess.hold_point('data')
+    xsend(ds, content[cut:], sess.halt)
     finish(sess, ds)
 
 
@@ -376,8 +390,7 @@ def r_databefore150(sess, arg):
         fin_close(ds)
         sess.log('* all data sent and closed before any reply to RETR')
         time.sleep(0.3)
-        sess.reply('150 Opening BINARY mode data connection for %s (%d '
-                   'bytes).' % (arg, sess.scen.size))
+        sess.reply(opening(sess, arg))
         time.sleep(0.2)
         sess.reply('226 Transfer complete.')
     sess.start_thread(run)
@@ -728,6 +741,62 @@ scen('eprt522', '522 to EPRT (IPv4 only, as vsftpd without IPv6)',
      on={'EPRT': '522 Network protocol not supported, use (1)'})
 
 
+# -------------------------------------------------------------------- holds
+#
+# A test holds a session at a step of the dialogue, acts on the client while
+# it waits there, then lets the session go on or drops it. Commands come
+# one a line through the --command FIFO:
+#   hold STEP [N]  the next N sessions accepted (1 by default) stop at
+#               STEP, once each; "hold connect" drops every SYN to our
+#               listeners instead, until "release"
+#   hold none   no session accepted from now on is held (held ones stay)
+#   release     every held session goes on, and SYNs pass again
+#   drop        every held session closes its data and control connections
+#               (FIN), as a server that goes away
+# Each command is logged "* command N: TEXT" once done. A session logs
+# "* held STEP" when it stops there, then "* released STEP", or "* dropped
+# at STEP", or "* held STEP: the client closed" when its client went away
+# meanwhile (it then ends, as a server would, so that no socket of the
+# client lingers in FIN_WAIT2 because of us). A session of a "fork"
+# scenario runs in a child process, out of reach of these commands. The
+# steps, in dialogue order:
+HOLD_STEPS = {
+    'connect': 'SYNs to the listeners are dropped (a socket filter): the '
+               'client waits in connect',
+    'greeting': 'accepted, the 220 not sent',
+    'USER': 'before the reply to USER',
+    'PASS': 'before the reply to PASS',
+    'TYPE': 'before the reply to TYPE',
+    'SIZE': 'before the reply to SIZE',
+    'MDTM': 'before the reply to MDTM',
+    'PORT': 'before the reply to PORT or EPRT',
+    'send': 'after the reply to PORT or EPRT, the control connection is not '
+            'read (with --ctl-rcvbuf, a long next command cannot be sent)',
+    'REST': 'before the reply to REST',
+    'RETR': 'before the reply to RETR',
+    'accept': 'after 150 to RETR, before connecting the data connection',
+    'data': 'half of the file sent, the data connection open',
+    '226': 'the data sent and closed, before the final reply',
+}
+# The steps that the transfer thread holds (not the command reader).
+XFER_STEPS = ('accept', 'data', '226')
+TCP_GONE_STATES = (7, 8, 9)     # TCP_CLOSE, TCP_CLOSE_WAIT, TCP_LAST_ACK
+SO_ATTACH_FILTER, SO_DETACH_FILTER = 26, 27
+# One classic BPF instruction, BPF_RET|BPF_K 0: drop every packet. A socket
+# filter on a listener sees the SYNs (tcp_v4_rcv runs it before the listen
+# state), so connects wait in SYN_SENT, retransmitting, until it goes.
+DROP_ALL = ctypes.create_string_buffer(struct.pack('=HBBI', 0x06, 0, 0, 0), 8)
+
+
+def set_gate(sock, closed):
+    """Drop (closed) or let through every packet to the listener @sock."""
+    if closed:
+        prog = struct.pack('=HxxxxxxQ', 1, ctypes.addressof(DROP_ALL))
+        sock.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER, prog)
+    else:
+        sock.setsockopt(socket.SOL_SOCKET, SO_DETACH_FILTER, 0)
+
+
 # ------------------------------------------------------------------ session
 
 class Session:
@@ -751,6 +820,46 @@ class Session:
         self.ncmds = 0                  # commands received so far
         self.threads = []
         self.local = sock.getsockname()[0]
+        self.hold = srv.take_hold()     # step to stop at once, or None
+        self.go = threading.Event()     # a held session may go on
+        self.dropping = False           # ... to drop its connections
+
+    # -- holds (see HOLD_STEPS)
+    def peer_closed(self):
+        try:
+            info = self.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO,
+                                        8)
+        except OSError:
+            return True
+        return info[0] in TCP_GONE_STATES
+
+    def hold_point(self, step):
+        """Stop here if this session holds at @step, until released or
+        dropped; Gone when dropped or when the client went away."""
+        if self.hold != step:
+            return
+        self.hold = None
+        self.srv.hold_enter(self)
+        self.log('* held %s' % step)
+        try:
+            while not self.go.wait(0.1):
+                if self.gone.is_set() or (step in XFER_STEPS and
+                                          self.halt.is_set()):
+                    raise Gone('session over while held at %s' % step)
+                if self.peer_closed():
+                    self.log('* held %s: the client closed' % step)
+                    raise Gone('the client closed while held at %s' % step)
+        finally:
+            self.srv.hold_leave(self)
+        if not self.dropping:
+            self.log('* released %s' % step)
+            return
+        self.log('* dropped at %s' % step)
+        for ds in self.dsocks + [self.predata]:
+            if ds is not None:
+                fin_close(ds)
+        self.close_control()
+        raise Gone('dropped at %s' % step)
 
     def log(self, msg):
         self.srv.log(self.cid, self.scen.name, msg)
@@ -847,18 +956,20 @@ class Session:
         return t
 
     def xfer(self, ds):
-        if ds is None:
-            ds = self.thief_then_real() if self.scen.thief == 'retr' \
-                else self.connect_data()
-        if ds is None:
-            self.reply("425 Can't open data connection.")
-            return
         try:
+            if ds is None:
+                self.hold_point('accept')
+                ds = self.thief_then_real() if self.scen.thief == 'retr' \
+                    else self.connect_data()
+            if ds is None:
+                self.reply("425 Can't open data connection.")
+                return
             (self.scen.transfer or t_normal)(
                 self, ds, self.scen.content[self.offset:])
         except Gone as e:
             self.log('* transfer stopped: %s' % e)
-            rst_close(ds)
+            if ds is not None:
+                rst_close(ds)
 
     # -- commands
     def cmd_USER(self, arg):
@@ -931,6 +1042,7 @@ class Session:
         ok = self.set_target('%d.%d.%d.%d' % tuple(f[:4]), f[4] * 256 + f[5])
         self.reply('200 PORT command successful. Consider using PASV.' if ok
                    else "425 Can't connect to specified address.")
+        self.hold_point('send')
 
     def cmd_EPRT(self, arg):
         try:
@@ -946,6 +1058,7 @@ class Session:
         ok = self.set_target(host, port)
         self.reply('200 EPRT command successful. Consider using EPSV.' if ok
                    else "425 Can't connect to specified address.")
+        self.hold_point('send')
 
     def cmd_RETR(self, arg):
         self.offset, self.rest = self.rest, 0
@@ -966,8 +1079,7 @@ class Session:
                 self.reply('425 Use PORT or PASV first.')
                 return
             ds = None
-            self.reply('150 Opening BINARY mode data connection for '
-                       '%s (%d bytes).' % (arg, self.scen.size))
+            self.reply(opening(self, arg))
         self.halt.clear()
         self.start_thread(self.xfer, ds)
 
@@ -997,6 +1109,7 @@ class Session:
                                             ''.join(map(chr, range(127, 256))))
         verb, _, arg = line.partition(' ')
         verb = verb.upper()
+        self.hold_point('PORT' if verb == 'EPRT' else verb)
         if verb == 'USER' and self.by_user:
             new = SCEN.get(arg.strip().lower())
             if new is not None and not new.greet and not new.fork:
@@ -1044,6 +1157,7 @@ class Session:
             if self.scen.nodelay:
                 self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY,
                                      1)
+            self.hold_point('greeting')
             go = (self.scen.greet or
                   (lambda s: s.reply('220 (hostile_ftpd %s)' % s.scen.name)
                    or True))(self)
@@ -1071,13 +1185,81 @@ class Session:
 # ------------------------------------------------------------------- server
 
 class Server:
-    def __init__(self, args):
+    def __init__(self, args, listeners=()):
         self.args = args
         self.lock = threading.Lock()
         self.t0 = time.monotonic()
         self.logfd = os.open(args.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND,
                              0o644) if args.log else 2
         self.cid = 0
+        self.listeners = list(listeners)
+        self.hold_lock = threading.Lock()
+        self.hold_step = None           # for the sessions accepted next
+        self.hold_count = 0             # ... that many of them
+        self.held = set()               # the sessions held now
+        self.gate_closed = False
+        self.ncommands = 0
+
+    # -- holds (see HOLD_STEPS)
+    def take_hold(self):
+        with self.hold_lock:
+            if not self.hold_count:
+                return None
+            self.hold_count -= 1
+            return self.hold_step
+
+    def hold_enter(self, sess):
+        with self.hold_lock:
+            sess.go.clear()
+            sess.dropping = False
+            self.held.add(sess)
+
+    def hold_leave(self, sess):
+        with self.hold_lock:
+            self.held.discard(sess)
+
+    def gate(self, closed):
+        for lsock in self.listeners:
+            set_gate(lsock, closed)
+        self.gate_closed = closed
+
+    def command(self, text):
+        """One line of the --command FIFO; the result for the log."""
+        words = text.split()
+        if len(words) in (2, 3) and words[0] == 'hold' and \
+                (words[1] in HOLD_STEPS or words[1] == 'none') and \
+                (len(words) == 2 or words[2].isdigit()):
+            if words[1] == 'connect':
+                self.gate(True)
+                return 'ok'
+            with self.hold_lock:
+                self.hold_step = words[1]
+                self.hold_count = 0 if words[1] == 'none' else \
+                    int(words[2]) if len(words) == 3 else 1
+            return 'ok'
+        if words in (['release'], ['drop']):
+            with self.hold_lock:
+                held = list(self.held)
+                self.held.clear()
+                for sess in held:
+                    sess.dropping = words[0] == 'drop'
+                    sess.go.set()
+            if self.gate_closed and words[0] == 'release':
+                self.gate(False)
+            return '%d held' % len(held)
+        return 'error: unknown command'
+
+    def command_loop(self, path):
+        # O_RDWR: never EOF when a writer closes, and never a blocked writer.
+        with open(os.open(path, os.O_RDWR), 'r', errors='replace') as f:
+            for line in f:
+                try:
+                    res = self.command(line.strip())
+                except Exception as e:
+                    res = 'error: %s' % e
+                self.ncommands += 1
+                self.log(0, '-', '* command %d: %s: %s'
+                         % (self.ncommands, line.strip(), res))
 
     def log(self, cid, name, msg):
         line = '%9.3f c%d %s %s\n' % (time.monotonic() - self.t0, cid, name,
@@ -1156,12 +1338,19 @@ def main():
     ap.add_argument('--log', default='')
     ap.add_argument('--ready', default='')
     ap.add_argument('--datadir', default='')
+    ap.add_argument('--command', default='',
+                    help='FIFO of hold commands (created if missing)')
+    ap.add_argument('--ctl-rcvbuf', type=int, default=0,
+                    help='SO_RCVBUF of the control connections (listeners)')
     ap.add_argument('--list', action='store_true')
     args = ap.parse_args()
 
     if args.list:
         for s in SCEN.values():
             print('%-12s %s' % (s.name, s.desc))
+        print('\nHold steps (--command "hold STEP"):')
+        for step, desc in HOLD_STEPS.items():
+            print('%-12s %s' % (step, desc))
         return 0
     if args.scenario and args.scenario not in SCEN:
         ap.error('unknown scenario %s (see --list)' % args.scenario)
@@ -1176,6 +1365,8 @@ def main():
     listeners = []
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if args.ctl_rcvbuf:
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.ctl_rcvbuf)
     ls.bind((args.host, args.port))
     ls.listen(64)
     listeners.append(ls)
@@ -1184,11 +1375,19 @@ def main():
         l6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         l6.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         l6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        if args.ctl_rcvbuf:
+            l6.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                          args.ctl_rcvbuf)
         l6.bind((args.host6, port))
         l6.listen(64)
         listeners.append(l6)
 
-    srv = Server(args)
+    srv = Server(args, listeners)
+    if args.command:
+        if not os.path.exists(args.command):
+            os.mkfifo(args.command, 0o600)
+        threading.Thread(target=srv.command_loop, args=(args.command,),
+                         daemon=True).start()
     srv.log(0, '-', '* listening on %s port %d%s, pid %d' % (
         args.host, port, ' and ' + args.host6 if args.host6 else '',
         os.getpid()))
