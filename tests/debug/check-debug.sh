@@ -24,7 +24,7 @@
 #   KFTP_DEBUG_REPEAT_PCT   the share, in percent, of the repetition-heavy
 #                           cases' full counts (fuzz cases, the 1,000
 #                           downloads) that this lane makes: KFTP_REPEAT_PCT
-#                           in tests/guest/lib.sh. Default 20: the 6.1 lane
+#                           in tests/guest/lib.sh. Default 10: the 6.1 lane
 #                           of `make check` makes the full counts on the
 #                           same source; 100 here for the full counts.
 #   KFTP_DEBUG_FUZZ_COUNT   fuzz cases, if set (else 10,000 times the share)
@@ -48,7 +48,7 @@ set -eu -o pipefail
 # and the allocation-failure sweeps (failnth, this lane only). Not cli
 # (kftp-get's own logic, under a shim), install and deb (packaging).
 DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho lifecycle security failnth}
-REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-20}
+REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-10}
 TIME_SCALE=${KFTP_DEBUG_TIME_SCALE:-3}
 # Under the guest's /kftp: the modules must be where the guest sees them,
 # whatever KFTP_BUILD_DIR says.
