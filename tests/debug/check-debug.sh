@@ -149,7 +149,8 @@ main() {
 		--env "SUITE_KECHO_KO=$GUEST_OUT/kftp/samples/kecho/kecho.ko" \
 		--env "KFTP_REPEAT_PCT=$REPEAT_PCT" \
 		--env "KFTP_TIME_SCALE=$TIME_SCALE" \
-		${KFTP_DEBUG_FUZZ_COUNT:+--env "KFTP_FUZZ_COUNT=$KFTP_DEBUG_FUZZ_COUNT"}
+		${KFTP_DEBUG_FUZZ_COUNT:+--env "KFTP_FUZZ_COUNT=$KFTP_DEBUG_FUZZ_COUNT"} \
+		${LIFECYCLE_CASES:+--env "LIFECYCLE_CASES=$LIFECYCLE_CASES"}
 	if [ "$VERDICT" = ok ]; then
 		ok "debug guest kernel log clean (no KASAN/UBSAN/lockdep/BUG/WARNING, taint ok)"
 	else

@@ -344,6 +344,7 @@ proc_gone() {
 proc_wait() {
 	if ! poll "$2" proc_gone "$1"; then
 		diag "pid $1 still running after $2 s: killing it"
+		proc_report "$1"
 		kill -KILL "$1" 2>/dev/null
 		wait "$1" 2>/dev/null
 		PRC=hung
@@ -351,6 +352,18 @@ proc_wait() {
 	fi
 	wait "$1" 2>/dev/null
 	PRC=$?
+}
+
+# proc_report PID: where a process that should have ended is, for the log:
+# its state, its wait channel and each thread's kernel stack.
+proc_report() {
+	local f st
+	read -r st 2>/dev/null <"/proc/$1/stat" && diag "  stat: ${st##*) }" | cut -c1-80
+	diag "  wchan: $(cat "/proc/$1/wchan" 2>/dev/null)"
+	for f in /proc/"$1"/task/*/stack; do
+		[ -r "$f" ] && diag "  stack ${f#/proc/}: $(tr '\n' ' ' <"$f" | cut -c1-400)"
+	done
+	return 0
 }
 
 no_proc() {
