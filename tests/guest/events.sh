@@ -279,6 +279,10 @@ tmux_run() {
 	local d=$1 cmd=$2 _
 	: >"$d/frames"
 	rm -f "$d/rc"
+	# A server of its own: kill-server returns before the last one has
+	# gone, and a new session on its socket then fails ("server exited
+	# unexpectedly"). cleanup kills the latest.
+	TMUX_SOCK=$d/tmux.sock
 	TERM=xterm tmux -S "$TMUX_SOCK" new-session -d -x 120 -y 20 -s bar \
 		"$cmd; echo \$? >'$d/rc'; sleep 600" || { diag "tmux new-session failed"; return 1; }
 	for _ in $(seq 900); do
