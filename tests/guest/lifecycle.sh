@@ -269,6 +269,10 @@ held_now() {
 		s=$(ss -Htan state syn-sent "( dport = :$HPORT )")
 		[ -n "$s" ] ;;
 	send)
+		# The server must hold first: SIZE, as long as RETR, also
+		# waits for memory while the server reads it slowly.
+		case_count '\* held send$'
+		[ "$CNT" -ge 1 ] || return 1
 		for f in /proc/"$WH_PID"/task/*/stack; do
 			read -r -d '' s <"$f"
 			[[ $s == *sk_stream_wait_memory* ]] && return 0
