@@ -55,6 +55,9 @@ static int kftp_validate(const struct kftp_get_args *a)
 		return -EINVAL;
 	if (a->reserved1 || a->reserved2 || a->reserved3 || a->remote_mtime)
 		return -EINVAL;
+	/* A file offset is a loff_t. */
+	if (a->resume_offset > (u64)MAX_LFS_FILESIZE)
+		return -EINVAL;
 	/* O_EXCL wants a new file; resuming wants an old one. */
 	if (a->resume_offset && (a->flags & KFTP_GET_F_EXCL))
 		return -EINVAL;

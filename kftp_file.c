@@ -164,11 +164,15 @@ void kftp_file_release(struct kftp_xfer *x)
 {
 	struct file *file = x->file;
 
+	/*
+	 * fput(), not filp_close(): on this path a close error is lost anyway,
+	 * and ->flush of a network file system could block the kept check's
+	 * worker, with the session locked, for as long as its server is away.
+	 * From a kworker, fput() defers the last close to delayed_fput.
+	 */
 	x->file = NULL;
-	if (file && x->file_from_fd)
+	if (file)
 		fput(file);
-	else if (file)
-		filp_close(file, NULL);
 	if (x->dest.dentry)
 		path_put(&x->dest);
 	x->dest.dentry = NULL;

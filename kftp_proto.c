@@ -368,6 +368,23 @@ static int kftp_complete(struct kftp_xfer *x)
 }
 
 /*
+ * QUIT, and its reply, within a second in all: release() may run at
+ * process exit, where no signal can end a wait, and a server that stopped
+ * reading would hold the send for a whole reply timeout.
+ */
+static void kftp_ctrl_quit_briefly(struct kftp_ctrl *c)
+{
+	unsigned long bye = jiffies + min(HZ, c->reply_timeout);
+	unsigned long limit = c->limit;
+
+	if (!limit || time_before(bye, limit))
+		c->limit = bye ?: 1;
+	if (!kftp_ctrl_send(c, "QUIT", NULL))
+		kftp_ctrl_read_reply_until(c, bye);
+	c->limit = limit;
+}
+
+/*
  * Say goodbye and close. A command or transfer under way is aborted;
  * otherwise QUIT, and, unless @failed, a short wait for 221, which lets
  * the server close first. A broken connection is just closed. Also from
@@ -387,8 +404,8 @@ void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed)
 		if (failed) {
 			pr_debug("> QUIT\n");
 			kftp_ctrl_send_nowait(c, "QUIT\r\n");
-		} else if (!kftp_ctrl_send(c, "QUIT", NULL)) {
-			kftp_ctrl_read_reply_until(c, jiffies + min(HZ, c->reply_timeout));
+		} else {
+			kftp_ctrl_quit_briefly(c);
 		}
 		break;
 	case KFTP_CONN_CLOSED:

@@ -24,7 +24,7 @@
 #   KFTP_DEBUG_REPEAT_PCT   the share, in percent, of the repetition-heavy
 #                           cases' full counts (fuzz cases, the 1,000
 #                           downloads) that this lane makes: KFTP_REPEAT_PCT
-#                           in tests/guest/lib.sh. Default 20: the 6.1 lane
+#                           in tests/guest/lib.sh. Default 10: the 6.1 lane
 #                           of `make check` makes the full counts on the
 #                           same source; 100 here for the full counts.
 #   KFTP_DEBUG_FUZZ_COUNT   fuzz cases, if set (else 10,000 times the share)
@@ -48,7 +48,7 @@ set -eu -o pipefail
 # and the allocation-failure sweeps (failnth, this lane only). Not cli
 # (kftp-get's own logic, under a shim), install and deb (packaging).
 DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho lifecycle security failnth}
-REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-20}
+REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-10}
 TIME_SCALE=${KFTP_DEBUG_TIME_SCALE:-3}
 # Under the guest's /kftp: the modules must be where the guest sees them,
 # whatever KFTP_BUILD_DIR says.
@@ -149,7 +149,8 @@ main() {
 		--env "SUITE_KECHO_KO=$GUEST_OUT/kftp/samples/kecho/kecho.ko" \
 		--env "KFTP_REPEAT_PCT=$REPEAT_PCT" \
 		--env "KFTP_TIME_SCALE=$TIME_SCALE" \
-		${KFTP_DEBUG_FUZZ_COUNT:+--env "KFTP_FUZZ_COUNT=$KFTP_DEBUG_FUZZ_COUNT"}
+		${KFTP_DEBUG_FUZZ_COUNT:+--env "KFTP_FUZZ_COUNT=$KFTP_DEBUG_FUZZ_COUNT"} \
+		${LIFECYCLE_CASES:+--env "LIFECYCLE_CASES=$LIFECYCLE_CASES"}
 	if [ "$VERDICT" = ok ]; then
 		ok "debug guest kernel log clean (no KASAN/UBSAN/lockdep/BUG/WARNING, taint ok)"
 	else

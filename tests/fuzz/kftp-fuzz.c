@@ -626,6 +626,10 @@ static void abi_fields(void)
 	expect_a(&a, BIT(ENOENT), "resume_offset 1 accepted, RETR 550");
 	a.flags = KFTP_GET_F_EXCL;
 	expect_a(&a, BIT(EINVAL), "resume_offset with KFTP_GET_F_EXCL");
+	/* A file offset is a loff_t: past its range, nothing is sent. */
+	abi_valid(&a);
+	a.resume_offset = (uint64_t)INT64_MAX + 1;
+	expect_a(&a, BIT(EINVAL), "resume_offset past INT64_MAX");
 	abi_valid(&a);
 	a.reserved2 = 1;
 	expect_a(&a, BIT(EINVAL), "reserved2 != 0");
@@ -1359,6 +1363,8 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		e.why = "a reserved field != 0";
 	else if (a.remote_mtime)
 		e.why = "remote_mtime != 0";
+	else if (a.resume_offset > INT64_MAX)
+		e.why = "resume_offset past the largest file offset";
 	else if (a.resume_offset && (a.flags & KFTP_GET_F_EXCL))
 		e.why = "resume_offset with F_EXCL";
 	else if (a.family != AF_INET && a.family != AF_INET6)

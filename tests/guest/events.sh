@@ -21,7 +21,6 @@ set -u
 part_init events "$@"
 
 KSTAT=${KFTPSTAT:-$REPO/user/kftpstat}
-HOSTILE=$REPO/tests/servers/hostile_ftpd.py
 W=$PART_WORK
 HLOG=$W/hostile.log
 HCTL=$W/scenario
@@ -54,17 +53,12 @@ hostile() {
 }
 
 start_hostile() {
+	local rc=0
 	: >"$HLOG"
-	"$PYTHON" "$HOSTILE" --port 0 --log "$HLOG" --control "$HCTL" \
-		--ready "$W/hready" --datadir "$W/hdata" >"$W/hostile.out" 2>&1 &
-	HPID=$!
-	for _ in $(seq 300); do
-		[ -s "$W/hready" ] && break
-		kill -0 "$HPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	HPORT=$(cat "$W/hready" 2>/dev/null)
-	[ -n "$HPORT" ] || { diag "hostile_ftpd.py did not start: $(cat "$W/hostile.out")"; return 1; }
+	# Its log is $W/hostile.log (HLOG), its files $W/hdata.
+	start_hostile_ftpd "$W" --control "$HCTL" || rc=1
+	HPID=$HOSTILE_PID HPORT=$HOSTILE_PORT
+	[ "$rc" = 0 ] || return 1
 }
 
 # start_watch FILE [PREFIX...] -- [kftpstat args]: kftpstat --json -w -v in
@@ -270,6 +264,10 @@ tmux_run() {
 	local d=$1 cmd=$2 _
 	: >"$d/frames"
 	rm -f "$d/rc"
+	# A server of its own: kill-server returns before the last one has
+	# gone, and a new session on its socket then fails ("server exited
+	# unexpectedly"). cleanup kills the latest.
+	TMUX_SOCK=$d/tmux.sock
 	TERM=xterm tmux -S "$TMUX_SOCK" new-session -d -x 120 -y 20 -s bar \
 		"$cmd; echo \$? >'$d/rc'; sleep 600" || { diag "tmux new-session failed"; return 1; }
 	for _ in $(seq 900); do

@@ -269,6 +269,10 @@ held_now() {
 		s=$(ss -Htan state syn-sent "( dport = :$HPORT )")
 		[ -n "$s" ] ;;
 	send)
+		# The server must hold first: SIZE, as long as RETR, also
+		# waits for memory while the server reads it slowly.
+		case_count '\* held send$'
+		[ "$CNT" -ge 1 ] || return 1
 		for f in /proc/"$WH_PID"/task/*/stack; do
 			read -r -d '' s <"$f"
 			[[ $s == *sk_stream_wait_memory* ]] && return 0
@@ -344,6 +348,7 @@ proc_gone() {
 proc_wait() {
 	if ! poll "$2" proc_gone "$1"; then
 		diag "pid $1 still running after $2 s: killing it"
+		proc_report "$1"
 		kill -KILL "$1" 2>/dev/null
 		wait "$1" 2>/dev/null
 		PRC=hung
@@ -351,6 +356,18 @@ proc_wait() {
 	fi
 	wait "$1" 2>/dev/null
 	PRC=$?
+}
+
+# proc_report PID: where a process that should have ended is, for the log:
+# its state, its wait channel and each thread's kernel stack.
+proc_report() {
+	local f st
+	read -r st 2>/dev/null <"/proc/$1/stat" && diag "  stat: ${st##*) }" | cut -c1-80
+	diag "  wchan: $(cat "/proc/$1/wchan" 2>/dev/null)"
+	for f in /proc/"$1"/task/*/stack; do
+		[ -r "$f" ] && diag "  stack ${f#/proc/}: $(tr '\n' ' ' <"$f" | cut -c1-400)"
+	done
+	return 0
 }
 
 no_proc() {

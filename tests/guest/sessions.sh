@@ -24,7 +24,6 @@ set -u
 part_init sessions "$@"
 
 REQ=("$PYTHON" "$REPO/tests/guest/kftpreq.py")
-HOSTILE=$REPO/tests/servers/hostile_ftpd.py
 W=$PART_WORK
 HLOG=$W/hostile.log
 HCTL=$W/scenario
@@ -84,17 +83,12 @@ hostile() {
 }
 
 start_hostile() {
+	local rc=0
 	: >"$HLOG"
-	"$PYTHON" "$HOSTILE" --port 0 --host6 ::1 --log "$HLOG" --control "$HCTL" \
-		--ready "$W/hready" --datadir "$W/hdata" >"$W/hostile.out" 2>&1 &
-	HPID=$!
-	for _ in $(seq 300); do
-		[ -s "$W/hready" ] && break
-		kill -0 "$HPID" 2>/dev/null || break
-		sleep 0.1
-	done
-	HPORT=$(cat "$W/hready" 2>/dev/null)
-	[ -n "$HPORT" ] || { diag "hostile_ftpd.py did not start: $(cat "$W/hostile.out")"; return 1; }
+	# Its log is $W/hostile.log (HLOG), its files $W/hdata.
+	start_hostile_ftpd "$W" --host6 ::1 --control "$HCTL" || rc=1
+	HPID=$HOSTILE_PID HPORT=$HOSTILE_PORT
+	[ "$rc" = 0 ] || return 1
 	MAIN_SHA=$(sha_of "$W/hdata/main.bin")
 	BIG_SHA=$("$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1])
 import hashlib, hostile_ftpd as h; print(hashlib.sha256(h.big()).hexdigest())' \

@@ -483,7 +483,7 @@ c_ddebug() {
 # show it: 5 waves of 10 clients at once (one at a time, exec alone takes
 # up to 0.4 s under TCG).
 c_ratelimit() {
-	local d i w rc=0 bad=0 n mark t0
+	local d i w rc=0 bad=0 n mark t0 t allowed
 	local -a pids=()
 	port_refused "$REFUSED_PORT" || return 1
 	d=$PART_WORK/ratelimit
@@ -505,8 +505,15 @@ c_ratelimit() {
 	done
 	[ "$bad" = 0 ] || rc=1
 	n=$(dmesg_since "$mark" | grep -c kftp)
-	diag "$n kernel log lines about kftp for 50 failures in $((SECONDS - t0)) s"
-	if [ "$n" -ge 50 ]; then
+	t=$((SECONDS - t0))
+	# printk's rate limit lets 10 lines through every 5 s: over t seconds,
+	# at most 10 * (t / 5 + 2) (a window may begin before the first one).
+	# Spread over 20 s or more (a debug kernel), all 50 may pass.
+	allowed=$((10 * (t / 5 + 2)))
+	[ "$allowed" -le 50 ] || allowed=50
+	[ "$allowed" -lt 50 ] || diag "the failures took $t s: the rate limit may let all 50 lines through"
+	diag "$n kernel log lines about kftp for 50 failures in $t s (at most $allowed allowed)"
+	if [ "$n" -gt "$allowed" ]; then
 		diag "not rate-limited: $(dmesg_since "$mark" | tail -n 3)"
 		rc=1
 	elif [ "$n" -lt 1 ]; then
@@ -527,7 +534,7 @@ tcase "rmmod kftp during a transfer is refused; the transfer completes intact; r
 tcase "SIGINT during a transfer: exit 130 at once, no temp file, old destination intact" c_sigint
 tcase "SIGKILL during a transfer: module refcnt and TCP sockets released" c_sigkill
 tcase "dynamic debug: dialogue logged, PASS masked, no password in dmesg; off again" c_ddebug
-tcase "50 connection failures (5 waves of 10): exit 4 each, fewer than 50 kftp log lines" c_ratelimit
+tcase "50 connection failures (5 waves of 10): exit 4 each, no more kftp log lines than the rate limit lets through" c_ratelimit
 stop_slow
 diag "stress took $((SECONDS - T0)) s"
 check_eq "kftp refcnt at the end" 0 "$(module_refcnt)" >/dev/null ||

@@ -23,7 +23,8 @@
 #
 # The parts (tests/guest/NAME.sh, see tests/guest/lib.sh for the contract)
 # are listed in PARTS below. SUITE_PARTS="files stress" (run-vm.sh --env)
-# runs only those parts, with the suite's own setup and teardown cases.
+# runs only those parts, with the suite's own setup and teardown cases;
+# SUITE_SKIP="deb" leaves those parts out.
 
 set -u
 # No set -e: a failing command inside a case fails that case only.
@@ -621,12 +622,15 @@ PART_TIMEOUT=$(tscale 1500)
 export "${PART_ENV[@]}"
 
 # run_part NAME: tests/guest/NAME.sh, its cases numbered on from ours,
-# unless SUITE_PARTS is set and does not name it.
+# unless SUITE_PARTS is set and does not name it, or SUITE_SKIP names it.
 run_part() {
 	local script=$REPO/tests/guest/$1.sh
 	case " ${SUITE_PARTS:-$1} " in
 	*" $1 "*) ;;
 	*) diag "part ${script##*/} not run (SUITE_PARTS=$SUITE_PARTS)"; return ;;
+	esac
+	case " ${SUITE_SKIP:-} " in
+	*" $1 "*) diag "part ${script##*/} not run (SUITE_SKIP=$SUITE_SKIP)"; return ;;
 	esac
 	if [ -n "$SUITE_ABORT" ]; then
 		not_ok "${script##*/}" "not run: $SUITE_ABORT"

@@ -274,7 +274,9 @@ struct kftp_get_args {
  * when its caller will not come back for it: a caller that died, or that
  * has run for a grace period (the step's timeout, 2 to 30 s) without
  * coming back; while the caller stays stopped, traced or frozen, it waits.
- * A restarted call whose transfer was let go starts over. A write to a
+ * A restarted call whose transfer was let go starts over (with
+ * KFTP_GET_F_EXCL, it fails with EEXIST: the first call made the file). A
+ * write to a
  * frozen filesystem waits for the thaw.
  *
  * Return:
