@@ -66,6 +66,8 @@
 
 #include <linux/kftp.h>
 
+#include "errno-name.h"
+
 #define NO_STEP		0xffffffffU	/* result not written back */
 #define NL_BUF		32768
 
@@ -104,16 +106,7 @@ static void die(const char *what)
 
 static const char *ename(int e)
 {
-	static char buf[16];
-	const char *n;
-
-	if (e == 0)
-		return "ok";
-	n = strerrorname_np(e);
-	if (n)
-		return n;
-	snprintf(buf, sizeof(buf), "errno%d", e);
-	return buf;
+	return errno_name(e, "ok");
 }
 
 static const char *sname(unsigned int step)

@@ -51,6 +51,8 @@
 
 #include <linux/kftp.h>
 
+#include "errno-name.h"
+
 #define ARGS_SIZE	sizeof(struct kftp_get_args)
 #define TAIL_MAX	8192	/* zeroed, mapped bytes after the struct */
 #define FUZZ_OUT	"/tmp/fuzz-out"
@@ -108,16 +110,7 @@ static unsigned char *struct_slot(void)
 
 static const char *ename(int e)
 {
-	static char buf[32];
-	const char *n;
-
-	if (e == 0)
-		return "success";
-	n = strerrorname_np(e);
-	if (n)
-		return n;
-	snprintf(buf, sizeof(buf), "errno%d", e);
-	return buf;
+	return errno_name(e, "success");
 }
 
 static void mask_names(emask_t mask, char *out, size_t len)
