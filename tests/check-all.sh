@@ -6,7 +6,7 @@
 # debug lane (`make check-debug`; KFTP_CI_DEBUG=0 leaves it out), whose
 # kernel is built in the background (niced) while the first lane runs. The
 # lane runs after the other stages: two VMs under TCG on a 2-core machine
-# slowed each other by 2-3x, more than they overlapped (README).
+# slowed each other by 2-3x, more than they overlapped (HACKING.md).
 # KFTP_CI_PARALLEL=1 starts it first, beside the others, on a machine with
 # cores to spare (it works on copies of its own, .build/debug/). Its output
 # comes last either way.

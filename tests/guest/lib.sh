@@ -89,7 +89,7 @@ PART_ENV=(REPO KFTP_GET FTP_ROOT OUT_DIR SUITE_DIR VSFTPD_PORT PYFTPD_PORT
 
 # ---------------------------------------------------------------- lanes
 # Two knobs that a lane sets (run-vm.sh --env), both documented in the
-# README's testing section; unset, they change nothing.
+# testing section of HACKING.md; unset, they change nothing.
 #
 # KFTP_TIME_SCALE (default 1; a number >= 1, up to 3 decimals): how many
 # times slower than on Debian's kernels this guest may be. The debug lane
