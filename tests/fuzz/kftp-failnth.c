@@ -456,9 +456,12 @@ static int run_sweep(void)
 		kmsg(n);
 		read_times(before);
 		s = -1;
-		fd = reuse_fd;
-		if (sweep == S_FRESH && (fd = open_dev()) < 0)
-			die(KFTP_DEVICE_PATH);
+		fd = reuse_fd;		/* -1 for the open and dump sweeps */
+		if (sweep == S_FRESH) {
+			fd = open_dev();
+			if (fd < 0)
+				die(KFTP_DEVICE_PATH);
+		}
 		if (sweep == S_DUMP)
 			s = nl_open();
 		get_prepare();
