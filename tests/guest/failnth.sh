@@ -26,8 +26,10 @@
 # its N; tests/fuzz/kftp-failnth SWEEP --start N --max N, with the options
 # in the case's diagnostics, replays it alone (vsftpd as the suite runs it). Then: rmmod kftp, no TCP socket left
 # (but those that TCP itself strands when a FIN cannot be allocated:
-# counted, destroyed with ss -K; see stranded() below), kmemleak finds
-# nothing of kftp's, and kftp is loaded again.
+# counted, destroyed with ss -K; see stranded() below), and kftp is loaded
+# again. kmemleak judges the sweeps in the lane's own scan after rmmod
+# (tests/debug/guest-lane.sh), which comes right after this, the last
+# part: a scan of its own here found the same objects, 45 s later.
 #
 # Fault attributes in debugfs (restored at exit): probability 0, so that
 # nothing fails but the Nth call of an armed thread (fail-nth takes
@@ -252,8 +254,6 @@ c_after() {
 		ss -tanK state last-ack state fin-wait-1 >/dev/null 2>&1
 	fi
 	wait_tcp_inuse "$TCP_BEFORE" || rc=1
-	kmemleak_kftp_clean "$PART_WORK/kmemleak.txt" || rc=1
-	cp -f "$PART_WORK/kmemleak.txt" "$RESULTS/" 2>/dev/null
 	insmod_kftp || rc=1
 	return $rc
 }
@@ -265,5 +265,5 @@ tcase "fresh session: every allocation failure is clean, the session works after
 tcase "reused session: every allocation failure is clean, the session works after" c_reuse
 tcase "max_filesize and a data port range: every allocation failure is clean" c_limits
 tcase "netlink dump during a transfer: every allocation failure is clean" c_dump
-tcase "after the sweeps: rmmod kftp, no TCP socket left, no kmemleak object of kftp, insmod" c_after
+tcase "after the sweeps: rmmod kftp, no TCP socket left, insmod" c_after
 part_done
