@@ -28,7 +28,9 @@
 #   6. `apt-get purge` of both: every file they (and DKMS for them)
 #      installed is gone, DKMS has no kftp entry, the file list equals the
 #      one taken before step 1, and nothing new was written outside apt's,
-#      dpkg's and DKMS's own bookkeeping.
+#      dpkg's and DKMS's own bookkeeping;
+#   7. tests/deps.sh installs vsftpd without starting or enabling it (the
+#      build leaves the host alone; packaging like the rest, so here).
 #
 # Time: DKMS builds the module twice (N, then N+1) under TCG. dkms's
 # postinst builds for the running kernel and the newest installed one; the
@@ -72,6 +74,7 @@ T_APT=0
 LOGS=
 FILES_N=	# dpkg -L of both packages at version N
 FILES_NEXT=
+POLICY_SAVED=	# the image's policy-rc.d, moved away by c_deps_vsftpd
 
 # dcase NAME FUNC [ARGS...]: tcase, unless an earlier failure left nothing
 # to test (then the case fails, saying why).
@@ -183,6 +186,7 @@ cleanup() {
 		timeout -k 10 600 apt-get purge -y kftp-dkms kftp-get >/dev/null 2>&1 </dev/null
 	fi
 	rm -f -- "$FTP_ROOT/deb-payload.bin"
+	[ -z "$POLICY_SAVED" ] || mv -f "$POLICY_SAVED" /usr/sbin/policy-rc.d
 	[ -z "$WORK" ] || rm -rf -- "$WORK"
 }
 trap cleanup EXIT
@@ -426,6 +430,53 @@ c_purged_clean() {
 	return $rc
 }
 
+# ---------------------------------------------------------------- deps.sh
+
+# vsftpd_state: what shows that vsftpd is on: a listener on port 21 and
+# the links that start it at boot.
+vsftpd_state() {
+	local l
+	l=$(ss -Hltn '( sport = :21 )' 2>/dev/null | wc -l)
+	printf 'listening %s, systemd %s, sysv %s' "$l" \
+		"$(ls /etc/systemd/system/multi-user.target.wants/vsftpd.service 2>/dev/null | wc -l)" \
+		"$(ls /etc/rc[2-5].d/S*vsftpd 2>/dev/null | wc -l)"
+}
+
+# tests/deps.sh installs vsftpd (from apt's cache, --offline: the guest
+# has no network) as on a host without policy-rc.d (the image's is moved
+# away first): afterwards nothing listens on port 21 and no link starts
+# it at boot. The guest's / is an overlay: the host is not touched.
+c_deps_vsftpd() {
+	local rc=0 out st
+	[ -n "$(ls /var/cache/apt/archives/vsftpd_*.deb 2>/dev/null)" ] ||
+		{ diag "no vsftpd .deb in apt's cache to install offline"; return 1; }
+	if [ -e /usr/sbin/policy-rc.d ]; then
+		POLICY_SAVED=$PART_WORK/policy-rc.d.saved
+		mv /usr/sbin/policy-rc.d "$POLICY_SAVED" || return 1
+	fi
+	# Purged: the next install is a first one, as on a fresh host.
+	out=$(DEBIAN_FRONTEND=noninteractive dpkg -P vsftpd 2>&1) ||
+		{ diag "dpkg -P vsftpd: $out"; return 1; }
+	rm -f /etc/systemd/system/multi-user.target.wants/vsftpd.service /etc/rc[2-5].d/S*vsftpd
+	out=$(timeout -k 5 600 "$REPO/tests/deps.sh" --offline 2>&1)
+	st=$?
+	check_eq "tests/deps.sh --offline exit status ($out)" 0 "$st" || rc=1
+	command -v vsftpd >/dev/null || { diag "vsftpd is not installed again"; rc=1; }
+	check_eq "vsftpd after tests/deps.sh" "listening 0, systemd 0, sysv 0" "$(vsftpd_state)" || rc=1
+	check_eq "/usr/sbin/policy-rc.d left by tests/deps.sh" "" \
+		"$(ls /usr/sbin/policy-rc.d 2>/dev/null)" || rc=1
+	# Whatever happened: no vsftpd of the package's on port 21, and the
+	# suite's other parts still have the binary.
+	[ "$(ss -Hltn '( sport = :21 )' | wc -l)" = 0 ] || /etc/init.d/vsftpd stop >/dev/null 2>&1
+	command -v vsftpd >/dev/null ||
+		DEBIAN_FRONTEND=noninteractive dpkg -i /var/cache/apt/archives/vsftpd_*.deb >/dev/null 2>&1
+	if [ -n "$POLICY_SAVED" ]; then
+		mv -f "$POLICY_SAVED" /usr/sbin/policy-rc.d
+		POLICY_SAVED=
+	fi
+	return $rc
+}
+
 # ================================================================ run
 
 T0=$SECONDS
@@ -449,5 +500,7 @@ if dcase "modprobe kftp loads $V_NEXT" c_deb_modprobe "$V_NEXT"; then
 fi
 dcase "apt-get purge kftp-dkms kftp-get" c_purge
 dcase "purged: no file left, DKMS has no kftp, file list as before" c_purged_clean
+# Last: it purges and reinstalls vsftpd, which the file lists above would see.
+tcase "tests/deps.sh installs vsftpd: not started, not enabled" c_deps_vsftpd
 diag "deb part took $((SECONDS - T0)) s"
 part_done

@@ -13,7 +13,6 @@
 #     loaded, not installed) and root only, each said once with -Z; the
 #     active-mode hint on a data connection that never comes; -o -
 #     refused without a file named "-";
-#   - tests/deps.sh installs vsftpd without starting or enabling it.
 #
 # Part of the in-guest suite (tests/guest/suite.sh runs it inside the QEMU
 # guest, as root, with kftp.ko loaded and vsftpd/pyftpdlib serving FTP_ROOT;
@@ -32,13 +31,11 @@ S=$FTP_ROOT/script		# files of this part, served by vsftpd and pyftpd
 TMUX_SOCK=$W/tmux.sock
 RPID=
 DEV_MODE_CHANGED=
-POLICY_SAVED=
 
 cleanup() {
 	[ -z "$RPID" ] || stop_pid "$RPID" retry_ftpd.py >/dev/null
 	[ -z "$DEV_MODE_CHANGED" ] || chmod 0600 /dev/kftp
 	tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
-	[ -z "$POLICY_SAVED" ] || mv -f "$POLICY_SAVED" /usr/sbin/policy-rc.d
 	rm -rf "$S"
 	return 0
 }
@@ -388,53 +385,6 @@ c_stdout() {
 	return $rc
 }
 
-# ---------------------------------------------------------------- deps.sh
-
-# vsftpd_state: what shows that vsftpd is on: a listener on port 21 and
-# the links that start it at boot.
-vsftpd_state() {
-	local l
-	l=$(ss -Hltn '( sport = :21 )' 2>/dev/null | wc -l)
-	printf 'listening %s, systemd %s, sysv %s' "$l" \
-		"$(ls /etc/systemd/system/multi-user.target.wants/vsftpd.service 2>/dev/null | wc -l)" \
-		"$(ls /etc/rc[2-5].d/S*vsftpd 2>/dev/null | wc -l)"
-}
-
-# tests/deps.sh installs vsftpd (from apt's cache, --offline: the guest
-# has no network) as on a host without policy-rc.d (the image's is moved
-# away first): afterwards nothing listens on port 21 and no link starts
-# it at boot. The guest's / is an overlay: the host is not touched.
-c_deps_vsftpd() {
-	local rc=0 out st
-	[ -n "$(ls /var/cache/apt/archives/vsftpd_*.deb 2>/dev/null)" ] ||
-		{ diag "no vsftpd .deb in apt's cache to install offline"; return 1; }
-	if [ -e /usr/sbin/policy-rc.d ]; then
-		POLICY_SAVED=$W/policy-rc.d.saved
-		mv /usr/sbin/policy-rc.d "$POLICY_SAVED" || return 1
-	fi
-	# Purged: the next install is a first one, as on a fresh host.
-	out=$(DEBIAN_FRONTEND=noninteractive dpkg -P vsftpd 2>&1) ||
-		{ diag "dpkg -P vsftpd: $out"; return 1; }
-	rm -f /etc/systemd/system/multi-user.target.wants/vsftpd.service /etc/rc[2-5].d/S*vsftpd
-	out=$(timeout -k 5 600 "$REPO/tests/deps.sh" --offline 2>&1)
-	st=$?
-	check_eq "tests/deps.sh --offline exit status ($out)" 0 "$st" || rc=1
-	command -v vsftpd >/dev/null || { diag "vsftpd is not installed again"; rc=1; }
-	check_eq "vsftpd after tests/deps.sh" "listening 0, systemd 0, sysv 0" "$(vsftpd_state)" || rc=1
-	check_eq "/usr/sbin/policy-rc.d left by tests/deps.sh" "" \
-		"$(ls /usr/sbin/policy-rc.d 2>/dev/null)" || rc=1
-	# Whatever happened: no vsftpd of the package's on port 21, and the
-	# suite's other parts still have the binary.
-	[ "$(ss -Hltn '( sport = :21 )' | wc -l)" = 0 ] || /etc/init.d/vsftpd stop >/dev/null 2>&1
-	command -v vsftpd >/dev/null ||
-		DEBIAN_FRONTEND=noninteractive dpkg -i /var/cache/apt/archives/vsftpd_*.deb >/dev/null 2>&1
-	if [ -n "$POLICY_SAVED" ]; then
-		mv -f "$POLICY_SAVED" /usr/sbin/policy-rc.d
-		POLICY_SAVED=
-	fi
-	return $rc
-}
-
 # ---------------------------------------------------------------- run
 
 tcase "--retry: reset mid-file twice, then whole: one complete file, REST on the wire" c_retry_resume
@@ -449,6 +399,5 @@ tcase "/dev/kftp missing: loaded, not loaded, not installed; said once with -Z" 
 tcase "not root (0600 and 0666): 'root only' once with -Z, nothing sent" c_root_only
 tcase "no data connection from the server: the active-mode hint" c_accept_hint
 tcase "-o -: needs a newer module (exit 3), no file '-'; two URLs: usage" c_stdout
-tcase "tests/deps.sh installs vsftpd: not started, not enabled" c_deps_vsftpd
 part_done
 exit $?
