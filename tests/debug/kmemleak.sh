@@ -47,7 +47,7 @@ kmemleak_baseline() {
 kmemleak_scan() {
 	local out=$1
 	# Page cache dropped first: a scan reads the struct page of every page
-	# in use, which costs minutes under TCG in a 6 GiB guest.
+	# in use, which costs minutes under TCG in a guest of gigabytes.
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	sleep "$KMEMLEAK_MIN_AGE"
