@@ -95,17 +95,24 @@ alive() {	# alive PID: running and not a zombie
 	[ "${st:0:1}" != Z ]
 }
 
-# data_size PID: sets have to the size of the data file that kftp-get PID
-# writes in DIR. It has no name (O_TMPFILE): look among its descriptors.
-data_size() {
+# data_fd PID: sets dfd to /proc/PID/fd/N, the descriptor of the data file
+# that kftp-get PID writes in DIR. It has no name (O_TMPFILE): its link
+# reads "DIR/#N (deleted)".
+data_fd() {
 	local f t
-	have=
+	dfd=
 	for f in /proc/"$1"/fd/*; do
 		t=$(readlink "$f" 2>/dev/null) || continue
 		[[ $t == "$DIR"/* ]] || continue
-		have=$(stat -L -c %s "$f" 2>/dev/null)
+		dfd=$f
 		return
 	done
+}
+
+# data_size: sets have to the size of the file at dfd (empty if none).
+data_size() {
+	have=
+	[ -z "$dfd" ] || have=$(stat -L -c %s "$dfd" 2>/dev/null)
 }
 
 dir_files() {	# sets FILES to what DIR holds, dot files included
@@ -289,7 +296,7 @@ case_either() {
 # data flows, expect exit RC within 2 s (scaled), no destination file (nor temp file,
 # unless SIGKILL), the server's session over, then a working download.
 case_signal() {
-	local name=$1 sig=$3 i pid t0 have
+	local name=$1 sig=$3 i pid t0 have dfd=
 	CASE=$name
 	prepare "$name" "$2"
 	CMD="$CLI --connect-timeout $T --timeout $T -u $name:secret -o $OUT ftp://127.0.0.1:$PORT/file.bin; SIG$sig mid-transfer"
@@ -298,14 +305,18 @@ case_signal() {
 		--timeout "$T" -u "$name:secret" -o "$OUT" \
 		"ftp://127.0.0.1:$PORT/file.bin" > /dev/null 2> "$ERR" &
 	pid=$!
+	# The descriptor is found once; then only the shell's own test -s, no
+	# program started: a flood leaves a 2-vCPU guest little time for
+	# forks, and at 60 MB/s a poll that forked saw the first byte only
+	# after 500 MB, near what the guest's tmpfs holds (the flood is 1 GiB).
 	for ((i = 0; i < POLL_20S; i++)); do
 		alive "$pid" || break
-		data_size "$pid"
-		[ "${have:-0}" -gt 0 ] && break
+		[ -n "$dfd" ] || data_fd "$pid"
+		[ -n "$dfd" ] && [ -s "$dfd" ] && break
 		nap 0.05
 	done
 	nap 0.1		# into the stream
-	data_size "$pid"
+	data_size
 	if ! alive "$pid"; then
 		bad "ended before the signal could be sent"
 	elif [ -z "$have" ]; then
