@@ -357,8 +357,8 @@ static bool retry_next(const struct run_ctx *ctx, struct job *job, unsigned int 
 		return false;
 	wait = restart ? 0 : retry_wait_ms(opt, n);
 	if (opt->retry_max_time_ms && now_ms() - t0 + wait > opt->retry_max_time_ms) {
-		say("not retrying: --retry-max-time (%u.%03u s) would be exceeded",
-		    opt->retry_max_time_ms / 1000, opt->retry_max_time_ms % 1000);
+		say("not retrying: --retry-max-time (%s s) would be exceeded",
+		    fmt_seconds(d, sizeof(d), opt->retry_max_time_ms));
 		return false;
 	}
 	/* An older module takes no REST: start over. */
