@@ -27,8 +27,9 @@
 #                           in tests/guest/lib.sh. Default 5: the 6.1 lane
 #                           of `make check` makes the full counts on the
 #                           same source; 100 here for the full counts.
-#   KFTP_DEBUG_FUZZ_COUNT   fuzz cases (default 1,000: the fuzz part judges
-#                           its server-side check only when 100 connections
+#   KFTP_DEBUG_FUZZ_COUNT   fuzz cases (default: 10,000 times the share,
+#                           but 1,000 at least: the fuzz part judges its
+#                           server-side check only when 100 connections
 #                           reached the server, and 500 cases made 80)
 #   KFTP_DEBUG_TIME_SCALE   how much slower this kernel may be than
 #                           Debian's (KFTP_TIME_SCALE in tests/guest/lib.sh:
@@ -51,7 +52,9 @@ set -eu -o pipefail
 # (kftp-get's own logic, under a shim), install and deb (packaging).
 DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho lifecycle security failnth}
 REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-5}
-FUZZ_COUNT=${KFTP_DEBUG_FUZZ_COUNT:-1000}
+FUZZ_COUNT=$((10000 * REPEAT_PCT / 100))
+[ "$FUZZ_COUNT" -ge 1000 ] || FUZZ_COUNT=1000
+FUZZ_COUNT=${KFTP_DEBUG_FUZZ_COUNT:-$FUZZ_COUNT}
 TIME_SCALE=${KFTP_DEBUG_TIME_SCALE:-3}
 # Under the guest's /kftp: the modules must be where the guest sees them,
 # whatever KFTP_BUILD_DIR says.
