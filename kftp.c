@@ -39,6 +39,19 @@ static bool kftp_string_ok(const char *str, size_t size, bool may_be_empty)
 	return !memchr_inv(str + len, 0, size - len);
 }
 
+/* Shown to people (kftpstat): no byte may drive their terminal. */
+static bool kftp_display_name_ok(const char *name, size_t size)
+{
+	size_t i;
+
+	if (!kftp_string_ok(name, size, true))
+		return false;
+	for (i = 0; name[i]; i++)
+		if ((u8)name[i] < 0x20 || (u8)name[i] == 0x7f)
+			return false;
+	return true;
+}
+
 static bool kftp_timeout_ok(u32 ms)
 {
 	return ms && ms <= KFTP_TIMEOUT_MAX_MS;
@@ -47,13 +60,18 @@ static bool kftp_timeout_ok(u32 ms)
 static int kftp_validate(const struct kftp_get_args *a)
 {
 	bool to_fd = a->flags & KFTP_GET_F_DEST_FD;
+	bool stream = a->flags & KFTP_GET_F_DEST_STREAM;
 
 	if (a->flags & ~KFTP_GET_F_ALL)
+		return -EINVAL;
+	/* A stream is a kind of dest_fd, and is written only in sequence. */
+	if (stream && (!to_fd || a->resume_offset))
 		return -EINVAL;
 	/* The fd is the destination: a path beside it would be ambiguous. */
 	if (to_fd && (a->local_path[0] || (a->flags & KFTP_GET_F_EXCL)))
 		return -EINVAL;
-	if (a->reserved1 || a->reserved2 || a->reserved3 || a->remote_mtime)
+	if (a->reserved1 || a->reserved2 || a->reserved3 || a->reserved4 ||
+	    a->remote_mtime)
 		return -EINVAL;
 	/* A file offset is a loff_t. */
 	if (a->resume_offset > (u64)MAX_LFS_FILESIZE)
@@ -92,7 +110,8 @@ static int kftp_validate(const struct kftp_get_args *a)
 	if (!kftp_string_ok(a->user, sizeof(a->user), true) ||
 	    !kftp_string_ok(a->password, sizeof(a->password), true) ||
 	    !kftp_string_ok(a->remote_path, sizeof(a->remote_path), false) ||
-	    !kftp_string_ok(a->local_path, sizeof(a->local_path), to_fd))
+	    !kftp_string_ok(a->local_path, sizeof(a->local_path), to_fd) ||
+	    !kftp_display_name_ok(a->display_name, sizeof(a->display_name)))
 		return -EINVAL;
 	return 0;
 }
@@ -146,7 +165,7 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	u32 usize;
 	int err, put_err;
 
-	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER2);
+	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER3);
 
 	if (get_user(usize, &uargs->size))
 		return -EFAULT;
@@ -174,10 +193,13 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 		goto out_unlock;
 	args = NULL;		/* the transfer owns it now */
 
+	kftp_trace_attach(x);
 	err = kftp_xfer_run(x);
 	err = kftp_session_interrupted(sess, x, err);
-	if (err == -ERESTARTNOHAND)
+	if (err == -ERESTARTNOHAND) {
+		kftp_trace_detach(x);
 		goto out_unlock;	/* kept; the restarted call goes on */
+	}
 	if (err)
 		kftp_log_failure(x, err);
 	kftp_fill_result(&x->args->result, x, err);

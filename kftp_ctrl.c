@@ -220,6 +220,7 @@ static int kftp_ctrl_reply(struct kftp_ctrl *c, unsigned long deadline,
 		if (len < 0)
 			return len;
 		pr_debug("< %*pE\n", len, c->line);
+		kftp_trace(c, "< %*pE\n", len, c->line);
 		code = kftp_parse_code(c->line, len, &sep);
 		if (!c->pending_code) {
 			if (code < 0) {
@@ -309,10 +310,13 @@ static int kftp_ctrl_build(struct kftp_ctrl *c, const char *verb,
 			c->cmd[len++] = *arg;
 		}
 	}
-	if (strcmp(verb, "PASS"))
+	if (strcmp(verb, "PASS")) {
 		pr_debug("> %*pE\n", (int)len, c->cmd);
-	else
+		kftp_trace(c, "> %*pE\n", (int)len, c->cmd);
+	} else {
 		pr_debug("> PASS ****\n");
+		kftp_trace(c, "> PASS ****\n");
+	}
 	memcpy(c->cmd + len, "\r\n", 2);
 	c->cmd_len = len + 2;
 	c->cmd_off = 0;

@@ -128,8 +128,11 @@ static bool kftp_data_peer_ok(struct kftp_xfer *x, struct socket *sock)
 	memset(&peer, 0, sizeof(peer));
 	if (kernel_getpeername(sock, (struct sockaddr *)&peer) < 0)
 		return false;
-	if (kftp_sockaddr_same_host(&peer, &x->sess->ctrl.peer))
+	if (kftp_sockaddr_same_host(&peer, &x->sess->ctrl.peer)) {
+		kftp_trace(&x->sess->ctrl, "* data connection from %pISpc\n",
+			   &peer);
 		return true;
+	}
 	pr_warn_ratelimited("refused a data connection from %pISc: not the server\n",
 			    &peer);
 	return false;
@@ -202,7 +205,8 @@ static int kftp_data_flush(struct kftp_xfer *x, size_t *fill)
 	else
 		err = kftp_file_write(x, x->xfer_buf, *fill);
 	*fill = 0;
-	if (err)
+	/* A stop in a stream's write keeps what was not written: not lost. */
+	if (err && !kftp_file_unwritten(x))
 		x->file_failed = true;
 	return err;
 }
@@ -332,7 +336,12 @@ int kftp_data_receive(struct kftp_xfer *x)
 	err = kftp_data_buffers_alloc(x);
 	if (err)
 		return err;
-	err = kftp_data_receive_loop(x, &fill);
+	/* First what a stop kept a stream from taking, in the call before. */
+	err = kftp_file_write_unwritten(x);
+	if (err && !kftp_file_unwritten(x))
+		x->file_failed = true;
+	if (!err)
+		err = kftp_data_receive_loop(x, &fill);
 	file_failed = x->file_failed;
 	ferr = kftp_data_flush(x, &fill);
 	kftp_data_buffers_free(x);

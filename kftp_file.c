@@ -15,8 +15,13 @@
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/path.h>
+#include <linux/sched.h>
+#include <linux/sched/xacct.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/uio.h>
 
+#include "kftp_compat.h"
 #include "kftp_internal.h"
 
 /*
@@ -32,12 +37,35 @@ static bool kftp_file_flags_ok(const struct file *file)
 }
 
 /*
+ * Can vfs_iter_write() write to it (on 6.12 it needs ->write_iter)? Most
+ * files open for writing, but not every character device, nor /dev/kftp.
+ */
+bool kftp_file_writable(const struct file *file)
+{
+	return (file->f_mode & FMODE_CAN_WRITE) && file->f_op->write_iter;
+}
+
+/*
+ * A stream (KFTP_GET_F_DEST_STREAM) is anything open for writing that
+ * write(2) could write to: a pipe, a terminal, a file at its offset. Only
+ * O_DIRECT is refused, for the reason above.
+ */
+static bool kftp_file_usable(const struct file *file, bool stream)
+{
+	if (stream)
+		return kftp_file_writable(file) &&
+		       !(READ_ONCE(file->f_flags) & O_DIRECT);
+	return S_ISREG(file_inode(file)->i_mode) && kftp_file_flags_ok(file);
+}
+
+/*
  * The caller's own descriptor: it chose the name, owner and mode (an
  * O_TMPFILE linked in at the end, say), so we only check that writing to
  * it is safe and keep a reference for the transfer.
  */
 static int kftp_file_get_fd(struct kftp_xfer *x)
 {
+	bool stream = x->args->flags & KFTP_GET_F_DEST_STREAM;
 	struct file *file = fget(x->args->dest_fd);
 
 	if (!file)
@@ -46,7 +74,7 @@ static int kftp_file_get_fd(struct kftp_xfer *x)
 		fput(file);
 		return -EBADF;
 	}
-	if (!S_ISREG(file_inode(file)->i_mode) || !kftp_file_flags_ok(file)) {
+	if (!kftp_file_usable(file, stream)) {
 		fput(file);
 		return -EINVAL;
 	}
@@ -54,6 +82,7 @@ static int kftp_file_get_fd(struct kftp_xfer *x)
 	x->dest = file->f_path;
 	path_get(&x->dest);
 	x->file_from_fd = true;
+	x->file_stream = stream;
 	x->file_pos = x->args->resume_offset;
 	return 0;
 }
@@ -123,21 +152,142 @@ int kftp_file_open(struct kftp_xfer *x)
 	return 0;
 }
 
-int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len)
+/*
+ * Write to a descriptor the caller passed as a stream, as write(2) would:
+ * at the file's own offset, under f_pos_lock as fdget_pos() takes it, and
+ * moving the offset; a pipe or socket has none. Also for the trace.
+ */
+ssize_t kftp_file_stream_write(struct file *file, struct iov_iter *it)
+{
+	bool pos_lock = file->f_mode & FMODE_ATOMIC_POS;
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (file->f_mode & FMODE_STREAM) {
+		kftp_file_start_write(file);
+		n = vfs_iter_write(file, it, &pos, 0);
+		kftp_file_end_write(file);
+		return n;
+	}
+	if (pos_lock && mutex_lock_interruptible(&file->f_pos_lock))
+		return -ERESTARTSYS;
+	pos = file->f_pos;
+	kftp_file_start_write(file);
+	n = vfs_iter_write(file, it, &pos, 0);
+	kftp_file_end_write(file);
+	if (n > 0)
+		file->f_pos = pos;
+	if (pos_lock)
+		mutex_unlock(&file->f_pos_lock);
+	return n;
+}
+
+/*
+ * One write to the destination, at the transfer's offset or, for a
+ * stream, at the file's. Returns the bytes written (the iterator moves
+ * past them) or -errno, as vfs_iter_write().
+ */
+static ssize_t kftp_file_write_iter(struct kftp_xfer *x, struct iov_iter *it)
 {
 	ssize_t n;
 
-	while (len) {
-		n = kernel_write(x->file, buf, len, &x->file_pos);
-		if (n < 0)
-			return n;
-		if (n == 0)
-			return -EIO;
-		buf += n;
-		len -= n;
+	if (x->file_stream) {
+		n = kftp_file_stream_write(x->file, it);
+	} else {
+		kftp_file_start_write(x->file);
+		n = vfs_iter_write(x->file, it, &x->file_pos, 0);
+		kftp_file_end_write(x->file);
+	}
+	if (n > 0) {
+		/* What kernel_write() accounts and vfs_iter_write() does not. */
+		add_wchar(current, n);
+		inc_syscw(current);
 		x->written += n;
 	}
+	return n;
+}
+
+static int kftp_file_write_loop(struct kftp_xfer *x, struct iov_iter *it)
+{
+	ssize_t n;
+
+	while (iov_iter_count(it)) {
+		n = kftp_file_write_iter(x, it);
+		if (n <= 0)
+			return n ? n : -EIO;
+	}
 	return 0;
+}
+
+static void kftp_file_free_unwritten(struct kftp_xfer *x)
+{
+	kvfree(x->unwritten);
+	x->unwritten = NULL;
+	x->unwritten_len = 0;
+	x->unwritten_off = 0;
+}
+
+/*
+ * Write all of @it. A stream's reader may lag, and a stop signal can
+ * interrupt the write to a full pipe: the bytes it did not take are then
+ * copied out (charged to the caller's memory cgroup), so that the
+ * transfer, kept across the stop, holds no socket pages, and the restarted
+ * call writes them first (kftp_file_write_unwritten()). Nothing received
+ * is lost to a stop, whichever receive path holds the data.
+ */
+int kftp_file_write_all(struct kftp_xfer *x, struct iov_iter *it)
+{
+	size_t len;
+	int err;
+
+	err = kftp_file_write_loop(x, it);
+	if (!err || !x->file_stream || !kftp_interrupted(err))
+		return err;
+	len = iov_iter_count(it);
+	x->unwritten = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+	if (!x->unwritten)
+		return err;
+	if (!copy_from_iter_full(x->unwritten, len, it)) {
+		kftp_file_free_unwritten(x);
+		return err;
+	}
+	x->unwritten_len = len;
+	return err;
+}
+
+/* Does the transfer hold bytes that a stop kept its stream from taking? */
+bool kftp_file_unwritten(const struct kftp_xfer *x)
+{
+	return x->unwritten;
+}
+
+/* Those bytes, first thing in the restarted call; kept again by a stop. */
+int kftp_file_write_unwritten(struct kftp_xfer *x)
+{
+	struct iov_iter it;
+	struct kvec vec;
+	int err;
+
+	if (!x->unwritten)
+		return 0;
+	vec.iov_base = x->unwritten + x->unwritten_off;
+	vec.iov_len = x->unwritten_len - x->unwritten_off;
+	iov_iter_kvec(&it, ITER_SOURCE, &vec, 1, vec.iov_len);
+	err = kftp_file_write_loop(x, &it);
+	x->unwritten_off = x->unwritten_len - iov_iter_count(&it);
+	if (err && kftp_interrupted(err))
+		return err;
+	kftp_file_free_unwritten(x);
+	return err;
+}
+
+int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len)
+{
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+	struct iov_iter it;
+
+	iov_iter_kvec(&it, ITER_SOURCE, &vec, 1, len);
+	return kftp_file_write_all(x, &it);
 }
 
 /*
@@ -173,6 +323,7 @@ void kftp_file_release(struct kftp_xfer *x)
 	x->file = NULL;
 	if (file)
 		fput(file);
+	kftp_file_free_unwritten(x);
 	if (x->dest.dentry)
 		path_put(&x->dest);
 	x->dest.dentry = NULL;
@@ -200,9 +351,12 @@ bool kftp_file_still_ours(const struct kftp_xfer *x)
 		file = fget(a->dest_fd);
 		if (!file)
 			return false;
-		if (file == x->file && kftp_file_flags_ok(file))
+		if (file == x->file && kftp_file_usable(file, x->file_stream))
 			inode = ours;
 		fput(file);
+		/* A stream has no length to check: its offset is its own. */
+		if (x->file_stream)
+			return inode == ours;
 	} else if (!kern_path(a->local_path, 0, &path)) {
 		inode = d_backing_inode(path.dentry);
 		path_put(&path);

@@ -90,7 +90,8 @@ static int kftp_nl_fill_progress(struct sk_buff *skb, const struct kftp_xfer *x)
 		return -EMSGSIZE;
 	if (kftp_nl_put_u64(skb, KFTP_A_BYTES, READ_ONCE(x->received)) ||
 	    kftp_nl_put_u64(skb, KFTP_A_ELAPSED_MS,
-			    ktime_ms_delta(ktime_get(), x->nl_start)))
+			    ktime_ms_delta(ktime_get(), x->nl_start)) ||
+	    nla_put_u32(skb, KFTP_A_STEP, READ_ONCE(x->step)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -170,15 +171,17 @@ void kftp_nl_xfer_begin(struct kftp_xfer *x)
 }
 
 /*
- * The destination as a person would name it: the path, or the path of the
- * fd's file. In the caller's context, once the file is open: d_path()
- * resolves against current's root.
+ * The destination as a person would name it: the caller's display_name,
+ * the path, or the path of the fd's file. In the caller's context, once
+ * the file is open: d_path() resolves against current's root.
  */
 void kftp_nl_xfer_set_local(struct kftp_xfer *x)
 {
 	char *buf, *path, *local = NULL;
 
-	if (!(x->args->flags & KFTP_GET_F_DEST_FD)) {
+	if (x->args->display_name[0]) {
+		local = kstrdup(x->args->display_name, GFP_KERNEL);
+	} else if (!(x->args->flags & KFTP_GET_F_DEST_FD)) {
 		local = kstrdup(x->args->local_path, GFP_KERNEL);
 	} else if (x->file) {
 		buf = kmalloc(PATH_MAX, GFP_KERNEL);

@@ -131,6 +131,7 @@ static int kftp_connect(struct kftp_xfer *x)
 	}
 	/* A long transfer leaves the control connection idle behind NATs. */
 	kftp_sock_set_keepalive(c->sock);
+	kftp_trace(c, "* connected to %pISpc\n", &c->peer);
 	return 0;
 }
 
@@ -258,11 +259,11 @@ static int kftp_size_check(struct kftp_xfer *x, bool *done)
 	if (x->remote_size == KFTP_SIZE_UNKNOWN)
 		return 0;
 	if (a->max_filesize && x->remote_size > a->max_filesize) {
-		x->step = KFTP_STEP_SIZE;
+		WRITE_ONCE(x->step, KFTP_STEP_SIZE);
 		return -EFBIG;
 	}
 	if (a->resume_offset > x->remote_size) {
-		x->step = KFTP_STEP_REST;
+		WRITE_ONCE(x->step, KFTP_STEP_REST);
 		return -ERANGE;
 	}
 	*done = a->resume_offset && a->resume_offset == x->remote_size;
@@ -396,6 +397,7 @@ void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed)
 	case KFTP_CONN_BUSY:
 		pr_debug("> ABOR\n");
 		pr_debug("> QUIT\n");
+		kftp_trace(c, "> ABOR\n> QUIT\n");
 		kftp_ctrl_send_nowait(c, "ABOR\r\nQUIT\r\n");
 		break;
 	case KFTP_CONN_CONNECTING:
@@ -403,6 +405,7 @@ void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed)
 	case KFTP_CONN_IDLE:
 		if (failed) {
 			pr_debug("> QUIT\n");
+			kftp_trace(c, "> QUIT\n");
 			kftp_ctrl_send_nowait(c, "QUIT\r\n");
 		} else {
 			kftp_ctrl_quit_briefly(c);
@@ -441,11 +444,13 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		if (err) {
 			/* Interrupted, the open is redone by the restart. */
 			if (!kftp_interrupted(err))
-				x->step = KFTP_STEP_LOCAL_FILE;
+				WRITE_ONCE(x->step, KFTP_STEP_LOCAL_FILE);
 			return err;
 		}
 		kftp_nl_xfer_set_local(x);
 		if (kftp_session_may_reuse(sess, x)) {
+			kftp_trace(&sess->ctrl, "* reusing the connection to %pISpc\n",
+				   &sess->ctrl.peer);
 			x->reused = true;
 			next = KFTP_STEP_TYPE;
 		} else {
@@ -493,6 +498,9 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		break;
 	case KFTP_STEP_LISTEN:
 		err = kftp_data_listen(x, &x->port_addr);
+		if (!err)
+			kftp_trace(&sess->ctrl, "* listening on %pISpc\n",
+				   &x->port_addr);
 		next = KFTP_STEP_PORT;
 		break;
 	case KFTP_STEP_PORT:
@@ -520,12 +528,12 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		err = kftp_data_receive(x);
 		if (err) {
 			if (x->file_failed)
-				x->step = KFTP_STEP_LOCAL_FILE;
+				WRITE_ONCE(x->step, KFTP_STEP_LOCAL_FILE);
 			return err;
 		}
 		sock_release(x->data);
 		x->data = NULL;
-		x->step = KFTP_STEP_LOCAL_FILE;
+		WRITE_ONCE(x->step, KFTP_STEP_LOCAL_FILE);
 		err = kftp_file_finish(x);
 		next = KFTP_STEP_COMPLETE;
 		break;
@@ -537,7 +545,7 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		return -EINVAL;	/* unreachable: no step fails and restarts */
 	}
 	if (!err && !*done) {
-		x->step = next;
+		WRITE_ONCE(x->step, next);
 		x->substep = 0;
 	}
 	return err;
@@ -560,6 +568,6 @@ int kftp_xfer_run(struct kftp_xfer *x)
 	} while (!err && !done);
 	c->limit = 0;
 	if (!err)
-		x->step = KFTP_STEP_NONE;
+		WRITE_ONCE(x->step, KFTP_STEP_NONE);
 	return err;
 }

@@ -22,7 +22,6 @@
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/xacct.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -345,31 +344,20 @@ int kftp_recv_read(struct kftp_xfer *x, u64 room)
 /*
  * Write what is held: one vfs_iter_write() over the bio_vecs, repeated for
  * what a short write left. The bytes are already gone from the socket, so
- * every one that can be written is; a failure is reported after that.
+ * every one that can be written is; a failure is reported after that. What
+ * a stop kept a stream from taking is copied out (kftp_file_write_all()):
+ * the pages go back at once, stopped or not.
  */
 int kftp_recv_write(struct kftp_xfer *x)
 {
 	struct kftp_recv *r = x->recv;
 	struct iov_iter it;
-	ssize_t n;
-	int err = 0;
+	int err;
 
 	if (!r->len)
 		return 0;
 	iov_iter_bvec(&it, ITER_SOURCE, r->bv, r->nr, r->len);
-	while (iov_iter_count(&it)) {
-		kftp_file_start_write(x->file);
-		n = vfs_iter_write(x->file, &it, &x->file_pos, 0);
-		kftp_file_end_write(x->file);
-		if (n <= 0) {
-			err = n ? n : -EIO;
-			break;
-		}
-		/* What kernel_write() accounts and vfs_iter_write() does not. */
-		add_wchar(current, n);
-		inc_syscw(current);
-		x->written += n;
-	}
+	err = kftp_file_write_all(x, &it);
 	kftp_recv_release(r);
 	return err;
 }

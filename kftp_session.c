@@ -17,7 +17,9 @@
  *   and at release. Closing it wipes the login (kftp_ctrl_close()).
  *
  * - A kept transfer (sess->kept: its sockets, the destination, the request,
- *   a netns reference and a place in the netlink dump). The session owns
+ *   a netns reference, a place in the netlink dump, the trace file of
+ *   KFTP_GET_F_TRACE, and, for a stream, the bytes a stop kept it from
+ *   taking, copied out of the socket's pages). The session owns
  *   it between the call that a stop interrupted and the call that continues
  *   it: the same thread, the same request, the same netns, and the same
  *   destination file, no shorter than what was written. It is let go, with
@@ -33,6 +35,12 @@
  *     into the call: it was told EINTR, or went on with something else.
  *     Past its max_time_ms, a transfer could only fail: it goes too.
  *   None of these depends on the caller seeing EINTR or not.
+ *
+ * - sess->stream_lost: the caller of a kept stream transfer that was let
+ *   go after it had written (a pid reference, and the errno to return).
+ *   The next call ends it; if that call is the caller's restart with a
+ *   stream, it fails rather than write the same bytes again. Release ends
+ *   it too.
  *
  * - sess->next_data_port: a hint, no resource.
  *
@@ -87,6 +95,8 @@ static void kftp_xfer_free(struct kftp_xfer *x)
 	if (x->listener)
 		sock_release(x->listener);
 	kftp_file_release(x);
+	kftp_trace_put(x);
+	kftp_recv_free(x);
 	kvfree(x->xfer_buf);
 	put_pid(x->caller);
 	kfree_sensitive(x->args);	/* it holds the password */
@@ -104,6 +114,7 @@ void kftp_session_free(struct kftp_session *sess)
 	if (sess->kept)
 		kftp_session_end(sess, sess->kept, -EINTR);
 	sess->kept = NULL;
+	put_pid(sess->stream_lost);
 	kftp_ctrl_goodbye(&sess->ctrl, false);
 	kftp_ctrl_free(&sess->ctrl);
 	mutex_destroy(&sess->lock);
@@ -178,6 +189,38 @@ static bool kftp_xfer_continues(const struct kftp_xfer *x,
 }
 
 /*
+ * A stream cannot be written twice: when a kept transfer into one, which
+ * had written to it, was let go, its caller's restarted call must not
+ * start over (the reader would get the first bytes again). That call, the
+ * next one of the same thread with a stream, fails instead; any call ends
+ * the marker.
+ */
+static void kftp_session_lose_stream(struct kftp_session *sess,
+				     struct kftp_xfer *x, int err)
+{
+	if (!x->file_stream || (!x->written && !kftp_file_unwritten(x)))
+		return;
+	put_pid(sess->stream_lost);
+	sess->stream_lost = get_pid(x->caller);
+	sess->stream_lost_err = err;
+}
+
+static int kftp_session_stream_lost(struct kftp_session *sess,
+				    const struct kftp_get_args *args)
+{
+	struct pid *lost = sess->stream_lost;
+	bool same;
+
+	if (!lost)
+		return 0;
+	sess->stream_lost = NULL;
+	same = lost == task_pid(current) &&
+	       (args->flags & KFTP_GET_F_DEST_STREAM);
+	put_pid(lost);
+	return same ? sess->stream_lost_err : 0;
+}
+
+/*
  * Start a transfer for @args, or continue the kept one when this is its
  * restarted call. Takes over @args on success.
  */
@@ -185,7 +228,11 @@ int kftp_session_begin(struct kftp_session *sess, struct kftp_get_args *args,
 		       struct kftp_xfer **res)
 {
 	struct kftp_xfer *x = sess->kept;
+	int err;
 
+	err = kftp_session_stream_lost(sess, args);
+	if (err)
+		return err;
 	if (x) {
 		/* Running now, the check finds nothing kept: no need to wait. */
 		cancel_delayed_work(&sess->kept_check);
@@ -209,6 +256,12 @@ int kftp_session_begin(struct kftp_session *sess, struct kftp_get_args *args,
 	x->remote_mtime = KFTP_MTIME_UNKNOWN;
 	if (args->max_time_ms)
 		x->limit = (jiffies + msecs_to_jiffies(args->max_time_ms)) ?: 1;
+	err = kftp_trace_get(x);
+	if (err) {
+		x->args = NULL;		/* still the caller's to free */
+		kftp_xfer_free(x);
+		return err;
+	}
 	kftp_nl_xfer_begin(x);
 	*res = x;
 	return 0;
@@ -369,6 +422,9 @@ static void kftp_session_kept_check(struct work_struct *work)
 			schedule_delayed_work(&sess->kept_check, delay);
 		} else {
 			sess->kept = NULL;
+			kftp_session_lose_stream(sess, x, x->limit &&
+						 time_after_eq(jiffies, x->limit) ?
+						 -ETIMEDOUT : -EINTR);
 			kftp_session_end(sess, x, -EINTR);
 		}
 	}
@@ -417,5 +473,7 @@ void kftp_session_end(struct kftp_session *sess, struct kftp_xfer *x, int err)
 	if (c->state != KFTP_CONN_IDLE || c->code == 421 || c->code == 530 ||
 	    c->code == 332)
 		kftp_ctrl_goodbye(c, true);
+	/* The goodbye was traced, if the caller is there; the trace ends. */
+	c->trace = NULL;
 	kftp_xfer_free(x);
 }

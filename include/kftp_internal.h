@@ -16,6 +16,7 @@
 #include <linux/kftp.h>
 
 struct file;
+struct iov_iter;
 struct net;
 struct pid;
 struct socket;
@@ -85,6 +86,12 @@ struct kftp_ctrl {
 	int code;			/* the last reply's code, 0 if none */
 	char text[KFTP_REPLY_TEXT_MAX];	/* its first line, printable */
 
+	/*
+	 * The caller's trace_fd (KFTP_GET_F_TRACE), borrowed from the
+	 * transfer while its call runs, else NULL: kftp_trace.c.
+	 */
+	struct file *trace;
+
 	/* the command being sent: a stop may leave it half sent */
 	char *cmd;
 	size_t cmd_len;			/* its length, CRLF included; 0: none */
@@ -104,6 +111,8 @@ struct kftp_session {
 	u16 next_data_port;		/* where the port range search resumes */
 	struct kftp_xfer *kept;		/* interrupted, to be continued */
 	struct delayed_work kept_check;	/* lets go of a kept transfer */
+	struct pid *stream_lost;	/* a let-go stream's caller, or NULL */
+	int stream_lost_err;		/* what its restarted call returns */
 };
 
 /* One retrieval: everything a call owns while it runs. */
@@ -133,8 +142,14 @@ struct kftp_xfer {
 	struct file *file;		/* the destination, while it is written */
 	struct path dest;		/* where it is, held to the end */
 	bool file_from_fd;		/* file is the caller's dest_fd */
+	bool file_stream;		/* ... written as write(2) would */
+	void *unwritten;		/* what a stop kept the stream from taking */
+	size_t unwritten_len;
+	size_t unwritten_off;		/* of it, written since */
 	loff_t file_pos;
 	u64 written;			/* bytes written to the destination */
+
+	struct file *trace;		/* trace_fd's file, held to the end */
 
 	/* kftp_netlink.c: events and the dump */
 	struct list_head nl_node;	/* on the list of running transfers */
@@ -217,7 +232,19 @@ void kftp_recv_free(struct kftp_xfer *x);
 int kftp_recv_read(struct kftp_xfer *x, u64 room);
 int kftp_recv_write(struct kftp_xfer *x);
 
+/* kftp_trace.c: the dialogue trace (KFTP_GET_F_TRACE) */
+int kftp_trace_get(struct kftp_xfer *x);
+void kftp_trace_put(struct kftp_xfer *x);
+void kftp_trace_attach(struct kftp_xfer *x);
+void kftp_trace_detach(struct kftp_xfer *x);
+__printf(2, 3) void kftp_trace(struct kftp_ctrl *c, const char *fmt, ...);
+
 /* kftp_file.c: the destination file */
+bool kftp_file_writable(const struct file *file);
+ssize_t kftp_file_stream_write(struct file *file, struct iov_iter *it);
+int kftp_file_write_all(struct kftp_xfer *x, struct iov_iter *it);
+int kftp_file_write_unwritten(struct kftp_xfer *x);
+bool kftp_file_unwritten(const struct kftp_xfer *x);
 int kftp_file_open(struct kftp_xfer *x);
 int kftp_file_write(struct kftp_xfer *x, const void *buf, size_t len);
 int kftp_file_finish(struct kftp_xfer *x);

@@ -65,8 +65,21 @@
 #define KFTP_GET_F_DEST_FD	0x00000002U
 /* Version 2: ask the server for the file's time (MDTM) into remote_mtime. */
 #define KFTP_GET_F_REMOTE_TIME	0x00000004U
+/*
+ * Version 3: write the FTP dialogue, as it happens, to trace_fd: one line
+ * per command ("> USER alice", "> PASS ****") and per reply line
+ * ("< 230 ..."), and "* " lines about the connections.
+ */
+#define KFTP_GET_F_TRACE	0x00000008U
+/*
+ * Version 3, with KFTP_GET_F_DEST_FD: dest_fd is a stream (a pipe, FIFO,
+ * socket, terminal or other device, or a file at its current offset), and
+ * is written as write(2) would write it.
+ */
+#define KFTP_GET_F_DEST_STREAM	0x00000010U
 #define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD | \
-				 KFTP_GET_F_REMOTE_TIME)
+				 KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_TRACE | \
+				 KFTP_GET_F_DEST_STREAM)
 
 /* result.remote_size when the server did not answer SIZE */
 #define KFTP_SIZE_UNKNOWN	(~(__u64)0)
@@ -169,6 +182,17 @@ struct kftp_get_result {
  *			of a regular file open for writing, without
  *			O_DIRECT or O_APPEND. Data is written from offset
  *			@resume_offset on, and the file is never truncated.
+ *			With %KFTP_GET_F_DEST_STREAM too (version 3), any
+ *			descriptor open for writing without O_DIRECT,
+ *			written in sequence as write(2) would (from the
+ *			file's own offset, which moves; O_APPEND is
+ *			honoured); @resume_offset must then be 0. A stop
+ *			signal while a full pipe blocks the write keeps
+ *			the transfer, with the bytes not yet written, as
+ *			any other stop does. As with write(2), only a
+ *			signal ends a wait for the reader; a pipe in
+ *			O_NONBLOCK mode fails with EAGAIN when its reader
+ *			falls behind.
  *			Ignored without the flag.
  * @reserved1:		in, version 1: must be 0.
  * @max_filesize:	in, version 2: 0, or the most bytes to receive. A
@@ -193,6 +217,24 @@ struct kftp_get_result {
  * @data_addr:		in, version 2: with @data_family, an address of
  *			this host, network order, as @addr.
  * @reserved3:		in, version 2: must be 0.
+ * @trace_fd:		in, version 3: with %KFTP_GET_F_TRACE, a descriptor
+ *			open for writing (stderr, say) that gets the
+ *			dialogue trace; the file is taken when the transfer
+ *			begins (a later dup2() does not move it). Lines are
+ *			written as write(2) would write them, SIGPIPE
+ *			included; bytes that are neither printable ASCII
+ *			nor Latin-1 are written as C escapes ("\e",
+ *			"\a", "\0") or in octal ("\010"),
+ *			and the password is never written. A line that a
+ *			signal interrupts is lost; any other failure ends
+ *			the trace for the call. The transfer goes on.
+ *			Ignored without the flag.
+ * @reserved4:		in, version 3: must be 0.
+ * @display_name:	in, version 3: NUL-terminated; empty, or the
+ *			destination's name for people: events and the dump
+ *			show it instead of local_path or dest_fd's path
+ *			(which, for an unnamed file, says nothing useful).
+ *			Never opened; control characters are EINVAL.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
@@ -227,6 +269,10 @@ struct kftp_get_args {
 	__u16 data_port_high;
 	__u8 data_addr[16];
 	__u32 reserved3;
+	/* Appended in version 3. */
+	__s32 trace_fd;
+	__u32 reserved4;
+	char display_name[KFTP_LOCAL_PATH_MAX];
 };
 
 /* The first version of the struct; smaller @size values are EINVAL. */
@@ -235,6 +281,8 @@ struct kftp_get_args {
 #define KFTP_GET_ARGS_SIZE_VER1	9304
 /* Version 2 adds the limits, the remote time and the data port settings. */
 #define KFTP_GET_ARGS_SIZE_VER2	9352
+/* Version 3 adds the dialogue trace, stream destinations, display_name. */
+#define KFTP_GET_ARGS_SIZE_VER3	13456
 
 #define KFTP_IOC_MAGIC		0xF7
 
@@ -275,9 +323,11 @@ struct kftp_get_args {
  * has run for a grace period (the step's timeout, 2 to 30 s) without
  * coming back; while the caller stays stopped, traced or frozen, it waits.
  * A restarted call whose transfer was let go starts over (with
- * KFTP_GET_F_EXCL, it fails with EEXIST: the first call made the file). A
- * write to a
- * frozen filesystem waits for the thaw.
+ * KFTP_GET_F_EXCL, it fails with EEXIST: the first call made the file),
+ * but for a stream (%KFTP_GET_F_DEST_STREAM) that had been written to,
+ * which cannot take the same bytes twice: that call fails with EINTR, or
+ * ETIMEDOUT past @max_time_ms. A stream is not checked for its length.
+ * A write to a frozen filesystem waits for the thaw.
  *
  * Return:
  * * 0		- Success; @result (and @remote_mtime, for a caller that
@@ -285,7 +335,8 @@ struct kftp_get_args {
  * * -1		- Failure, with errno set as below. On any failure after the
  *		  struct passed validation, @result is written back too, so
  *		  the caller can show the server's own words. A struct that
- *		  fails validation (EINVAL, E2BIG, EFAULT) gets no write-back.
+ *		  fails validation (EINVAL, E2BIG, EFAULT) gets no write-back,
+ *		  nor does a trace_fd that is not open for writing (EBADF).
  *
  * errno:
  * * EPERM	- The caller lacks CAP_SYS_ADMIN.
@@ -296,10 +347,14 @@ struct kftp_get_args {
  *		  but NULs after its terminator; a reserved field
  *		  not 0; %KFTP_GET_F_DEST_FD with a local_path or with
  *		  %KFTP_GET_F_EXCL; %KFTP_GET_F_EXCL with @resume_offset;
- *		  @remote_mtime not 0; a @data_family other than 0 or the
+ *		  @remote_mtime not 0; %KFTP_GET_F_DEST_STREAM without
+ *		  %KFTP_GET_F_DEST_FD, or with @resume_offset; a
+ *		  @display_name with a control character; a @data_family other than 0 or the
  *		  server's; a port range with @data_port_high below
  *		  @data_port_low; dest_fd not a regular file, or opened
- *		  with O_DIRECT or O_APPEND; local_path
+ *		  with O_DIRECT or O_APPEND (a stream: opened with
+ *		  O_DIRECT, or a file the kernel cannot write to, as
+ *		  some devices); such a trace_fd; local_path
  *		  exists and is not a regular file. Also from connect or bind
  *		  after validation (failed_step tells): an IPv6 link-local
  *		  address without a scope id, for example.
@@ -314,7 +369,11 @@ struct kftp_get_args {
  * * EBADMSG	- A reply that is not FTP: a bad code, a line or reply too long.
  * * EPROTO	- Any other unexpected reply, or an incomplete transfer (fewer
  *		  or more bytes than SIZE, 426, an early data close).
- * * EBADF	- With %KFTP_GET_F_DEST_FD: dest_fd is not open for writing.
+ * * EBADF	- With %KFTP_GET_F_DEST_FD: dest_fd is not open for writing;
+ *		  with %KFTP_GET_F_TRACE: trace_fd is not.
+ * * EPIPE	- With %KFTP_GET_F_DEST_STREAM: the reader of the pipe (or
+ *		  the peer of the socket) went away; the caller also gets
+ *		  SIGPIPE, as from write(2).
  * * EINTR	- A signal reached a handler; the transfer was abandoned.
  * * EFBIG	- Past @max_filesize (failed_step SIZE or DATA), or the
  *		  local file's limits (LOCAL_FILE).
@@ -390,8 +449,9 @@ enum kftp_genl_cmd {
  *			bytes, network order
  * @KFTP_A_SERVER_PORT:	u16: the server's control port, host order
  * @KFTP_A_REMOTE_PATH:	string: the remote path
- * @KFTP_A_LOCAL_PATH:	string, START and dump: local_path as given, or
- *			the path of dest_fd's file
+ * @KFTP_A_LOCAL_PATH:	string, START and dump: display_name when given,
+ *			else local_path as given, or the path of dest_fd's
+ *			file
  * @KFTP_A_SIZE:	u64, START, PROGRESS and dump: the remote size; absent
  *			while unknown
  * @KFTP_A_RESUME_OFFSET: u64, START and dump: resume_offset
@@ -403,6 +463,9 @@ enum kftp_genl_cmd {
  * @KFTP_A_FAILED_STEP:	u32, DONE: &enum kftp_step where it failed, 0 on
  *			success
  * @KFTP_A_REPLY_CODE:	u32, DONE: the last FTP reply code, 0 if none
+ * @KFTP_A_STEP:	u32, START, PROGRESS and dump: &enum kftp_step that
+ *			the transfer is in now (modules older than version 3
+ *			of the request send none)
  * @__KFTP_A_MAX:	one past the last attribute
  */
 enum kftp_genl_attr {
@@ -421,6 +484,7 @@ enum kftp_genl_attr {
 	KFTP_A_ERRNO,
 	KFTP_A_FAILED_STEP,
 	KFTP_A_REPLY_CODE,
+	KFTP_A_STEP,
 	__KFTP_A_MAX,
 };
 
