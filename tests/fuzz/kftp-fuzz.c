@@ -423,7 +423,9 @@ static void abi_layout(void)
 	       sizeof(a->remote_mtime) + sizeof(a->max_time_ms) +
 	       sizeof(a->data_family) + sizeof(a->reserved2) +
 	       sizeof(a->data_port_low) + sizeof(a->data_port_high) +
-	       sizeof(a->data_addr) + sizeof(a->reserved3);
+	       sizeof(a->data_addr) + sizeof(a->reserved3) +
+	       sizeof(a->trace_fd) + sizeof(a->reserved4) +
+	       sizeof(a->display_name);
 	sum += sizeof(a->result.bytes_written) + sizeof(a->result.remote_size) +
 	       sizeof(a->result.reply_code) + sizeof(a->result.failed_step) +
 	       sizeof(a->result.reply_text);
@@ -432,6 +434,28 @@ static void abi_layout(void)
 	    offsetof(struct kftp_get_args, result) % 8 == 0,
 	    "struct layout has no implicit padding (sizeof %zu, fields %zu, VER0 %d)",
 	    ARGS_SIZE, sum, KFTP_GET_ARGS_SIZE_VER0);
+	/* Each version appends at the previous one's end, and nowhere else. */
+	tap(offsetof(struct kftp_get_args, dest_fd) == KFTP_GET_ARGS_SIZE_VER0 &&
+	    offsetof(struct kftp_get_args, max_filesize) ==
+	    KFTP_GET_ARGS_SIZE_VER1 &&
+	    offsetof(struct kftp_get_args, trace_fd) == KFTP_GET_ARGS_SIZE_VER2 &&
+	    offsetof(struct kftp_get_args, reserved4) ==
+	    KFTP_GET_ARGS_SIZE_VER2 + 4 &&
+	    offsetof(struct kftp_get_args, display_name) ==
+	    KFTP_GET_ARGS_SIZE_VER2 + 8 &&
+	    sizeof(a->display_name) == KFTP_LOCAL_PATH_MAX &&
+	    ARGS_SIZE == KFTP_GET_ARGS_SIZE_VER3,
+	    "versions append: dest_fd at VER0 (%zu), max_filesize at VER1 (%zu), trace_fd at VER2 (%zu), display_name at VER2+8 (%zu), sizeof = VER3 (%d)",
+	    offsetof(struct kftp_get_args, dest_fd),
+	    offsetof(struct kftp_get_args, max_filesize),
+	    offsetof(struct kftp_get_args, trace_fd),
+	    offsetof(struct kftp_get_args, display_name),
+	    KFTP_GET_ARGS_SIZE_VER3);
+	tap((KFTP_GET_F_ALL & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) ==
+	    (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM) &&
+	    KFTP_GET_F_ALL == 0x1f,
+	    "KFTP_GET_F_ALL (0x%x) holds KFTP_GET_F_TRACE and KFTP_GET_F_DEST_STREAM",
+	    (unsigned int)KFTP_GET_F_ALL);
 	tap(KFTP_IOC_GET == 0xF701,
 	    "KFTP_IOC_GET is _IO(0xF7, 1) = 0x%x (no size in the number)",
 	    (unsigned int)KFTP_IOC_GET);
@@ -545,6 +569,26 @@ static void abi_size(void)
 		}
 	}
 
+	/*
+	 * An older caller's size: the kernel reads no byte past it, so
+	 * whatever follows (here junk in every version 3 field) is not seen.
+	 */
+	{
+		static const uint32_t older[] = { KFTP_GET_ARGS_SIZE_VER1,
+						  KFTP_GET_ARGS_SIZE_VER2 };
+
+		for (i = 0; i < sizeof(older) / sizeof(older[0]); i++) {
+			abi_valid(&a);
+			memset(buf + ARGS_SIZE, 0, TAIL_MAX);
+			memset((unsigned char *)&a + older[i], 0x5a,
+			       ARGS_SIZE - older[i]);
+			o = run_at(buf, &a, older[i], "older size");
+			expect(&o, BIT(ENOENT),
+			       "size %u, junk after it: accepted, RETR 550",
+			       older[i]);
+		}
+	}
+
 	/* tail running into the guard page */
 	abi_valid(&a);
 	memset(buf + ARGS_SIZE, 0, TAIL_MAX);
@@ -563,7 +607,7 @@ static void abi_fields(void)
 	char name[160];
 	int i;
 
-	static const uint32_t bad_flags[] = { 1U << 4, 1U << 31, 0xffffffffU,
+	static const uint32_t bad_flags[] = { 1U << 8, 1U << 31, 0xffffffffU,
 					      KFTP_GET_F_ALL + 1 };
 	for (i = 0; i < 4; i++) {
 		abi_valid(&a);
@@ -661,12 +705,288 @@ static void abi_fields(void)
 	a.flags = KFTP_GET_F_REMOTE_TIME;
 	expect_a(&a, BIT(ENOENT), "every version 2 field set: accepted, RETR 550");
 
+	/* Version 3 */
+	abi_valid(&a);
+	a.reserved4 = 1;
+	expect_a(&a, BIT(EINVAL), "reserved4 != 0");
+	abi_valid(&a);
+	a.reserved4 = 0x80000000U;
+	a.flags = KFTP_GET_F_TRACE;
+	a.trace_fd = -1;
+	expect_a(&a, BIT(EINVAL),
+		 "reserved4 != 0 with a bad trace_fd: validation comes first");
+	abi_valid(&a);
+	a.flags = KFTP_GET_F_DEST_STREAM;
+	expect_a(&a, BIT(EINVAL),
+		 "KFTP_GET_F_DEST_STREAM without KFTP_GET_F_DEST_FD");
+	a.flags = KFTP_GET_F_DEST_STREAM | KFTP_GET_F_EXCL;
+	expect_a(&a, BIT(EINVAL),
+		 "KFTP_GET_F_DEST_STREAM with KFTP_GET_F_EXCL, no KFTP_GET_F_DEST_FD");
+	abi_valid(&a);
+	memset(a.local_path, 0, sizeof(a.local_path));
+	a.flags = KFTP_GET_F_DEST_STREAM | KFTP_GET_F_DEST_FD;
+	a.dest_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	a.resume_offset = 1;
+	expect_a(&a, BIT(EINVAL),
+		 "KFTP_GET_F_DEST_STREAM with resume_offset 1 (/dev/null)");
+	a.resume_offset = 0;
+	expect_a(&a, BIT(ENOENT),
+		 "KFTP_GET_F_DEST_STREAM, resume_offset 0 (/dev/null): accepted, RETR 550");
+	if (a.dest_fd >= 0)
+		close(a.dest_fd);
+	abi_valid(&a);
+	a.flags = KFTP_GET_F_TRACE;
+	a.trace_fd = -1;
+	expect_a(&a, BIT(EBADF), "KFTP_GET_F_TRACE with trace_fd -1");
+	a.flags = 0;
+	expect_a(&a, BIT(ENOENT),
+		 "trace_fd -1 without KFTP_GET_F_TRACE: ignored, RETR 550");
+
 	abi_valid(&a);
 	a.addr[4] = 1;
 	expect_a(&a, BIT(EINVAL), "IPv4 with addr[4] != 0");
 	abi_valid(&a);
 	a.addr[15] = 0x80;
 	expect_a(&a, BIT(EINVAL), "IPv4 with addr[15] != 0");
+}
+
+/* A local TCP port with nothing listening on it, 0 if none was found. */
+static uint16_t closed_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	uint16_t port = 0;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	memcpy(&sin.sin_addr, abi_t.addr, 4);
+	if (s >= 0 && !bind(s, (struct sockaddr *)&sin, sizeof(sin)) &&
+	    !getsockname(s, (struct sockaddr *)&sin, &sl))
+		port = ntohs(sin.sin_port);
+	if (s >= 0)
+		close(s);
+	return port;
+}
+
+static bool file_has(const char *buf, const char *needle)
+{
+	return strstr(buf, needle) != NULL;
+}
+
+/*
+ * The dialogue trace (version 3): trace_fd is taken when the transfer
+ * begins, before any connection, and must be open for writing; the trace
+ * shows the commands and replies, never the password.
+ */
+static void abi_trace(void)
+{
+	static const struct {
+		const char *what;
+		int fd;		/* index into fds[], or -1 for the fd itself */
+	} bad[] = {
+		{ "trace_fd -1", -1 },
+		{ "trace_fd INT32_MIN", -1 },
+		{ "trace_fd INT32_MAX", -1 },
+		{ "trace_fd closed", 0 },
+		{ "trace_fd a regular file open read-only", 1 },
+		{ "trace_fd an O_PATH descriptor", 2 },
+		{ "trace_fd the read end of a pipe", 3 },
+	};
+	struct kftp_get_args a;
+	struct outcome o;
+	char path[] = FUZZ_OUT "/trace-XXXXXX";
+	char text[4096], name[200];
+	int fds[4], pipefd[2], tf, i;
+	uint16_t port;
+	ssize_t n;
+
+	tf = mkstemp(path);
+	fds[1] = tf < 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	fds[2] = open(FUZZ_OUT, O_PATH | O_CLOEXEC);
+	if (tf < 0 || fds[1] < 0 || fds[2] < 0 ||
+	    pipe2(pipefd, O_CLOEXEC | O_NONBLOCK)) {
+		tap(false, "trace: cannot set up files: %s", strerror(errno));
+		return;
+	}
+	fds[3] = pipefd[0];
+	/* the lowest free number: it stays free until the loop is over */
+	fds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	for (i = 0; i < (int)(sizeof(bad) / sizeof(bad[0])); i++) {
+		abi_valid(&a);
+		a.flags = KFTP_GET_F_TRACE;
+		a.trace_fd = bad[i].fd >= 0 ? fds[bad[i].fd] : i == 0 ? -1 :
+			     i == 1 ? INT32_MIN : INT32_MAX;
+		snprintf(name, sizeof(name), "KFTP_GET_F_TRACE, %s", bad[i].what);
+		expect_a(&a, BIT(EBADF), name);
+	}
+
+	/* The descriptor is checked before connecting: EBADF, not refused. */
+	port = closed_port();
+	if (port) {
+		abi_valid(&a);
+		a.port = port;
+		a.flags = KFTP_GET_F_TRACE;
+		a.trace_fd = fds[1];
+		memset(&a.result, 0xa5, sizeof(a.result));
+		expect_a(&a, BIT(EBADF),
+			 "KFTP_GET_F_TRACE, read-only trace_fd, closed port: checked before connecting");
+		a.trace_fd = tf;
+		o = run(&a, "trace closed port");
+		if (expect(&o, BIT(ECONNREFUSED),
+			   "KFTP_GET_F_TRACE, closed port: ECONNREFUSED") &&
+		    o.res.failed_step != KFTP_STEP_CONNECT) {
+			tap(false, "trace, closed port: failed_step CONNECT");
+			show_outcome(&o);
+		}
+		if (ftruncate(tf, 0) || lseek(tf, 0, SEEK_SET))
+			diag("cannot empty %s", path);
+	} else {
+		tap(false, "trace: cannot find a free port");
+	}
+
+	/* A new login (another user), traced to a regular file. */
+	abi_valid(&a);
+	set_str(a.user, sizeof(a.user), "fuzztrace");
+	set_str(a.password, sizeof(a.password), "tracepw-secret");
+	a.flags = KFTP_GET_F_TRACE;
+	a.trace_fd = tf;
+	o = run(&a, "trace to a file");
+	expect(&o, BIT(ENOENT),
+	       "KFTP_GET_F_TRACE to a regular file: accepted, RETR 550");
+	n = pread(tf, text, sizeof(text) - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	tap(file_has(text, "> USER fuzztrace\n") &&
+	    file_has(text, "> PASS ****\n") &&
+	    file_has(text, "> RETR kftp-abi/file.txt\n") &&
+	    file_has(text, "< 550 recorder: no such file (kftp-fuzz)\n") &&
+	    !file_has(text, "tracepw-secret"),
+	    "trace: USER, PASS ****, RETR and the 550 line, never the password");
+	if (!file_has(text, "< 550"))
+		diag("trace (%zd bytes): %.300s", n, text);
+	tap(lseek(tf, 0, SEEK_CUR) == n && n > 0,
+	    "trace: written at the file's own offset, which moved (%lld of %zd)",
+	    (long long)lseek(tf, 0, SEEK_CUR), n);
+
+	/* The same to a pipe, which we read: the escaped ESC reply */
+	abi_valid(&a);
+	set_str(a.remote_path, sizeof(a.remote_path), "kftp-abi/esc");
+	a.flags = KFTP_GET_F_TRACE;
+	a.trace_fd = pipefd[1];
+	o = run(&a, "trace to a pipe");
+	expect(&o, BIT(ENOENT), "KFTP_GET_F_TRACE to a pipe: accepted, RETR 550");
+	n = read(pipefd[0], text, sizeof(text) - 1);
+	text[n > 0 ? n : 0] = '\0';
+	tap(file_has(text, "> RETR kftp-abi/esc\n") &&
+	    file_has(text, "< 550 recorder\\") &&
+	    file_has(text, "escape test\n") &&
+	    !memchr(text, 0x1b, n > 0 ? (size_t)n : 0),
+	    "trace to a pipe: RETR, and the reply's ESC escaped (%%pE)");
+	if (!file_has(text, "escape test"))
+		diag("trace (%zd bytes): %.300s", n, text);
+
+	abi_valid(&a);
+	a.flags = KFTP_GET_F_TRACE;
+	a.trace_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	expect_a(&a, BIT(ENOENT),
+		 "KFTP_GET_F_TRACE to /dev/null: accepted, RETR 550");
+	if (a.trace_fd >= 0)
+		close(a.trace_fd);
+
+	close(pipefd[0]);
+	close(pipefd[1]);
+	close(fds[1]);
+	close(fds[2]);
+	close(tf);
+	unlink(path);
+}
+
+/*
+ * A stream destination (version 3, KFTP_GET_F_DEST_STREAM): any descriptor
+ * open for writing without O_DIRECT, written at its own offset. The
+ * recorder sends no file, so each accepted call ends with RETR 550 and
+ * nothing written.
+ */
+static void abi_dest_stream(const int pipefd[2], int ro, int rw,
+			    const char *path)
+{
+	struct kftp_get_args a;
+	struct outcome o;
+	struct stat st;
+	int dnull, app, dpipe[2], odirect;
+	char c;
+
+	/* to find it empty without waiting */
+	if (fcntl(pipefd[0], F_SETFL, O_NONBLOCK))
+		diag("cannot make the pipe non-blocking");
+	abi_valid(&a);
+	memset(a.local_path, 0, sizeof(a.local_path));
+	a.flags = KFTP_GET_F_DEST_FD | KFTP_GET_F_DEST_STREAM;
+	a.dest_fd = pipefd[1];
+	o = run(&a, "stream pipe");
+	if (expect(&o, BIT(ENOENT),
+		   "KFTP_GET_F_DEST_STREAM to a pipe: accepted, RETR 550") &&
+	    (read(pipefd[0], &c, 1) != -1 || errno != EAGAIN))
+		diag("something was written to the pipe");
+	a.flags = KFTP_GET_F_DEST_FD | KFTP_GET_F_DEST_STREAM |
+		  KFTP_GET_F_EXCL;
+	expect_a(&a, BIT(EINVAL), "KFTP_GET_F_DEST_STREAM with KFTP_GET_F_EXCL");
+	a.flags = KFTP_GET_F_DEST_FD | KFTP_GET_F_DEST_STREAM;
+	a.dest_fd = pipefd[0];
+	expect_a(&a, BIT(EBADF), "KFTP_GET_F_DEST_STREAM, the read end of a pipe");
+	a.dest_fd = ro;
+	expect_a(&a, BIT(EBADF),
+		 "KFTP_GET_F_DEST_STREAM, a regular file open read-only");
+	a.dest_fd = -1;
+	expect_a(&a, BIT(EBADF), "KFTP_GET_F_DEST_STREAM, dest_fd -1");
+	a.dest_fd = rw;
+	o = run(&a, "stream file");
+	if (expect(&o, BIT(ENOENT),
+		   "KFTP_GET_F_DEST_STREAM to a regular file at its offset: accepted, RETR 550") &&
+	    (fstat(rw, &st) || st.st_size != 3 || lseek(rw, 0, SEEK_CUR) != 3))
+		diag("the file was truncated, written or moved: %lld bytes",
+		     (long long)st.st_size);
+
+	dnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	app = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (dnull < 0 || app < 0 ||
+	    pipe2(dpipe, O_DIRECT | O_NONBLOCK | O_CLOEXEC)) {
+		tap(false, "stream: cannot set up files: %s", strerror(errno));
+		return;
+	}
+	a.dest_fd = dnull;
+	expect_a(&a, BIT(ENOENT),
+		 "KFTP_GET_F_DEST_STREAM to /dev/null: accepted, RETR 550");
+	a.dest_fd = app;
+	expect_a(&a, BIT(ENOENT),
+		 "KFTP_GET_F_DEST_STREAM to an O_APPEND file: accepted, RETR 550");
+	a.dest_fd = dpipe[1];
+	expect_a(&a, BIT(EINVAL),
+		 "KFTP_GET_F_DEST_STREAM to an O_DIRECT (packet) pipe");
+	a.flags = KFTP_GET_F_DEST_FD;
+	expect_a(&a, BIT(EINVAL), "dest_fd an O_DIRECT pipe, no stream flag");
+	a.dest_fd = dnull;
+	expect_a(&a, BIT(EINVAL), "dest_fd /dev/null, no stream flag");
+	a.dest_fd = app;
+	expect_a(&a, BIT(EINVAL), "dest_fd an O_APPEND file, no stream flag");
+	/* O_DIRECT on a regular file, where the filesystem has it */
+	odirect = open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+	if (odirect >= 0) {
+		a.dest_fd = odirect;
+		a.flags = KFTP_GET_F_DEST_FD | KFTP_GET_F_DEST_STREAM;
+		expect_a(&a, BIT(EINVAL),
+			 "KFTP_GET_F_DEST_STREAM to a regular file with O_DIRECT");
+		close(odirect);
+	} else {
+		diag("no O_DIRECT regular file on %s (%s): the pipe stands in",
+		     FUZZ_OUT, strerror(errno));
+	}
+	close(dpipe[0]);
+	close(dpipe[1]);
+	close(app);
+	close(dnull);
 }
 
 /*
@@ -714,17 +1034,28 @@ static void abi_dest_fd(void)
 	    (fstat(rw, &st) || st.st_size != 3))
 		diag("the file was truncated or written: %lld bytes, not 3",
 		     (long long)st.st_size);
+	abi_dest_stream(pipefd, ro, rw, path);
 	close(pipefd[0]);
 	close(pipefd[1]);
 	close(ro);
 	close(rw);
 	unlink(path);
 
-	/* A caller built against version 0: no dest_fd in its struct. */
-	abi_valid(&a);
-	o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER0, "version 0 size");
-	expect(&o, BIT(ENOENT), "size %d (version 0): accepted, RETR 550",
-	       KFTP_GET_ARGS_SIZE_VER0);
+	/* Callers built against older versions: fewer fields, same result. */
+	{
+		static const uint32_t older[] = { KFTP_GET_ARGS_SIZE_VER0,
+						  KFTP_GET_ARGS_SIZE_VER1,
+						  KFTP_GET_ARGS_SIZE_VER2 };
+		size_t i;
+
+		for (i = 0; i < sizeof(older) / sizeof(older[0]); i++) {
+			abi_valid(&a);
+			o = run_at(struct_slot(), &a, older[i], "older size");
+			expect(&o, BIT(ENOENT),
+			       "size %u (version %zu): accepted, RETR 550",
+			       older[i], i);
+		}
+	}
 }
 
 static void abi_strings(void)
@@ -742,6 +1073,8 @@ static void abi_strings(void)
 		  KFTP_REMOTE_PATH_MAX, false },
 		{ "local_path", offsetof(struct kftp_get_args, local_path),
 		  KFTP_LOCAL_PATH_MAX, false },
+		{ "display_name", offsetof(struct kftp_get_args, display_name),
+		  KFTP_LOCAL_PATH_MAX, true },
 	};
 	static const struct {
 		const char *what, *text;
@@ -755,7 +1088,7 @@ static void abi_strings(void)
 	char name[160];
 	size_t i, j;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
 		char *f;
 
 		abi_valid(&a);
@@ -793,7 +1126,8 @@ static void abi_strings(void)
 		memset(f, 0, s[i].cap);
 		snprintf(name, sizeof(name), "%s empty", s[i].name);
 		if (s[i].may_be_empty) {
-			strcat(name, " accepted (anonymous), RETR 550");
+			strcat(name, i < 2 ? " accepted (anonymous), RETR 550" :
+			       " accepted, RETR 550");
 			expect_a(&a, BIT(ENOENT), name);
 		} else {
 			expect_a(&a, BIT(EINVAL), name);
@@ -822,6 +1156,24 @@ static void abi_strings(void)
 			 "%s with a non-NUL last byte after its NUL", s[i].name);
 		expect_a(&a, BIT(EINVAL), name);
 	}
+
+	/* display_name is never opened, but shown: no control character */
+	abi_valid(&a);
+	set_str(a.display_name, sizeof(a.display_name),
+		"/nonexistent/dir/\xff\xc3\xa9<stdout> name");
+	expect_a(&a, BIT(ENOENT), "display_name a non-existent path with odd bytes: accepted, RETR 550");
+	abi_valid(&a);
+	set_str(a.display_name, sizeof(a.display_name), "name\twith a tab");
+	expect_a(&a, BIT(EINVAL), "display_name with a tab: EINVAL");
+	abi_valid(&a);
+	set_str(a.display_name, sizeof(a.display_name), "\x1b[2Jname");
+	expect_a(&a, BIT(EINVAL), "display_name with ESC: EINVAL");
+	abi_valid(&a);
+	set_str(a.display_name, sizeof(a.display_name), "name\x7f");
+	expect_a(&a, BIT(EINVAL), "display_name with DEL: EINVAL");
+	abi_valid(&a);
+	memset(a.display_name, 'n', sizeof(a.display_name) - 1);
+	expect_a(&a, BIT(ENOENT), "display_name of maximum length: accepted, RETR 550");
 }
 
 static void abi_server(void)
@@ -1052,6 +1404,7 @@ static int cmd_abi(void)
 	abi_efault();
 	abi_size();
 	abi_fields();
+	abi_trace();
 	abi_dest_fd();
 	abi_strings();
 	abi_server();
@@ -1116,13 +1469,14 @@ static char rnd_char(bool printable)
 enum cat {
 	C_RANDOM, C_NONE, C_FLAGS, C_FAMILY, C_PORT, C_SCOPE, C_ADDR,
 	C_TIMEOUT, C_RESUME, C_USER, C_PASSWORD, C_REMOTE, C_LOCAL, C_SIZE,
-	C_RESULT, C_CMD, C_MAX
+	C_RESULT, C_CMD, C_TRACE, C_DEST, C_DISPLAY, C_MAX
 };
 
 static const char *const cat_name[C_MAX] = {
 	"random-bytes", "unmutated", "flags", "family", "port", "scope_id",
 	"addr", "timeout", "resume_offset", "user", "password", "remote_path",
-	"local_path", "size", "result", "ioctl-number",
+	"local_path", "size", "result", "ioctl-number", "trace_fd",
+	"dest_fd", "display_name",
 };
 
 /* mutation categories, weighted: the strings carry the injection risk */
@@ -1130,8 +1484,119 @@ static const enum cat cat_pick[] = {
 	C_NONE, C_FLAGS, C_FAMILY, C_PORT, C_SCOPE, C_ADDR, C_TIMEOUT,
 	C_TIMEOUT, C_RESUME, C_USER, C_USER, C_PASSWORD, C_PASSWORD,
 	C_REMOTE, C_REMOTE, C_REMOTE, C_LOCAL, C_LOCAL, C_SIZE, C_SIZE,
-	C_RESULT,
+	C_RESULT, C_TRACE, C_TRACE, C_DEST, C_DEST, C_DISPLAY, C_DISPLAY,
 };
+
+/*
+ * Descriptors handed out as trace_fd and dest_fd, opened before the
+ * workers fork, so that every worker has the same numbers. Whatever the
+ * kernel will make of one, the model finds out with fcntl() and fstat()
+ * on the same number just before the call. None can block a call: the
+ * pipes are non-blocking (a trace line that does not fit is lost), are
+ * drained after every case, and the files are emptied now and then.
+ */
+enum {
+	FD_CLOSED,	/* was open once, closed: EBADF */
+	FD_NULL_RO,	/* /dev/null, O_RDONLY: EBADF */
+	FD_PATH,	/* FUZZ_OUT, O_PATH: EBADF */
+	FD_NULL_WO,	/* /dev/null, O_WRONLY: a stream, not a file */
+	FD_FILE,	/* a regular file, O_WRONLY: anything goes */
+	FD_APPEND,	/* a regular file, O_WRONLY | O_APPEND: a stream */
+	FD_PIPE_RD,	/* the read end of a pipe: EBADF */
+	FD_PIPE_WR,	/* its write end: a stream */
+	FD_DPIPE_WR,	/* a packet (O_DIRECT) pipe's write end: no dest */
+	FD_DPIPE_RD,	/* its read end: EBADF */
+	FD_POOL
+};
+
+static const char *const fd_pool_name[FD_POOL] = {
+	"closed", "devnull-ro", "O_PATH", "devnull-wo", "file", "append-file",
+	"pipe-read", "pipe-write", "packet-pipe-write", "packet-pipe-read",
+};
+
+static int fd_pool[FD_POOL];
+
+static int fd_pool_init(void)
+{
+	int p[2], dp[2];
+
+	/* fd 0: read-only, so that a zero trace_fd or dest_fd is EBADF */
+	fd_pool[0] = open("/dev/null", O_RDONLY);
+	if (fd_pool[0] < 0 || dup2(fd_pool[0], 0) < 0)
+		return -1;
+	if (fd_pool[0] != 0)
+		close(fd_pool[0]);
+	fd_pool[FD_NULL_RO] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	fd_pool[FD_PATH] = open(FUZZ_OUT, O_PATH | O_CLOEXEC);
+	fd_pool[FD_NULL_WO] = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	fd_pool[FD_FILE] = open(FUZZ_OUT "/fd-file", O_WRONLY | O_CREAT |
+				O_TRUNC | O_CLOEXEC, 0600);
+	fd_pool[FD_APPEND] = open(FUZZ_OUT "/fd-append", O_WRONLY | O_CREAT |
+				  O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) ||
+	    pipe2(dp, O_DIRECT | O_NONBLOCK | O_CLOEXEC))
+		return -1;
+	fd_pool[FD_PIPE_RD] = p[0];
+	fd_pool[FD_PIPE_WR] = p[1];
+	fd_pool[FD_DPIPE_RD] = dp[0];
+	fd_pool[FD_DPIPE_WR] = dp[1];
+	/* the lowest free number, which no later open() keeps */
+	fd_pool[FD_CLOSED] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd_pool[FD_CLOSED] < 0)
+		return -1;
+	close(fd_pool[FD_CLOSED]);
+	for (p[0] = 0; p[0] < FD_POOL; p[0]++)
+		if (fd_pool[p[0]] < 0)
+			return -1;
+	return 0;
+}
+
+/* After a case: nothing the kernel wrote may pile up. */
+static void fd_pool_drain(void)
+{
+	static const int reg[] = { FD_FILE, FD_APPEND };
+	char buf[4096];
+	struct stat sb;
+	size_t i;
+
+	while (read(fd_pool[FD_PIPE_RD], buf, sizeof(buf)) > 0)
+		;
+	while (read(fd_pool[FD_DPIPE_RD], buf, sizeof(buf)) > 0)
+		;
+	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++) {
+		if (fstat(fd_pool[reg[i]], &sb) || sb.st_size < (1 << 20))
+			continue;
+		if (ftruncate(fd_pool[reg[i]], 0) ||
+		    lseek(fd_pool[reg[i]], 0, SEEK_SET) < 0)
+			continue;
+	}
+}
+
+/*
+ * A descriptor for trace_fd or dest_fd: one of the pool (@usable: one of
+ * those that work as a trace), or a number no descriptor has.
+ */
+static int pick_fd(bool usable, char *what, size_t len)
+{
+	static const int good[] = { FD_NULL_WO, FD_FILE, FD_APPEND,
+				    FD_PIPE_WR, FD_DPIPE_WR };
+	int w, fd;
+
+	if (usable) {
+		w = good[below(sizeof(good) / sizeof(good[0]))];
+	} else if (!chance(6)) {
+		w = (int)below(FD_POOL);
+	} else {
+		static const int32_t odd[] = { -1, INT32_MIN, INT32_MAX,
+					       1 << 20 };
+
+		fd = chance(2) ? odd[below(4)] : (int32_t)rnd();
+		snprintf(what, len, "%d", fd);
+		return fd;
+	}
+	snprintf(what, len, "%s", fd_pool_name[w]);
+	return fd_pool[w];
+}
 
 static const char *const str_kind_name[] = {
 	"printable", "random-bytes", "CR-inserted", "LF-inserted",
@@ -1246,7 +1711,17 @@ struct expectation {
 	enum exp_kind kind;
 	emask_t mask;
 	const char *why;
+	bool late;	/* after validation: the session lock came first */
 };
+
+/* A control character (below 0x20, or DEL): display_name refuses them. */
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return true;
+	return false;
+}
 
 static bool str_ok(const char *f, size_t cap, bool may_be_empty)
 {
@@ -1278,29 +1753,58 @@ static bool timeout_ok(uint32_t t)
 	return t >= 1 && t <= KFTP_TIMEOUT_MAX_MS;
 }
 
+/* What fget() and FMODE_WRITE make of @fd: fcntl's flags, or -1. */
+static int fd_write_flags(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY || (fl & O_PATH))
+		return -1;
+	return fl;
+}
+
+/*
+ * After validation, the kernel takes trace_fd when the transfer begins,
+ * then dest_fd before anything else: we hold the same descriptors.
+ */
+static void model_fds(const struct kftp_get_args *a, struct expectation *e)
+{
+	bool stream = a->flags & KFTP_GET_F_DEST_STREAM;
+	int fl = fd_write_flags(a->dest_fd);
+	struct stat st;
+
+	if ((a->flags & KFTP_GET_F_TRACE) && fd_write_flags(a->trace_fd) < 0) {
+		e->mask = BIT(EBADF);
+		e->why = "trace_fd not open for writing";
+	} else if (!(a->flags & KFTP_GET_F_DEST_FD)) {
+		return;
+	} else if (fl < 0) {
+		e->mask = BIT(EBADF);
+		e->why = "dest_fd not open for writing";
+	} else if (fl & O_DIRECT) {
+		e->mask = BIT(EINVAL);
+		e->why = "dest_fd with O_DIRECT";
+	} else if (stream) {
+		return;
+	} else if (fstat(a->dest_fd, &st) || !S_ISREG(st.st_mode)) {
+		e->mask = BIT(EINVAL);
+		e->why = "dest_fd not a regular file, no stream flag";
+	} else if (fl & O_APPEND) {
+		e->mask = BIT(EINVAL);
+		e->why = "dest_fd with O_APPEND, no stream flag";
+	}
+	e->late = e->why;
+}
+
 /*
  * Model of the documented validation. @p points at the user buffer, @readable
  * bytes from @p are mapped (then the guard page). Returns the expected errno
  * set, or EXP_PROCEED for a struct the header calls valid.
  */
-/* The kernel checks dest_fd first of all: we hold the same descriptors. */
-static void model_dest_fd(int fd, struct expectation *e)
-{
-	struct stat st;
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY || (fl & O_PATH)) {
-		e->mask = BIT(EBADF);
-		e->why = "dest_fd not open for writing";
-	} else if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		e->mask = BIT(EINVAL);
-		e->why = "dest_fd not a regular file";
-	}
-}
 
 static struct expectation model(const unsigned char *p, size_t readable)
 {
-	struct expectation e = { EXP_SET, 0, NULL };
+	struct expectation e = { EXP_SET, 0, NULL, false };
 	struct kftp_get_args a;
 	uint32_t size;
 	size_t i, n;
@@ -1350,9 +1854,12 @@ static struct expectation model(const unsigned char *p, size_t readable)
 	e.mask = BIT(EINVAL);
 	if (a.flags & ~KFTP_GET_F_ALL)
 		e.why = "unknown flag";
+	else if ((a.flags & KFTP_GET_F_DEST_STREAM) &&
+		 (!to_fd || a.resume_offset))
+		e.why = "KFTP_GET_F_DEST_STREAM without F_DEST_FD, or resuming";
 	else if (to_fd && (a.local_path[0] || (a.flags & KFTP_GET_F_EXCL)))
 		e.why = "KFTP_GET_F_DEST_FD with a local_path or F_EXCL";
-	else if (a.reserved1 || a.reserved2 || a.reserved3)
+	else if (a.reserved1 || a.reserved2 || a.reserved3 || a.reserved4)
 		e.why = "a reserved field != 0";
 	else if (a.remote_mtime)
 		e.why = "remote_mtime != 0";
@@ -1386,6 +1893,11 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		e.why = "bad remote_path";
 	else if (!str_ok(a.local_path, sizeof(a.local_path), to_fd))
 		e.why = "bad local_path";
+	else if (!str_ok(a.display_name, sizeof(a.display_name), true) ||
+		 has_ctl(a.display_name))
+		e.why = "bad display_name";
+	else if (a.family == AF_INET && a.scope_id)
+		e.why = "IPv4 with a scope_id";
 	else if (a.family == AF_INET) {
 		for (k = 4; k < 16; k++)
 			if (a.addr[k])
@@ -1393,8 +1905,8 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		if (k < 16)
 			e.why = "IPv4 with addr[4..15] != 0";
 	}
-	if (!e.why && to_fd)
-		model_dest_fd(a.dest_fd, &e);
+	if (!e.why)
+		model_fds(&a, &e);
 	if (!e.why) {
 		e.kind = EXP_PROCEED;
 		e.mask = 0;
@@ -1432,7 +1944,7 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 	const struct target *t;
 	unsigned char *slot = struct_slot();
 	uint32_t size = ARGS_SIZE;
-	char remote[64], local[64];
+	char remote[64], local[64], fdname[32];
 	int w, kind;
 	uint32_t v;
 
@@ -1527,6 +2039,14 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 		memset(a.user, 0, sizeof(a.user));
 	if (chance(4))
 		memset(a.password, 0, sizeof(a.password));
+	/* version 3: ignored without the flag; a trace that works, with it */
+	a.trace_fd = pick_fd(false, fdname, sizeof(fdname));
+	if (chance(4)) {
+		a.flags |= KFTP_GET_F_TRACE;
+		a.trace_fd = pick_fd(true, fdname, sizeof(fdname));
+	}
+	if (chance(4))
+		set_str(a.display_name, sizeof(a.display_name), "fuzz name");
 
 	c->cat = cat_pick[below(sizeof(cat_pick) / sizeof(cat_pick[0]))];
 	switch (c->cat) {
@@ -1536,11 +2056,15 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 	case C_MAX:
 		break;
 	case C_FLAGS: {
-		static const uint32_t vals[] = { 0, KFTP_GET_F_EXCL, 2,
-						 KFTP_GET_F_ALL + 1, 1U << 31,
-						 0xffffffffU };
-		w = (int)below(8);
-		a.flags = w < 6 ? vals[w] : w == 6 ? 1U << below(32) :
+		static const uint32_t vals[] = {
+			0, KFTP_GET_F_EXCL, 2, KFTP_GET_F_ALL + 1, 1U << 31,
+			0xffffffffU, KFTP_GET_F_TRACE, KFTP_GET_F_DEST_STREAM,
+			KFTP_GET_F_DEST_FD | KFTP_GET_F_DEST_STREAM,
+			KFTP_GET_F_ALL, KFTP_GET_F_TRACE | KFTP_GET_F_EXCL |
+			KFTP_GET_F_REMOTE_TIME,
+		};
+		w = (int)below(13);
+		a.flags = w < 11 ? vals[w] : w == 11 ? 1U << below(32) :
 			  (uint32_t)rnd();
 		snprintf(c->desc, sizeof(c->desc), "flags 0x%x", a.flags);
 		break;
@@ -1646,7 +2170,7 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 			 str_kind_name[kind]);
 		break;
 	case C_SIZE:
-		w = (int)below(10);
+		w = (int)below(12);
 		switch (w) {
 		case 0:
 			size = 0;
@@ -1673,6 +2197,12 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 		case 8:
 			size = chance(2) ? 0xffffffffU : 0x80000000U;
 			break;
+		case 10:	/* an older caller: the rest is not read */
+			size = KFTP_GET_ARGS_SIZE_VER1;
+			break;
+		case 11:
+			size = KFTP_GET_ARGS_SIZE_VER2;
+			break;
 		default:
 			size = (uint32_t)rnd();
 			break;
@@ -1682,6 +2212,39 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 	case C_RESULT:
 		rnd_bytes(&a.result, sizeof(a.result));
 		snprintf(c->desc, sizeof(c->desc), "garbage in result");
+		break;
+	case C_TRACE:
+		a.flags |= KFTP_GET_F_TRACE;
+		a.trace_fd = pick_fd(false, fdname, sizeof(fdname));
+		if (chance(8))
+			a.reserved4 = chance(2) ? 1 : (uint32_t)rnd();
+		snprintf(c->desc, sizeof(c->desc), "trace_fd %s, reserved4 %u",
+			 fdname, a.reserved4);
+		break;
+	case C_DEST:
+		a.flags = (a.flags & KFTP_GET_F_TRACE) | KFTP_GET_F_DEST_FD;
+		if (!chance(3))
+			a.flags |= KFTP_GET_F_DEST_STREAM;
+		if (chance(10))
+			a.flags |= KFTP_GET_F_EXCL;
+		if (!chance(10))
+			memset(a.local_path, 0, sizeof(a.local_path));
+		if (chance(6))
+			a.resume_offset = chance(2) ? 1 : rnd() >> below(64);
+		/* SIZE says 5: resuming at 5 would succeed with nothing */
+		if (a.resume_offset == 5)
+			a.resume_offset = 6;
+		a.dest_fd = pick_fd(false, fdname, sizeof(fdname));
+		snprintf(c->desc, sizeof(c->desc),
+			 "dest_fd %s, flags 0x%x, resume_offset %llu%s", fdname,
+			 a.flags, (unsigned long long)a.resume_offset,
+			 a.local_path[0] ? ", local_path set" : "");
+		break;
+	case C_DISPLAY:
+		kind = mutate_string(a.display_name, sizeof(a.display_name),
+				     chance(2) ? "/" : "");
+		snprintf(c->desc, sizeof(c->desc), "display_name %s",
+			 str_kind_name[kind]);
 		break;
 	}
 	if (!c->desc[0])
@@ -1797,6 +2360,9 @@ static void fuzz_worker(uint64_t seed, unsigned long first, unsigned long last,
 			e.mask = BIT(ENOTTY);
 			e.why = "unknown ioctl number";
 		}
+		/* a signal can end the wait for the session (another job's) */
+		if (e.kind == EXP_SET && e.late && c.interrupt_us)
+			e.mask |= BIT(EINTR);
 		snprintf(what, sizeof(what), "case %lu (%s)", i, c.desc);
 		if (c.interrupt_us) {
 			struct itimerspec its;
@@ -1822,6 +2388,7 @@ static void fuzz_worker(uint64_t seed, unsigned long first, unsigned long last,
 			    !strncmp(lp, FUZZ_OUT "/", strlen(FUZZ_OUT "/")))
 				unlink(lp);
 		}
+		fd_pool_drain();
 		s = slot_of(r, err);
 		ADD(st->hist[s]);
 		ADD(st->cat_hist[c.cat][s]);
@@ -1845,7 +2412,8 @@ static void fuzz_worker(uint64_t seed, unsigned long first, unsigned long last,
 		else if (e.kind == EXP_SET)
 			bad = !(err < EMAX && (e.mask & BIT(err)));
 		else if (e.kind == EXP_PROCEED)
-			bad = err == EINVAL || err == E2BIG || err == EFAULT;
+			bad = err == EINVAL || err == E2BIG || err == EFAULT ||
+			      err == EBADF;
 		if (bad) {
 			char want[120];
 
@@ -1854,7 +2422,8 @@ static void fuzz_worker(uint64_t seed, unsigned long first, unsigned long last,
 			else
 				snprintf(want, sizeof(want), "%s",
 					 e.kind == EXP_PROCEED ?
-					 "not EINVAL/E2BIG/EFAULT" : "an error");
+					 "not EINVAL/E2BIG/EFAULT/EBADF" :
+					 "an error");
 			if (ADD(st->mismatches) <= 30)
 				printf("# MISMATCH: case %lu (%s): %s, expected %s, got %s\n",
 				       i, c.desc, e.why, want,
@@ -1896,6 +2465,10 @@ static int cmd_fuzz(unsigned long count, uint64_t seed, long only,
 	mkdir(FUZZ_OUT, 0700);
 	if (chdir(FUZZ_OUT)) {
 		perror("kftp-fuzz: chdir " FUZZ_OUT);
+		return 2;
+	}
+	if (fd_pool_init()) {
+		perror("kftp-fuzz: descriptors for trace_fd and dest_fd");
 		return 2;
 	}
 	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,

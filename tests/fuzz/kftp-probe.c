@@ -26,7 +26,7 @@
  *                              (ENOENT at RETR, reply 550). The report
  *                              then has a line "requests N": how many.
  *   KFTP_PROBE_DEVICE_VERSION=N  ... and the stand-in takes requests of
- *                              version N (0-2, default 2) only: one with
+ *                              version N (0-3, default 2) only: one with
  *                              a field of a later version is E2BIG.
  *
  * The probe's own copies of the secrets are the only ones it skips, and
@@ -227,6 +227,7 @@ static int too_new(const struct kftp_get_args *a)
 {
 	const char *v = getenv("KFTP_PROBE_DEVICE_VERSION");
 	size_t known = !v || *v == '2' ? KFTP_GET_ARGS_SIZE_VER2 :
+		       *v == '3' ? KFTP_GET_ARGS_SIZE_VER3 :
 		       *v == '1' ? KFTP_GET_ARGS_SIZE_VER1 : KFTP_GET_ARGS_SIZE_VER0;
 	const unsigned char *p = (const unsigned char *)a;
 	size_t i;
