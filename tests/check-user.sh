@@ -463,16 +463,48 @@ c_retry() {
 	return $rc
 }
 
-# -o -: one URL only (2); then, until the kernel writes into pipes, a
-# module too old for it (3); never a file named "-".
+# -o -: one URL only, and neither -C nor --json (2); then, on a module
+# older than request version 3 (the stand-in takes version 2), exit 3
+# before anything is sent; never a file named "-".
 c_stdout() {
-	local rc=0
+	local rc=0 o
 	run "$ASAN" -o - 'ftp://127.0.0.1:9/a' 'ftp://127.0.0.1:9/b'
 	expect 2 "-o - writes one file to stdout, but 2 URLs were given" || rc=1
+	for o in "-C 5" "-C -"; do
+		# shellcheck disable=SC2086 # $o is an option and its argument
+		run "$ASAN" $o -o - 'ftp://127.0.0.1:9/f'
+		expect 2 "-C cannot resume -o -: stdout cannot be written from an offset" || rc=1
+	done
+	run "$ASAN" --json -o - 'ftp://127.0.0.1:9/f'
+	expect 2 "-o - and --json both want stdout" || rc=1
 	srun -- "$ASAN" -o - 'ftp://127.0.0.1:9/f'
-	expect 3 "-o - (writing to stdout) needs a newer kftp module" || rc=1
+	expect 3 "-o - (writing to stdout) needs a newer kftp module: one that takes requests of version 3 (the loaded module takes version 2)" || rc=1
 	check_eq "requests" 0 "$REQ" || rc=1
 	[ ! -e "$W/run/-" ] || { diag "a file named '-' was made"; rc=1; }
+	return $rc
+}
+
+# -v (the kernel's trace on stderr): in -h and the completion; refused by a
+# module older than version 3 before anything is sent, with -o - named
+# too; and a run without it stays a request that a version-2 module takes
+# (the probe of version 3 itself, E2BIG there, costs nothing).
+c_verbose() {
+	local rc=0 comp=$KFTP_REPO/user/completion/kftp-get
+	"$PLAIN" -h | grep -qE -- '^  -v, --verbose ' || { diag "-h lacks -v, --verbose"; rc=1; }
+	grep -qE -- "(^|[ '])-v([ ']|\$)" "$comp" || { diag "the completion lacks -v"; rc=1; }
+	srun -- "$ASAN" -v -o x 'ftp://127.0.0.1:9/f'
+	expect 3 "-v needs a newer kftp module: one that takes requests of version 3 (the loaded module takes version 2)" || rc=1
+	expect 3 "modprobe -r kftp" || rc=1
+	check_eq "requests (-v)" 0 "$REQ" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=1 -- "$ASAN" --verbose -o - 'ftp://127.0.0.1:9/f'
+	expect 3 "-o - (writing to stdout), -v needs a newer kftp module: one that takes requests of version 3 (the loaded module takes version 1)" || rc=1
+	check_eq "requests (-v -o -)" 0 "$REQ" || rc=1
+	srun -- "$ASAN" -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (no -v, version 2)" 1 "$REQ" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=1 -- "$ASAN" -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (no -v, version 1)" 1 "$REQ" || rc=1
 	return $rc
 }
 
@@ -482,7 +514,7 @@ c_stdout() {
 # does (issue 21): every long option of -h, as a whole word, in the
 # README's list and the completion; -h's exit statuses in the README's
 # table; kftp-get(1) names the options whose meaning is not curl's, and
-# kftpstat(1) shows START's destination as it is (not a final name).
+# kftpstat(1) shows START's destination by its final name (display_name).
 c_docs() {
 	local rc=0 o list code man=$KFTP_REPO/man/kftp-get.1 readme=$KFTP_REPO/README.md
 	local comp=$KFTP_REPO/user/completion/kftp-get differ
@@ -501,8 +533,11 @@ c_docs() {
 	for o in '\\-i' '\\-q' '\\-\\-progress\\-bar' '\\-\\-timeout'; do
 		grep -q "^\.B $o\$" <<<"$differ" || { diag "kftp-get(1) does not say how ${o//\\/} differs from curl"; rc=1; }
 	done
-	grep -qF -- '-> /tmp/big.bin' "$KFTP_REPO/man/kftpstat.1" &&
-		{ diag "kftpstat(1) shows a final name that START never carries"; rc=1; }
+	# START carries the final name that kftp-get gives (display_name).
+	grep -qF -- '\-> /srv/in/big.bin' "$KFTP_REPO/man/kftpstat.1" ||
+		{ diag "kftpstat(1)'s START does not show the destination's final name"; rc=1; }
+	grep -qF -- '#2891' "$KFTP_REPO/man/kftpstat.1" &&
+		{ diag "kftpstat(1)'s START shows the unnamed data file"; rc=1; }
 	return $rc
 }
 
@@ -673,7 +708,8 @@ tcase "every URL, -i lists too, checked before the first download (issue 21)" c_
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old
-tcase "-o -: several URLs a usage error; one: needs a newer module (issue 21)" c_stdout
+tcase "-o -: several URLs, -C, --json usage errors; needs version 3 (issue 21)" c_stdout
+tcase "-v: in -h and the completion; needs version 3; costs nothing without (issue 21)" c_verbose
 tcase "--retry: doubling wait, each said; 550 final; --retry-max-time; SIGINT (issue 21)" c_retry
 tcase "docs: options, exit statuses, curl's meanings as the code has them (issue 21)" c_docs
 tcase "-Werror in user/'s own build, not in the package's (issue 21)" c_build_werror

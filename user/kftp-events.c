@@ -263,6 +263,7 @@ static const enum mnl_attr_data_type attr_types[KFTP_A_MAX + 1] = {
 	[KFTP_A_ERRNO]		= MNL_TYPE_U32,
 	[KFTP_A_FAILED_STEP]	= MNL_TYPE_U32,
 	[KFTP_A_REPLY_CODE]	= MNL_TYPE_U32,
+	[KFTP_A_STEP]		= MNL_TYPE_U32,
 };
 
 /* Known attributes of the right type go into tb; unknown ones are skipped. */
@@ -328,6 +329,8 @@ int kftp_event_parse(const struct nlmsghdr *nlh, size_t len, struct kftp_event *
 		ev->bytes = mnl_attr_get_u64(tb[KFTP_A_BYTES]);
 	if ((ev->has_elapsed = tb[KFTP_A_ELAPSED_MS] != NULL))
 		ev->elapsed_ms = mnl_attr_get_u64(tb[KFTP_A_ELAPSED_MS]);
+	if ((ev->has_step = tb[KFTP_A_STEP] != NULL))
+		ev->step = mnl_attr_get_u32(tb[KFTP_A_STEP]);
 	if ((ev->has_result = tb[KFTP_A_ERRNO] != NULL)) {
 		ev->err = mnl_attr_get_u32(tb[KFTP_A_ERRNO]);
 		if (tb[KFTP_A_FAILED_STEP])

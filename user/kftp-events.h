@@ -34,6 +34,8 @@ struct kftp_event {
 	uint64_t bytes;
 	bool has_elapsed;
 	uint64_t elapsed_ms;
+	bool has_step;			/* START, PROGRESS, dump: the step now */
+	uint32_t step;			/* (version 3 modules only) */
 	bool has_result;		/* DONE: errno, step, reply code */
 	uint32_t err;
 	uint32_t failed_step;

@@ -8,7 +8,8 @@
  * Rates: RATE is the average since the transfer started; NOW the rate of
  * the last moment: in the list, between two dumps half a second apart;
  * with -w, between a transfer's last two events. -w lines carry the time
- * they were received.
+ * they were received. STEP, the step a transfer is in now, comes from
+ * modules of request version 3 (KFTP_A_STEP); "-" from older ones.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -138,7 +139,8 @@ static void usage(void)
 	       "RATE is a transfer's average rate, NOW its rate of the last moment: in\n"
 	       "the list, over half a second (" PROG " takes two looks when anything\n"
 	       "runs); with -w, between its last two events (JSON: rate_now, bytes/s;\n"
-	       "and time, when the event came, in UTC).\n");
+	       "and time, when the event came, in UTC). STEP is the step it is in now,\n"
+	       "such as LOGIN or DATA (JSON: step); '-' from a module too old to say.\n");
 	printf("\n"
 	       "Exit status:\n"
 	       "  0    success (with -w: interrupted by SIGINT or SIGTERM, or N ended)\n"
@@ -329,6 +331,11 @@ static void print_json(const struct kftp_event *ev, const uint64_t *now, bool st
 		printf(",\"elapsed_ms\":%llu", (unsigned long long)ev->elapsed_ms);
 	if (now)
 		printf(",\"rate_now\":%llu", (unsigned long long)*now);
+	/* The step it is in now; done's "step" below is where it ended. */
+	if (ev->has_step && !ev->has_result) {
+		fputs(",\"step\":", stdout);
+		json_fput(stdout, kftp_step_name(ev->step));
+	}
 	if (ev->has_result) {
 		printf(",\"errno\":%u,\"errno_name\":", ev->err);
 		json_fput(stdout, kftp_errno_name(ev->err, eb, sizeof(eb)));
@@ -361,6 +368,9 @@ static void print_event_text(const struct kftp_event *ev, const uint64_t *now)
 	       ev->cmd == KFTP_CMD_GET_XFERS ? "RUNNING" : kftp_cmd_name(ev->cmd),
 	       (unsigned long long)ev->id, ev->pid, server_of(ev, server, sizeof(server)));
 	text_fput(stdout, ev->remote_path);
+	/* A running one may be stuck anywhere: say where. */
+	if (ev->cmd == KFTP_CMD_GET_XFERS && ev->has_step)
+		printf(" at %s", kftp_step_name(ev->step));
 	switch (ev->cmd) {
 	case KFTP_CMD_EVENT_START:
 		if (ev->has_local_path) {
@@ -405,11 +415,12 @@ static void print_event_text(const struct kftp_event *ev, const uint64_t *now)
 
 /* ---- the list -------------------------------------------------------------- */
 
-enum { COL_ID, COL_PID, COL_SERVER, COL_PATH, COL_BYTES, COL_SIZE, COL_RATE,
-       COL_NOW, COL_ELAPSED, NCOLS };
+enum { COL_ID, COL_PID, COL_SERVER, COL_PATH, COL_STEP, COL_BYTES, COL_SIZE,
+       COL_RATE, COL_NOW, COL_ELAPSED, NCOLS };
 
 static const char *const col_names[NCOLS] = {
-	"ID", "PID", "SERVER", "PATH", "BYTES", "SIZE", "RATE", "NOW", "ELAPSED",
+	"ID", "PID", "SERVER", "PATH", "STEP", "BYTES", "SIZE", "RATE", "NOW",
+	"ELAPSED",
 };
 
 struct row {
@@ -482,6 +493,7 @@ static int add_row(struct table *t, const struct kftp_event *ev, const uint64_t 
 	r->cell[COL_PID] = strdup(buf);
 	r->cell[COL_SERVER] = strdup(server_of(ev, server, sizeof(server)));
 	r->cell[COL_PATH] = escaped(ev->remote_path);
+	r->cell[COL_STEP] = strdup(ev->has_step ? kftp_step_name(ev->step) : "-");
 	r->cell[COL_BYTES] = strdup(progress_fmt_bytes(buf, sizeof(buf),
 						       ev->bytes + ev->resume_offset));
 	r->cell[COL_SIZE] = strdup(ev->has_size ?
@@ -516,7 +528,7 @@ static void print_table(const struct table *t)
 			continue;
 		for (c = 0; c < NCOLS; c++) {
 			const char *s = i ? t->rows[i - 1].cell[c] : col_names[c];
-			bool left = c == COL_SERVER || c == COL_PATH;
+			bool left = c == COL_SERVER || c == COL_PATH || c == COL_STEP;
 
 			if (left)
 				printf("%-*s", (int)w[c], s);

@@ -81,6 +81,13 @@ void pick_destination(struct job *job)
 	const char *base, *name;
 	int n;
 
+	/* -o -: no file, no directory; the name is for messages. */
+	if (opt->to_stdout) {
+		snprintf(job->dest, sizeof(job->dest), "%s", DEST_STDOUT);
+		strcpy(job->dir, ".");
+		job->dir_at = AT_FDCWD;
+		return;
+	}
 	if (opt->output) {
 		name = opt->output;
 	} else {
@@ -129,6 +136,13 @@ void check_destination(struct job *job)
 	struct stat st, dir;
 	int fd;
 
+	if (opt->to_stdout) {
+		/* Closed, /dev/kftp could become descriptor 1. */
+		fd = fcntl(STDOUT_FILENO, F_GETFL);
+		if (fd < 0 || (fd & O_ACCMODE) == O_RDONLY)
+			die(EXIT_LOCAL, "cannot write to stdout: %s", strerror(EBADF));
+		return;
+	}
 	if (dest[strlen(dest) - 1] == '/')
 		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(EISDIR));
 	fd = destdir_open(job->dir_at, job->dir);
@@ -180,6 +194,30 @@ void check_destination(struct job *job)
 			    (unsigned int)st.st_uid);
 		break;
 	}
+}
+
+/*
+ * The destination's final name for people (display_name): the absolute
+ * path of its directory, as /proc names the descriptor, and its own name;
+ * else job->dest as given. Empty when it holds a control character: the
+ * kernel refuses CR and LF in any string of the request.
+ */
+void final_name(const struct job *job, char *buf, size_t size)
+{
+	char proc[64], dir[KFTP_LOCAL_PATH_MAX];
+	ssize_t n;
+	int len = -1;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", job->dir_fd);
+	n = job->dir_fd >= 0 ? readlink(proc, dir, sizeof(dir) - 1) : -1;
+	if (n > 0 && n < (ssize_t)sizeof(dir) - 1 && dir[0] == '/') {
+		dir[n] = '\0';
+		len = snprintf(buf, size, "%s%s%s", dir, n > 1 ? "/" : "", base_of(job));
+	}
+	if (len < 0 || (size_t)len >= size)
+		snprintf(buf, size, "%s", job->dest);
+	if (text_has_control(buf))
+		buf[0] = '\0';
 }
 
 /* ---- temporary file ----------------------------------------------------- */

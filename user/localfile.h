@@ -11,8 +11,13 @@
 #include "defaults.h"
 #include "job.h"
 
+/* -o -'s destination, as messages and kftpstat (display_name) show it. */
+#define DEST_STDOUT	"<stdout>"
+
 void pick_destination(struct job *job);
 void check_destination(struct job *job);
+/* The destination's absolute name, for display_name ("" if unfit). */
+void final_name(const struct job *job, char *buf, size_t size);
 int create_data(struct job *job);
 int open_inplace(struct job *job);
 void set_remote_time(struct job *job);

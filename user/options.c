@@ -307,6 +307,7 @@ static const struct option long_options[] = {
 	{ "max-filesize",	required_argument, NULL, OPT_MAX_FILESIZE },
 	{ "max-time",		required_argument, NULL, OPT_MAX_TIME },
 	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "verbose",		no_argument,	   NULL, 'v' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ "connect-timeout",	required_argument, NULL, OPT_CONNECT_TIMEOUT },
@@ -322,7 +323,7 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-#define SHORT_OPTIONS	":o:i:u:nC:RZP:qhV"
+#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhV"
 
 /*
  * The option just before the operand p on the command line as given
@@ -462,6 +463,9 @@ void options_parse(struct options *opt, int argc, char **argv)
 		case 'q':
 			opt->quiet = true;
 			break;
+		case 'v':
+			opt->verbose = true;
+			break;
 		case 'h':
 			help_usage();
 			exit(EXIT_OK);
@@ -530,6 +534,10 @@ void options_parse(struct options *opt, int argc, char **argv)
 		die(EXIT_USAGE, ninputs ? "no URL in the input file" : "missing URL");
 	if (opt->to_stdout && opt->json)
 		die(EXIT_USAGE, "-o - and --json both want stdout");
+	/* A pipe cannot be written from an offset. */
+	if (opt->to_stdout && opt->resume != RESUME_NONE)
+		die(EXIT_USAGE, "-C cannot resume -o -: stdout cannot be written "
+		    "from an offset");
 	if (opt->to_stdout && opt->nurls > 1)
 		die(EXIT_USAGE, "-o - writes one file to stdout, but %zu URLs were "
 		    "given", opt->nurls);

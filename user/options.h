@@ -25,6 +25,7 @@ struct options {
 	int output_dir_fd;	/* it, opened once for the run (destdir.c) */
 	char *login;		/* -u USER[:PASS], a copy */
 	bool quiet;
+	bool verbose;		/* -v: the kernel's trace of the dialogue */
 	bool keep_partial;
 	bool parallel;		/* -Z */
 	unsigned int parallel_max;

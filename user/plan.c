@@ -32,21 +32,10 @@ void plan_urls(const struct options *opt, const struct logins *l)
 	explicit_bzero(&job, sizeof(job));
 }
 
-/*
- * -o -: the kernel writes the file into stdout. That needs a module that
- * takes REQUEST_STDOUT requests (the lead's kernel part of issue 21), and
- * the transfer to pass stdout as the destination; until then it is
- * refused here, with the status of every "module too old" case.
- */
-static bool stdout_supported(unsigned int version)
-{
-	return version >= REQUEST_STDOUT;
-}
-
 int plan_device(const struct options *opt)
 {
 	int version = session_probe();
-	char v2[64];
+	char v2[64], v3[64];
 
 	if (version < 0)
 		return -1;
@@ -54,9 +43,9 @@ int plan_device(const struct options *opt)
 		say_too_old(v2, (unsigned int)version, REQUEST_V2);
 		return -1;
 	}
-	if (opt->to_stdout && !stdout_supported((unsigned int)version)) {
-		say_too_old("-o - (writing to stdout)", (unsigned int)version,
-			    REQUEST_STDOUT);
+	/* -o - and -v: the kernel writes into stdout, and the trace into stderr. */
+	if (options_v3(opt, v3, sizeof(v3))[0] && version < REQUEST_V3) {
+		say_too_old(v3, (unsigned int)version, REQUEST_V3);
 		return -1;
 	}
 	return version;

@@ -135,9 +135,10 @@ int session_for(const struct kftp_get_args *a, bool *fresh)
 
 /*
  * The request version, asked with requests that the module refuses before
- * doing anything: one with a field of version N set (and no server) is
- * EINVAL for a module that knows version N, E2BIG for an older one (its
- * copy_struct_from_user() finds non-zero bytes past what it knows).
+ * doing anything: one with a field of version N set (and no server: port
+ * 0 fails validation) is EINVAL for a module that knows version N, E2BIG
+ * for an older one (its copy_struct_from_user() finds non-zero bytes past
+ * what it knows). Version 3's field is reserved4: refused by every module.
  * EPERM: not CAP_SYS_ADMIN (the ioctl checks it first).
  */
 static int knows(int fd, struct kftp_get_args *a)
@@ -154,6 +155,11 @@ static int ask_version(int fd)
 
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
+	a.reserved4 = 1;			/* version 3 */
+	ret = knows(fd, &a);
+	if (ret)
+		return ret > 0 ? REQUEST_V3 : ret;
+	a.reserved4 = 0;
 	a.data_port_low = 1;			/* version 2 */
 	ret = knows(fd, &a);
 	if (ret)

@@ -9,7 +9,8 @@
  * given its final owner, group and mode, fsynced, linked in under a
  * temporary name and renamed onto the destination. A failed, interrupted
  * or killed download therefore never clobbers an existing file and leaves
- * nothing behind. Resuming (-C) writes into the destination itself.
+ * nothing behind. Resuming (-C) writes into the destination itself; -o -
+ * hands the kernel stdout (KFTP_GET_F_DEST_STREAM), with no data file.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -36,8 +37,8 @@
 #include "transfer.h"
 #include "version.h"
 
-_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER2,
-	       "struct kftp_get_args smaller than its second version");
+_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER3,
+	       "struct kftp_get_args smaller than its third version");
 
 static bool said_interrupted;
 
@@ -49,7 +50,17 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);
-	a->flags = KFTP_GET_F_DEST_FD | (opt->remote_time ? KFTP_GET_F_REMOTE_TIME : 0);
+	a->flags = KFTP_GET_F_DEST_FD;
+	/* -o -: written as write(2) would; a pipe has no time to set (-R). */
+	if (opt->to_stdout)
+		a->flags |= KFTP_GET_F_DEST_STREAM;
+	else if (opt->remote_time)
+		a->flags |= KFTP_GET_F_REMOTE_TIME;
+	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
+	if (opt->verbose) {
+		a->flags |= KFTP_GET_F_TRACE;
+		a->trace_fd = STDERR_FILENO;
+	}
 	a->dest_fd = job->data_fd;
 	a->family = (uint16_t)ai->ai_family;
 	a->port = job->url.port;
@@ -77,6 +88,14 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 		memcpy(a->data_addr, opt->data_addr, sizeof(a->data_addr));
 	a->data_port_low = opt->data_port_low;
 	a->data_port_high = opt->data_port_high;
+	/*
+	 * For kftpstat: the final name, not the unnamed data file's
+	 * "/dir/#1234 (deleted)". Only a module of version 3 takes it.
+	 */
+	if (opt->to_stdout)
+		snprintf(a->display_name, sizeof(a->display_name), "%s", DEST_STDOUT);
+	else if (!job->inplace && job->module_version >= REQUEST_V3)
+		final_name(job, a->display_name, sizeof(a->display_name));
 }
 
 static uint64_t now_ms(void)
@@ -91,7 +110,8 @@ bool transfer_bar(const struct run_ctx *ctx)
 {
 	int p = ctx->opt->progress;
 
-	return !ctx->worker &&
+	/* -v: the kernel's trace lines would cut through the bar. */
+	return !ctx->worker && !ctx->opt->verbose &&
 	       (p == 1 || (p == -1 && !ctx->opt->quiet && isatty(STDERR_FILENO)));
 }
 
@@ -105,7 +125,9 @@ bool transfer_bar(const struct run_ctx *ctx)
  */
 static int progress_ioctl(const struct run_ctx *ctx, struct job *job, bool fresh)
 {
-	const char *name = strrchr(job->dest, '/');
+	/* -o -: the bar names the remote file, not "<stdout>". */
+	const char *label = job->opt->to_stdout ? job->url.path : job->dest;
+	const char *name = strrchr(label, '/');
 	struct progress_watch *w = NULL;
 	char waiting[sizeof(job->where) + 48];
 	int ret, saved;
@@ -114,7 +136,7 @@ static int progress_ioctl(const struct run_ctx *ctx, struct job *job, bool fresh
 		/* Until the size is known: what it waits for. */
 		snprintf(waiting, sizeof(waiting), fresh ? "connecting to %s" :
 			 "starting, on the connection to %s", job->where);
-		w = progress_watch_start(stderr, name ? name + 1 : job->dest,
+		w = progress_watch_start(stderr, name ? name + 1 : label,
 					 job->args.port, job->args.remote_path, waiting);
 	}
 	ret = ioctl(session_fd(), KFTP_IOC_GET, &job->args);
@@ -153,8 +175,9 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 		job->local_status = EXIT_DEVICE;
 		return -1;
 	}
-	/* The data file, kept for the next address and the next try. */
-	err = job->data_fd >= 0 ? 0 : job->inplace ? open_inplace(job) : create_data(job);
+	/* The data file, kept for the next address and the next try; or stdout. */
+	err = job->opt->to_stdout || job->data_fd >= 0 ? 0 :
+	      job->inplace ? open_inplace(job) : create_data(job);
 	if (err) {
 		if (err == EAGAIN)
 			say("'%s' changed while " PROG " was starting", job->dest);
@@ -165,7 +188,7 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 		job->local_status = EXIT_LOCAL;
 		return -1;
 	}
-	job->args.dest_fd = job->data_fd;
+	job->args.dest_fd = job->opt->to_stdout ? STDOUT_FILENO : job->data_fd;
 	if (signals_caught()) {
 		job->err = EINTR;
 		return -1;
@@ -199,6 +222,10 @@ static int failed(struct job *job)
 {
 	int status = exit_status(job->err, job->args.result.failed_step);
 
+	/* -o -: the reader went away (SIGPIPE ignored): nothing to explain. */
+	if (job->opt->to_stdout && job->err == EPIPE)
+		return EXIT_LOCAL;
+
 	report_failure(job);
 	discard_temp(job);
 	return status;
@@ -219,7 +246,9 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 		return interrupted(ctx, job);
 	}
 	job->keep_partial = false;
-	if (job->inplace) {
+	if (job->opt->to_stdout) {
+		ret = 0;
+	} else if (job->inplace) {
 		ret = finish_inplace(job);
 	} else {
 		set_remote_time(job);
@@ -233,7 +262,9 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 	close_data(job);
 	if (ctx->opt->quiet)
 		return EXIT_OK;
-	if (job->inplace && !job->received)
+	if (job->opt->to_stdout)
+		note("wrote %llu bytes to stdout", (unsigned long long)res->bytes_written);
+	else if (job->inplace && !job->received)
 		note("'%s' is already complete (%llu bytes): nothing to download",
 		     job->dest, (unsigned long long)job->resume_offset);
 	else if (job->inplace)
@@ -349,6 +380,13 @@ static bool retry_next(const struct run_ctx *ctx, struct job *job, unsigned int 
 
 	if (n > opt->retry)
 		return false;
+	/* -o -: what went into stdout cannot be taken back, nor resumed. */
+	if (opt->to_stdout && (job->received || job->err == EPIPE)) {
+		if (job->received && retryable(job))
+			say("not retrying: %llu bytes already went to stdout",
+			    (unsigned long long)job->received);
+		return false;
+	}
 	/* REST refused on a try that resumed: from byte 0 (not -C's file). */
 	if (job->err == EOPNOTSUPP && job->resume_offset > job->start_offset &&
 	    !job->inplace)
@@ -364,7 +402,7 @@ static bool retry_next(const struct run_ctx *ctx, struct job *job, unsigned int 
 	/* An older module takes no REST: start over. */
 	if (restart || ctx->version < REQUEST_V2)
 		next = job->start_offset;
-	if (!job->inplace && ftruncate(job->data_fd, (off_t)next)) {
+	if (!job->inplace && !opt->to_stdout && ftruncate(job->data_fd, (off_t)next)) {
 		say("cannot write '%s': %s", job->dest, strerror(errno));
 		return false;
 	}

@@ -12,6 +12,8 @@
 
 unsigned int request_version(const struct kftp_get_args *a)
 {
+	if ((a->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) || a->display_name[0])
+		return REQUEST_V3;
 	if (a->max_filesize || a->max_time_ms || a->data_family || a->data_port_low ||
 	    a->data_port_high || a->resume_offset || (a->flags & KFTP_GET_F_REMOTE_TIME))
 		return REQUEST_V2;
@@ -40,6 +42,16 @@ const char *options_v2(const struct options *opt, char *buf, size_t size)
 		add(buf, size, "--max-filesize");
 	if (opt->max_time_ms)
 		add(buf, size, "--max-time");
+	return buf;
+}
+
+const char *options_v3(const struct options *opt, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (opt->to_stdout)
+		add(buf, size, "-o - (writing to stdout)");
+	if (opt->verbose)
+		add(buf, size, "-v");
 	return buf;
 }
 

@@ -17,16 +17,14 @@
 #define REQUEST_V0		0
 #define REQUEST_V1		1	/* dest_fd */
 #define REQUEST_V2		2	/* limits, remote time, data ports, resume */
-/*
- * -o -: the kernel writing the file into stdout (a pipe). No module takes
- * such a request yet; the lead's kernel part defines it, as version 3.
- */
-#define REQUEST_STDOUT		3
+#define REQUEST_V3		3	/* -v's trace, -o -'s stream, display_name */
 
 /* The version a request needs (the fields it sets). */
 unsigned int request_version(const struct kftp_get_args *a);
 /* The options of opt that need version 2 ("-R, --max-time"), or "". */
 const char *options_v2(const struct options *opt, char *buf, size_t size);
+/* The same for version 3 ("-o - (writing to stdout), -v"), or "". */
+const char *options_v3(const struct options *opt, char *buf, size_t size);
 /*
  * "WHAT needs a newer kftp module", the versions WHAT needs and the
  * loaded module takes, and the hint to reload it after an upgrade. The caller
