@@ -81,6 +81,16 @@
 #   make happen on purpose; a loop of 1 ms connect timeouts hits it too
 #   rarely to prove anything.
 #   Findings 3 are e4b, e4c and e4d; finding 6 is also e1 at 226.
+# Issue 21's stream destination (kftp-get -o -, KFTP_GET_F_DEST_STREAM): the
+# kernel blocked in pipe_write, a FIFO nobody reads yet, the bytes a stop
+# keeps it from writing copied out of the socket's pages:
+#   f11     SIGSTOP there, SIGCONT, then read: the whole file, one RETR, no
+#           socket page held while stopped;
+#   f12     SIGSTOP there, SIGKILL: no page or socket left;
+#   f13     the reader goes: EPIPE at LOCAL_FILE, death by SIGPIPE (141);
+#   f14     stopped past --max-time: let go; the restarted call fails
+#           (exit 9) rather than write the file into the pipe again;
+#   f15     f11 on the two-copy receive path (one_copy=N).
 #
 # LIFECYCLE_CASES (an extended regex, run-vm.sh --env) runs only the cases
 # whose id matches, e.g. 'e1-|e4a-data' or '^repro1$': today's module
@@ -1106,6 +1116,136 @@ b_f7() {
 	diag "connections the server accepted: $CNT"
 }
 
+# ---------------------------------------------------------------- -o -
+
+# pipe_start [ARGS...]: kftp-get -o - (and ARGS) of the main file into a
+# FIFO that nobody reads yet (BGPID), until the kernel blocks in pipe_write
+# with part of a batch unwritten. SP_RD: the FIFO's only reader (EOF once
+# kftp-get is done).
+pipe_start() {
+	local d=$C_DIR rw
+	mkfifo "$d/p" || return 1
+	exec {rw}<>"$d/p" || return 1	# a writer, so the read-only open does not wait
+	exec {SP_RD}<"$d/p" || return 1
+	"$KFTP_GET" -q --timeout "$T_CLIENT" "$@" -o - "ftp://127.0.0.1:$HPORT/f" \
+		>"$d/p" 2>"$d/out" </dev/null {SP_RD}<&- {rw}>&- &
+	BGPID=$!
+	C_PIDS+=("$BGPID")
+	exec {rw}>&-
+	poll "$T_HOLD" in_pipe_write "$BGPID" && return 0
+	diag "kftp-get (pid $BGPID) never blocked writing into the pipe"
+	proc_report "$BGPID"
+	return 1
+}
+
+in_pipe_write() {
+	local f s
+	for f in /proc/"$1"/task/*/stack; do
+		s=
+		[ -r "$f" ] && read -r -d '' s <"$f"
+		[[ $s == *pipe_write* ]] && return 0
+	done
+	return 1
+}
+
+recv_pages() {
+	cat /sys/module/kftp/parameters/recv_pages
+}
+
+no_recv_pages() {
+	[ "$(recv_pages)" = 0 ]
+}
+
+# no_pages_kept: the stopped transfer holds no page of the socket's: what
+# the full pipe did not take was copied out.
+no_pages_kept() {
+	local n
+	n=$(recv_pages)
+	[ "$n" = 0 ] && return 0
+	diag "the stopped transfer holds $n pages of the socket's"
+	return 1
+}
+
+# f11: stopped while the kernel waits for the pipe's reader, continued, then
+# read: the whole file comes out of the pipe, from one RETR.
+b_f11() {
+	local d=$C_DIR
+	pipe_start || return 1
+	stop_wait "$BGPID" || return 1
+	nap 1.5				# past the kept transfer's first check
+	no_pages_kept || return 1
+	kill -CONT "$BGPID"
+	cat <&"$SP_RD" >"$d/f"
+	exec {SP_RD}<&-
+	proc_wait "$BGPID" "$T_EXIT"
+	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
+	check_sha "$d/f" "$MAIN_SHA" || return 1
+	case_count '< RETR '
+	check_eq "RETRs" 1 "$CNT"
+}
+
+# f15: f11 on the two-copy path (one_copy=N): its buffer's unwritten
+# rest is kept the same way.
+b_f15() {
+	local rc=0 p=/sys/module/kftp/parameters/one_copy
+	echo N >"$p" || return 1
+	b_f11 || rc=1
+	echo Y >"$p"
+	return $rc
+}
+
+# f12: stopped there, then killed: the kept pages and sockets all go.
+b_f12() {
+	C_RESULTS='EINTR@DATA'
+	pipe_start || return 1
+	stop_wait "$BGPID" || return 1
+	nap 0.5
+	kill -KILL "$BGPID"
+	proc_wait "$BGPID" "$T_EXIT"
+	exec {SP_RD}<&-
+	check_eq "kftp-get's exit status" 137 "$PRC" || return 1
+	poll "$T_SOCK" no_recv_pages && return 0
+	diag "recv_pages still $(recv_pages) after the kill"
+	return 1
+}
+
+# f13: the reader goes away while the kernel waits for it: EPIPE, and
+# SIGPIPE ends kftp-get, as it ends any writer of a pipe (curl | head).
+b_f13() {
+	local d=$C_DIR
+	C_RESULTS='EPIPE@LOCAL_FILE'
+	pipe_start || return 1
+	exec {SP_RD}<&-
+	proc_wait "$BGPID" "$T_EXIT"
+	check_eq "kftp-get's exit status ($(<"$d/out"))" 141 "$PRC" || return 1
+	poll "$T_SOCK" no_recv_pages && return 0
+	diag "recv_pages still $(recv_pages) after EPIPE"
+	return 1
+}
+
+# f14: stopped in the pipe past --max-time: the kept transfer is let go,
+# and the restarted call fails (exit 9) rather than fetch the file again:
+# the pipe holds a prefix of the file, once; one RETR went out.
+b_f14() {
+	local d=$C_DIR size
+	C_RESULTS='EINTR@DATA'
+	pipe_start --max-time "$T_SHORT" || return 1
+	stop_wait "$BGPID" || return 1
+	poll "$T_LETGO" ev_done_at_least 1 ||
+		{ diag "not let go within $T_LETGO s"; return 1; }
+	kill -CONT "$BGPID"
+	cat <&"$SP_RD" >"$d/f"
+	exec {SP_RD}<&-
+	proc_wait "$BGPID" "$T_EXIT"
+	check_eq "kftp-get's exit status ($(<"$d/out"))" 9 "$PRC" || return 1
+	size=$(stat -c %s "$d/f")
+	[ "$size" -gt 0 ] && [ "$size" -lt "$MAIN_SIZE" ] ||
+		{ diag "the pipe gave $size bytes, not a part of $MAIN_SIZE"; return 1; }
+	cmp -s -n "$size" "$d/f" "$MAIN" || { diag "not a prefix of the file"; return 1; }
+	case_count '< RETR '
+	check_eq "RETRs" 1 "$CNT"
+}
+
 # A stop while RETR is being sent: the server reads nothing after PORT,
 # its receive buffer is tiny (--ctl-rcvbuf), the client's send buffer 4 KiB
 # (net.ipv4.tcp_wmem while it connects), and RETR is 8000 bytes long (4000
@@ -1220,6 +1360,11 @@ lcase f5 "24 transfers begin at once: no dump misses one" b_f5
 lcase f6 "dest_fd stopped before 226: one RETR, the exact size" b_f6
 lcase f7 "an O_DIRECT or O_APPEND dest_fd is EINVAL before RETR" b_f7
 lcase f10 "stopped at 226: umount is EBUSY; killed: it unmounts, log clean" b_f10
+lcase f11 "-o - into a full pipe, SIGSTOP, SIGCONT: the whole file, one RETR" b_f11
+lcase f12 "-o - into a full pipe, SIGSTOP, SIGKILL: no page or socket left" b_f12
+lcase f13 "-o - into a pipe whose reader goes: SIGPIPE (141), nothing left" b_f13
+lcase f14 "-o - stopped in the pipe past --max-time: let go, no second copy (exit 9)" b_f14
+lcase f15 "f11 on the two-copy receive path (one_copy=N)" b_f15
 # Last: today's module oopses here (d_path at exit) and the guest panics.
 matrix e2 "SIGSTOP, SIGKILL: nothing left" accept data 226 RETR REST PORT
 lcase repro1 "no greeting, SIGSTOP, SIGKILL: no oops" b_repro1

@@ -28,6 +28,7 @@ part_init script "$@"
 W=$PART_WORK
 FRESH_ROOT=$W/run
 S=$FTP_ROOT/script		# files of this part, served by vsftpd and pyftpd
+KSTAT=${KFTPSTAT:-$REPO/user/kftpstat}
 TMUX_SOCK=$W/tmux.sock
 RPID=
 DEV_MODE_CHANGED=
@@ -366,22 +367,80 @@ c_accept_hint() {
 	return $rc
 }
 
-# -o -: until the kernel can write into a pipe, "needs a newer module"
-# (exit 3), no file named "-", nothing sent; with two URLs a usage error.
+# -o -: the kernel writes the file into stdout: a pipe (checksum), a file
+# that already holds a line (written after it, as write(2) would), >>; no
+# file named "-"; with two URLs, or with -C, a usage error.
 c_stdout() {
-	local d rc=0 before
+	local d rc=0
 	d=$(fresh stdout)
 	cd "$d" || return 1
-	before=$(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE")
-	kget -o - "$V/hello.txt"
-	sleep 0.5
-	expect_fail 3 "-o - (writing to stdout) needs a newer kftp module" || rc=1
-	check_eq "stdout" "" "$KOUT" || rc=1
-	check_eq "connections to vsftpd" "$before" "$(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE")" || rc=1
+	"$KFTP_GET" -o - "$V/big.bin" </dev/null 2>"$d/err" | sha256sum >"$d/sum"
+	check_eq "exit statuses of kftp-get | sha256sum" "0 0" "${PIPESTATUS[*]}" || rc=1
+	check_eq "sha256 of the pipe" "$(sha_of "$FTP_ROOT/big.bin")" "$(cut -d' ' -f1 "$d/sum")" || rc=1
+	check_contains "stderr" "$(cat "$d/err")" "wrote 67108864 bytes to stdout" || rc=1
+	{ printf 'first line\n'; "$KFTP_GET" -q -o - "$V/hello.txt"; } >"$d/file" </dev/null
+	{ printf 'first line\n'; cat "$FTP_ROOT/hello.txt"; } >"$d/want"
+	"$KFTP_GET" -q -o - "$V/hello.txt" >>"$d/file" </dev/null
+	cat "$FTP_ROOT/hello.txt" >>"$d/want"
+	check_same_file "$d/file" "$d/want" || rc=1
 	kget -o - "$V/hello.txt" "$V/one.bin"
 	expect_fail 2 "-o - writes one file to stdout, but 2 URLs were given" || rc=1
+	rm -f "$d/sum" "$d/err" "$d/file" "$d/want"
 	cd "$REPO" || return 1
 	only_entries "$d" || rc=1
+	return $rc
+}
+
+# -v: the dialogue from the kernel on stderr, the password masked, the data
+# connection's address; the file alone on stdout with -o -; nothing of it
+# without -v; a hostile reply's terminal escapes escaped.
+c_verbose() {
+	local d rc=0 line
+	d=$(fresh verbose)
+	kget -v -o - "ftp://$FTP_USER:$FTP_PASS@127.0.0.1:$VSFTPD_PORT/hello.txt"
+	check_rc 0 || rc=1
+	check_eq "stdout" "$(cat "$FTP_ROOT/hello.txt")" "$KOUT" || rc=1
+	for line in "* connected to 127.0.0.1:$VSFTPD_PORT" "< 220" "> USER $FTP_USER" \
+	    "> PASS ****" "< 230" "> TYPE I" "* listening on 127.0.0.1:" "> PORT 127,0,0,1," \
+	    "> RETR " "* data connection from 127.0.0.1:" "< 226"; do
+		check_contains "stderr" "$KERR" "$line" || rc=1
+	done
+	case $KERR in *"$FTP_PASS"*) diag "the password is in the trace"; rc=1 ;; esac
+	kget -o "$d/f" "$V/hello.txt"
+	check_rc 0 || rc=1
+	case $KERR in *"> "* | *"< 2"*) diag "a trace without -v: $KERR"; rc=1 ;; esac
+	start_retry ctrlchars || return 1
+	kget -v -o "$d/g" "ftp://127.0.0.1:$RPORT/g"
+	check_rc 6 || rc=1
+	check_contains "stderr" "$KERR" "< 550" || rc=1
+	case $KERR in *$'\e'* | *$'\a'*) diag "a raw escape or BEL reached stderr"; rc=1 ;; esac
+	check_contains "stderr" "$KERR" '< 550 evil\e[2J\e]0;pwned\a text\0 end\010.' || rc=1
+	return $rc
+}
+
+# kftpstat: the STEP column shows where a transfer waits (a server that
+# never greets: GREETING), and the destination's final name, not its
+# unnamed data file.
+c_kftpstat_step() {
+	local d rc=0 pid out json i
+	start_retry silence || return 1
+	d=$(fresh kstat)
+	"$KFTP_GET" -q --timeout 60 -o "$d/final.bin" "ftp://127.0.0.1:$RPORT/f" \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	for ((i = 0; i < 100; i++)); do
+		json=$("$KSTAT" --json -p "$pid" 2>&1)
+		case $json in *'"step":"GREETING"'*) break ;; esac
+		sleep 0.2
+	done
+	out=$("$KSTAT" 2>&1)
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	check_contains "kftpstat --json" "$json" '"step":"GREETING"' || rc=1
+	check_contains "kftpstat --json" "$json" "\"$d/final.bin\"" || rc=1
+	check_contains "kftpstat's header" "$out" "STEP" || rc=1
+	check_contains "kftpstat" "$out" "GREETING" || rc=1
+	case $json$out in *"(deleted)"* | *"/#"*) diag "an unnamed file shown: $json"; rc=1 ;; esac
 	return $rc
 }
 
@@ -398,6 +457,8 @@ tcase "-u USER without a terminal: no prompt, as before" c_no_prompt
 tcase "/dev/kftp missing: loaded, not loaded, not installed; said once with -Z" c_device_missing
 tcase "not root (0600 and 0666): 'root only' once with -Z, nothing sent" c_root_only
 tcase "no data connection from the server: the active-mode hint" c_accept_hint
-tcase "-o -: needs a newer module (exit 3), no file '-'; two URLs: usage" c_stdout
+tcase "-o -: into a pipe (sha256), after a file's first line, >>; two URLs: usage" c_stdout
+tcase "-v: the dialogue from the kernel, PASS masked, escapes escaped; none without -v" c_verbose
+tcase "kftpstat: STEP GREETING for a silent server; the final name, not the data file" c_kftpstat_step
 part_done
 exit $?
