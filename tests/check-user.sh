@@ -508,6 +508,28 @@ c_verbose() {
 	return $rc
 }
 
+# display_name (version 3): a name with a control byte, or whose absolute
+# form is too long for the field (then the name as given, shorter, written
+# over it), is passed as the module takes it (NUL-padded, no control byte),
+# which the stand-in checks as the module does; the download goes on.
+c_display_name() {
+	local rc=0 c200 dir='' base i
+	srun KFTP_PROBE_DEVICE_VERSION=3 -- "$ASAN" -o $'a\eb' 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (a name with ESC)" 1 "$REQ" || rc=1
+	printf -v c200 '%0200d' 0
+	printf -v base '%0250d' 1
+	for ((i = 0; i < 19; i++)); do
+		dir+=$c200/
+	done
+	mkdir -p "$W/run/$dir" || return 1
+	srun KFTP_PROBE_DEVICE_VERSION=3 -- "$ASAN" -o "$dir$base" 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (a name longer than display_name)" 1 "$REQ" || rc=1
+	rm -rf "${W:?}/run/$c200"
+	return $rc
+}
+
 # ---------------------------------------------------------------- the docs
 
 # What the docs say of the options and exit statuses is what the code
@@ -710,6 +732,7 @@ tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)"
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old
 tcase "-o -: several URLs, -C, --json usage errors; needs version 3 (issue 21)" c_stdout
 tcase "-v: in -h and the completion; needs version 3; costs nothing without (issue 21)" c_verbose
+tcase "display_name: a name with ESC or longer than the field stays a valid request" c_display_name
 tcase "--retry: doubling wait, each said; 550 final; --retry-max-time; SIGINT (issue 21)" c_retry
 tcase "docs: options, exit statuses, curl's meanings as the code has them (issue 21)" c_docs
 tcase "-Werror in user/'s own build, not in the package's (issue 21)" c_build_werror

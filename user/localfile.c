@@ -208,16 +208,24 @@ void final_name(const struct job *job, char *buf, size_t size)
 	ssize_t n;
 	int len = -1;
 
+	/*
+	 * The kernel wants nothing but NULs after the terminator: a shorter
+	 * name written over a longer one, or one cleared by its first byte,
+	 * would be EINVAL. Each attempt starts from a zeroed buffer.
+	 */
+	memset(buf, 0, size);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", job->dir_fd);
 	n = job->dir_fd >= 0 ? readlink(proc, dir, sizeof(dir) - 1) : -1;
 	if (n > 0 && n < (ssize_t)sizeof(dir) - 1 && dir[0] == '/') {
 		dir[n] = '\0';
 		len = snprintf(buf, size, "%s%s%s", dir, n > 1 ? "/" : "", base_of(job));
 	}
-	if (len < 0 || (size_t)len >= size)
+	if (len < 0 || (size_t)len >= size) {
+		memset(buf, 0, size);
 		snprintf(buf, size, "%s", job->dest);
+	}
 	if (text_has_control(buf))
-		buf[0] = '\0';
+		memset(buf, 0, size);
 }
 
 /* ---- temporary file ----------------------------------------------------- */

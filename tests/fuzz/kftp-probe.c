@@ -36,6 +36,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +239,30 @@ static int too_new(const struct kftp_get_args *a)
 	return 0;
 }
 
+/*
+ * The module's rule for display_name (version 3): NUL-terminated, nothing
+ * but NULs after, no control character. A stand-in that let a bad one
+ * through would hide what the module refuses with EINVAL.
+ */
+static bool v3_strings_ok(const struct kftp_get_args *a)
+{
+	const char *s = a->display_name, *nul;
+	size_t i;
+
+	if (a->size < KFTP_GET_ARGS_SIZE_VER3)
+		return true;
+	nul = memchr(s, '\0', sizeof(a->display_name));
+	if (!nul)
+		return false;
+	for (i = nul - s; i < sizeof(a->display_name); i++)
+		if (s[i])
+			return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	static int (*real)(int, unsigned long, ...);
@@ -254,6 +279,10 @@ int ioctl(int fd, unsigned long req, ...)
 		return real(fd, req, a);
 	if (too_new(a)) {
 		errno = E2BIG;
+		return -1;
+	}
+	if (!v3_strings_ok(a)) {
+		errno = EINVAL;
 		return -1;
 	}
 	if (!a->family) {		/* kftp-get's version probe */
