@@ -31,10 +31,9 @@ NOSIZE_PORT=2152
 NOREST_PORT=2153
 T_LOG=$W/tpyftpd.log
 T_PID=
-PORTS_PID=
 
 cleanup() {
-	[ -z "$PORTS_PID" ] || { kill -TERM "$PORTS_PID" 2>/dev/null; wait "$PORTS_PID" 2>/dev/null; }
+	release_ports
 	stop_pid "$T_PID" tpyftpd >/dev/null
 	rm -rf "$B"
 }
@@ -616,7 +615,7 @@ c_ftp_port() {
 	u=$(base_of "$s")
 	log=$(log_of "$s")
 	before=$(log_lines "$log")
-	kget -P 127.0.0.1:41000-41002 --output-dir "$d" "$u/batch/f15.bin" \
+	kget -P "127.0.0.1:$TEST_PORT_LOW-$TEST_PORT_HIGH" --output-dir "$d" "$u/batch/f15.bin" \
 		"$u/batch/f16.bin" "$u/batch/f17.bin"
 	check_rc 0 || rc=1
 	shas_in "$d" f15.bin f16.bin f17.bin || rc=1
@@ -624,47 +623,31 @@ c_ftp_port() {
 	ports=$(ports_announced "$s" "$before")
 	check_eq "PORT commands" 3 "$(printf '%s\n' "$ports" | grep -c .)" || rc=1
 	for p in $ports; do
-		if [ "$p" -lt 41000 ] || [ "$p" -gt 41002 ]; then
-			diag "data port $p announced, outside 41000-41002"
+		if [ "$p" -lt "$TEST_PORT_LOW" ] || [ "$p" -gt "$TEST_PORT_HIGH" ]; then
+			diag "data port $p announced, outside $TEST_PORT_LOW-$TEST_PORT_HIGH"
 			rc=1
 		fi
 	done
 	# '-' is the control connection's address, with a range.
 	before=$(log_lines "$log")
-	kget -P -:41001 -o "$d/h" "$u/hello.txt"
-	check_rc 0 || rc=1
+	p=$((TEST_PORT_LOW + 1))
+	kget -P "-:$p" -o "$d/h" "$u/hello.txt"
+	check_rc 0 || { rc=1; diag "$(ss -tanop "( sport = :$p )" 2>&1)"; }
 	check_sha "$d/h" "${SHA[hello.txt]}" || rc=1
 	sleep 0.3
-	check_eq "data port with -P -:41001" 41001 "$(ports_announced "$s" "$before")" || rc=1
+	check_eq "data port with -P -:$p" "$p" "$(ports_announced "$s" "$before")" || rc=1
 	return $rc
 }
 
 # The whole range in use: the error names it, exit 4.
 c_ftp_port_busy() {
-	local d rc=0 ready=$W/ports.ready
+	local d rc=0
 	prep_ok || return 1
 	d=$(fresh ftp-port-busy)
-	rm -f "$ready"
-	"$PYTHON" -c '
-import socket, sys, time
-ss = []
-for p in range(41000, 41003):
-    s = socket.socket()
-    s.bind(("127.0.0.1", p))
-    s.listen(1)
-    ss.append(s)
-open(sys.argv[1], "w").close()
-time.sleep(120)' "$ready" </dev/null >/dev/null 2>&1 &
-	PORTS_PID=$!
-	for _ in $(seq 200); do
-		[ -e "$ready" ] && break
-		sleep 0.1
-	done
-	kget -P 127.0.0.1:41000-41002 -o "$d/h" "$V/hello.txt"
-	expect_fail 4 "no free data port in 41000-41002" || rc=1
-	kill -TERM "$PORTS_PID" 2>/dev/null
-	wait "$PORTS_PID" 2>/dev/null
-	PORTS_PID=
+	hold_ports "$TEST_PORT_LOW" "$TEST_PORT_HIGH" || return 1
+	kget -P "127.0.0.1:$TEST_PORT_LOW-$TEST_PORT_HIGH" -o "$d/h" "$V/hello.txt"
+	expect_fail 4 "no free data port in $TEST_PORT_LOW-$TEST_PORT_HIGH" || rc=1
+	release_ports
 	only_entries "$d" || rc=1
 	# An address that is not this host's.
 	kget -P 192.0.2.1 -o "$d/h" "$V/hello.txt"
@@ -676,7 +659,7 @@ time.sleep(120)' "$ready" </dev/null >/dev/null 2>&1 &
 c_ftp_port_usage() {
 	local d rc=0 arg
 	d=$(fresh ftp-port-usage)
-	for arg in eth0 127.0.0.1:0 127.0.0.1:41002-41000 127.0.0.1:70000 '[::1' 127.0.0.1:x; do
+	for arg in eth0 127.0.0.1:0 "127.0.0.1:$TEST_PORT_HIGH-$TEST_PORT_LOW" 127.0.0.1:70000 '[::1' 127.0.0.1:x; do
 		kget -P "$arg" -o "$d/h" "$V/hello.txt"
 		expect_fail 2 "-P" || rc=1
 	done
@@ -902,7 +885,7 @@ tcase "-C - against a server without REST: exit 10, partial kept" c_resume_refus
 tcase "--continue-at: bad number, missing or short file: usage errors" c_resume_usage
 for S in vsftpd pyftpd; do
 	tcase "$S: -R gives the file the server's time" c_remote_time "$S"
-	tcase "$S: -P 127.0.0.1:41000-41002: data ports in the range" c_ftp_port "$S"
+	tcase "$S: -P 127.0.0.1:$TEST_PORT_LOW-$TEST_PORT_HIGH: data ports in the range" c_ftp_port "$S"
 	tcase "$S: --max-filesize below SIZE: exit 11 before RETR" c_max_filesize "$S"
 done
 tcase "-P with the whole range in use: exit 4 naming the range" c_ftp_port_busy

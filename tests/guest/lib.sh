@@ -584,6 +584,52 @@ tcp_listeners() {
 	ss -Htln4 2>/dev/null | wc -l
 }
 
+# Data ports that tests name: above net.ipv4.ip_local_port_range (32768-60999),
+# so that no ephemeral port can hold one. A server's active-mode connection
+# binds port 0 and leaves a TIME_WAIT socket for 60 s, without SO_REUSEADDR,
+# on a random port of that range: once it was 41001, and a case that wanted
+# 41001 failed with EADDRINUSE.
+TEST_PORT_LOW=61000
+TEST_PORT_HIGH=61002
+
+# hold_ports LOW HIGH: listen on 127.0.0.1:LOW..HIGH in a background process
+# (HOLD_PID) until release_ports. Fails, showing who has the port, when one
+# cannot be bound: a case that expects them all busy must not run otherwise.
+HOLD_PID=
+hold_ports() {
+	local ready=${PART_WORK:-$SUITE_DIR}/ports.ready _
+	rm -f "$ready"
+	"$PYTHON" -c '
+import socket, sys, time
+ss = []
+for p in range(int(sys.argv[1]), int(sys.argv[2]) + 1):
+    s = socket.socket()
+    # Past a TIME_WAIT left by an earlier case: only a listener blocks kftp.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", p))
+    s.listen(1)
+    ss.append(s)
+open(sys.argv[3], "w").close()
+time.sleep(120)' "$1" "$2" "$ready" </dev/null >/dev/null 2>"$ready.err" &
+	HOLD_PID=$!
+	for _ in $(seq "$(tscale 100)"); do
+		[ -e "$ready" ] && return 0
+		kill -0 "$HOLD_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	diag "could not hold ports $1-$2: $(tail -n 1 "$ready.err")"
+	diag "$(ss -tanop "( sport >= :$1 and sport <= :$2 )" 2>&1)"
+	release_ports
+	return 1
+}
+
+release_ports() {
+	[ -n "$HOLD_PID" ] || return 0
+	kill -TERM "$HOLD_PID" 2>/dev/null
+	wait "$HOLD_PID" 2>/dev/null
+	HOLD_PID=
+}
+
 module_refcnt() {
 	cat /sys/module/kftp/refcnt 2>/dev/null || echo "(no /sys/module/kftp)"
 }

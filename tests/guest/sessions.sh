@@ -44,6 +44,7 @@ FRESH_ROOT=$W/cases
 
 cleanup() {
 	local p
+	release_ports
 	[ -z "$HPID" ] || stop_pid "$HPID" hostile_ftpd.py
 	for p in "${V6_PIDS[@]}"; do
 		stop_pid "$p" "IPv6 server"
@@ -464,30 +465,22 @@ c_port_range() {
 	d=$(fresh portrange)
 	hostile normal
 	: >"$HLOG.mark"
-	req --port "$HPORT" --port-range 41000-41002 a="$d/1" b="$d/2" c="$d/3"
+	req --port "$HPORT" --port-range "$TEST_PORT_LOW-$TEST_PORT_HIGH" a="$d/1" b="$d/2" c="$d/3"
 	req_expect 'ok *' 'ok *' 'ok *' || return 1
 	ports=$(grep -a 'data target 127.0.0.1 port' "$HLOG" | tail -n 3 | awk '{ print $NF }' | sort | xargs)
-	check_eq "data ports announced" "41000 41001 41002" "$ports"
+	check_eq "data ports announced" "$(seq -s " " "$TEST_PORT_LOW" "$TEST_PORT_HIGH")" "$ports"
 }
 
 c_port_range_busy() {
-	local d pid out
+	local d
 	d=$(fresh portbusy)
-	"$PYTHON" -c 'import socket, sys, time
-socks = []
-for p in range(41000, 41003):
-    s = socket.socket(); s.bind(("127.0.0.1", p)); s.listen(1); socks.append(s)
-print("bound", flush=True)
-time.sleep(60)' >"$d/holder" 2>&1 &
-	pid=$!
-	for _ in $(seq 100); do grep -q bound "$d/holder" && break; sleep 0.1; done
-	req --port "$VSFTPD_PORT" --port-range 41000-41002 hello.txt="$d/1"
-	kill "$pid"
-	wait "$pid" 2>/dev/null
+	hold_ports "$TEST_PORT_LOW" "$TEST_PORT_HIGH" || return 1
+	req --port "$VSFTPD_PORT" --port-range "$TEST_PORT_LOW-$TEST_PORT_HIGH" hello.txt="$d/1"
+	release_ports
 	req_expect 'err=EADDRINUSE step=LISTEN *' || return 1
 	req --port "$VSFTPD_PORT" --data-host 192.0.2.1 hello.txt="$d/2"
 	req_expect 'err=EADDRNOTAVAIL step=LISTEN *' || return 1
-	req --port "$VSFTPD_PORT" --data-host 127.0.0.1 --port-range 41000-41002 hello.txt="$d/3"
+	req --port "$VSFTPD_PORT" --data-host 127.0.0.1 --port-range "$TEST_PORT_LOW-$TEST_PORT_HIGH" hello.txt="$d/3"
 	req_expect 'ok *'
 }
 
