@@ -197,12 +197,18 @@ write_guest_cmd() {
 start_qemu() {
 	local initrd=$1
 	# -no-reboot: the guest's poweroff (or a panic, with panic=-1) ends QEMU.
+	# tsc=unstable: 6.12 on qemu64 trusts TCG's TSC and marks sched_clock
+	# stable in a late initcall, a static-key flip with both vCPUs running;
+	# TCG once ran the stale int3 of that text patch ("Oops: int3" in
+	# sched_clock_cpu, before any module was loaded). 6.1 marks the TSC
+	# unstable on its own ("TSCs unsynchronized"), so every lane now runs
+	# as the 6.1 lane always did: on hpet, with no late flip.
 	timeout --kill-after=10 "$timeout_s" \
 		qemu-system-x86_64 -nodefaults -nographic -machine q35 -cpu "$cpu" \
 		-smp "$smp" -m "$mem" -no-reboot \
 		-serial "file:$results/console.log" -monitor none \
 		-kernel "${kernel:-/boot/vmlinuz-$kver}" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check${append:+ $append}" \
+		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check tsc=unstable${append:+ $append}" \
 		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
 		-fsdev "local,id=w,path=$(qemu_path "$results"),security_model=none" \
