@@ -372,6 +372,25 @@ c_urls_first() {
 	return $rc
 }
 
+# Two URLs with one local name: the second would replace the first's file.
+# Refused before the first request, -i lists and --output-dir included.
+c_shared_dest() {
+	local rc=0
+	srun -- "$ASAN" ftp://127.0.0.1:9/a/README 'ftp://u:Sekr3t@127.0.0.1:9/b/README'
+	expect 2 "ftp://127.0.0.1:9/a/README and ftp://u:******@127.0.0.1:9/b/README would both be saved as 'README'" || rc=1
+	check_eq "requests" 0 "$REQ" || rc=1
+	lacks "the password" Sekr3t || rc=1
+	mkdir -p "$W/run/out"
+	printf 'ftp://127.0.0.1:9/x/f\nftp://127.0.0.1:9/y/g\nftp://127.0.0.1:9/x/f\n' >"$W/run/list"
+	srun -- "$ASAN" --output-dir out -i list
+	expect 2 "ftp://127.0.0.1:9/x/f and ftp://127.0.0.1:9/x/f would both be saved as 'out/f'" || rc=1
+	check_eq "requests" 0 "$REQ" || rc=1
+	# Distinct names still run: the stand-in answers both.
+	srun -- "$ASAN" --output-dir out ftp://127.0.0.1:9/a/README ftp://127.0.0.1:9/a/README2
+	lacks "a refusal" "would both be saved" || rc=1
+	return $rc
+}
+
 # With one URL, a failure names it too (password masked).
 c_one_url_named() {
 	local rc=0
@@ -727,6 +746,7 @@ tcase "netrc: another user's, with a password, refused (finding 5)" c_netrc_owne
 tcase "another user's file in a sticky dir: refused before connecting (finding 3)" c_sticky_owner
 tcase "-Z 8 URL: -Z takes no argument, said so; nothing runs (issue 21)" c_stray_flag
 tcase "every URL, -i lists too, checked before the first download (issue 21)" c_urls_first
+tcase "two URLs, one local name: refused before any request (issue 22)" c_shared_dest
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old

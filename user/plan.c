@@ -4,7 +4,9 @@
  * 200th URL of an -i list stops the run before the first file, not after
  * the 199th; so does a module that cannot do what the options ask.
  */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "job.h"
 #include "localfile.h"
@@ -13,11 +15,58 @@
 #include "session.h"
 #include "version.h"
 
+/* A URL's local name, to find two URLs that would write one file. */
+struct planned_dest {
+	char *dest;
+	size_t url;		/* its index in opt->urls */
+};
+
+static int planned_dest_cmp(const void *a, const void *b)
+{
+	const struct planned_dest *x = a, *y = b;
+	int c = strcmp(x->dest, y->dest);
+
+	if (c)
+		return c;
+	return x->url < y->url ? -1 : x->url > y->url;
+}
+
+/*
+ * The second of two URLs with one local name would replace the first's
+ * file, and the run would still say both were saved: refuse it, as wget
+ * would not (it writes README.1) and curl would not (it overwrites).
+ */
+static void refuse_shared_dests(const struct options *opt,
+				struct planned_dest *d, size_t n)
+{
+	char msg[2 * KFTP_LOCAL_PATH_MAX];
+	char *first, *second;
+	size_t i;
+
+	qsort(d, n, sizeof(*d), planned_dest_cmp);
+	for (i = 1; i < n; i++) {
+		if (strcmp(d[i - 1].dest, d[i].dest))
+			continue;
+		first = shown_url(opt->urls[d[i - 1].url]);
+		second = shown_url(opt->urls[d[i].url]);
+		snprintf(msg, sizeof(msg), "%s and %s would both be saved as '%s'; "
+			 "fetch them in separate runs, or name one with -o",
+			 first, second, d[i].dest);
+		free(first);
+		free(second);
+		die(EXIT_USAGE, "%s", msg);
+	}
+}
+
 void plan_urls(const struct options *opt, const struct logins *l)
 {
 	static struct job job;
+	struct planned_dest *dests;
 	size_t i;
 
+	dests = calloc(opt->nurls ?: 1, sizeof(*dests));
+	if (!dests)
+		die(EXIT_OTHER, "out of memory");
 	for (i = 0; i < opt->nurls; i++) {
 		char *shown = shown_url(opt->urls[i]);
 
@@ -28,8 +77,16 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		pick_destination(&job);
 		msg_url(NULL);
 		free(shown);
+		dests[i].dest = strdup(job.dest);
+		if (!dests[i].dest)
+			die(EXIT_OTHER, "out of memory");
+		dests[i].url = i;
 	}
 	explicit_bzero(&job, sizeof(job));
+	refuse_shared_dests(opt, dests, opt->nurls);
+	for (i = 0; i < opt->nurls; i++)
+		free(dests[i].dest);
+	free(dests);
 }
 
 int plan_device(const struct options *opt)
