@@ -37,10 +37,11 @@
  *   None of these depends on the caller seeing EINTR or not.
  *
  * - sess->stream_lost: the caller of a kept stream transfer that was let
- *   go after it had written (a pid reference, and the errno to return).
- *   The next call ends it; if that call is the caller's restart with a
- *   stream, it fails rather than write the same bytes again. Release ends
- *   it too.
+ *   go after it had written (a pid reference, and the errno to return):
+ *   by the kworker, or by another caller's call that did not continue it.
+ *   That caller's next call ends it; if the call is its restart with a
+ *   stream, it fails rather than write the same bytes again. Calls of
+ *   others leave it. A newer marker replaces it; release ends it too.
  *
  * - sess->next_data_port: a hint, no resource.
  *
@@ -192,13 +193,14 @@ static bool kftp_xfer_continues(const struct kftp_xfer *x,
  * A stream cannot be written twice: when a kept transfer into one, which
  * had written to it, was let go, its caller's restarted call must not
  * start over (the reader would get the first bytes again). That call, the
- * next one of the same thread with a stream, fails instead; any call ends
- * the marker.
+ * next one of the same thread with a stream, fails instead. Bytes only
+ * held back (x->unwritten) never reached the reader: starting over is
+ * right then.
  */
 static void kftp_session_lose_stream(struct kftp_session *sess,
 				     struct kftp_xfer *x, int err)
 {
-	if (!x->file_stream || (!x->written && !kftp_file_unwritten(x)))
+	if (!x->file_stream || !x->written)
 		return;
 	put_pid(sess->stream_lost);
 	sess->stream_lost = get_pid(x->caller);
@@ -209,15 +211,15 @@ static int kftp_session_stream_lost(struct kftp_session *sess,
 				    const struct kftp_get_args *args)
 {
 	struct pid *lost = sess->stream_lost;
-	bool same;
+	bool stream;
 
-	if (!lost)
+	/* Another thread's call: the marked caller may still come back. */
+	if (!lost || lost != task_pid(current))
 		return 0;
 	sess->stream_lost = NULL;
-	same = lost == task_pid(current) &&
-	       (args->flags & KFTP_GET_F_DEST_STREAM);
 	put_pid(lost);
-	return same ? sess->stream_lost_err : 0;
+	stream = args->flags & KFTP_GET_F_DEST_STREAM;
+	return stream ? sess->stream_lost_err : 0;
 }
 
 /*
@@ -243,6 +245,9 @@ int kftp_session_begin(struct kftp_session *sess, struct kftp_get_args *args,
 			*res = x;
 			return 0;
 		}
+		/* Its caller, stopped, may yet restart: not into the stream. */
+		if (x->caller != task_pid(current))
+			kftp_session_lose_stream(sess, x, -EINTR);
 		kftp_session_end(sess, x, -EINTR);
 	}
 

@@ -29,6 +29,8 @@
  *   --fd           open LOCAL ourselves and pass it as dest_fd (without
  *                  O_TRUNC when resuming); --append adds O_APPEND,
  *                  --direct O_DIRECT
+ *   --stream       with --fd: KFTP_GET_F_DEST_STREAM (LOCAL may be a FIFO;
+ *                  opening it waits for a reader, as a shell's > does)
  *   --catch SIG    a handler for SIG (a number, or USR1, TERM...) that
  *                  just returns; no SA_RESTART
  *   --eintr again  after EINTR, issue the same request again, unchanged
@@ -92,6 +94,7 @@ struct options {
 	bool use_fd;
 	bool append;
 	bool direct;
+	bool stream;
 	int catch_sig;
 	enum eintr_action eintr;
 	const char *go;
@@ -256,6 +259,8 @@ static void build(struct request *r, const char *host, uint16_t port,
 		flags |= O_APPEND;
 	if (opt.direct)
 		flags |= O_DIRECT;
+	if (opt.stream)
+		a->flags |= KFTP_GET_F_DEST_STREAM;
 	r->fd = open(local, flags, 0644);
 	if (r->fd < 0)
 		die("cannot open %s: %s", local, strerror(errno));
@@ -368,8 +373,8 @@ static void usage(void)
 	exit(2);
 }
 
-enum { O_CONNECT = 256, O_FD, O_APPEND_OPT, O_DIRECT_OPT, O_CATCH, O_EINTR,
-       O_GO, O_CLOSE_FD, O_FORK, O_BARRIER, O_REPEAT };
+enum { O_CONNECT = 256, O_FD, O_APPEND_OPT, O_DIRECT_OPT, O_STREAM, O_CATCH,
+       O_EINTR, O_GO, O_CLOSE_FD, O_FORK, O_BARRIER, O_REPEAT };
 
 static void parse_options(int argc, char **argv)
 {
@@ -378,6 +383,7 @@ static void parse_options(int argc, char **argv)
 		{ "fd", no_argument, NULL, O_FD },
 		{ "append", no_argument, NULL, O_APPEND_OPT },
 		{ "direct", no_argument, NULL, O_DIRECT_OPT },
+		{ "stream", no_argument, NULL, O_STREAM },
 		{ "catch", required_argument, NULL, O_CATCH },
 		{ "eintr", required_argument, NULL, O_EINTR },
 		{ "go", required_argument, NULL, O_GO },
@@ -420,6 +426,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_DIRECT_OPT:
 			opt.direct = true;
+			break;
+		case O_STREAM:
+			opt.stream = true;
 			break;
 		case O_CATCH:
 			opt.catch_sig = parse_signal(optarg);

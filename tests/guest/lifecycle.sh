@@ -90,7 +90,12 @@
 #   f13     the reader goes: EPIPE at LOCAL_FILE, death by SIGPIPE (141);
 #   f14     stopped past --max-time: let go; the restarted call fails
 #           (exit 9) rather than write the file into the pipe again;
-#   f15     f11 on the two-copy receive path (one_copy=N).
+#   f15     f11 on the two-copy receive path (one_copy=N);
+#   f16     SIGSTOP there, then a forked child's request on the shared
+#           descriptor lets the transfer go: the parent's restarted call
+#           fails with EINTR, and the pipe holds a prefix, once;
+#   f17     f16 with the pipe full before the first write: nothing reached
+#           the reader, so the restarted call starts over (whole file).
 #
 # LIFECYCLE_CASES (an extended regex, run-vm.sh --env) runs only the cases
 # whose id matches, e.g. 'e1-|e4a-data' or '^repro1$': today's module
@@ -1123,17 +1128,37 @@ b_f7() {
 # with part of a batch unwritten. SP_RD: the FIFO's only reader (EOF once
 # kftp-get is done).
 pipe_start() {
-	local d=$C_DIR rw
+	fifo_start "$C_DIR/p" "$KFTP_GET" -q --timeout "$T_CLIENT" "$@" -o - \
+		"ftp://127.0.0.1:$HPORT/f" || return 1
+}
+
+# fifo_start STDOUT CMD...: CMD (BGPID) with stdout on STDOUT (the FIFO
+# $C_DIR/p, or CMD opens the FIFO by name), stderr on $C_DIR/out; as
+# pipe_start, until it blocks writing into the FIFO.
+fifo_start() {
+	local d=$C_DIR rw out=$1
+	shift
 	mkfifo "$d/p" || return 1
 	exec {rw}<>"$d/p" || return 1	# a writer, so the read-only open does not wait
 	exec {SP_RD}<"$d/p" || return 1
-	"$KFTP_GET" -q --timeout "$T_CLIENT" "$@" -o - "ftp://127.0.0.1:$HPORT/f" \
-		>"$d/p" 2>"$d/out" </dev/null {SP_RD}<&- {rw}>&- &
+	: >"$d/out"
+	if [ -n "${FIFO_FULL:-}" ]; then
+		# Full before the first write: CMD's write waits with 0 written.
+		FIFO_FULL=$("$PYTHON" -c '
+import os, sys
+fd, n = os.open(sys.argv[1], os.O_WRONLY | os.O_NONBLOCK), 0
+try:
+    while True:
+        n += os.write(fd, bytes(4096))
+except BlockingIOError:
+    print(n)' "$d/p") || return 1
+	fi
+	"$@" >>"$out" 2>>"$d/out" </dev/null {SP_RD}<&- {rw}>&- &
 	BGPID=$!
 	C_PIDS+=("$BGPID")
 	exec {rw}>&-
 	poll "$T_HOLD" in_pipe_write "$BGPID" && return 0
-	diag "kftp-get (pid $BGPID) never blocked writing into the pipe"
+	diag "$1 (pid $BGPID) never blocked writing into the pipe"
 	proc_report "$BGPID"
 	return 1
 }
@@ -1244,6 +1269,55 @@ b_f14() {
 	cmp -s -n "$size" "$d/f" "$MAIN" || { diag "not a prefix of the file"; return 1; }
 	case_count '< RETR '
 	check_eq "RETRs" 1 "$CNT"
+}
+
+# f16: stopped there; a forked child's call on the shared descriptor does
+# not continue the transfer, so it is let go, and the parent's restarted
+# call fails with EINTR rather than write the file into the pipe again.
+b_f16() {
+	local d=$C_DIR size
+	C_NXFERS=2 C_RESULTS='EINTR@DATA ok'
+	stream_forked || return 1
+	check_eq "the parent's exit status ($(<"$d/out"))" 1 "$PRC" || return 1
+	check_out "$d/out" '[[]child] ok bytes=*' '[[]child] exit 0' 'err=EINTR *' || return 1
+	size=$(stat -c %s "$d/f")
+	[ "$size" -gt 0 ] && [ "$size" -lt "$MAIN_SIZE" ] ||
+		{ diag "the pipe gave $size bytes, not a part of $MAIN_SIZE"; return 1; }
+	cmp -s -n "$size" "$d/f" "$MAIN" || { diag "not a prefix of the file"; return 1; }
+	case_count '< RETR '
+	check_eq "RETRs (the parent's, the child's)" 2 "$CNT"
+}
+
+# f17: f16 with the pipe full before the first write: nothing reached the
+# reader, so the restarted call starts over and the whole file follows.
+b_f17() {
+	local d=$C_DIR
+	C_NXFERS=3 C_RESULTS='EINTR@DATA ok ok'
+	local FIFO_FULL=1
+	stream_forked || return 1
+	check_eq "the parent's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
+	check_out "$d/out" '[[]child] ok bytes=*' '[[]child] exit 0' "ok bytes=$MAIN_SIZE *" || return 1
+	check_eq "bytes from the pipe" $((FIFO_FULL + MAIN_SIZE)) "$(stat -c %s "$d/f")" || return 1
+	tail -c "$MAIN_SIZE" "$d/f" >"$d/g"
+	check_sha "$d/g" "$MAIN_SHA"
+}
+
+# stream_forked: kftp-life streams the main file into a FIFO nobody reads
+# yet and is stopped there; its forked child, sharing the descriptor,
+# then fetches it into /dev/null; the parent is continued and the FIFO
+# read into $C_DIR/f. PRC: the parent's exit status.
+stream_forked() {
+	local d=$C_DIR
+	# kftp-life opens the FIFO by name; its lines go to $d/out.
+	fifo_start "$d/out" "$LIFE" -t $((T_CLIENT * 1000)) --fd --stream --fork \
+		--go "$d/go" 127.0.0.1 "$HPORT" f="$d/p" f=/dev/null || return 1
+	stop_wait "$BGPID" || return 1
+	touch "$d/go"
+	line_wait "$d/out" '^\[child\] exit ' "$T_EXIT" || return 1
+	kill -CONT "$BGPID"
+	cat <&"$SP_RD" >"$d/f"
+	exec {SP_RD}<&-
+	proc_wait "$BGPID" "$T_EXIT"
 }
 
 # A stop while RETR is being sent: the server reads nothing after PORT,
@@ -1365,6 +1439,8 @@ lcase f12 "-o - into a full pipe, SIGSTOP, SIGKILL: no page or socket left" b_f1
 lcase f13 "-o - into a pipe whose reader goes: SIGPIPE (141), nothing left" b_f13
 lcase f14 "-o - stopped in the pipe past --max-time: let go, no second copy (exit 9)" b_f14
 lcase f15 "f11 on the two-copy receive path (one_copy=N)" b_f15
+lcase f16 "-o - stopped in the pipe, a forked child's call lets it go: EINTR, no second copy" b_f16
+lcase f17 "f16 with nothing written yet: the restarted call starts over, whole file" b_f17
 # Last: today's module oopses here (d_path at exit) and the guest panics.
 matrix e2 "SIGSTOP, SIGKILL: nothing left" accept data 226 RETR REST PORT
 lcase repro1 "no greeting, SIGSTOP, SIGKILL: no oops" b_repro1

@@ -227,8 +227,9 @@ struct kftp_get_result {
  *			"\a", "\0") or in octal ("\010"),
  *			and the password is never written. A line that a
  *			signal interrupts is lost; any other failure ends
- *			the trace for the call. The transfer goes on.
- *			Ignored without the flag.
+ *			the trace for the call. The transfer goes on,
+ *			unless SIGPIPE ends the caller (its default) or a
+ *			handler (EINTR). Ignored without the flag.
  * @reserved4:		in, version 3: must be 0.
  * @display_name:	in, version 3: NUL-terminated; empty, or the
  *			destination's name for people: events and the dump
@@ -336,7 +337,9 @@ struct kftp_get_args {
  *		  struct passed validation, @result is written back too, so
  *		  the caller can show the server's own words. A struct that
  *		  fails validation (EINVAL, E2BIG, EFAULT) gets no write-back,
- *		  nor does a trace_fd that is not open for writing (EBADF).
+ *		  nor does a trace_fd that is not open for writing (EBADF),
+ *		  nor the restarted stream call above whose transfer was let
+ *		  go (EINTR, ETIMEDOUT).
  *
  * errno:
  * * EPERM	- The caller lacks CAP_SYS_ADMIN.
