@@ -183,6 +183,15 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	err = kftp_validate(args);
 	if (err)
 		goto out_free;
+	/*
+	 * A version 3 flag needs the version 3 fields: from an older caller's
+	 * struct, trace_fd would read as fd 0 (clone3 refuses the same way).
+	 */
+	if ((args->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
+	    usize < KFTP_GET_ARGS_SIZE_VER3) {
+		err = -EINVAL;
+		goto out_free;
+	}
 
 	if (mutex_lock_interruptible(&sess->lock)) {
 		err = kftp_restart_errno();

@@ -741,6 +741,25 @@ static void abi_fields(void)
 	a.flags = 0;
 	expect_a(&a, BIT(ENOENT),
 		 "trace_fd -1 without KFTP_GET_F_TRACE: ignored, RETR 550");
+	/* A version 2 caller's struct with a version 3 flag: never fd 0. */
+	{
+		static const uint32_t v3_flags[] = {
+			KFTP_GET_F_TRACE,
+			KFTP_GET_F_DEST_STREAM | KFTP_GET_F_DEST_FD,
+		};
+		struct outcome o;
+
+		for (i = 0; i < (int)(sizeof(v3_flags) / sizeof(v3_flags[0])); i++) {
+			abi_valid(&a);
+			a.flags = v3_flags[i];
+			if (a.flags & KFTP_GET_F_DEST_FD)
+				memset(a.local_path, 0, sizeof(a.local_path));
+			o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER2,
+				   "v3 flag, v2 size");
+			expect(&o, BIT(EINVAL), "flags 0x%x with size %u (version 2)",
+			       (unsigned int)v3_flags[i], KFTP_GET_ARGS_SIZE_VER2);
+		}
+	}
 
 	abi_valid(&a);
 	a.addr[4] = 1;
@@ -1854,6 +1873,9 @@ static struct expectation model(const unsigned char *p, size_t readable)
 	e.mask = BIT(EINVAL);
 	if (a.flags & ~KFTP_GET_F_ALL)
 		e.why = "unknown flag";
+	else if ((a.flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
+		 size < KFTP_GET_ARGS_SIZE_VER3)
+		e.why = "a version 3 flag in an older caller's size";
 	else if ((a.flags & KFTP_GET_F_DEST_STREAM) &&
 		 (!to_fd || a.resume_offset))
 		e.why = "KFTP_GET_F_DEST_STREAM without F_DEST_FD, or resuming";

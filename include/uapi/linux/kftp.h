@@ -345,22 +345,23 @@ struct kftp_get_args {
  * * EPERM	- The caller lacks CAP_SYS_ADMIN.
  * * EFAULT	- A bad pointer.
  * * EINVAL	- A malformed struct: @size too small, an unknown flag or
- *		  family, port 0, a timeout out of range, a string that is
- *		  empty, not NUL-terminated, holds CR or LF, or has anything
- *		  but NULs after its terminator; a reserved field
- *		  not 0; %KFTP_GET_F_DEST_FD with a local_path or with
+ *		  family, a version 3 flag with a smaller @size, port 0, a
+ *		  timeout out of range, a string that is empty, not
+ *		  NUL-terminated, holds CR or LF, or has anything but NULs
+ *		  after its terminator; a reserved field not 0;
+ *		  %KFTP_GET_F_DEST_FD with a local_path or with
  *		  %KFTP_GET_F_EXCL; %KFTP_GET_F_EXCL with @resume_offset;
  *		  @remote_mtime not 0; %KFTP_GET_F_DEST_STREAM without
  *		  %KFTP_GET_F_DEST_FD, or with @resume_offset; a
- *		  @display_name with a control character; a @data_family other than 0 or the
- *		  server's; a port range with @data_port_high below
- *		  @data_port_low; dest_fd not a regular file, or opened
- *		  with O_DIRECT or O_APPEND (a stream: opened with
- *		  O_DIRECT, or a file the kernel cannot write to, as
- *		  some devices); such a trace_fd; local_path
- *		  exists and is not a regular file. Also from connect or bind
- *		  after validation (failed_step tells): an IPv6 link-local
- *		  address without a scope id, for example.
+ *		  @display_name with a control character; a @data_family
+ *		  other than 0 or the server's; a port range with
+ *		  @data_port_high below @data_port_low; dest_fd not a
+ *		  regular file, or opened with O_DIRECT or O_APPEND (a
+ *		  stream: opened with O_DIRECT, or a file the kernel cannot
+ *		  write to, as some devices); such a trace_fd; local_path
+ *		  exists and is not a regular file. Also from connect or
+ *		  bind after validation (failed_step tells): an IPv6
+ *		  link-local address without a scope id, for example.
  * * E2BIG	- @size larger than this kernel knows, with a non-zero tail,
  *		  or larger than 64 KiB.
  * * ECONNREFUSED, EHOSTUNREACH, ENETUNREACH - The server cannot be reached.
