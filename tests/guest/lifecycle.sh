@@ -1163,6 +1163,15 @@ except BlockingIOError:
 	return 1
 }
 
+# drain_pipe: continue BGPID, read the FIFO to its end into $C_DIR/f,
+# and wait for BGPID (PRC: its exit status).
+drain_pipe() {
+	kill -CONT "$BGPID"
+	cat <&"$SP_RD" >"$C_DIR/f"
+	exec {SP_RD}<&-
+	proc_wait "$BGPID" "$T_EXIT"
+}
+
 in_pipe_write() {
 	local f s
 	for f in /proc/"$1"/task/*/stack; do
@@ -1199,10 +1208,7 @@ b_f11() {
 	stop_wait "$BGPID" || return 1
 	nap 1.5				# past the kept transfer's first check
 	no_pages_kept || return 1
-	kill -CONT "$BGPID"
-	cat <&"$SP_RD" >"$d/f"
-	exec {SP_RD}<&-
-	proc_wait "$BGPID" "$T_EXIT"
+	drain_pipe
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
 	check_sha "$d/f" "$MAIN_SHA" || return 1
 	case_count '< RETR '
@@ -1248,25 +1254,31 @@ b_f13() {
 	return 1
 }
 
+# strict_prefix FILE: FILE (what came out of the pipe) is a part of the
+# main file, from its start, neither empty nor whole: written once.
+strict_prefix() {
+	local size
+	size=$(stat -c %s "$1")
+	[ "$size" -gt 0 ] && [ "$size" -lt "$MAIN_SIZE" ] ||
+		{ diag "the pipe gave $size bytes, not a part of $MAIN_SIZE"; return 1; }
+	cmp -s -n "$size" "$1" "$MAIN" && return 0
+	diag "not a prefix of the file"
+	return 1
+}
+
 # f14: stopped in the pipe past --max-time: the kept transfer is let go,
 # and the restarted call fails (exit 9) rather than fetch the file again:
 # the pipe holds a prefix of the file, once; one RETR went out.
 b_f14() {
-	local d=$C_DIR size
+	local d=$C_DIR
 	C_RESULTS='EINTR@DATA'
 	pipe_start --max-time "$T_SHORT" || return 1
 	stop_wait "$BGPID" || return 1
 	poll "$T_LETGO" ev_done_at_least 1 ||
 		{ diag "not let go within $T_LETGO s"; return 1; }
-	kill -CONT "$BGPID"
-	cat <&"$SP_RD" >"$d/f"
-	exec {SP_RD}<&-
-	proc_wait "$BGPID" "$T_EXIT"
+	drain_pipe
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 9 "$PRC" || return 1
-	size=$(stat -c %s "$d/f")
-	[ "$size" -gt 0 ] && [ "$size" -lt "$MAIN_SIZE" ] ||
-		{ diag "the pipe gave $size bytes, not a part of $MAIN_SIZE"; return 1; }
-	cmp -s -n "$size" "$d/f" "$MAIN" || { diag "not a prefix of the file"; return 1; }
+	strict_prefix "$d/f" || return 1
 	case_count '< RETR '
 	check_eq "RETRs" 1 "$CNT"
 }
@@ -1275,15 +1287,12 @@ b_f14() {
 # not continue the transfer, so it is let go, and the parent's restarted
 # call fails with EINTR rather than write the file into the pipe again.
 b_f16() {
-	local d=$C_DIR size
+	local d=$C_DIR
 	C_NXFERS=2 C_RESULTS='EINTR@DATA ok'
 	stream_forked || return 1
 	check_eq "the parent's exit status ($(<"$d/out"))" 1 "$PRC" || return 1
 	check_out "$d/out" '[[]child] ok bytes=*' '[[]child] exit 0' 'err=EINTR *' || return 1
-	size=$(stat -c %s "$d/f")
-	[ "$size" -gt 0 ] && [ "$size" -lt "$MAIN_SIZE" ] ||
-		{ diag "the pipe gave $size bytes, not a part of $MAIN_SIZE"; return 1; }
-	cmp -s -n "$size" "$d/f" "$MAIN" || { diag "not a prefix of the file"; return 1; }
+	strict_prefix "$d/f" || return 1
 	case_count '< RETR '
 	check_eq "RETRs (the parent's, the child's)" 2 "$CNT"
 }
@@ -1314,10 +1323,7 @@ stream_forked() {
 	stop_wait "$BGPID" || return 1
 	touch "$d/go"
 	line_wait "$d/out" '^\[child\] exit ' "$T_EXIT" || return 1
-	kill -CONT "$BGPID"
-	cat <&"$SP_RD" >"$d/f"
-	exec {SP_RD}<&-
-	proc_wait "$BGPID" "$T_EXIT"
+	drain_pipe
 }
 
 # A stop while RETR is being sent: the server reads nothing after PORT,
