@@ -71,7 +71,7 @@ static int kftp_validate(const struct kftp_get_args *a)
 	if (to_fd && (a->local_path[0] || (a->flags & KFTP_GET_F_EXCL)))
 		return -EINVAL;
 	if (a->reserved1 || a->reserved2 || a->reserved3 || a->reserved4 ||
-	    a->remote_mtime)
+	    a->remote_mtime || memchr_inv(a->sha256, 0, sizeof(a->sha256)))
 		return -EINVAL;
 	/* A file offset is a loff_t. */
 	if (a->resume_offset > (u64)MAX_LFS_FILESIZE)
@@ -154,6 +154,10 @@ static int kftp_put_result(struct kftp_get_args __user *uargs, u32 usize,
 	if (usize >= offsetofend(struct kftp_get_args, remote_mtime) &&
 	    put_user(x->remote_mtime, &uargs->remote_mtime))
 		return -EFAULT;
+	/* Only a version 4 caller can ask for it. */
+	if (x->sha256_done &&
+	    copy_to_user(uargs->sha256, x->sha256, sizeof(x->sha256)))
+		return -EFAULT;
 	return 0;
 }
 
@@ -165,7 +169,7 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	u32 usize;
 	int err, put_err;
 
-	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER3);
+	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER4);
 
 	if (get_user(usize, &uargs->size))
 		return -EFAULT;
@@ -186,9 +190,12 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	/*
 	 * A version 3 flag needs the version 3 fields: from an older caller's
 	 * struct, trace_fd would read as fd 0 (clone3 refuses the same way).
+	 * A version 4 flag needs the field its result goes to.
 	 */
-	if ((args->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
-	    usize < KFTP_GET_ARGS_SIZE_VER3) {
+	if (((args->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
+	     usize < KFTP_GET_ARGS_SIZE_VER3) ||
+	    ((args->flags & KFTP_GET_F_SHA256) &&
+	     usize < KFTP_GET_ARGS_SIZE_VER4)) {
 		err = -EINVAL;
 		goto out_free;
 	}

@@ -200,10 +200,13 @@ static int kftp_data_flush(struct kftp_xfer *x, size_t *fill)
 
 	if (!*fill)
 		return 0;
-	if (x->recv)
+	if (x->recv) {
 		err = kftp_recv_write(x);	/* the pages it holds */
-	else
-		err = kftp_file_write(x, x->xfer_buf, *fill);
+	} else {
+		err = kftp_hash_data(x, x->xfer_buf, *fill);
+		if (!err)
+			err = kftp_file_write(x, x->xfer_buf, *fill);
+	}
 	*fill = 0;
 	/* A stop in a stream's write keeps what was not written: not lost. */
 	if (err && !kftp_file_unwritten(x))

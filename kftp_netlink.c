@@ -38,18 +38,20 @@ static DEFINE_SPINLOCK(kftp_nl_lock);
 
 static struct genl_family kftp_genl_family;
 
-/* Room for one message about @x: its strings and a dozen numbers. */
+/* Room for one message about @x: its strings, digest and a dozen numbers. */
 static size_t kftp_nl_msg_size(const struct kftp_xfer *x)
 {
 	return nla_total_size(strlen(x->args->remote_path) + 1) +
 	       nla_total_size(x->nl_local ? strlen(x->nl_local) + 1 : 0) +
-	       nla_total_size(16) + 12 * nla_total_size_64bit(sizeof(u64));
+	       nla_total_size(16) + nla_total_size(KFTP_SHA256_SIZE) +
+	       12 * nla_total_size_64bit(sizeof(u64));
 }
 
 /* The largest message: both paths as long as they can be. */
 #define KFTP_NL_MSG_MAX	(NLMSG_HDRLEN + GENL_HDRLEN +			\
 			 nla_total_size(KFTP_REMOTE_PATH_MAX) +		\
 			 nla_total_size(PATH_MAX) + nla_total_size(16) +	\
+			 nla_total_size(KFTP_SHA256_SIZE) +			\
 			 12 * nla_total_size_64bit(sizeof(u64)))
 
 static int kftp_nl_put_u64(struct sk_buff *skb, int type, u64 value)
@@ -105,6 +107,9 @@ static int kftp_nl_fill_done(struct sk_buff *skb, const struct kftp_xfer *x,
 	    nla_put_u32(skb, KFTP_A_ERRNO, -err) ||
 	    nla_put_u32(skb, KFTP_A_FAILED_STEP, err ? x->step : KFTP_STEP_NONE) ||
 	    nla_put_u32(skb, KFTP_A_REPLY_CODE, x->sess->ctrl.code))
+		return -EMSGSIZE;
+	if (!err && x->sha256_done &&
+	    nla_put(skb, KFTP_A_SHA256, sizeof(x->sha256), x->sha256))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -438,16 +438,20 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 
 	switch (x->step) {
 	case KFTP_STEP_NONE:
-		/* The result must not show a reply of an earlier call. */
-		kftp_ctrl_forget_reply(&sess->ctrl);
-		err = kftp_file_open(x);
-		if (err) {
+		if (!x->substep) {
+			/* The result must not show a reply of an earlier call. */
+			kftp_ctrl_forget_reply(&sess->ctrl);
+			err = kftp_file_open(x);
 			/* Interrupted, the open is redone by the restart. */
-			if (!kftp_interrupted(err))
-				WRITE_ONCE(x->step, KFTP_STEP_LOCAL_FILE);
-			return err;
+			if (err)
+				goto local_failed;
+			kftp_nl_xfer_set_local(x);
+			x->substep = 1;
 		}
-		kftp_nl_xfer_set_local(x);
+		/* Interrupted, the prefix's hash goes on where it stood. */
+		err = kftp_hash_start(x) ?: kftp_hash_prefix(x);
+		if (err)
+			goto local_failed;
 		if (kftp_session_may_reuse(sess, x)) {
 			kftp_trace(&sess->ctrl, "* reusing the connection to %pISpc\n",
 				   &sess->ctrl.peer);
@@ -549,6 +553,11 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		x->substep = 0;
 	}
 	return err;
+
+local_failed:
+	if (!kftp_interrupted(err))
+		WRITE_ONCE(x->step, KFTP_STEP_LOCAL_FILE);
+	return err;
 }
 
 /*
@@ -567,7 +576,9 @@ int kftp_xfer_run(struct kftp_xfer *x)
 		err = kftp_step(x, &done);
 	} while (!err && !done);
 	c->limit = 0;
-	if (!err)
-		WRITE_ONCE(x->step, KFTP_STEP_NONE);
+	if (!err) {
+		err = kftp_hash_final(x);
+		WRITE_ONCE(x->step, err ? KFTP_STEP_LOCAL_FILE : KFTP_STEP_NONE);
+	}
 	return err;
 }

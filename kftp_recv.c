@@ -356,8 +356,12 @@ int kftp_recv_write(struct kftp_xfer *x)
 
 	if (!r->len)
 		return 0;
-	iov_iter_bvec(&it, ITER_SOURCE, r->bv, r->nr, r->len);
-	err = kftp_file_write_all(x, &it);
+	/* While the pages are hot: the digest covers what is written. */
+	err = kftp_hash_bvecs(x, r->bv, r->nr);
+	if (!err) {
+		iov_iter_bvec(&it, ITER_SOURCE, r->bv, r->nr, r->len);
+		err = kftp_file_write_all(x, &it);
+	}
 	kftp_recv_release(r);
 	return err;
 }

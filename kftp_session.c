@@ -97,6 +97,7 @@ static void kftp_xfer_free(struct kftp_xfer *x)
 		sock_release(x->listener);
 	kftp_file_release(x);
 	kftp_trace_put(x);
+	kftp_hash_free(x);
 	kftp_recv_free(x);
 	kvfree(x->xfer_buf);
 	put_pid(x->caller);

@@ -15,10 +15,12 @@
 #include <linux/workqueue.h>
 #include <linux/kftp.h>
 
+struct bio_vec;
 struct file;
 struct iov_iter;
 struct net;
 struct pid;
+struct shash_desc;
 struct socket;
 
 /* The longest control reply line we accept; RFC 959 sets no limit. */
@@ -151,6 +153,12 @@ struct kftp_xfer {
 
 	struct file *trace;		/* trace_fd's file, held to the end */
 
+	/* kftp_hash.c: KFTP_GET_F_SHA256 */
+	struct shash_desc *hash;	/* the digest so far, or NULL */
+	u64 hash_pos;			/* of a resumed file's prefix, hashed */
+	bool sha256_done;		/* sha256 holds the final digest */
+	u8 sha256[KFTP_SHA256_SIZE];
+
 	/* kftp_netlink.c: events and the dump */
 	struct list_head nl_node;	/* on the list of running transfers */
 	u64 nl_id;
@@ -238,6 +246,15 @@ void kftp_trace_put(struct kftp_xfer *x);
 void kftp_trace_attach(struct kftp_xfer *x);
 void kftp_trace_detach(struct kftp_xfer *x);
 __printf(2, 3) void kftp_trace(struct kftp_ctrl *c, const char *fmt, ...);
+
+/* kftp_hash.c: the destination's SHA-256 (KFTP_GET_F_SHA256) */
+int kftp_hash_start(struct kftp_xfer *x);
+int kftp_hash_prefix(struct kftp_xfer *x);
+int kftp_hash_data(struct kftp_xfer *x, const void *buf, size_t len);
+int kftp_hash_bvecs(struct kftp_xfer *x, const struct bio_vec *bv,
+		    unsigned int nr);
+int kftp_hash_final(struct kftp_xfer *x);
+void kftp_hash_free(struct kftp_xfer *x);
 
 /* kftp_file.c: the destination file */
 bool kftp_file_writable(const struct file *file);

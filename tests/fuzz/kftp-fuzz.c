@@ -425,7 +425,7 @@ static void abi_layout(void)
 	       sizeof(a->data_port_low) + sizeof(a->data_port_high) +
 	       sizeof(a->data_addr) + sizeof(a->reserved3) +
 	       sizeof(a->trace_fd) + sizeof(a->reserved4) +
-	       sizeof(a->display_name);
+	       sizeof(a->display_name) + sizeof(a->sha256);
 	sum += sizeof(a->result.bytes_written) + sizeof(a->result.remote_size) +
 	       sizeof(a->result.reply_code) + sizeof(a->result.failed_step) +
 	       sizeof(a->result.reply_text);
@@ -444,17 +444,20 @@ static void abi_layout(void)
 	    offsetof(struct kftp_get_args, display_name) ==
 	    KFTP_GET_ARGS_SIZE_VER2 + 8 &&
 	    sizeof(a->display_name) == KFTP_LOCAL_PATH_MAX &&
-	    ARGS_SIZE == KFTP_GET_ARGS_SIZE_VER3,
-	    "versions append: dest_fd at VER0 (%zu), max_filesize at VER1 (%zu), trace_fd at VER2 (%zu), display_name at VER2+8 (%zu), sizeof = VER3 (%d)",
+	    offsetof(struct kftp_get_args, sha256) == KFTP_GET_ARGS_SIZE_VER3 &&
+	    ARGS_SIZE == KFTP_GET_ARGS_SIZE_VER4,
+	    "versions append: dest_fd at VER0 (%zu), max_filesize at VER1 (%zu), trace_fd at VER2 (%zu), display_name at VER2+8 (%zu), sha256 at VER3 (%zu), sizeof = VER4 (%d)",
 	    offsetof(struct kftp_get_args, dest_fd),
 	    offsetof(struct kftp_get_args, max_filesize),
 	    offsetof(struct kftp_get_args, trace_fd),
 	    offsetof(struct kftp_get_args, display_name),
-	    KFTP_GET_ARGS_SIZE_VER3);
-	tap((KFTP_GET_F_ALL & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) ==
-	    (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM) &&
-	    KFTP_GET_F_ALL == 0x1f,
-	    "KFTP_GET_F_ALL (0x%x) holds KFTP_GET_F_TRACE and KFTP_GET_F_DEST_STREAM",
+	    offsetof(struct kftp_get_args, sha256),
+	    KFTP_GET_ARGS_SIZE_VER4);
+	tap((KFTP_GET_F_ALL & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM |
+			       KFTP_GET_F_SHA256)) ==
+	    (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM | KFTP_GET_F_SHA256) &&
+	    KFTP_GET_F_ALL == 0x3f && KFTP_SHA256_SIZE == 32,
+	    "KFTP_GET_F_ALL (0x%x) holds KFTP_GET_F_TRACE, KFTP_GET_F_DEST_STREAM and KFTP_GET_F_SHA256",
 	    (unsigned int)KFTP_GET_F_ALL);
 	tap(KFTP_IOC_GET == 0xF701,
 	    "KFTP_IOC_GET is _IO(0xF7, 1) = 0x%x (no size in the number)",
@@ -759,6 +762,24 @@ static void abi_fields(void)
 			expect(&o, BIT(EINVAL), "flags 0x%x with size %u (version 2)",
 			       (unsigned int)v3_flags[i], KFTP_GET_ARGS_SIZE_VER2);
 		}
+	}
+
+	/* Version 4: sha256 is out only; its flag needs its field. */
+	abi_valid(&a);
+	a.sha256[31] = 1;
+	expect_a(&a, BIT(EINVAL), "sha256[31] != 0 on input");
+	abi_valid(&a);
+	a.flags = KFTP_GET_F_SHA256;
+	expect_a(&a, BIT(ENOENT), "KFTP_GET_F_SHA256: accepted, RETR 550");
+	{
+		struct outcome o;
+
+		abi_valid(&a);
+		a.flags = KFTP_GET_F_SHA256;
+		o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER3,
+			   "v4 flag, v3 size");
+		expect(&o, BIT(EINVAL), "flags 0x%x with size %u (version 3)",
+		       (unsigned int)KFTP_GET_F_SHA256, KFTP_GET_ARGS_SIZE_VER3);
 	}
 
 	abi_valid(&a);
@@ -1876,6 +1897,10 @@ static struct expectation model(const unsigned char *p, size_t readable)
 	else if ((a.flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
 		 size < KFTP_GET_ARGS_SIZE_VER3)
 		e.why = "a version 3 flag in an older caller's size";
+	else if ((a.flags & KFTP_GET_F_SHA256) && size < KFTP_GET_ARGS_SIZE_VER4)
+		e.why = "a version 4 flag in an older caller's size";
+	else if (!all_zero(a.sha256, sizeof(a.sha256)))
+		e.why = "sha256 != 0 on input";
 	else if ((a.flags & KFTP_GET_F_DEST_STREAM) &&
 		 (!to_fd || a.resume_offset))
 		e.why = "KFTP_GET_F_DEST_STREAM without F_DEST_FD, or resuming";
@@ -2083,10 +2108,10 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 			0xffffffffU, KFTP_GET_F_TRACE, KFTP_GET_F_DEST_STREAM,
 			KFTP_GET_F_DEST_FD | KFTP_GET_F_DEST_STREAM,
 			KFTP_GET_F_ALL, KFTP_GET_F_TRACE | KFTP_GET_F_EXCL |
-			KFTP_GET_F_REMOTE_TIME,
+			KFTP_GET_F_REMOTE_TIME, KFTP_GET_F_SHA256,
 		};
-		w = (int)below(13);
-		a.flags = w < 11 ? vals[w] : w == 11 ? 1U << below(32) :
+		w = (int)below(14);
+		a.flags = w < 12 ? vals[w] : w == 12 ? 1U << below(32) :
 			  (uint32_t)rnd();
 		snprintf(c->desc, sizeof(c->desc), "flags 0x%x", a.flags);
 		break;

@@ -228,6 +228,7 @@ static int too_new(const struct kftp_get_args *a)
 {
 	const char *v = getenv("KFTP_PROBE_DEVICE_VERSION");
 	size_t known = !v || *v == '2' ? KFTP_GET_ARGS_SIZE_VER2 :
+		       *v == '4' ? KFTP_GET_ARGS_SIZE_VER4 :
 		       *v == '3' ? KFTP_GET_ARGS_SIZE_VER3 :
 		       *v == '1' ? KFTP_GET_ARGS_SIZE_VER1 : KFTP_GET_ARGS_SIZE_VER0;
 	const unsigned char *p = (const unsigned char *)a;

@@ -77,9 +77,18 @@
  * is written as write(2) would write it.
  */
 #define KFTP_GET_F_DEST_STREAM	0x00000010U
+/*
+ * Version 4: compute the SHA-256 of the destination's content, from byte 0
+ * (a resumed download's existing prefix is read and hashed first), into
+ * sha256 on success.
+ */
+#define KFTP_GET_F_SHA256	0x00000020U
 #define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD | \
 				 KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_TRACE | \
-				 KFTP_GET_F_DEST_STREAM)
+				 KFTP_GET_F_DEST_STREAM | KFTP_GET_F_SHA256)
+
+/* The length of a SHA-256 digest, in bytes. */
+#define KFTP_SHA256_SIZE	32
 
 /* result.remote_size when the server did not answer SIZE */
 #define KFTP_SIZE_UNKNOWN	(~(__u64)0)
@@ -236,6 +245,14 @@ struct kftp_get_result {
  *			show it instead of local_path or dest_fd's path
  *			(which, for an unnamed file, says nothing useful).
  *			Never opened; control characters are EINVAL.
+ * @sha256:		out, version 4: with %KFTP_GET_F_SHA256, on success,
+ *			the SHA-256 of the destination's content: the bytes
+ *			written, after, when resuming, the @resume_offset
+ *			bytes the file held before (as they read then; a
+ *			file shorter than that is hashed as the zeros the
+ *			hole reads as). For a stream, of the bytes written
+ *			to it. Left as it was on failure. Must be 0 on
+ *			input.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
@@ -274,6 +291,8 @@ struct kftp_get_args {
 	__s32 trace_fd;
 	__u32 reserved4;
 	char display_name[KFTP_LOCAL_PATH_MAX];
+	/* Appended in version 4. */
+	__u8 sha256[KFTP_SHA256_SIZE];
 };
 
 /* The first version of the struct; smaller @size values are EINVAL. */
@@ -284,6 +303,8 @@ struct kftp_get_args {
 #define KFTP_GET_ARGS_SIZE_VER2	9352
 /* Version 3 adds the dialogue trace, stream destinations, display_name. */
 #define KFTP_GET_ARGS_SIZE_VER3	13456
+/* Version 4 adds the SHA-256 of the destination. */
+#define KFTP_GET_ARGS_SIZE_VER4	13488
 
 #define KFTP_IOC_MAGIC		0xF7
 
@@ -332,7 +353,8 @@ struct kftp_get_args {
  *
  * Return:
  * * 0		- Success; @result (and @remote_mtime, for a caller that
- *		  knows version 2) is written back.
+ *		  knows version 2, and @sha256, with %KFTP_GET_F_SHA256) is
+ *		  written back.
  * * -1		- Failure, with errno set as below. On any failure after the
  *		  struct passed validation, @result is written back too, so
  *		  the caller can show the server's own words. A struct that
@@ -345,13 +367,13 @@ struct kftp_get_args {
  * * EPERM	- The caller lacks CAP_SYS_ADMIN.
  * * EFAULT	- A bad pointer.
  * * EINVAL	- A malformed struct: @size too small, an unknown flag or
- *		  family, a version 3 flag with a smaller @size, port 0, a
+ *		  family, a version 3 or 4 flag with a smaller @size, port 0, a
  *		  timeout out of range, a string that is empty, not
  *		  NUL-terminated, holds CR or LF, or has anything but NULs
  *		  after its terminator; a reserved field not 0;
  *		  %KFTP_GET_F_DEST_FD with a local_path or with
  *		  %KFTP_GET_F_EXCL; %KFTP_GET_F_EXCL with @resume_offset;
- *		  @remote_mtime not 0; %KFTP_GET_F_DEST_STREAM without
+ *		  @remote_mtime or @sha256 not 0; %KFTP_GET_F_DEST_STREAM without
  *		  %KFTP_GET_F_DEST_FD, or with @resume_offset; a
  *		  @display_name with a control character; a @data_family
  *		  other than 0 or the server's; a port range with
@@ -470,6 +492,9 @@ enum kftp_genl_cmd {
  * @KFTP_A_STEP:	u32, START, PROGRESS and dump: &enum kftp_step that
  *			the transfer is in now (modules older than version 3
  *			of the request send none)
+ * @KFTP_A_SHA256:	binary, DONE: the %KFTP_SHA256_SIZE bytes of the
+ *			destination's SHA-256, on success with
+ *			%KFTP_GET_F_SHA256
  * @__KFTP_A_MAX:	one past the last attribute
  */
 enum kftp_genl_attr {
@@ -489,6 +514,7 @@ enum kftp_genl_attr {
 	KFTP_A_FAILED_STEP,
 	KFTP_A_REPLY_CODE,
 	KFTP_A_STEP,
+	KFTP_A_SHA256,
 	__KFTP_A_MAX,
 };
 
