@@ -527,6 +527,46 @@ c_verbose() {
 	return $rc
 }
 
+# --sha256 and --checksum (version 4, issue 23): the digest's form checked
+# before anything else (exit 2), one URL for --checksum, and a module older
+# than version 4 refused before any request; with version 4, the request
+# goes out.
+c_checksum() {
+	local rc=0 hex
+	printf -v hex '%064d' 0
+	srun -- "$ASAN" --checksum "md5=$hex" -o x 'ftp://127.0.0.1:9/f'
+	expect 2 "--checksum: 'md5' is not a digest kftp-get knows (it takes sha-256=HEX)" || rc=1
+	srun -- "$ASAN" --checksum "sha-256=${hex:1}" -o x 'ftp://127.0.0.1:9/f'
+	expect 2 "--checksum: sha-256 wants 64 hex digits, not '${hex:1}'" || rc=1
+	srun -- "$ASAN" --checksum "sha-256=${hex:1}g" -o x 'ftp://127.0.0.1:9/f'
+	expect 2 "sha-256 wants 64 hex digits" || rc=1
+	srun -- "$ASAN" --checksum "SHA-256=$hex" 'ftp://127.0.0.1:9/f' 'ftp://127.0.0.1:9/g'
+	expect 2 "--checksum gives one file's digest, but 2 URLs were given" || rc=1
+	check_eq "requests (usage errors)" 0 "$REQ" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=3 -- "$ASAN" --sha256 --checksum "sha-256=$hex" -o x 'ftp://127.0.0.1:9/f'
+	expect 3 "--checksum, --sha256 needs a newer kftp module: one that takes requests of version 4 (the loaded module takes version 3)" || rc=1
+	check_eq "requests (version 3)" 0 "$REQ" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" --sha256 -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (version 4)" 1 "$REQ" || rc=1
+	# --checksums LIST: read before anything; each file of the run listed.
+	printf '# made by sha256sum\n%s  dir/f\n\\%s  a\\nb\n%s *g\n' "$hex" "$hex" "$hex" >"$W/sums"
+	printf '%s  f\nnot a line\n' "$hex" >"$W/bad-sums"
+	srun -- "$ASAN" --checksums "$W/bad-sums" -o x 'ftp://127.0.0.1:9/f'
+	expect 2 "--checksums: $W/bad-sums:2: not a sha256sum line (HEX  NAME, 64 hex digits)" || rc=1
+	srun -- "$ASAN" --checksums "$W/sums" 'ftp://127.0.0.1:9/f' 'ftp://127.0.0.1:9/h'
+	expect 2 "--checksums: '$W/sums' has no checksum for 'h'" || rc=1
+	srun -- "$ASAN" --checksums "$W/sums" --checksum "sha-256=$hex" -o x 'ftp://127.0.0.1:9/f'
+	expect 2 "--checksum and --checksums: give one or the other" || rc=1
+	srun -- "$ASAN" --checksums "$W/no-such-list" -o x 'ftp://127.0.0.1:9/f'
+	expect 2 "--checksums: cannot read '$W/no-such-list'" || rc=1
+	check_eq "requests (--checksums refused)" 0 "$REQ" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" --checksums "$W/sums" 'ftp://127.0.0.1:9/f' 'ftp://127.0.0.1:9/g'
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (f by base name, g)" 2 "$REQ" || rc=1
+	return $rc
+}
+
 # display_name (version 3): a name with a control byte, or whose absolute
 # form is too long for the field (then the name as given, shorter, written
 # over it), is passed as the module takes it (NUL-padded, no control byte),
@@ -753,6 +793,7 @@ tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 
 tcase "-o -: several URLs, -C, --json usage errors; needs version 3 (issue 21)" c_stdout
 tcase "-v: in -h and the completion; needs version 3; costs nothing without (issue 21)" c_verbose
 tcase "display_name: a name with ESC or longer than the field stays a valid request" c_display_name
+tcase "--sha256, --checksum(s): forms, lists, one URL, need version 4 (issue 23)" c_checksum
 tcase "--retry: doubling wait, each said; 550 final; --retry-max-time; SIGINT (issue 21)" c_retry
 tcase "docs: options, exit statuses, curl's meanings as the code has them (issue 21)" c_docs
 tcase "-Werror in user/'s own build, not in the package's (issue 21)" c_build_werror

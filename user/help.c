@@ -69,6 +69,13 @@ void help_usage(void)
 	       "                           rate, exit_status, failed_step, errno, reply\n"
 	       "      --failed FILE        write the URLs that did not download to FILE\n"
 	       "                           (mode 0600), one a line: -i FILE tries again\n"
+	       "      --sha256             print each saved file's SHA-256 on stdout, as\n"
+	       "                           sha256sum does (with --json: in its line)\n"
+	       "      --checksum sha-256=HEX  the file's SHA-256 must be HEX, else exit 12\n"
+	       "                           and FILE is left as it was (one URL only)\n"
+	       "      --checksums LIST     the same, each file's digest from LIST, lines\n"
+	       "                           of sha256sum (HEX  NAME; by name, else base\n"
+	       "                           name); a file not listed: exit 2 at the start\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n"
 	       "  S may have decimals: 0 < S <= %u; --max-time and the --retry ones:\n"
@@ -117,7 +124,8 @@ void help_usage(void)
 	       "       owns, and a name from a URL with control characters\n"
 	       "  3    cannot use " KFTP_DEVICE_PATH ": the module is not loaded, not root,\n"
 	       "       or the loaded module is too old for an option given (-R, -C, -P,\n"
-	       "       --max-time, --max-filesize; -o -, -v): checked before any download\n"
+	       "       --max-time, --max-filesize; -o -, -v; --sha256, --checksum(s)):\n"
+	       "       checked before any download\n"
 	       "  4    connection failed (name resolution, refused, unreachable, connect\n"
 	       "       timeout), or no data port (-P: range in use, not a local address)\n"
 	       "  5    login refused\n"
@@ -132,6 +140,7 @@ void help_usage(void)
 	       "  10   cannot resume (-C): the local file is larger than the remote one,\n"
 	       "       or the server refused REST\n"
 	       "  11   the file is larger than --max-filesize\n"
+	       "  12   the file's SHA-256 is not the one --checksum(s) gave\n"
 	       "  128+N  interrupted by signal N (129 SIGHUP, 130 SIGINT, 143 SIGTERM)\n");
 }
 

@@ -50,6 +50,7 @@ struct job {
 	int local_status;	/* ... with this exit status */
 	int module_version;	/* the request version the module takes */
 	int err;		/* errno of the failed ioctl */
+	const uint8_t *want_sha256;	/* --checksum(s): the digest it must have */
 	uint64_t elapsed_ms;	/* of the last ioctl */
 	struct kftp_get_args args;
 };
@@ -64,6 +65,19 @@ static inline void job_init(struct job *job, const struct options *opt,
 	job->dir_fd = -1;
 	job->url_str = url_str;
 	job->keep_partial = opt->keep_partial;
+}
+
+/*
+ * The SHA-256 the job's file must have: --checksum's, or the --checksums
+ * line for its destination (pick_destination() first); NULL if none.
+ */
+static inline const uint8_t *job_want_sha256(const struct job *job)
+{
+	const struct options *opt = job->opt;
+
+	if (opt->checksum_given)
+		return opt->checksum;
+	return opt->checksums.n ? checksums_find(&opt->checksums, job->dest) : NULL;
 }
 
 #endif /* KFTP_JOB_H */

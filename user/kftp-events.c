@@ -264,6 +264,7 @@ static const enum mnl_attr_data_type attr_types[KFTP_A_MAX + 1] = {
 	[KFTP_A_FAILED_STEP]	= MNL_TYPE_U32,
 	[KFTP_A_REPLY_CODE]	= MNL_TYPE_U32,
 	[KFTP_A_STEP]		= MNL_TYPE_U32,
+	[KFTP_A_SHA256]		= MNL_TYPE_BINARY,
 };
 
 /* Known attributes of the right type go into tb; unknown ones are skipped. */
@@ -337,6 +338,11 @@ int kftp_event_parse(const struct nlmsghdr *nlh, size_t len, struct kftp_event *
 			ev->failed_step = mnl_attr_get_u32(tb[KFTP_A_FAILED_STEP]);
 		if (tb[KFTP_A_REPLY_CODE])
 			ev->reply_code = mnl_attr_get_u32(tb[KFTP_A_REPLY_CODE]);
+	}
+	a = tb[KFTP_A_SHA256];
+	if (a && mnl_attr_get_payload_len(a) == sizeof(ev->sha256)) {
+		ev->has_sha256 = true;
+		memcpy(ev->sha256, mnl_attr_get_payload(a), sizeof(ev->sha256));
 	}
 	return 0;
 }

@@ -40,6 +40,8 @@ struct kftp_event {
 	uint32_t err;
 	uint32_t failed_step;
 	uint32_t reply_code;
+	bool has_sha256;		/* DONE, with KFTP_GET_F_SHA256 */
+	uint8_t sha256[KFTP_SHA256_SIZE];
 };
 
 struct kftp_nl;

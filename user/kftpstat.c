@@ -307,7 +307,7 @@ static void seen_update(const struct kftp_event *ev)
 /* @now: the rate now (bytes/s), or NULL; @stamp: -w's receive time. */
 static void print_json(const struct kftp_event *ev, const uint64_t *now, bool stamp)
 {
-	char addr[INET6_ADDRSTRLEN], eb[16], t[40];
+	char addr[INET6_ADDRSTRLEN], eb[16], t[40], hex[2 * KFTP_SHA256_SIZE + 1];
 
 	printf("{\"event\":\"%s\",\"id\":%llu,\"pid\":%u,", event_word(ev->cmd),
 	       (unsigned long long)ev->id, ev->pid);
@@ -343,6 +343,10 @@ static void print_json(const struct kftp_event *ev, const uint64_t *now, bool st
 		json_fput(stdout, kftp_step_name(ev->failed_step));
 		printf(",\"reply_code\":%u", ev->reply_code);
 	}
+	if (ev->has_sha256) {
+		text_hex(hex, ev->sha256, sizeof(ev->sha256));
+		printf(",\"sha256\":\"%s\"", hex);
+	}
 	fputs("}\n", stdout);
 }
 
@@ -361,7 +365,7 @@ static const char *server_of(const struct kftp_event *ev, char *buf, size_t size
 static void print_event_text(const struct kftp_event *ev, const uint64_t *now)
 {
 	char server[INET6_ADDRSTRLEN + 10], b1[32], b2[32], r[40], d[24], eb[16];
-	char t[40], nr[40];
+	char t[40], nr[40], hex[2 * KFTP_SHA256_SIZE + 1];
 	uint64_t done = ev->bytes + ev->resume_offset;
 
 	printf("%s %-8s %llu pid %u %s ", timestamp(t, sizeof(t), false),
@@ -388,7 +392,11 @@ static void print_event_text(const struct kftp_event *ev, const uint64_t *now)
 		progress_fmt_duration(d, sizeof(d), (ev->elapsed_ms + 500) / 1000);
 		if (!ev->err)
 			printf(" ok %s in %s (%s)", b1, d, r);
-		else
+		if (ev->has_sha256) {
+			text_hex(hex, ev->sha256, sizeof(ev->sha256));
+			printf(" sha256 %s", hex);
+		}
+		if (ev->err)
 			printf(" failed %s (%s) at %s, reply %u, after %s, %s received",
 			       kftp_errno_name(ev->err, eb, sizeof(eb)),
 			       strerror((int)ev->err), kftp_step_name(ev->failed_step),

@@ -29,6 +29,7 @@ enum exit_status {
 	EXIT_TIMEOUT	= 9,
 	EXIT_RESUME	= 10,
 	EXIT_FILESIZE	= 11,
+	EXIT_CHECKSUM	= 12,	/* --checksum: the digest does not match */
 	EXIT_SIGNAL	= 128,	/* plus the signal number */
 };
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -285,11 +286,25 @@ bad:
 	    opt->ftp_port);
 }
 
+void parse_checksum(struct options *opt, const char *s)
+{
+	const char *eq = strchr(s, '='), *hex;
+
+	if (!eq || (size_t)(eq - s) != strlen("sha-256") || strncasecmp(s, "sha-256", 7))
+		die(EXIT_USAGE, "--checksum: '%.*s' is not a digest kftp-get knows "
+		    "(it takes sha-256=HEX)", eq ? (int)(eq - s) : (int)strlen(s), s);
+	hex = eq + 1;
+	if (!sha256_from_hex(hex, strlen(hex), opt->checksum))
+		die(EXIT_USAGE, "--checksum: sha-256 wants 64 hex digits, not '%s'", hex);
+	opt->checksum_given = true;
+}
+
 enum {
 	OPT_CONNECT_TIMEOUT = 256, OPT_TIMEOUT, OPT_KEEP_PARTIAL, OPT_OUTPUT_DIR,
 	OPT_PARALLEL_MAX, OPT_NETRC_FILE, OPT_MAX_TIME, OPT_MAX_FILESIZE,
 	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER, OPT_RETRY, OPT_RETRY_DELAY,
-	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED,
+	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED, OPT_SHA256, OPT_CHECKSUM,
+	OPT_CHECKSUMS,
 };
 
 static const struct option long_options[] = {
@@ -320,6 +335,9 @@ static const struct option long_options[] = {
 	{ "retry-max-time",	required_argument, NULL, OPT_RETRY_MAX_TIME },
 	{ "json",		no_argument,	   NULL, OPT_JSON },
 	{ "failed",		required_argument, NULL, OPT_FAILED },
+	{ "sha256",		no_argument,	   NULL, OPT_SHA256 },
+	{ "checksum",		required_argument, NULL, OPT_CHECKSUM },
+	{ "checksums",		required_argument, NULL, OPT_CHECKSUMS },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -508,6 +526,17 @@ void options_parse(struct options *opt, int argc, char **argv)
 			if (!*optarg)
 				die(EXIT_USAGE, "--failed needs a file name");
 			break;
+		case OPT_SHA256:
+			opt->sha256 = true;
+			break;
+		case OPT_CHECKSUM:
+			parse_checksum(opt, optarg);
+			break;
+		case OPT_CHECKSUMS:
+			opt->checksums_file = optarg;
+			if (!*optarg)
+				die(EXIT_USAGE, "--checksums needs a file name");
+			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
 		default:	/* optopt is 0 for an unknown long option */
@@ -541,6 +570,13 @@ void options_parse(struct options *opt, int argc, char **argv)
 	if (opt->to_stdout && opt->nurls > 1)
 		die(EXIT_USAGE, "-o - writes one file to stdout, but %zu URLs were "
 		    "given", opt->nurls);
+	if (opt->checksum_given && opt->checksums_file)
+		die(EXIT_USAGE, "--checksum and --checksums: give one or the other");
+	if (opt->checksums_file)
+		checksums_load(&opt->checksums, opt->checksums_file);
+	if (opt->checksum_given && opt->nurls > 1)
+		die(EXIT_USAGE, "--checksum gives one file's digest, but %zu URLs "
+		    "were given", opt->nurls);
 	if (opt->output && opt->nurls > 1)
 		die(EXIT_USAGE, "-o names one file, but %zu URLs were given "
 		    "(use --output-dir)", opt->nurls);

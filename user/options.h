@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "checksums.h"
 #include "defaults.h"
 
 enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
@@ -49,6 +50,11 @@ struct options {
 	uint32_t retry_max_time_ms;	/* 0: no bound */
 	bool json;		/* --json: a line per URL on stdout */
 	const char *failed_file;	/* --failed FILE */
+	bool sha256;		/* --sha256: print HEX  NAME per file */
+	bool checksum_given;	/* --checksum sha-256=HEX */
+	uint8_t checksum[SHA256_LEN];	/* its digest */
+	const char *checksums_file;	/* --checksums FILE */
+	struct checksums checksums;	/* its lines, read after the URLs */
 };
 
 /*
@@ -68,6 +74,8 @@ void options_wipe(struct options *opt);
 uint32_t parse_seconds(const char *opt_name, const char *s, uint32_t max_ms);
 /* A decimal number, with an optional k/M/G suffix when @suffix. */
 uint64_t parse_bytes(const char *opt_name, const char *s, bool suffix);
+/* --checksum ALGO=HEX (aria2's form; sha-256 only) into opt->checksum. */
+void parse_checksum(struct options *opt, const char *s);
 /* -P ADDR[:LOW[-HIGH]] into opt's data_* fields. */
 void parse_ftp_port(struct options *opt, const char *s);
 /* USER:PASS -> USER:**** (what /proc/PID/cmdline shows) */

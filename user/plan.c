@@ -75,6 +75,10 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		parse_url(job.url_str, &job.url);
 		login_pick(&job, l);
 		pick_destination(&job);
+		/* Every file of the run must be listed: none is fetched in vain. */
+		if (opt->checksums.n && !job_want_sha256(&job))
+			die(EXIT_USAGE, "--checksums: '%s' has no checksum for '%s'",
+			    opt->checksums.path, job.dest);
 		msg_url(NULL);
 		free(shown);
 		dests[i].dest = strdup(job.dest);
@@ -92,7 +96,7 @@ void plan_urls(const struct options *opt, const struct logins *l)
 int plan_device(const struct options *opt)
 {
 	int version = session_probe();
-	char v2[64], v3[64];
+	char v2[64], v3[64], v4[64];
 
 	if (version < 0)
 		return -1;
@@ -103,6 +107,11 @@ int plan_device(const struct options *opt)
 	/* -o - and -v: the kernel writes into stdout, and the trace into stderr. */
 	if (options_v3(opt, v3, sizeof(v3))[0] && version < REQUEST_V3) {
 		say_too_old(v3, (unsigned int)version, REQUEST_V3);
+		return -1;
+	}
+	/* The digest is computed by the kernel, as the data is written. */
+	if (options_v4(opt, v4, sizeof(v4))[0] && version < REQUEST_V4) {
+		say_too_old(v4, (unsigned int)version, REQUEST_V4);
 		return -1;
 	}
 	return version;

@@ -45,7 +45,8 @@ static void json_key(FILE *f, const char *key, const char *value)
 /* One object, one write(2) to stdout. */
 static void json_line(const char *url, size_t index, int status, const char *dest,
 		      uint64_t bytes, uint64_t ms, uint64_t ioctl_ms, const char *step,
-		      const char *err, const char *reply, unsigned int retries)
+		      const char *err, const char *reply, unsigned int retries,
+		      const char *sha256)
 {
 	char *buf = NULL, *shown = shown_url(url);
 	size_t len = 0;
@@ -66,7 +67,11 @@ static void json_line(const char *url, size_t index, int status, const char *des
 	json_key(f, "failed_step", step);
 	json_key(f, "errno", err);
 	json_key(f, "reply", reply);
-	fprintf(f, ",\"retries\":%u}\n", retries);
+	fprintf(f, ",\"retries\":%u", retries);
+	/* NULL: not asked for; "": asked for, none (the download failed). */
+	if (sha256)
+		json_key(f, "sha256", sha256[0] ? sha256 : NULL);
+	fputs("}\n", f);
 	if (!fclose(f) && write(STDOUT_FILENO, buf, len) < 0)
 		say("cannot write the --json line: %s", strerror(errno));
 	free(buf);
@@ -76,16 +81,22 @@ static void json_line(const char *url, size_t index, int status, const char *des
 void results_json(const struct job *job, size_t index, int status, uint64_t ms)
 {
 	const struct kftp_get_result *res = &job->args.result;
-	char reply[KFTP_REPLY_TEXT_MAX + 8], eb[16];
+	char reply[KFTP_REPLY_TEXT_MAX + 8], eb[16], hex[2 * KFTP_SHA256_SIZE + 1];
 	bool failed = status != EXIT_OK;
+	const char *sha256 = NULL;
 
 	if (!job->opt->json)
 		return;
+	/* Asked for (--sha256, --checksum): the digest, or null without one. */
+	if (job->args.flags & KFTP_GET_F_SHA256) {
+		text_hex(hex, job->args.sha256, sizeof(job->args.sha256));
+		sha256 = status == EXIT_OK || status == EXIT_CHECKSUM ? hex : "";
+	}
 	json_line(job->url_str, index, status, job->dest[0] ? job->dest : NULL,
 		  job->received, ms, job->ioctl_ms,
 		  failed && res->failed_step ? kftp_step_name(res->failed_step) : NULL,
 		  failed && job->err ? kftp_errno_name((uint32_t)job->err, eb, sizeof(eb)) :
-		  NULL, report_reply(res, reply, sizeof(reply)), job->retries);
+		  NULL, report_reply(res, reply, sizeof(reply)), job->retries, sha256);
 }
 
 /* --failed: the URLs that did not download, one a line, as -i reads them. */
@@ -147,7 +158,7 @@ int results_report(const struct options *opt, int *status, int unrun, int sig)
 			s = sig ? EXIT_SIGNAL + sig : unrun;
 		}
 		if (status[i] < 0 && opt->json)
-			json_line(opt->urls[i], i, s, NULL, 0, 0, 0, NULL, NULL, NULL, 0);
+			json_line(opt->urls[i], i, s, NULL, 0, 0, 0, NULL, NULL, NULL, 0, NULL);
 		status[i] = s;
 		if (first == EXIT_OK)
 			first = s;

@@ -138,7 +138,8 @@ int session_for(const struct kftp_get_args *a, bool *fresh)
  * doing anything: one with a field of version N set (and no server: port
  * 0 fails validation) is EINVAL for a module that knows version N, E2BIG
  * for an older one (its copy_struct_from_user() finds non-zero bytes past
- * what it knows). Version 3's field is reserved4: refused by every module.
+ * what it knows). Version 3's field is reserved4: refused by every module;
+ * version 4's is sha256, which must be 0 on input.
  * EPERM: not CAP_SYS_ADMIN (the ioctl checks it first).
  */
 static int knows(int fd, struct kftp_get_args *a)
@@ -155,6 +156,11 @@ static int ask_version(int fd)
 
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
+	a.sha256[0] = 1;			/* version 4: an out field */
+	ret = knows(fd, &a);
+	if (ret)
+		return ret > 0 ? REQUEST_V4 : ret;
+	a.sha256[0] = 0;
 	a.reserved4 = 1;			/* version 3 */
 	ret = knows(fd, &a);
 	if (ret)

@@ -119,3 +119,15 @@ void json_fput(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void text_hex(char *dst, const unsigned char *src, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dst[2 * i] = digits[src[i] >> 4];
+		dst[2 * i + 1] = digits[src[i] & 0xf];
+	}
+	dst[2 * n] = '\0';
+}

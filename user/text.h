@@ -46,4 +46,7 @@ size_t utf8_seq_len(const unsigned char *p);
 /* s as a JSON string, quotes included, to f. */
 void json_fput(FILE *f, const char *s);
 
+/* n bytes as 2n lowercase hex digits into dst (2n + 1 bytes, NUL-ended). */
+void text_hex(char *dst, const unsigned char *src, size_t n);
+
 #endif /* KFTP_TEXT_H */

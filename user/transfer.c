@@ -34,11 +34,12 @@
 #include "results.h"
 #include "session.h"
 #include "signals.h"
+#include "text.h"
 #include "transfer.h"
 #include "version.h"
 
-_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER3,
-	       "struct kftp_get_args smaller than its third version");
+_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER4,
+	       "struct kftp_get_args smaller than its fourth version");
 
 static bool said_interrupted;
 
@@ -56,6 +57,9 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 		a->flags |= KFTP_GET_F_DEST_STREAM;
 	else if (opt->remote_time)
 		a->flags |= KFTP_GET_F_REMOTE_TIME;
+	/* The kernel hashes the data as it writes it: no second pass. */
+	if (opt->sha256 || job->want_sha256)
+		a->flags |= KFTP_GET_F_SHA256;
 	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
 	if (opt->verbose) {
 		a->flags |= KFTP_GET_F_TRACE;
@@ -231,6 +235,57 @@ static int failed(struct job *job)
 	return status;
 }
 
+/*
+ * --sha256: "HEX  NAME", as sha256sum prints it (a name with a backslash
+ * or a newline escaped, the line then starting with a backslash), so that
+ * sha256sum -c takes the output. With -o -, stdout holds the data: the
+ * line goes to stderr, named "-".
+ */
+static void print_sha256(const struct job *job)
+{
+	const char *name = job->opt->to_stdout ? "-" : job->dest, *p;
+	char hex[2 * KFTP_SHA256_SIZE + 1], line[sizeof(hex) + 2 * KFTP_LOCAL_PATH_MAX + 4];
+	bool esc = strpbrk(name, "\\\n");
+	size_t n = 0;
+
+	text_hex(hex, job->args.sha256, sizeof(job->args.sha256));
+	n += (size_t)snprintf(line, sizeof(line), "%s%s  ", esc ? "\\" : "", hex);
+	for (p = name; *p && n + 3 < sizeof(line); p++) {
+		if (esc && (*p == '\\' || *p == '\n')) {
+			line[n++] = '\\';
+			line[n++] = *p == '\n' ? 'n' : '\\';
+		} else {
+			line[n++] = *p;
+		}
+	}
+	line[n++] = '\n';
+	if (write(job->opt->to_stdout ? STDERR_FILENO : STDOUT_FILENO, line, n) < 0)
+		say("cannot write the --sha256 line: %s", strerror(errno));
+}
+
+/*
+ * --checksum: the digest the kernel computed while writing is not the one
+ * the user gave. The data file is dropped, so the destination stays as it
+ * was; written in place (-C) or to stdout, the bytes are already there.
+ */
+static int checksum_failed(struct job *job)
+{
+	char want[2 * KFTP_SHA256_SIZE + 1], got[sizeof(want)];
+
+	text_hex(want, job->want_sha256, SHA256_LEN);
+	text_hex(got, job->args.sha256, sizeof(job->args.sha256));
+	say("checksum mismatch: sha-256 %s, expected %s", got, want);
+	if (job->opt->to_stdout)
+		say("the data already went to stdout");
+	else if (job->inplace)
+		say("'%s' was resumed in place and holds the data as received", job->dest);
+	else
+		say("'%s' was not saved", job->dest);
+	discard_temp(job);
+	job->err = EBADMSG;
+	return EXIT_CHECKSUM;
+}
+
 static int succeeded(const struct run_ctx *ctx, struct job *job)
 {
 	const struct kftp_get_result *res = &job->args.result;
@@ -246,6 +301,10 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 		return interrupted(ctx, job);
 	}
 	job->keep_partial = false;
+	if (job->want_sha256 && memcmp(job->args.sha256, job->want_sha256, SHA256_LEN)) {
+		signals_block(false);
+		return checksum_failed(job);
+	}
 	if (job->opt->to_stdout) {
 		ret = 0;
 	} else if (job->inplace) {
@@ -260,6 +319,8 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 		return EXIT_LOCAL;
 	}
 	close_data(job);
+	if (ctx->opt->sha256 && !ctx->opt->json)
+		print_sha256(job);
 	if (ctx->opt->quiet)
 		return EXIT_OK;
 	if (job->opt->to_stdout)
@@ -464,6 +525,7 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 		parse_url(job.url_str, &job.url);
 		login_pick(&job, ctx->logins);
 		pick_destination(&job);
+		job.want_sha256 = job_want_sha256(&job);
 		check_destination(&job);
 		job.start_offset = job.resume_offset;
 		status = fetch(ctx, &job);

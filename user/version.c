@@ -12,6 +12,8 @@
 
 unsigned int request_version(const struct kftp_get_args *a)
 {
+	if (a->flags & KFTP_GET_F_SHA256)
+		return REQUEST_V4;
 	if ((a->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) || a->display_name[0])
 		return REQUEST_V3;
 	if (a->max_filesize || a->max_time_ms || a->data_family || a->data_port_low ||
@@ -52,6 +54,18 @@ const char *options_v3(const struct options *opt, char *buf, size_t size)
 		add(buf, size, "-o - (writing to stdout)");
 	if (opt->verbose)
 		add(buf, size, "-v");
+	return buf;
+}
+
+const char *options_v4(const struct options *opt, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (opt->checksum_given)
+		add(buf, size, "--checksum");
+	if (opt->checksums_file)
+		add(buf, size, "--checksums");
+	if (opt->sha256)
+		add(buf, size, "--sha256");
 	return buf;
 }
 

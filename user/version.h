@@ -18,6 +18,7 @@
 #define REQUEST_V1		1	/* dest_fd */
 #define REQUEST_V2		2	/* limits, remote time, data ports, resume */
 #define REQUEST_V3		3	/* -v's trace, -o -'s stream, display_name */
+#define REQUEST_V4		4	/* the SHA-256 of the destination */
 
 /* The version a request needs (the fields it sets). */
 unsigned int request_version(const struct kftp_get_args *a);
@@ -25,6 +26,8 @@ unsigned int request_version(const struct kftp_get_args *a);
 const char *options_v2(const struct options *opt, char *buf, size_t size);
 /* The same for version 3 ("-o - (writing to stdout), -v"), or "". */
 const char *options_v3(const struct options *opt, char *buf, size_t size);
+/* The same for version 4 ("--checksum, --sha256"), or "". */
+const char *options_v4(const struct options *opt, char *buf, size_t size);
 /*
  * "WHAT needs a newer kftp module", the versions WHAT needs and the
  * loaded module takes, and the hint to reload it after an upgrade. The caller
