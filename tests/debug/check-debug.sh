@@ -47,10 +47,11 @@ set -eu -o pipefail
 
 # Every part that drives kernel code: hostile servers, the ioctl fuzzer,
 # files, stress (parallel, sequential, rmmod under load), sessions, the
-# generic netlink events, batches, the kecho sample, the lifecycle matrix,
-# and the allocation-failure sweeps (failnth, this lane only). Not cli
-# (kftp-get's own logic, under a shim), install and deb (packaging).
-DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho lifecycle security failnth}
+# generic netlink events, batches, the kecho sample, the in-kernel SHA-256,
+# the lifecycle matrix, and the allocation-failure sweeps (failnth, this
+# lane only). Not cli (kftp-get's own logic, under a shim), install and deb
+# (packaging).
+DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho digest lifecycle security failnth}
 REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-5}
 FUZZ_COUNT=$((10000 * REPEAT_PCT / 100))
 [ "$FUZZ_COUNT" -ge 1000 ] || FUZZ_COUNT=1000

@@ -1,0 +1,246 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# digest.sh START_N: the SHA-256 that the kernel computes while it writes
+# (KFTP_GET_F_SHA256, kftp-get --sha256 and --checksum; issue 23):
+#   - digests equal sha256sum's for sizes around page and batch boundaries,
+#     1 MiB of every byte value and 64 MiB, from vsftpd and pyftpdlib, on
+#     the one-copy path and on the two-copy path (one_copy=N);
+#   - a resumed download (-C -) covers the whole file, the part that was
+#     there included, and a file already complete too;
+#   - stops (SIGSTOP/SIGCONT) during a throttled resumed download, whose
+#     restarted calls go on with the digest where it stood;
+#   - --checksum: a match saves, a mismatch (exit 12) leaves the
+#     destination as it was; --json's sha256; -o -'s line on stderr; -v
+#     names the implementation;
+#   - the kernel log stays clean.
+#
+# Part of the in-guest suite (tests/guest/suite.sh; see tests/guest/lib.sh).
+# The stop cases use hostile_ftpd.py's throttle40m (40 MiB at ~10 MB/s).
+
+set -u
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+part_init digest "$@"
+
+W=$PART_WORK
+S=$FTP_ROOT/digest		# files of this part, served by both servers
+FRESH_ROOT=$W/cases
+MARK=$(kmsg_mark)
+HPID=
+ONE_COPY=/sys/module/kftp/parameters/one_copy
+# Sizes around a page (4096) and the one-copy batch (64 bvecs, 256 KiB).
+SIZES=(0 1 4095 4096 4097 65535 262143 262144 262145 1000001)
+
+cleanup() {
+	[ -z "$HPID" ] || stop_pid "$HPID" hostile_ftpd.py >/dev/null
+	[ ! -w "$ONE_COPY" ] || echo Y >"$ONE_COPY"
+	rm -rf "$S"
+	return 0
+}
+on_exit cleanup
+
+umask 022
+V=ftp://127.0.0.1:$VSFTPD_PORT
+P=ftp://127.0.0.1:$PYFTPD_PORT
+
+mkdir -p "$S"
+for n in "${SIZES[@]}"; do
+	head -c "$n" /dev/urandom >"$S/s$n.bin"
+done
+chmod 0755 "$S" && chmod 0644 "$S"/*
+
+# ---------------------------------------------------------------- helpers
+
+# sums_ok OUT DIR NAME...: OUT (kftp-get --sha256's stdout) holds one line
+# per NAME, "HEX  DIR/NAME", each HEX the sha256sum of the served file and
+# of the saved one; sha256sum -c takes OUT as it is.
+sums_ok() {
+	local out=$1 dir=$2 rc=0 want= name
+	shift 2
+	for name in "$@"; do
+		want+="$(sha_of "$S/$name")  $dir/$name"$'\n'
+	done
+	check_eq "--sha256 lines" "${want%$'\n'}" "$out" || rc=1
+	printf '%s\n' "$out" >"$W/sums"
+	sha256sum --quiet -c "$W/sums" >/dev/null 2>&1 ||
+		{ diag "sha256sum -c: $(sha256sum -c "$W/sums" 2>&1 | grep -v ': OK$')"; rc=1; }
+	return $rc
+}
+
+# every_size SERVER_URL: all SIZES in one run (one login), checked.
+every_size() {
+	local d names=() n rc=0
+	d=$(fresh "sizes-${1##*:}")
+	for n in "${SIZES[@]}"; do
+		names+=("s$n.bin")
+	done
+	kget -q --sha256 --output-dir "$d" "${names[@]/#/$1/digest/}"
+	check_rc 0 || return 1
+	sums_ok "$KOUT" "$d" "${names[@]}" || rc=1
+	for n in "${names[@]}"; do
+		check_sha "$d/$n" "$(sha_of "$S/$n")" || rc=1
+	done
+	return $rc
+}
+
+# start_throttled: hostile_ftpd.py serving throttle40m; HPORT, BIG_SHA and
+# the file's bytes in $W/big.
+start_throttled() {
+	[ -n "$HPID" ] && return 0
+	start_hostile_ftpd "$W/hostile" --scenario throttle40m || return 1
+	HPID=$HOSTILE_PID HPORT=$HOSTILE_PORT
+	"$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1])
+import hostile_ftpd as h; sys.stdout.buffer.write(h.big())' \
+		"$REPO/tests/servers" >"$W/big" || return 1
+	BIG_SHA=$(sha_of "$W/big")
+}
+
+# ---------------------------------------------------------------- cases
+
+c_sizes_vsftpd() {
+	every_size "$V"
+}
+
+c_sizes_pyftpd() {
+	every_size "$P"
+}
+
+# The two-copy path (one_copy=N) hashes its buffer instead of the pages.
+c_sizes_two_copy() {
+	local rc=0
+	echo N >"$ONE_COPY" || return 1
+	every_size "$V" || rc=1
+	echo Y >"$ONE_COPY" || rc=1
+	return $rc
+}
+
+c_allbytes_and_big() {
+	local d rc=0
+	d=$(fresh big)
+	kget -q --sha256 --output-dir "$d" "$V/allbytes.bin" "$P/big.bin"
+	check_rc 0 || return 1
+	check_eq "--sha256 lines" "$(sha_of "$FTP_ROOT/allbytes.bin")  $d/allbytes.bin
+$(sha_of "$FTP_ROOT/big.bin")  $d/big.bin" "$KOUT" || rc=1
+	check_sha "$d/big.bin" "$(sha_of "$FTP_ROOT/big.bin")" || rc=1
+	return $rc
+}
+
+# -C -: the digest covers the bytes that were there before; so it does
+# when there was nothing left to fetch.
+c_resume() {
+	local d rc=0
+	d=$(fresh resume)
+	head -c 100001 "$S/s1000001.bin" >"$d/f"
+	kget -q --sha256 -C - -o "$d/f" "$V/digest/s1000001.bin"
+	check_rc 0 || rc=1
+	check_eq "--sha256 line (resumed at 100001)" "$(sha_of "$S/s1000001.bin")  $d/f" "$KOUT" || rc=1
+	check_sha "$d/f" "$(sha_of "$S/s1000001.bin")" || rc=1
+	kget --sha256 -C - -o "$d/f" "$P/digest/s1000001.bin"
+	check_rc 0 || rc=1
+	check_contains "stderr" "$KERR" "is already complete" || rc=1
+	check_eq "--sha256 line (complete)" "$(sha_of "$S/s1000001.bin")  $d/f" "$KOUT" || rc=1
+	return $rc
+}
+
+# Stops during a throttled download resumed at 30 MiB: the first may come
+# while the kernel hashes the 30 MiB already there, the others during the
+# data; each restarted call goes on where the digest stood.
+c_resume_stops() {
+	local d pid rc=0 i
+	start_throttled || return 1
+	d=$(fresh stops)
+	head -c 31457280 "$W/big" >"$d/big"
+	"$KFTP_GET" -q --sha256 -C - -o "$d/big" "ftp://127.0.0.1:$HPORT/big" \
+		>"$d/out" 2>"$d/err" </dev/null &
+	pid=$!
+	for ((i = 0; i < 3; i++)); do
+		sleep 0.4
+		kill -STOP "$pid" 2>/dev/null || break
+		sleep 1.5
+		kill -CONT "$pid" 2>/dev/null
+	done
+	wait "$pid"
+	check_eq "exit status (stderr: $(cat "$d/err"))" 0 $? || return 1
+	check_eq "--sha256 line" "$BIG_SHA  $d/big" "$(cat "$d/out")" || rc=1
+	check_sha "$d/big" "$BIG_SHA" || rc=1
+	check_eq "RETRs" 1 "$(log_count "$W/hostile/hostile.log" '< RETR')" || rc=1
+	return $rc
+}
+
+# --checksum: the right digest saves (either case of hex); a wrong one
+# exits 12, the old file untouched, nothing left behind, not retried.
+c_checksum() {
+	local d rc=0 sum upper wrong
+	d=$(fresh checksum)
+	sum=$(sha_of "$S/s262145.bin")
+	upper=$(printf '%s' "$sum" | tr a-f A-F)
+	kget -q --checksum "SHA-256=$upper" -o "$d/new" "$V/digest/s262145.bin"
+	check_rc 0 || rc=1
+	check_sha "$d/new" "$sum" || rc=1
+	wrong=$(sha_of "$S/s4096.bin")
+	printf 'old contents\n' >"$d/old"
+	kget --retry 2 --checksum "sha-256=$wrong" -o "$d/old" "$P/digest/s262145.bin"
+	expect_fail 12 "checksum mismatch: sha-256 $sum, expected $wrong" || rc=1
+	check_contains "stderr" "$KERR" "'$d/old' was not saved" || rc=1
+	check_eq "old file" "old contents" "$(cat "$d/old")" || rc=1
+	case $KERR in *"retry "*) diag "a mismatch was retried"; rc=1 ;; esac
+	kget -q --checksum "sha-256=$wrong" -o "$d/none" "$V/digest/s262145.bin"
+	check_rc 12 || rc=1
+	only_entries "$d" new old || rc=1
+	no_temp_files "$d" || rc=1
+	return $rc
+}
+
+# --json: the digest in each line, null for a file that failed; no
+# separate lines. -o -: the line on stderr, named "-".
+c_json_stdout() {
+	local d rc=0 err
+	d=$(fresh json)
+	kget -q --sha256 --json --output-dir "$d" "$V/digest/s4097.bin" "$V/digest/nosuch.bin"
+	check_rc 6 || rc=1
+	printf '%s\n' "$KOUT" >"$d/out.json"
+	jcheck "$d/out.json" '
+want = args[0]
+if [(e["exit_status"], e.get("sha256", "missing")) for e in ev] != [(0, want), (6, None)]:
+    fail("sha256 members: %s" % [(e["exit_status"], e.get("sha256", "missing")) for e in ev])
+' "$(sha_of "$S/s4097.bin")" || rc=1
+	err=$("$KFTP_GET" -q --sha256 -o - "$P/digest/s65535.bin" 2>&1 >"$d/pipe" </dev/null)
+	check_eq "stderr of -o -" "$(sha_of "$S/s65535.bin")  -" "$err" || rc=1
+	check_sha "$d/pipe" "$(sha_of "$S/s65535.bin")" || rc=1
+	return $rc
+}
+
+# -v names the kernel's SHA-256 implementation; without --sha256, no
+# digest is computed (no such line).
+c_trace() {
+	local d rc=0
+	d=$(fresh trace)
+	kget -v --sha256 -o "$d/f" "$V/digest/s1.bin"
+	check_rc 0 || rc=1
+	check_contains "-v's trace" "$KERR" "* SHA-256 by sha256" || rc=1
+	diag "$(printf '%s\n' "$KERR" | grep 'SHA-256 by')"
+	kget -v -o "$d/g" "$V/digest/s1.bin"
+	check_rc 0 || rc=1
+	case $KERR in *"SHA-256"*) diag "a digest without --sha256"; rc=1 ;; esac
+	return $rc
+}
+
+c_kernel_clean() {
+	kernel_clean_since "$MARK"
+}
+
+# ---------------------------------------------------------------- run
+
+tcase "--sha256 from vsftpd: ${#SIZES[@]} sizes around pages and batches = sha256sum, -c takes it" c_sizes_vsftpd
+tcase "--sha256 from pyftpdlib: the same sizes" c_sizes_pyftpd
+tcase "--sha256 on the two-copy path (one_copy=N): the same sizes" c_sizes_two_copy
+tcase "--sha256: 1 MiB of every byte value, and 64 MiB" c_allbytes_and_big
+tcase "-C -: the digest covers the part that was there; and a complete file" c_resume
+tcase "stops while resuming at 30 MiB (prefix hash, data): the digest right, one RETR" c_resume_stops
+tcase "--checksum: match saves; mismatch exits 12, old file kept, not retried" c_checksum
+tcase "--json's sha256 (null on failure); -o -: the line on stderr" c_json_stdout
+tcase "-v names the implementation; no digest without --sha256" c_trace
+tcase "no BUG/WARNING/Oops in the kernel log" c_kernel_clean
+part_done
+exit $?
