@@ -601,7 +601,7 @@ c_docs() {
 	local comp=$KFTP_REPO/user/completion/kftp-get differ
 	list=$(sed -n '/^kftp-get \[options\] URL/,/^```/p' "$readme")
 	[ -n "$list" ] || { diag "no option list in the README"; return 1; }
-	for o in $("$PLAIN" -h | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+	for o in $("$PLAIN" -h | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
 		grep -qE -- "$o([ ,;]|\$)" <<<"$list" || { diag "README's list lacks $o"; rc=1; }
 		grep -qE -- "(^|[ '])$o([ ']|\$)" "$comp" || { diag "the completion lacks $o"; rc=1; }
 	done

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include <linux/kftp.h>
@@ -47,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!s)
 		return 0;
 	if (!setjmp(fuzz_jmp)) {
-		switch (data[0] % 5) {
+		switch (data[0] % 6) {
 		case 0:
 			ms = parse_seconds("--timeout", s, KFTP_TIMEOUT_MAX_MS);
 			FUZZ_CHECK(ms >= 1 && ms <= KFTP_TIMEOUT_MAX_MS);
@@ -74,6 +75,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 4:
 			check_scrub(s);
+			break;
+		case 5:
+			/* Accepted only as sha-256= and 64 hex digits. */
+			opt.checksum_given = false;
+			parse_checksum(&opt, s);
+			FUZZ_CHECK(opt.checksum_given && strlen(s) == 8 + 2 * SHA256_LEN &&
+				   !strncasecmp(s, "sha-256=", 8) &&
+				   strspn(s + 8, "0123456789abcdefABCDEF") == 2 * SHA256_LEN);
 			break;
 		}
 	}

@@ -558,7 +558,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: kftp-failnth open|fresh|reuse|dump [-u USER:PASS] [--name NAME]\n"
-		"           [--max-filesize N] [--port-range LOW-HIGH] [--timeout MS]\n"
+		"           [--max-filesize N] [--port-range LOW-HIGH] [--sha256] [--timeout MS]\n"
 		"           [--start N] [--max N] [--fault-stats DIR]\n"
 		"           HOST PORT [REMOTE LOCAL]\n");
 	exit(2);
@@ -591,6 +591,7 @@ int main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'N' },
 		{ "max-filesize", required_argument, NULL, 'F' },
 		{ "port-range", required_argument, NULL, 'R' },
+		{ "sha256", no_argument, NULL, 'H' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "start", required_argument, NULL, 'B' },
 		{ "max", required_argument, NULL, 'M' },
@@ -629,6 +630,9 @@ int main(int argc, char **argv)
 				usage();
 			req.data_port_low = lo;
 			req.data_port_high = hi;
+			break;
+		case 'H':
+			req.flags |= KFTP_GET_F_SHA256;
 			break;
 		case 'T':
 			timeout = strtoul(optarg, NULL, 10);

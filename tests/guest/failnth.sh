@@ -16,7 +16,8 @@
 #   - a fresh session: KFTP_IOC_GET on a file opened just before;
 #   - a reused session: the sweep on one file, after a request that
 #     succeeded (each N then finds the session of the request before);
-#   - a fresh session with max_filesize and a data port range;
+#   - a fresh session with max_filesize, a data port range and the
+#     SHA-256 (KFTP_GET_F_SHA256: the crypto API's allocations);
 #   - the KFTP_CMD_GET_XFERS netlink dump while a transfer runs.
 # Each N must end in success or a clean errno (the driver's rules: ENOMEM,
 # ENOBUFS, or what the kernel itself makes of a failed allocation there),
@@ -191,7 +192,7 @@ c_reuse() {
 
 c_limits() {
 	sweep_get limits fresh --max-filesize "$(stat -c %s "$FTP_ROOT/hello.txt")" \
-		--port-range 42000-42199
+		--port-range 42000-42199 --sha256
 }
 
 # A throttled transfer in the background (BG_PID), listed by the dump.
@@ -263,7 +264,7 @@ tcase "fault injection set up: fail-nth, failslab, fail_page_alloc, fail_usercop
 tcase "open /dev/kftp: every allocation failure is clean" c_open
 tcase "fresh session: every allocation failure is clean, the session works after" c_fresh
 tcase "reused session: every allocation failure is clean, the session works after" c_reuse
-tcase "max_filesize and a data port range: every allocation failure is clean" c_limits
+tcase "max_filesize, a data port range, SHA-256: every allocation failure is clean" c_limits
 tcase "netlink dump during a transfer: every allocation failure is clean" c_dump
 tcase "after the sweeps: rmmod kftp, no TCP socket left, insmod" c_after
 part_done
