@@ -71,7 +71,9 @@ static int kftp_validate(const struct kftp_get_args *a)
 	if (to_fd && (a->local_path[0] || (a->flags & KFTP_GET_F_EXCL)))
 		return -EINVAL;
 	if (a->reserved1 || a->reserved2 || a->reserved3 || a->reserved4 ||
-	    a->remote_mtime || memchr_inv(a->sha256, 0, sizeof(a->sha256)))
+	    a->reserved5 || a->remote_mtime || a->server_hash ||
+	    memchr_inv(a->sha256, 0, sizeof(a->sha256)) ||
+	    memchr_inv(a->server_sha256, 0, sizeof(a->server_sha256)))
 		return -EINVAL;
 	/* A file offset is a loff_t. */
 	if (a->resume_offset > (u64)MAX_LFS_FILESIZE)
@@ -154,9 +156,16 @@ static int kftp_put_result(struct kftp_get_args __user *uargs, u32 usize,
 	if (usize >= offsetofend(struct kftp_get_args, remote_mtime) &&
 	    put_user(x->remote_mtime, &uargs->remote_mtime))
 		return -EFAULT;
-	/* Only a version 4 caller can ask for it. */
+	/* Only a version 4 caller can ask for them. */
+	if (usize < KFTP_GET_ARGS_SIZE_VER4)
+		return 0;
 	if (x->sha256_done &&
 	    copy_to_user(uargs->sha256, x->sha256, sizeof(x->sha256)))
+		return -EFAULT;
+	if (x->server_hash &&
+	    (put_user(x->server_hash, &uargs->server_hash) ||
+	     copy_to_user(uargs->server_sha256, x->server_sha256,
+			  sizeof(x->server_sha256))))
 		return -EFAULT;
 	return 0;
 }
@@ -194,7 +203,7 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	 */
 	if (((args->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
 	     usize < KFTP_GET_ARGS_SIZE_VER3) ||
-	    ((args->flags & KFTP_GET_F_SHA256) &&
+	    ((args->flags & (KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256)) &&
 	     usize < KFTP_GET_ARGS_SIZE_VER4)) {
 		err = -EINVAL;
 		goto out_free;

@@ -59,6 +59,8 @@ void kftp_ctrl_close(struct kftp_ctrl *c)
 	c->end = 0;
 	c->pending_code = 0;
 	c->pending_lines = 0;
+	c->feat_known = false;
+	c->feat = 0;
 	kftp_ctrl_forget_reply(c);
 }
 
@@ -221,7 +223,10 @@ static int kftp_ctrl_reply(struct kftp_ctrl *c, unsigned long deadline,
 			return len;
 		pr_debug("< %*pE\n", len, c->line);
 		kftp_trace(c, "< %*pE\n", len, c->line);
+		sep = 0;
 		code = kftp_parse_code(c->line, len, &sep);
+		if (c->on_line)
+			c->on_line(c->on_line_arg, code, sep, c->line, len);
 		if (!c->pending_code) {
 			if (code < 0) {
 				kftp_ctrl_save_text(c, 0);

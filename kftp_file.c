@@ -129,6 +129,10 @@ int kftp_file_open(struct kftp_xfer *x)
 	/* Resuming appends to what an earlier transfer left. */
 	if (x->args->resume_offset)
 		flags &= ~O_TRUNC;
+	/* ... whose digest is read back first (kftp_hash_prefix()). */
+	if (x->args->resume_offset &&
+	    (x->args->flags & (KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256)))
+		flags = (flags & ~O_WRONLY) | O_RDWR;
 	err = kftp_file_probe(x->args->local_path);
 	if (err)
 		return err;

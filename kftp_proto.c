@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The FTP dialogue: connect, greeting, login, TYPE I, SIZE, MDTM,
- * PORT/EPRT, REST, RETR, completion; what each reply means, and which step
- * failed. The bytes on the control connection are kftp_ctrl.c's business,
+ * The FTP dialogue: connect, greeting, login, TYPE I, FEAT, SIZE, MDTM,
+ * PORT/EPRT, REST, RETR, completion, HASH; what each reply means, and which
+ * step failed (FEAT and HASH themselves are kftp_verify.c's). The bytes on the control connection are kftp_ctrl.c's business,
  * keeping a connection between calls is kftp_session.c's.
  *
  * The dialogue is a state machine on xfer->step, so that a call
@@ -49,7 +49,7 @@ static int kftp_reply_errno(int code)
  * -errno. Interrupted, the reply is awaited again when the call restarts.
  * A logged-in connection is BUSY from the command to its final reply.
  */
-static int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
+int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 {
 	struct kftp_ctrl *c = &x->sess->ctrl;
 	int code, err;
@@ -448,10 +448,6 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 			kftp_nl_xfer_set_local(x);
 			x->substep = 1;
 		}
-		/* Interrupted, the prefix's hash goes on where it stood. */
-		err = kftp_hash_start(x) ?: kftp_hash_prefix(x);
-		if (err)
-			goto local_failed;
 		if (kftp_session_may_reuse(sess, x)) {
 			kftp_trace(&sess->ctrl, "* reusing the connection to %pISpc\n",
 				   &sess->ctrl.peer);
@@ -478,7 +474,7 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		break;
 	case KFTP_STEP_TYPE:
 		err = kftp_cmd_expect_2xx(x, "TYPE", "I");
-		next = KFTP_STEP_SIZE;
+		next = kftp_feat_wanted(x) ? KFTP_STEP_FEAT : KFTP_STEP_SIZE;
 		if (err && x->reused && kftp_stale_error(err)) {
 			/* Dropped while idle: nothing of this request is lost yet. */
 			kftp_ctrl_close(&sess->ctrl);
@@ -486,6 +482,10 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 			err = 0;
 			next = KFTP_STEP_CONNECT;
 		}
+		break;
+	case KFTP_STEP_FEAT:
+		err = kftp_feat(x);
+		next = KFTP_STEP_SIZE;
 		break;
 	case KFTP_STEP_SIZE:
 		err = kftp_size(x);
@@ -501,6 +501,15 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		next = KFTP_STEP_LISTEN;
 		break;
 	case KFTP_STEP_LISTEN:
+		/*
+		 * The digest starts before any data, FEAT known: a resumed
+		 * file's prefix first. Interrupted, it goes on where it stood.
+		 */
+		err = kftp_hash_start(x) ?: kftp_hash_prefix(x);
+		if (err == -ETIMEDOUT)
+			return err;	/* max_time_ms, while reading the prefix */
+		if (err)
+			goto local_failed;
 		err = kftp_data_listen(x, &x->port_addr);
 		if (!err)
 			kftp_trace(&sess->ctrl, "* listening on %pISpc\n",
@@ -543,6 +552,14 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		break;
 	case KFTP_STEP_COMPLETE:
 		err = kftp_complete(x);
+		if (err || !kftp_server_hash_wanted(x)) {
+			*done = true;
+			return err;
+		}
+		next = KFTP_STEP_HASH;
+		break;
+	case KFTP_STEP_HASH:
+		err = kftp_server_hash(x);
 		*done = true;
 		return err;
 	default:

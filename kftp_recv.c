@@ -356,7 +356,7 @@ int kftp_recv_write(struct kftp_xfer *x)
 
 	if (!r->len)
 		return 0;
-	/* While the pages are hot: the digest covers what is written. */
+	/* The digest covers exactly what is written, from these pages. */
 	err = kftp_hash_bvecs(x, r->bv, r->nr);
 	if (!err) {
 		iov_iter_bvec(&it, ITER_SOURCE, r->bv, r->nr, r->len);

@@ -23,6 +23,11 @@ struct pid;
 struct shash_desc;
 struct socket;
 
+/* kftp_ctrl.feat: the server's digest commands, from its FEAT reply */
+#define KFTP_FEAT_HASH_SHA256	0x01	/* HASH offers SHA-256 ... */
+#define KFTP_FEAT_HASH_SELECTED	0x02	/* ... and it is the one selected */
+#define KFTP_FEAT_XSHA256	0x04
+
 /* The longest control reply line we accept; RFC 959 sets no limit. */
 #define KFTP_LINE_MAX		2048
 /* An endless multi-line reply ends here rather than at the reply timeout. */
@@ -87,6 +92,17 @@ struct kftp_ctrl {
 
 	int code;			/* the last reply's code, 0 if none */
 	char text[KFTP_REPLY_TEXT_MAX];	/* its first line, printable */
+
+	/*
+	 * Shown every line of the reply being read, while set (kftp_verify.c
+	 * reads FEAT's and HASH's lines): only for the length of one read.
+	 */
+	void (*on_line)(void *arg, int code, char sep, const char *line, int len);
+	void *on_line_arg;
+
+	/* What FEAT said, asked once per login (KFTP_FEAT_*); wiped at close. */
+	bool feat_known;
+	u8 feat;
 
 	/*
 	 * The caller's trace_fd (KFTP_GET_F_TRACE), borrowed from the
@@ -159,6 +175,11 @@ struct kftp_xfer {
 	bool sha256_done;		/* sha256 holds the final digest */
 	u8 sha256[KFTP_SHA256_SIZE];
 
+	/* kftp_verify.c: KFTP_GET_F_SERVER_SHA256 */
+	u32 server_hash;		/* KFTP_SERVER_HASH_* */
+	int server_hash_err;		/* what the reply's final line was */
+	u8 server_sha256[KFTP_SHA256_SIZE];
+
 	/* kftp_netlink.c: events and the dump */
 	struct list_head nl_node;	/* on the list of running transfers */
 	u64 nl_id;
@@ -198,7 +219,14 @@ void kftp_nl_xfer_end(struct kftp_xfer *x, int err);
 void kftp_server_addr(const struct kftp_get_args *a,
 		      struct sockaddr_storage *addr);
 int kftp_xfer_run(struct kftp_xfer *x);
+int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg);
 void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed);
+
+/* kftp_verify.c: the server's own digest (KFTP_GET_F_SERVER_SHA256) */
+bool kftp_feat_wanted(const struct kftp_xfer *x);
+int kftp_feat(struct kftp_xfer *x);
+bool kftp_server_hash_wanted(const struct kftp_xfer *x);
+int kftp_server_hash(struct kftp_xfer *x);
 
 /* kftp_ctrl.c: the control connection's reader and writer */
 int kftp_ctrl_init(struct kftp_ctrl *c);

@@ -425,7 +425,9 @@ static void abi_layout(void)
 	       sizeof(a->data_port_low) + sizeof(a->data_port_high) +
 	       sizeof(a->data_addr) + sizeof(a->reserved3) +
 	       sizeof(a->trace_fd) + sizeof(a->reserved4) +
-	       sizeof(a->display_name) + sizeof(a->sha256);
+	       sizeof(a->display_name) + sizeof(a->sha256) +
+	       sizeof(a->server_hash) + sizeof(a->reserved5) +
+	       sizeof(a->server_sha256);
 	sum += sizeof(a->result.bytes_written) + sizeof(a->result.remote_size) +
 	       sizeof(a->result.reply_code) + sizeof(a->result.failed_step) +
 	       sizeof(a->result.reply_text);
@@ -454,10 +456,11 @@ static void abi_layout(void)
 	    offsetof(struct kftp_get_args, sha256),
 	    KFTP_GET_ARGS_SIZE_VER4);
 	tap((KFTP_GET_F_ALL & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM |
-			       KFTP_GET_F_SHA256)) ==
-	    (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM | KFTP_GET_F_SHA256) &&
-	    KFTP_GET_F_ALL == 0x3f && KFTP_SHA256_SIZE == 32,
-	    "KFTP_GET_F_ALL (0x%x) holds KFTP_GET_F_TRACE, KFTP_GET_F_DEST_STREAM and KFTP_GET_F_SHA256",
+			       KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256)) ==
+	    (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM | KFTP_GET_F_SHA256 |
+	     KFTP_GET_F_SERVER_SHA256) &&
+	    KFTP_GET_F_ALL == 0x7f && KFTP_SHA256_SIZE == 32,
+	    "KFTP_GET_F_ALL (0x%x) holds the version 3 and 4 flags",
 	    (unsigned int)KFTP_GET_F_ALL);
 	tap(KFTP_IOC_GET == 0xF701,
 	    "KFTP_IOC_GET is _IO(0xF7, 1) = 0x%x (no size in the number)",
@@ -769,17 +772,36 @@ static void abi_fields(void)
 	a.sha256[31] = 1;
 	expect_a(&a, BIT(EINVAL), "sha256[31] != 0 on input");
 	abi_valid(&a);
+	a.server_hash = 1;
+	expect_a(&a, BIT(EINVAL), "server_hash != 0 on input");
+	abi_valid(&a);
+	a.reserved5 = 1;
+	expect_a(&a, BIT(EINVAL), "reserved5 != 0");
+	abi_valid(&a);
+	a.server_sha256[0] = 0xff;
+	expect_a(&a, BIT(EINVAL), "server_sha256[0] != 0 on input");
+	abi_valid(&a);
 	a.flags = KFTP_GET_F_SHA256;
 	expect_a(&a, BIT(ENOENT), "KFTP_GET_F_SHA256: accepted, RETR 550");
+	abi_valid(&a);
+	a.flags = KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256;
+	expect_a(&a, BIT(ENOENT),
+		 "KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256: accepted, RETR 550");
 	{
 		struct outcome o;
 
-		abi_valid(&a);
-		a.flags = KFTP_GET_F_SHA256;
-		o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER3,
-			   "v4 flag, v3 size");
-		expect(&o, BIT(EINVAL), "flags 0x%x with size %u (version 3)",
-		       (unsigned int)KFTP_GET_F_SHA256, KFTP_GET_ARGS_SIZE_VER3);
+		static const uint32_t v4_flags[] = {
+			KFTP_GET_F_SHA256, KFTP_GET_F_SERVER_SHA256,
+		};
+
+		for (i = 0; i < 2; i++) {
+			abi_valid(&a);
+			a.flags = v4_flags[i];
+			o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER3,
+				   "v4 flag, v3 size");
+			expect(&o, BIT(EINVAL), "flags 0x%x with size %u (version 3)",
+			       (unsigned int)v4_flags[i], KFTP_GET_ARGS_SIZE_VER3);
+		}
 	}
 
 	abi_valid(&a);
@@ -1897,10 +1919,12 @@ static struct expectation model(const unsigned char *p, size_t readable)
 	else if ((a.flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
 		 size < KFTP_GET_ARGS_SIZE_VER3)
 		e.why = "a version 3 flag in an older caller's size";
-	else if ((a.flags & KFTP_GET_F_SHA256) && size < KFTP_GET_ARGS_SIZE_VER4)
+	else if ((a.flags & (KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256)) &&
+		 size < KFTP_GET_ARGS_SIZE_VER4)
 		e.why = "a version 4 flag in an older caller's size";
-	else if (!all_zero(a.sha256, sizeof(a.sha256)))
-		e.why = "sha256 != 0 on input";
+	else if (!all_zero(a.sha256, sizeof(a.sha256)) || a.server_hash ||
+		 a.reserved5 || !all_zero(a.server_sha256, sizeof(a.server_sha256)))
+		e.why = "a version 4 out field or reserved5 != 0 on input";
 	else if ((a.flags & KFTP_GET_F_DEST_STREAM) &&
 		 (!to_fd || a.resume_offset))
 		e.why = "KFTP_GET_F_DEST_STREAM without F_DEST_FD, or resuming";
@@ -2109,9 +2133,10 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 			KFTP_GET_F_DEST_FD | KFTP_GET_F_DEST_STREAM,
 			KFTP_GET_F_ALL, KFTP_GET_F_TRACE | KFTP_GET_F_EXCL |
 			KFTP_GET_F_REMOTE_TIME, KFTP_GET_F_SHA256,
+			KFTP_GET_F_SERVER_SHA256,
 		};
-		w = (int)below(14);
-		a.flags = w < 12 ? vals[w] : w == 12 ? 1U << below(32) :
+		w = (int)below(15);
+		a.flags = w < 13 ? vals[w] : w == 13 ? 1U << below(32) :
 			  (uint32_t)rnd();
 		snprintf(c->desc, sizeof(c->desc), "flags 0x%x", a.flags);
 		break;

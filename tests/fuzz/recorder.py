@@ -43,7 +43,8 @@ import threading
 import time
 
 ALLOWED = {b"USER", b"PASS", b"TYPE", b"SIZE", b"PORT", b"EPRT", b"RETR",
-           b"QUIT", b"ABOR", b"REST", b"MDTM"}
+           b"QUIT", b"ABOR", b"REST", b"MDTM", b"FEAT", b"OPTS", b"HASH",
+           b"XSHA256"}
 MAX_LINE = 65536          # far above anything kftp may send (4095+5+2)
 IDLE_TIMEOUT = 60.0       # seconds without a line: drop the connection
 LOG_LINE_MAX = 300        # bytes of each line kept in the log

@@ -79,13 +79,26 @@
 #define KFTP_GET_F_DEST_STREAM	0x00000010U
 /*
  * Version 4: compute the SHA-256 of the destination's content, from byte 0
- * (a resumed download's existing prefix is read and hashed first), into
- * sha256 on success.
+ * (a resumed download's existing prefix is read and hashed first, so the
+ * destination must then be open for reading too), into sha256 on success.
  */
 #define KFTP_GET_F_SHA256	0x00000020U
+/*
+ * Version 4: after the transfer, ask the server for its own SHA-256 of the
+ * file, when its FEAT (asked once per login) offers HASH with SHA-256
+ * (draft-bryan-ftpext-hash) or XSHA256, into server_sha256; the data's
+ * digest (sha256) is then computed too. Comparing them is the caller's.
+ */
+#define KFTP_GET_F_SERVER_SHA256 0x00000040U
 #define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD | \
 				 KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_TRACE | \
-				 KFTP_GET_F_DEST_STREAM | KFTP_GET_F_SHA256)
+				 KFTP_GET_F_DEST_STREAM | KFTP_GET_F_SHA256 | \
+				 KFTP_GET_F_SERVER_SHA256)
+
+/* server_hash: how the server's digest was asked for, if it was. */
+#define KFTP_SERVER_HASH_NONE		0	/* not offered, or declined */
+#define KFTP_SERVER_HASH_HASH		1	/* HASH, as SHA-256 */
+#define KFTP_SERVER_HASH_XSHA256	2	/* XSHA256 */
 
 /* The length of a SHA-256 digest, in bytes. */
 #define KFTP_SHA256_SIZE	32
@@ -113,6 +126,9 @@
  * @KFTP_STEP_MDTM:		MDTM (version 2, with %KFTP_GET_F_REMOTE_TIME)
  * @KFTP_STEP_REST:		REST, or a @resume_offset that does not fit
  *				the remote size (version 2)
+ * @KFTP_STEP_FEAT:		FEAT (version 4, %KFTP_GET_F_SERVER_SHA256)
+ * @KFTP_STEP_HASH:		OPTS HASH, HASH or XSHA256, and the digest in
+ *				their reply (version 4)
  */
 enum kftp_step {
 	KFTP_STEP_NONE = 0,
@@ -130,6 +146,8 @@ enum kftp_step {
 	KFTP_STEP_COMPLETE,
 	KFTP_STEP_MDTM,
 	KFTP_STEP_REST,
+	KFTP_STEP_FEAT,
+	KFTP_STEP_HASH,
 };
 
 /**
@@ -248,11 +266,24 @@ struct kftp_get_result {
  * @sha256:		out, version 4: with %KFTP_GET_F_SHA256, on success,
  *			the SHA-256 of the destination's content: the bytes
  *			written, after, when resuming, the @resume_offset
- *			bytes the file held before (as they read then; a
- *			file shorter than that is hashed as the zeros the
- *			hole reads as). For a stream, of the bytes written
- *			to it. Left as it was on failure. Must be 0 on
- *			input.
+ *			bytes the file held before, as they read then
+ *			(local_path is then opened for reading and writing;
+ *			a dest_fd must be open for both, else EBADF; a file
+ *			shorter than @resume_offset is ERANGE). For a
+ *			stream, of the bytes written to it. Left as it was on failure. Must be 0 on
+ *			input. With %KFTP_GET_F_SERVER_SHA256, also when
+ *			@server_hash is not %KFTP_SERVER_HASH_NONE.
+ * @server_hash:	out, version 4: with %KFTP_GET_F_SERVER_SHA256, on
+ *			success, %KFTP_SERVER_HASH_HASH or _XSHA256 when the
+ *			server gave its digest, else %KFTP_SERVER_HASH_NONE
+ *			(not offered, refused, or nothing was fetched). Must
+ *			be 0 on input.
+ * @reserved5:		in, version 4: must be 0.
+ * @server_sha256:	out, version 4: the server's SHA-256 of the whole
+ *			file, when @server_hash says it gave one. A reply
+ *			that is not one (another algorithm, another byte
+ *			range, not 64 hex digits) fails the call with
+ *			EBADMSG at %KFTP_STEP_HASH. Must be 0 on input.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
@@ -293,6 +324,9 @@ struct kftp_get_args {
 	char display_name[KFTP_LOCAL_PATH_MAX];
 	/* Appended in version 4. */
 	__u8 sha256[KFTP_SHA256_SIZE];
+	__u32 server_hash;
+	__u32 reserved5;
+	__u8 server_sha256[KFTP_SHA256_SIZE];
 };
 
 /* The first version of the struct; smaller @size values are EINVAL. */
@@ -303,8 +337,8 @@ struct kftp_get_args {
 #define KFTP_GET_ARGS_SIZE_VER2	9352
 /* Version 3 adds the dialogue trace, stream destinations, display_name. */
 #define KFTP_GET_ARGS_SIZE_VER3	13456
-/* Version 4 adds the SHA-256 of the destination. */
-#define KFTP_GET_ARGS_SIZE_VER4	13488
+/* Version 4 adds the SHA-256 of the destination, and the server's. */
+#define KFTP_GET_ARGS_SIZE_VER4	13528
 
 #define KFTP_IOC_MAGIC		0xF7
 
@@ -373,7 +407,8 @@ struct kftp_get_args {
  *		  after its terminator; a reserved field not 0;
  *		  %KFTP_GET_F_DEST_FD with a local_path or with
  *		  %KFTP_GET_F_EXCL; %KFTP_GET_F_EXCL with @resume_offset;
- *		  @remote_mtime or @sha256 not 0; %KFTP_GET_F_DEST_STREAM without
+ *		  @remote_mtime, @sha256, @server_hash or @server_sha256
+ *		  not 0; %KFTP_GET_F_DEST_STREAM without
  *		  %KFTP_GET_F_DEST_FD, or with @resume_offset; a
  *		  @display_name with a control character; a @data_family
  *		  other than 0 or the server's; a port range with
@@ -392,11 +427,16 @@ struct kftp_get_args {
  * * ENOENT	- Remote file missing or not readable (550 to RETR; SIZE is
  *		  only advisory).
  * * ECONNRESET, ECONNABORTED - The server dropped a connection (421 counts).
- * * EBADMSG	- A reply that is not FTP: a bad code, a line or reply too long.
+ * * EBADMSG	- A reply that is not FTP: a bad code, a line or reply too long;
+ *		  or a reply to HASH or XSHA256 that holds no SHA-256 of the
+ *		  whole file.
  * * EPROTO	- Any other unexpected reply, or an incomplete transfer (fewer
  *		  or more bytes than SIZE, 426, an early data close).
- * * EBADF	- With %KFTP_GET_F_DEST_FD: dest_fd is not open for writing;
- *		  with %KFTP_GET_F_TRACE: trace_fd is not.
+ * * EBADF	- With %KFTP_GET_F_DEST_FD: dest_fd is not open for writing
+ *		  (nor, with %KFTP_GET_F_SHA256 and a @resume_offset, for
+ *		  reading); with %KFTP_GET_F_TRACE: trace_fd is not.
+ * * ENOPKG	- With %KFTP_GET_F_SHA256: the kernel's crypto API has no
+ *		  SHA-256.
  * * EPIPE	- With %KFTP_GET_F_DEST_STREAM: the reader of the pipe (or
  *		  the peer of the socket) went away; the caller also gets
  *		  SIGPIPE, as from write(2).
@@ -404,7 +444,9 @@ struct kftp_get_args {
  * * EFBIG	- Past @max_filesize (failed_step SIZE or DATA), or the
  *		  local file's limits (LOCAL_FILE).
  * * ERANGE	- @resume_offset beyond the size that SIZE announced (the
- *		  destination is left untouched), or 554 to RETR after REST.
+ *		  destination is left untouched), or 554 to RETR after REST;
+ *		  with %KFTP_GET_F_SHA256, a destination shorter than
+ *		  @resume_offset.
  * * EAFNOSUPPORT - The server cannot open IPv6 data connections (522 to
  *		  EPRT).
  * * EOPNOTSUPP	- The server refused REST (502, 504, 500).
