@@ -460,6 +460,8 @@ const char *kftp_step_name(uint32_t step)
 		[KFTP_STEP_COMPLETE]	= "COMPLETE",
 		[KFTP_STEP_MDTM]	= "MDTM",
 		[KFTP_STEP_REST]	= "REST",
+		[KFTP_STEP_FEAT]	= "FEAT",
+		[KFTP_STEP_HASH]	= "HASH",
 	};
 
 	if (step < sizeof(names) / sizeof(names[0]) && names[step])

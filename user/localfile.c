@@ -407,7 +407,7 @@ int create_data(struct job *job)
 {
 	int fd, tries;
 
-	fd = openat(job->dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	fd = openat(job->dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		job->data_fd = fd;
 		job->unnamed = true;
@@ -419,7 +419,7 @@ int create_data(struct job *job)
 	job->unnamed = false;
 	for (tries = 0; tries < TEMP_TRIES; tries++) {
 		new_temp_name(job);
-		fd = openat(job->dir_fd, temp_base(job), O_CREAT | O_EXCL | O_WRONLY |
+		fd = openat(job->dir_fd, temp_base(job), O_CREAT | O_EXCL | O_RDWR |
 			    O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			job->data_fd = fd;
@@ -436,12 +436,14 @@ int create_data(struct job *job)
 
 /*
  * Resuming: the destination itself, opened without truncation, and without
- * blocking should a FIFO have taken its place. 0 or an errno.
+ * blocking should a FIFO have taken its place; for reading too, as the
+ * data file is, so that the kernel can hash what it already holds
+ * (--sha256, a retry that resumes). 0 or an errno.
  */
 int open_inplace(struct job *job)
 {
 	struct stat st;
-	int fd = openat(job->dir_fd, base_of(job), O_WRONLY | O_NOFOLLOW | O_NOCTTY |
+	int fd = openat(job->dir_fd, base_of(job), O_RDWR | O_NOFOLLOW | O_NOCTTY |
 			O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)

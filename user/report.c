@@ -51,6 +51,11 @@ static const struct {
 				    "the server refused MDTM" },
 	[KFTP_STEP_REST]	= { "timed out asking the server to resume (REST)",
 				    "cannot resume the download (REST)" },
+	[KFTP_STEP_FEAT]	= { "timed out asking for the server's features (FEAT)",
+				    "the server's features (FEAT) could not be read" },
+	[KFTP_STEP_HASH]	= { "timed out waiting for the server's SHA-256",
+				    "the server's SHA-256 reply is not a SHA-256 of the "
+				    "whole file" },
 };
 
 static bool is_local_errno(int err)

@@ -59,7 +59,7 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 		a->flags |= KFTP_GET_F_REMOTE_TIME;
 	/* The kernel hashes the data as it writes it: no second pass. */
 	if (opt->sha256 || job->want_sha256)
-		a->flags |= KFTP_GET_F_SHA256;
+		a->flags |= KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256;
 	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
 	if (opt->verbose) {
 		a->flags |= KFTP_GET_F_TRACE;
@@ -264,17 +264,26 @@ static void print_sha256(const struct job *job)
 }
 
 /*
- * --checksum: the digest the kernel computed while writing is not the one
- * the user gave. The data file is dropped, so the destination stays as it
+ * --checksum(s), or the server's own digest (HASH, XSHA256): the digest the
+ * kernel computed while writing is not the one the user or the server gave. The data file is dropped, so the destination stays as it
  * was; written in place (-C) or to stdout, the bytes are already there.
  */
 static int checksum_failed(struct job *job)
 {
 	char want[2 * KFTP_SHA256_SIZE + 1], got[sizeof(want)];
+	const struct kftp_get_args *a = &job->args;
 
-	text_hex(want, job->want_sha256, SHA256_LEN);
-	text_hex(got, job->args.sha256, sizeof(job->args.sha256));
-	say("checksum mismatch: sha-256 %s, expected %s", got, want);
+	text_hex(got, a->sha256, sizeof(a->sha256));
+	if (a->server_hash != KFTP_SERVER_HASH_NONE &&
+	    memcmp(a->sha256, a->server_sha256, SHA256_LEN)) {
+		text_hex(want, a->server_sha256, SHA256_LEN);
+		say("checksum mismatch: sha-256 %s, the server's (%s) is %s", got,
+		    a->server_hash == KFTP_SERVER_HASH_HASH ? "HASH" : "XSHA256", want);
+	}
+	if (job->want_sha256 && memcmp(a->sha256, job->want_sha256, SHA256_LEN)) {
+		text_hex(want, job->want_sha256, SHA256_LEN);
+		say("checksum mismatch: sha-256 %s, expected %s", got, want);
+	}
 	if (job->opt->to_stdout)
 		say("the data already went to stdout");
 	else if (job->inplace)
@@ -301,7 +310,9 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 		return interrupted(ctx, job);
 	}
 	job->keep_partial = false;
-	if (job->want_sha256 && memcmp(job->args.sha256, job->want_sha256, SHA256_LEN)) {
+	if ((job->want_sha256 && memcmp(job->args.sha256, job->want_sha256, SHA256_LEN)) ||
+	    (job->args.server_hash != KFTP_SERVER_HASH_NONE &&
+	     memcmp(job->args.sha256, job->args.server_sha256, SHA256_LEN))) {
 		signals_block(false);
 		return checksum_failed(job);
 	}
