@@ -80,7 +80,7 @@ static const char *const faults[] = { "failslab", "fail_page_alloc", "fail_userc
 static const char *const step_names[] = {
 	"NONE", "CONNECT", "GREETING", "LOGIN", "TYPE", "SIZE", "LISTEN",
 	"PORT", "RETR", "ACCEPT", "DATA", "LOCAL_FILE", "COMPLETE", "MDTM",
-	"REST",
+	"REST", "FEAT", "HASH",
 };
 
 static enum sweep sweep;

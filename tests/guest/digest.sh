@@ -13,10 +13,14 @@
 #   - --checksum: a match saves, a mismatch (exit 12) leaves the
 #     destination as it was; --json's sha256; -o -'s line on stderr; -v
 #     names the implementation;
+#   - the server's own digest (HASH, OPTS HASH, XSHA256) from the scripted
+#     server: checked, or a clear failure when wrong or malformed; FEAT
+#     once per login on vsftpd;
 #   - the kernel log stays clean.
 #
 # Part of the in-guest suite (tests/guest/suite.sh; see tests/guest/lib.sh).
-# The stop cases use hostile_ftpd.py's throttle40m (40 MiB at ~10 MB/s).
+# The stop cases use hostile_ftpd.py's throttle40m (40 MiB at ~10 MB/s), the
+# server digest cases its hash* scenarios.
 
 set -u
 # shellcheck source=tests/guest/lib.sh
@@ -34,6 +38,7 @@ SIZES=(0 1 4095 4096 4097 65535 262143 262144 262145 1000001)
 
 cleanup() {
 	[ -z "$HPID" ] || stop_pid "$HPID" hostile_ftpd.py >/dev/null
+	[ -z "$HSPID" ] || stop_pid "$HSPID" hostile_ftpd.py >/dev/null
 	[ ! -w "$ONE_COPY" ] || echo Y >"$ONE_COPY"
 	rm -rf "$S"
 	return 0
@@ -56,7 +61,7 @@ chmod 0755 "$S" && chmod 0644 "$S"/*
 # per NAME, "HEX  DIR/NAME", each HEX the sha256sum of the served file and
 # of the saved one; sha256sum -c takes OUT as it is.
 sums_ok() {
-	local out=$1 dir=$2 rc=0 want= name
+	local out=$1 dir=$2 rc=0 want='' name
 	shift 2
 	for name in "$@"; do
 		want+="$(sha_of "$S/$name")  $dir/$name"$'\n'
@@ -82,6 +87,19 @@ every_size() {
 		check_sha "$d/$n" "$(sha_of "$S/$n")" || rc=1
 	done
 	return $rc
+}
+
+# hostile SCENARIO: the scenario of the next connections to the scripted
+# server (started on first use: HSPORT, its log HSLOG, MAIN_SHA the
+# digest of what it serves).
+HSPID=
+hostile() {
+	if [ -z "$HSPID" ]; then
+		start_hostile_ftpd "$W/hs" --control "$W/hs.ctl" || return 1
+		HSPID=$HOSTILE_PID HSPORT=$HOSTILE_PORT HSLOG=$W/hs/hostile.log
+		MAIN_SHA=$(sha_of "$W/hs/hdata/main.bin")
+	fi
+	printf '%s\n' "$1" >"$W/hs.ctl"
 }
 
 # start_throttled: hostile_ftpd.py serving throttle40m; HPORT, BIG_SHA and
@@ -226,6 +244,76 @@ c_trace() {
 	return $rc
 }
 
+# The server's own digest, asked whenever a digest is: HASH as proftpd
+# answers it, HASH after OPTS HASH SHA-256 (SHA-1 selected), XSHA256 in
+# uppercase, and a refused HASH (no server digest, the download stands).
+c_server_hash() {
+	local d rc=0 sc before
+	d=$(fresh server-hash)
+	for sc in hash hashopts xsha256 hash550; do
+		hostile "$sc" || return 1
+		kget -v --sha256 -o "$d/$sc" "ftp://127.0.0.1:$HSPORT/main.bin"
+		check_rc 0 || { rc=1; continue; }
+		check_eq "$sc: --sha256 line" "$MAIN_SHA  $d/$sc" "$KOUT" || rc=1
+		check_sha "$d/$sc" "$MAIN_SHA" || rc=1
+		case $sc in
+		hash | hashopts | hash550)
+			check_contains "$sc: -v" "$KERR" "> HASH main.bin" || rc=1 ;;
+		xsha256)
+			check_contains "$sc: -v" "$KERR" "> XSHA256 main.bin" || rc=1 ;;
+		esac
+	done
+	check_eq "OPTS HASH SHA-256 sent (hashopts)" 1 "$(log_count "$HSLOG" '< OPTS HASH SHA-256')" || rc=1
+	check_contains "hash550: -v" "$KERR" "* the server gave no SHA-256" || rc=1
+	# Resumed: the server's digest is of the whole file, range 0-SIZE.
+	hostile hash || return 1
+	head -c 123457 "$W/hs/hdata/main.bin" >"$d/resumed"
+	kget -q --sha256 -C - -o "$d/resumed" "ftp://127.0.0.1:$HSPORT/main.bin"
+	check_rc 0 || rc=1
+	check_sha "$d/resumed" "$MAIN_SHA" || rc=1
+	# No digest asked: no FEAT, no HASH.
+	before=$(log_count "$HSLOG" '< FEAT')
+	kget -q -o "$d/plain" "ftp://127.0.0.1:$HSPORT/main.bin"
+	check_rc 0 || rc=1
+	check_eq "FEAT without a digest asked" "$before" "$(log_count "$HSLOG" '< FEAT')" || rc=1
+	return $rc
+}
+
+# A server digest that is not the data's: exit 12, the destination as it
+# was. One that is no SHA-256 of the whole file (not hex, MD5, bytes
+# 0-1000): exit 8 at the HASH step, the destination as it was too.
+c_server_hash_bad() {
+	local d rc=0 sc
+	d=$(fresh server-hash-bad)
+	for sc in hashwrong hashbad hashmd5 hashrange; do
+		hostile "$sc" || return 1
+		printf 'old\n' >"$d/$sc"
+		kget --sha256 -o "$d/$sc" "ftp://127.0.0.1:$HSPORT/main.bin"
+		case $sc in
+		hashwrong) expect_fail 12 "checksum mismatch: sha-256 $MAIN_SHA, the server's (HASH) is " || rc=1 ;;
+		*) expect_fail 8 "the server's SHA-256 reply is not a SHA-256 of the whole file" || rc=1 ;;
+		esac
+		check_eq "$sc: the destination" old "$(cat "$d/$sc")" || rc=1
+		case $KOUT in ?*) diag "$sc: a --sha256 line for a failure: $KOUT"; rc=1 ;; esac
+	done
+	no_temp_files "$d" || rc=1
+	return $rc
+}
+
+# vsftpd has no digest command: FEAT once per login (three files, one
+# login), no HASH; the downloads stand on the data's own digest.
+c_feat_once() {
+	local d rc=0 before
+	d=$(fresh feat)
+	before=$(log_count "$VSFTPD_LOG" '"FEAT"')
+	kget -q --sha256 --output-dir "$d" "$V/digest/s1.bin" "$V/digest/s4096.bin" "$V/digest/s4097.bin"
+	check_rc 0 || rc=1
+	sums_ok "$KOUT" "$d" s1.bin s4096.bin s4097.bin || rc=1
+	check_eq "FEATs to vsftpd for one login" 1 $(($(log_count "$VSFTPD_LOG" '"FEAT"') - before)) || rc=1
+	check_eq "HASH or XSHA256 to vsftpd" 0 "$(log_count "$VSFTPD_LOG" '"\(HASH\|XSHA256\)')" || rc=1
+	return $rc
+}
+
 c_kernel_clean() {
 	kernel_clean_since "$MARK"
 }
@@ -241,6 +329,9 @@ tcase "stops while resuming at 30 MiB (prefix hash, data): the digest right, one
 tcase "--checksum: match saves; mismatch exits 12, old file kept, not retried" c_checksum
 tcase "--json's sha256 (null on failure); -o -: the line on stderr" c_json_stdout
 tcase "-v names the implementation; no digest without --sha256" c_trace
+tcase "the server's SHA-256: HASH, OPTS HASH, XSHA256, a refused HASH; resumed" c_server_hash
+tcase "the server's SHA-256 wrong (exit 12) or not one (exit 8): destination kept" c_server_hash_bad
+tcase "vsftpd: FEAT once per login, no HASH; the data's own digest stands" c_feat_once
 tcase "no BUG/WARNING/Oops in the kernel log" c_kernel_clean
 part_done
 exit $?

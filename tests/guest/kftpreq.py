@@ -48,7 +48,7 @@ RESULT_OFF = 8760
 MTIME_OFF = 9312
 STEPS = ['NONE', 'CONNECT', 'GREETING', 'LOGIN', 'TYPE', 'SIZE', 'LISTEN',
          'PORT', 'RETR', 'ACCEPT', 'DATA', 'LOCAL_FILE', 'COMPLETE', 'MDTM',
-         'REST']
+         'REST', 'FEAT', 'HASH']
 
 
 def addr_of(host):

@@ -16,7 +16,7 @@ so they can only be chosen with 1 or 2.
 
 The server speaks enough FTP for an active-mode RETR client: USER, PASS,
 TYPE, SIZE, MDTM, PORT, EPRT, REST, RETR, ABOR, QUIT, NOOP, SYST, FEAT, PWD,
-CWD, MODE, STRU. Every RETR serves the scenario's content whatever the path. The data
+CWD, MODE, STRU; and HASH, OPTS HASH and XSHA256 in the digest scenarios. Every RETR serves the scenario's content whatever the path. The data
 connection is opened after RETR with a 150 reply (as vsftpd does) or, for
 "pyftpd"-style scenarios, right at PORT/EPRT time and before the 200 reply,
 with a 125 reply to RETR (as pyftpdlib does).
@@ -38,6 +38,7 @@ trickle.bin, the exact bytes that the successful scenarios serve.
 
 import argparse
 import ctypes
+import hashlib
 import os
 import random
 import select
@@ -593,6 +594,57 @@ def q_blackhole(sess, arg):
     return 'quit'
 
 
+# digests (HASH, XSHA256), as proftpd's mod_digest answers them -------------
+
+def feat(*extra):
+    """FEAT listing the usual features and @extra."""
+    def f(sess, arg):
+        sess.reply('211-Features:', ' EPRT', ' SIZE', ' REST STREAM', *extra,
+                   '211 End')
+    return f
+
+
+def h_hash(algo='SHA-256', digest=None, end=None, hexdigits=None):
+    """HASH: "213-Computing", then "213 ALGO 0-END HEX NAME". @digest: of
+    which bytes (default the file); @end: the range's end (default its
+    size); @hexdigits replaces the hex outright. With SHA-1 selected by
+    FEAT and no OPTS since, a SHA-1 digest, as a real server would."""
+    def f(sess, arg):
+        c = sess.scen.content
+        name, fn = algo, hashlib.sha256
+        if getattr(sess, 'hash_algo', None) == 'SHA-1':
+            name, fn = 'SHA-1', hashlib.sha1
+        if name == 'MD5':
+            fn = hashlib.md5
+        hx = hexdigits or fn(c if digest is None else digest).hexdigest()
+        sess.reply('213-Computing %s digest' % name,
+                   '213 %s 0-%d %s %s' % (name, len(c) if end is None else end,
+                                         hx, arg))
+    return f
+
+
+def h_opts(sess, arg):
+    """OPTS HASH ALGO selects the algorithm HASH answers with."""
+    words = arg.upper().split()
+    if len(words) == 2 and words[0] == 'HASH' and words[1] in ('SHA-256', 'SHA-1'):
+        sess.hash_algo = words[1]
+        sess.reply('200 %s' % words[1])
+    else:
+        sess.reply('501 Bad OPTS.')
+
+
+def h_sha1_selected(sess, arg):
+    """USER, after which HASH answers SHA-1 until OPTS says otherwise."""
+    sess.hash_algo = 'SHA-1'
+    sess.reply('331 Password required.')
+
+
+def h_xsha256(sess, arg):
+    """XSHA256: "250-Computing", then "250 HEX", uppercase."""
+    sess.reply('250-Computing SHA256 digest',
+               '250 ' + hashlib.sha256(sess.scen.content).hexdigest().upper())
+
+
 # the table ------------------------------------------------------------------
 
 scen('normal', 'vsftpd-like: connects after RETR, 150, data, close, 226')
@@ -737,6 +789,27 @@ scen('idleeof', 'normal; 1 s idle after a transfer: close, no reply',
 scen('rest502', '502 to REST', on={'REST': '502 REST not implemented.'})
 scen('rest350retr550', '350 to REST, then 550 to RETR',
      on={'RETR': '550 Failed to open file.'})
+scen('hash', 'FEAT offers HASH (SHA-256 selected) and XSHA256; HASH '
+     'answers as proftpd does', on={'FEAT': feat(' HASH SHA-256*;SHA-1;MD5',
+                                                 ' XSHA256'),
+                                    'HASH': h_hash()})
+scen('hashopts', 'FEAT offers HASH with SHA-1 selected: SHA-256 needs '
+     'OPTS HASH SHA-256', on={'FEAT': feat(' HASH SHA-1*;SHA-256'),
+                              'USER': h_sha1_selected, 'OPTS': h_opts,
+                              'HASH': h_hash()})
+scen('xsha256', 'FEAT offers XSHA256 only, answered in uppercase hex',
+     on={'FEAT': feat(' XSHA256'), 'XSHA256': h_xsha256})
+scen('hashwrong', 'HASH answers the SHA-256 of other bytes',
+     on={'FEAT': feat(' HASH SHA-256*'), 'HASH': h_hash(digest=THIEF)})
+scen('hashbad', 'HASH answers 64 characters that are not hex',
+     on={'FEAT': feat(' HASH SHA-256*'), 'HASH': h_hash(hexdigits='z' * 64)})
+scen('hashmd5', 'HASH answers an MD5 digest',
+     on={'FEAT': feat(' HASH SHA-256*;MD5'), 'HASH': h_hash(algo='MD5')})
+scen('hashrange', 'HASH answers the digest of the first 1000 bytes only',
+     on={'FEAT': feat(' HASH SHA-256*'),
+         'HASH': h_hash(digest=MAIN[:1000], end=1000)})
+scen('hash550', 'FEAT offers HASH; HASH is refused (550)',
+     on={'FEAT': feat(' HASH SHA-256*'), 'HASH': '550 Permission denied.'})
 scen('eprt522', '522 to EPRT (IPv4 only, as vsftpd without IPv6)',
      on={'EPRT': '522 Network protocol not supported, use (1)'})
 
