@@ -13,6 +13,9 @@
 #   lftp     lftp with ftp:passive-mode off
 #   aria2    aria2c --ftp-pasv=false, one connection
 #   discard  bench/ftp-discard: receives and throws away (the ceiling)
+# and, for the sha256 workload only:
+#   kftpsum  user/kftp-get --checksum sha-256=HEX (the kernel's digest)
+#   curlsum  curl -P - -o FILE, then sha256sum FILE
 #
 # Workloads (BIG is 256 MiB, 16 MiB with QUICK):
 #   tmpfs-SIZE     one file into tmpfs, for each of SIZES
@@ -22,6 +25,7 @@
 #   loop-NxSMALL   N small files, one process per file, in a shell loop
 #   multi-NxSMALL  the same files in one invocation (kftp-get URL..., curl)
 #   par-PxPAR      P concurrent downloads, aggregate
+#   sha256-BIG     one file into tmpfs, verified: kftpsum, kftp, curlsum
 # Each round runs every workload with the clients in a rotated order;
 # every downloaded file is checked against its SHA-256 after the timing.
 #
@@ -83,6 +87,8 @@ fetch() {
 		--allow-overwrite=true --auto-file-renaming=false \
 		-d "$(dirname "$d")" -o "$(basename "$d")" "$url" ;;
 	discard) "$DISCARD" "$h" "$p" "$n" >/dev/null ;;
+	kftpsum) "$KGET" -q --checksum "sha-256=$BENCH_SUM" -o "$d" "$url" ;;
+	curlsum) curl -sS -P - -o "$d" "$url" && sha256sum "$d" >/dev/null ;;
 	*) return 2 ;;
 	esac
 }
@@ -255,6 +261,10 @@ setup() {
 		echo "quick=${BENCH_QUICK:-0} rounds=$ROUNDS"
 		echo "kftp_multi=${KFTP_MULTI:-0}"
 		echo "gro=$(ethtool -k vb-cli 2>/dev/null | awk '/^generic-receive-offload/ { print $2 }')"
+		# The kernel's SHA-256, as kftp-get -v names it (sha256 workload).
+		echo "sha256=$("$KGET" -v --sha256 -o "$DST/probe" "ftp://127.0.0.1:$PORT/f16" 2>&1 >/dev/null |
+			sed -n 's/^\* SHA-256 by //p')"
+		rm -f "$DST/probe"
 		echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 		for c in curl wget lftp aria2c vsftpd; do
 			echo "$c=$(dpkg-query -W -f='${Version}' "$(case $c in aria2c) echo aria2;; *) echo $c;; esac)" 2>/dev/null)"
@@ -330,6 +340,7 @@ mem_line() {
 
 one() { # ROUND WORKLOAD CLIENT HOST PORT NAME DESTDIR
 	V_CLIENT=$3 V_FILE=$7/got V_SUM=$(sum_of "$6")
+	export BENCH_SUM=$V_SUM	# kftpsum's --checksum
 	timed "$1" "$2" "$3" "$(stat -c %s "$SRC/$6")" 1 v_one -- \
 		"$BENCH/guest.sh" fetch "$3" "$4" "$5" "$6" "$7/got"
 }
@@ -346,6 +357,15 @@ round() {
 			one "$r" "tmpfs-${s}M" "$c" 127.0.0.1 "$PORT" "f$s" "$DST"
 		done
 	done
+	# Verified downloads (issue 23): the kernel's digest while it writes,
+	# against no digest and against curl followed by sha256sum.
+	if [[ " ${CLIENTS[*]} " == *" kftp "* ]]; then
+		local -a sum_clients=(kftpsum kftp curlsum)
+		for i in 0 1 2; do
+			c=${sum_clients[$(((i + rot) % 3))]}
+			one "$r" "sha256-${BIG}M" "$c" 127.0.0.1 "$PORT" "f$BIG" "$DST"
+		done
+	fi
 	for c in "${order[@]}"; do
 		[ -z "$EXT_OK" ] || one "$r" "ext4-${BIG}M" "$c" 127.0.0.1 "$PORT" "f$BIG" "$EXT"
 		one "$r" "copysend-${BIG}M" "$c" 127.0.0.1 "$PORT_COPY" "f$BIG" "$DST"

@@ -13,13 +13,14 @@ import os
 import statistics
 import sys
 
-CLIENTS = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard"]
+CLIENTS = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard",
+           "kftpsum", "curlsum"]
 
 
 def order_key(w):
     """tmpfs sizes first, by size, then the other workloads as they came."""
     kind, _, rest = w.partition("-")
-    rank = ["tmpfs", "ext4", "copysend", "veth", "loop", "multi", "par"]
+    rank = ["tmpfs", "sha256", "ext4", "copysend", "veth", "loop", "multi", "par"]
     size = 0
     digits = "".join(ch for ch in rest.split("x")[-1] if ch.isdigit())
     if digits:
@@ -92,6 +93,18 @@ def main():
                 s = summary.get(("tmpfs-%dM" % sz, c))
                 vals.append("%.2f" % s["mbs"] if s else "?")
             f.write("%d %s\n" % (sz, " ".join(vals)))
+
+    # Verified downloads: the kernel's digest against none, and against curl
+    # followed by sha256sum, in wall time (targets: <= 1.3 and <= 0.4).
+    for w in workloads:
+        if not w.startswith("sha256-"):
+            continue
+        s, plain, cs = (summary.get((w, c)) for c in ("kftpsum", "kftp", "curlsum"))
+        if s and plain and cs:
+            print()
+            print("%s: kftp --checksum takes %.2fx the wall time of kftp, %.2fx "
+                  "that of curl + sha256sum" % (w, s["wall"] / plain["wall"],
+                                                s["wall"] / cs["wall"]))
 
     bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
     if bad:

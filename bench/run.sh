@@ -119,6 +119,22 @@ c_png() {
 }
 tcase "plot written: $out/bench.png" c_png || true
 
+# Verified downloads (issue 23): the three clients ran, the table says how
+# they compare, and the kernel's SHA-256 implementation is named.
+c_sha256() {
+	local rc=0 c impl
+	for c in kftpsum kftp curlsum; do
+		awk -F, -v c="$c" 'NR > 1 && $2 ~ /^sha256-/ && $3 == c { found = 1 } END { exit !found }' \
+			"$results/raw.csv" || { diag "no sha256 run of $c"; rc=1; }
+	done
+	grep -q 'kftp --checksum takes' "$out/table.md" || { diag "no sha256 line in the table"; rc=1; }
+	impl=$(sed -n 's/^sha256=//p' "$out/info.txt")
+	[ -n "$impl" ] || { diag "the kernel's SHA-256 implementation is not named"; rc=1; }
+	diag "the kernel's SHA-256: ${impl:-?}"
+	return $rc
+}
+tcase "sha256 workload: kftp --checksum, kftp, curl + sha256sum; implementation named" c_sha256 || true
+
 c_multi() {
 	grep -q '^kftp_multi=1' "$out/info.txt" && return 0
 	diag "kftp-get takes one URL only: the multi-URL kftp case was skipped"
