@@ -2,8 +2,9 @@
 /*
  * The FTP dialogue: connect, greeting, login, TYPE I, FEAT, SIZE, MDTM,
  * PORT/EPRT, REST, RETR, completion, HASH; what each reply means, and which
- * step failed (FEAT and HASH themselves are kftp_verify.c's). The bytes on the control connection are kftp_ctrl.c's business,
- * keeping a connection between calls is kftp_session.c's.
+ * step failed (FEAT and HASH themselves are kftp_verify.c's). The bytes on
+ * the control connection are kftp_ctrl.c's business, keeping a connection
+ * between calls is kftp_session.c's.
  *
  * The dialogue is a state machine on xfer->step, so that a call
  * interrupted by a stop signal, and restarted by the kernel, continues the
