@@ -51,7 +51,16 @@ PACKAGES=(
 	libmnl-dev
 	# the events part runs kftp-get on a terminal, as a person sees it
 	tmux
+	# proftpd's libraries: the digest part runs proftpd with mod_digest
+	# (HASH, XSHA256) from an unpacked proftpd-core (see unpack_proftpd)
+	libacl1 libcap2 libcrypt1 libhiredis0.14 libidn2-0 libmemcached11
+	libmemcachedutil2 libncursesw6 libpam0g libpcre2-8-0 libpcre2-posix3
+	libssl3 libtinfo6 zlib1g
 )
+
+# proftpd-core conflicts with vsftpd: it is unpacked here (dpkg -x), never
+# installed, so no service or user of it reaches the host.
+PROFTPD_TREE=${KFTP_PROFTPD_TREE:-/var/cache/kftp/proftpd}
 
 # make lint: checkpatch.pl comes from the kernel source tarball; lintian
 # checks the .debs (so the --deb packages come along).
@@ -258,6 +267,30 @@ install_backports_kernel() {
 	have_612_lane || die "bookworm-backports did not bring a 6.12 kernel"
 }
 
+# The proftpd tree the guest suite runs (tests/guest/lib.sh start_proftpd),
+# once: apt-get download needs the archive, or apt's cache with --offline.
+unpack_proftpd() {
+	local dir
+	[ -x "$PROFTPD_TREE/usr/sbin/proftpd" ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "must run as root to unpack proftpd into $PROFTPD_TREE"
+	dir=$(mktemp -d)
+	if [ -n "$offline" ]; then
+		cp /var/cache/apt/archives/proftpd-core_*.deb "$dir/" 2>/dev/null ||
+			{ rm -rf -- "$dir"; die "--offline: no proftpd-core in apt's cache"; }
+	elif ! (cd "$dir" && apt-get -o APT::Sandbox::User=root download proftpd-core \
+		>"$dir/apt.log" 2>&1); then
+		cat "$dir/apt.log" >&2
+		rm -rf -- "$dir"
+		die "apt-get download proftpd-core failed"
+	fi
+	rm -rf -- "$PROFTPD_TREE.new"
+	mkdir -p "$PROFTPD_TREE.new"
+	dpkg -x "$dir"/proftpd-core_*.deb "$PROFTPD_TREE.new" || die "dpkg -x proftpd-core failed"
+	rm -rf -- "$dir" "$PROFTPD_TREE"
+	mv "$PROFTPD_TREE.new" "$PROFTPD_TREE"
+	msg "unpacked proftpd-core into $PROFTPD_TREE (not installed)"
+}
+
 main() {
 	local missing arg backports="" build_deps="" list=""
 	for arg in "$@"; do
@@ -282,6 +315,7 @@ main() {
 	command -v dpkg-query >/dev/null || die "dpkg-query not found (Debian 12 expected)"
 	mapfile -t missing < <(missing_packages)
 	[ "${#missing[@]}" -eq 0 ] || install_packages "${missing[@]}"
+	unpack_proftpd
 	# After the base install: Debian's own 6.1 kernel must come first, so
 	# that the stable metapackage is not what pulls in 6.12.
 	[ -z "$backports" ] || install_backports_kernel

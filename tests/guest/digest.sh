@@ -14,8 +14,9 @@
 #     destination as it was; --json's sha256; -o -'s line on stderr; -v
 #     names the implementation;
 #   - the server's own digest (HASH, OPTS HASH, XSHA256) from the scripted
-#     server: checked, or a clear failure when wrong or malformed; FEAT
-#     once per login on vsftpd;
+#     server: checked, or a clear failure when wrong or malformed; from
+#     proftpd with mod_digest, a real server; FEAT once per login on
+#     vsftpd;
 #   - the kernel log stays clean.
 #
 # Part of the in-guest suite (tests/guest/suite.sh; see tests/guest/lib.sh).
@@ -32,6 +33,7 @@ S=$FTP_ROOT/digest		# files of this part, served by both servers
 FRESH_ROOT=$W/cases
 MARK=$(kmsg_mark)
 HPID=
+PROFTPD_PID=
 ONE_COPY=/sys/module/kftp/parameters/one_copy
 # Sizes around a page (4096) and the one-copy batch (64 bvecs, 256 KiB).
 SIZES=(0 1 4095 4096 4097 65535 262143 262144 262145 1000001)
@@ -39,6 +41,7 @@ SIZES=(0 1 4095 4096 4097 65535 262143 262144 262145 1000001)
 cleanup() {
 	[ -z "$HPID" ] || stop_pid "$HPID" hostile_ftpd.py >/dev/null
 	[ -z "$HSPID" ] || stop_pid "$HSPID" hostile_ftpd.py >/dev/null
+	[ -z "$PROFTPD_PID" ] || stop_pid "$PROFTPD_PID" proftpd >/dev/null
 	[ ! -w "$ONE_COPY" ] || echo Y >"$ONE_COPY"
 	rm -rf "$S"
 	return 0
@@ -300,6 +303,39 @@ c_server_hash_bad() {
 	return $rc
 }
 
+# proftpd 1.3.8 with mod_digest, a real server: FEAT lists HASH with SHA-1
+# selected and XSHA256, so kftp sends OPTS HASH SHA-256, then HASH; every
+# size (the empty file too) passes, with one FEAT for the login; a resumed
+# download's HASH covers the whole file.
+PROFTPD_PORT=2123
+c_proftpd() {
+	local d rc=0 names=() n log
+	start_proftpd "$S" "$PROFTPD_PORT" "$W/proftpd" || return 1
+	PROFTPD_PID=$SERVER_PID
+	log=$W/proftpd/commands.log
+	d=$(fresh proftpd)
+	for n in "${SIZES[@]}"; do
+		names+=("s$n.bin")
+	done
+	kget -v --sha256 --output-dir "$d" "${names[@]/#/ftp://127.0.0.1:$PROFTPD_PORT/}"
+	check_rc 0 || rc=1
+	sums_ok "$KOUT" "$d" "${names[@]}" || rc=1
+	check_contains "-v" "$KERR" "> OPTS HASH SHA-256" || rc=1
+	check_contains "-v" "$KERR" "< 213 SHA-256 0-1000001 $(sha_of "$S/s1000001.bin") s1000001.bin" || rc=1
+	check_eq "FEATs for one login" 1 "$(log_count "$log" '"FEAT"')" || rc=1
+	check_eq "HASHes (one per file)" "${#SIZES[@]}" "$(log_count "$log" '"HASH s')" || rc=1
+	head -c 4097 "$S/s262145.bin" >"$d/resumed"
+	kget -q --checksum "sha-256=$(sha_of "$S/s262145.bin")" -C - -o "$d/resumed" \
+		"ftp://127.0.0.1:$PROFTPD_PORT/s262145.bin"
+	check_rc 0 || rc=1
+	check_sha "$d/resumed" "$(sha_of "$S/s262145.bin")" || rc=1
+	check_contains "commands" "$(cat "$log")" '"HASH s262145.bin" 213' || rc=1
+	[ $rc = 0 ] || diag "proftpd's log: $(tail -n 30 "$log")"
+	stop_pid "$PROFTPD_PID" proftpd >/dev/null
+	PROFTPD_PID=
+	return $rc
+}
+
 # vsftpd has no digest command: FEAT once per login (three files, one
 # login), no HASH; the downloads stand on the data's own digest.
 c_feat_once() {
@@ -331,6 +367,7 @@ tcase "--json's sha256 (null on failure); -o -: the line on stderr" c_json_stdou
 tcase "-v names the implementation; no digest without --sha256" c_trace
 tcase "the server's SHA-256: HASH, OPTS HASH, XSHA256, a refused HASH; resumed" c_server_hash
 tcase "the server's SHA-256 wrong (exit 12) or not one (exit 8): destination kept" c_server_hash_bad
+tcase "proftpd with mod_digest: OPTS HASH SHA-256, HASH checked for every size; resumed" c_proftpd
 tcase "vsftpd: FEAT once per login, no HASH; the data's own digest stands" c_feat_once
 tcase "no BUG/WARNING/Oops in the kernel log" c_kernel_clean
 part_done

@@ -440,6 +440,24 @@ start_pyftpd() {
 	return $rc
 }
 
+# start_proftpd ROOT PORT RUN: proftpd with mod_digest (tests/proftpd.conf),
+# from the tree tests/deps.sh unpacked (PROFTPD_TREE), serving ROOT to
+# anonymous on PORT; its files (config, logs: RUN/commands.log) in RUN.
+# Pid in SERVER_PID.
+PROFTPD_TREE=${KFTP_PROFTPD_TREE:-/var/cache/kftp/proftpd}
+start_proftpd() {
+	local root=$1 port=$2 run=$3
+	if [ ! -x "$PROFTPD_TREE/usr/sbin/proftpd" ]; then
+		diag "no proftpd in $PROFTPD_TREE: run tests/deps.sh"
+		return 1
+	fi
+	mkdir -p "$run" && chmod 0755 "$run" || return 1
+	sed -e "s|@TREE@|$PROFTPD_TREE|g" -e "s|@PORT@|$port|g" -e "s|@ROOT@|$root|g" \
+		-e "s|@RUN@|$run|g" "$REPO/tests/proftpd.conf" >"$run/proftpd.conf" || return 1
+	start_server proftpd "$port" 30 "$run/proftpd.out" \
+		"$PROFTPD_TREE/usr/sbin/proftpd" -n -q -c "$run/proftpd.conf"
+}
+
 # start_hostile_ftpd DIR [ARGS...]: tests/servers/hostile_ftpd.py (or
 # HOSTILE_SERVER, a script of tests/servers/ that serves its scenarios too)
 # on a free port, with ARGS; its scenario chosen by the USER name of each
