@@ -51,6 +51,8 @@ PACKAGES=(
 	libmnl-dev
 	# the events part runs kftp-get on a terminal, as a person sees it
 	tmux
+	# GRO on a veth pair (the digest part; make bench's veth case too)
+	ethtool
 	# proftpd's libraries: the digest part runs proftpd with mod_digest
 	# (HASH, XSHA256) from an unpacked proftpd-core (see unpack_proftpd)
 	libacl1 libcap2 libcrypt1 libhiredis0.14 libidn2-0 libmemcached11

@@ -11,20 +11,10 @@
 
 #include "checksums.h"
 #include "msgs.h"
+#include "text.h"
 
 /* One list line of at most this much; sha256sum names are paths. */
 #define CHECKSUM_LINE_MAX	(2 * SHA256_LEN + 3 + 4096 * 2)
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 bool sha256_from_hex(const char *s, size_t len, uint8_t out[SHA256_LEN])
 {
@@ -33,7 +23,7 @@ bool sha256_from_hex(const char *s, size_t len, uint8_t out[SHA256_LEN])
 	if (len != 2 * SHA256_LEN)
 		return false;
 	for (i = 0; i < SHA256_LEN; i++) {
-		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+		int hi = text_hex_value(s[2 * i]), lo = text_hex_value(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

@@ -46,6 +46,18 @@ size_t utf8_seq_len(const unsigned char *p);
 /* s as a JSON string, quotes included, to f. */
 void json_fput(FILE *f, const char *s);
 
+/* The value of a hex digit (either case), or -1. */
+static inline int text_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* n bytes as 2n lowercase hex digits into dst (2n + 1 bytes, NUL-ended). */
 void text_hex(char *dst, const unsigned char *src, size_t n);
 

@@ -9,18 +9,8 @@
 #include <strings.h>
 
 #include "msgs.h"
+#include "text.h"
 #include "url.h"
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decode %XX escapes of src[0..len) into dst. %00 is refused: the kernel
@@ -35,8 +25,8 @@ static void pct_decode(const char *what, const char *src, size_t len,
 		char c = src[i];
 
 		if (c == '%') {
-			int hi = i + 2 < len ? hex_value(src[i + 1]) : -1;
-			int lo = hi >= 0 ? hex_value(src[i + 2]) : -1;
+			int hi = i + 2 < len ? text_hex_value(src[i + 1]) : -1;
+			int lo = hi >= 0 ? text_hex_value(src[i + 2]) : -1;
 
 			if (lo < 0 || (hi | lo) == 0)
 				die(EXIT_USAGE, "bad %%-escape in the URL's %s", what);

@@ -17,6 +17,7 @@
 #     server: checked, or a clear failure when wrong or malformed; from
 #     proftpd with mod_digest, a real server; FEAT once per login on
 #     vsftpd;
+#   - over veth with GRO (a server in another network namespace);
 #   - the kernel log stays clean.
 #
 # Part of the in-guest suite (tests/guest/suite.sh; see tests/guest/lib.sh).
@@ -42,6 +43,7 @@ cleanup() {
 	[ -z "$HPID" ] || stop_pid "$HPID" hostile_ftpd.py >/dev/null
 	[ -z "$HSPID" ] || stop_pid "$HSPID" hostile_ftpd.py >/dev/null
 	[ -z "$PROFTPD_PID" ] || stop_pid "$PROFTPD_PID" proftpd >/dev/null
+	veth_down
 	[ ! -w "$ONE_COPY" ] || echo Y >"$ONE_COPY"
 	rm -rf "$S"
 	return 0
@@ -336,6 +338,53 @@ c_proftpd() {
 	return $rc
 }
 
+# Over veth with GRO on the receiving side, from vsftpd in a network
+# namespace of its own: the one-copy path takes the merged skbs' frag_list,
+# whose pages the digest walks too.
+VETH_NS=kftpdigest VETH_SRV=10.98.0.1 VETH_CLI=10.98.0.2
+c_veth_gro() {
+	local d rc=0 conf=$W/vsftpd-veth.conf pid i gro
+	modprobe -q veth 2>/dev/null	# built in on the debug kernel
+	ip netns add "$VETH_NS" || return 1
+	VETH_UP=1
+	ip link add dg-cli type veth peer name dg-srv &&
+		ip link set dg-srv netns "$VETH_NS" &&
+		ip addr add "$VETH_CLI/24" dev dg-cli && ip link set dg-cli up &&
+		ip -n "$VETH_NS" addr add "$VETH_SRV/24" dev dg-srv &&
+		ip -n "$VETH_NS" link set dg-srv up && ip -n "$VETH_NS" link set lo up || return 1
+	ethtool -K dg-cli gro on >/dev/null 2>&1 || { diag "ethtool -K dg-cli gro on failed"; return 1; }
+	gro=$(ethtool -k dg-cli | awk '/^generic-receive-offload/ { print $2 }')
+	check_eq "GRO on dg-cli" on "$gro" || return 1
+	sed -e "s/^listen_address=.*/listen_address=$VETH_SRV/" \
+		-e "s|^vsftpd_log_file=.*|vsftpd_log_file=$W/vsftpd-veth.log|" \
+		"$REPO/tests/vsftpd.conf" >"$conf" && chmod 0600 "$conf" || return 1
+	ip netns exec "$VETH_NS" vsftpd "$conf" >"$W/vsftpd-veth.out" 2>&1 </dev/null &
+	pid=$!
+	VETH_VSFTPD=$pid
+	for ((i = 0; i < 100; i++)); do
+		(exec 3<>"/dev/tcp/$VETH_SRV/$VSFTPD_PORT") 2>/dev/null && break
+		sleep 0.2
+	done
+	d=$(fresh veth)
+	kget -q --sha256 --output-dir "$d" "ftp://$VETH_SRV:$VSFTPD_PORT/big.bin" \
+		"ftp://$VETH_SRV:$VSFTPD_PORT/digest/s1000001.bin"
+	check_rc 0 || rc=1
+	check_eq "--sha256 lines" "$(sha_of "$FTP_ROOT/big.bin")  $d/big.bin
+$(sha_of "$S/s1000001.bin")  $d/s1000001.bin" "$KOUT" || rc=1
+	check_sha "$d/big.bin" "$(sha_of "$FTP_ROOT/big.bin")" || rc=1
+	veth_down
+	return $rc
+}
+
+VETH_UP='' VETH_VSFTPD=''
+veth_down() {
+	[ -z "$VETH_VSFTPD" ] || stop_pid "$VETH_VSFTPD" vsftpd >/dev/null
+	[ -z "$VETH_UP" ] || ip netns del "$VETH_NS" 2>/dev/null
+	ip link del dg-cli 2>/dev/null
+	VETH_UP='' VETH_VSFTPD=''
+	return 0
+}
+
 # vsftpd has no digest command: FEAT once per login (three files, one
 # login), no HASH; the downloads stand on the data's own digest.
 c_feat_once() {
@@ -369,6 +418,7 @@ tcase "the server's SHA-256: HASH, OPTS HASH, XSHA256, a refused HASH; resumed" 
 tcase "the server's SHA-256 wrong (exit 12) or not one (exit 8): destination kept" c_server_hash_bad
 tcase "proftpd with mod_digest: OPTS HASH SHA-256, HASH checked for every size; resumed" c_proftpd
 tcase "vsftpd: FEAT once per login, no HASH; the data's own digest stands" c_feat_once
+tcase "over veth with GRO, from another netns: 64 MiB and 1 MB, digests right" c_veth_gro
 tcase "no BUG/WARNING/Oops in the kernel log" c_kernel_clean
 part_done
 exit $?
