@@ -70,7 +70,10 @@ static int kftp_file_get_fd(struct kftp_xfer *x)
 
 	if (!file)
 		return -EBADF;
-	if (!(file->f_mode & FMODE_WRITE)) {
+	/* A resumed file's digest reads its prefix back: checked now. */
+	if (!(file->f_mode & FMODE_WRITE) ||
+	    (x->args->resume_offset && (x->args->flags & KFTP_GET_F_SHA256) &&
+	     !(file->f_mode & FMODE_READ))) {
 		fput(file);
 		return -EBADF;
 	}
@@ -130,8 +133,7 @@ int kftp_file_open(struct kftp_xfer *x)
 	if (x->args->resume_offset)
 		flags &= ~O_TRUNC;
 	/* ... whose digest is read back first (kftp_hash_prefix()). */
-	if (x->args->resume_offset &&
-	    (x->args->flags & (KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256)))
+	if (x->args->resume_offset && (x->args->flags & KFTP_GET_F_SHA256))
 		flags = (flags & ~O_WRONLY) | O_RDWR;
 	err = kftp_file_probe(x->args->local_path);
 	if (err)

@@ -50,7 +50,7 @@ int kftp_hash_start(struct kftp_xfer *x)
 
 	BUILD_BUG_ON(KFTP_SHA256_SIZE != SHA256_DIGEST_SIZE);
 
-	if (x->hash || (!asked && !kftp_server_hash_wanted(x)))
+	if (x->hash || (!asked && !kftp_server_hash_offered(x)))
 		return 0;
 	/*
 	 * Asked for, the digest needs a prefix it can read (EBADF, as for a
@@ -198,12 +198,16 @@ int kftp_hash_bvecs(struct kftp_xfer *x, const struct bio_vec *bv,
 /*
  * The transfer succeeded: the digest, for the caller and the DONE event.
  * When nothing was fetched (SIZE said the file was complete), the hash
- * has not begun: it is the prefix's.
+ * has not begun: it is the prefix's. Interrupted there, the restarted
+ * call goes on with it (kftp_xfer_run() keeps the step).
  */
 int kftp_hash_final(struct kftp_xfer *x)
 {
 	int err;
 
+	/* Only for the server's check, a file not fetched is not hashed. */
+	if (!x->hash && !(x->args->flags & KFTP_GET_F_SHA256))
+		return 0;
 	err = kftp_hash_start(x) ?: kftp_hash_prefix(x);
 	if (err || !x->hash)
 		return err;

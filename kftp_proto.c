@@ -46,11 +46,12 @@ static int kftp_reply_errno(int code)
 }
 
 /*
- * Send the current step's command, once, and read its reply: the code, or
- * -errno. Interrupted, the reply is awaited again when the call restarts.
+ * Send the current step's command, once, and read its reply by @deadline:
+ * the code, or -errno. Interrupted, the reply is awaited again when the call restarts.
  * A logged-in connection is BUSY from the command to its final reply.
  */
-int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
+int kftp_cmd_until(struct kftp_xfer *x, const char *verb, const char *arg,
+		   unsigned long deadline)
 {
 	struct kftp_ctrl *c = &x->sess->ctrl;
 	int code, err;
@@ -63,7 +64,7 @@ int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 			return err;
 		x->cmd_sent = true;
 	}
-	code = kftp_ctrl_read_reply(c);
+	code = kftp_ctrl_read_reply_until(c, deadline);
 	if (code == -EINTR)
 		return code;
 	x->cmd_sent = false;
@@ -71,6 +72,12 @@ int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 	if (code >= 200 && c->state == KFTP_CONN_BUSY)
 		c->state = KFTP_CONN_IDLE;
 	return code;
+}
+
+/* As kftp_cmd_until(), within the reply timeout. */
+int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
+{
+	return kftp_cmd_until(x, verb, arg, jiffies + x->sess->ctrl.reply_timeout);
 }
 
 /* Send a command and require a final reply in the 2xx class. */
@@ -596,7 +603,11 @@ int kftp_xfer_run(struct kftp_xfer *x)
 	c->limit = 0;
 	if (!err) {
 		err = kftp_hash_final(x);
-		WRITE_ONCE(x->step, err ? KFTP_STEP_LOCAL_FILE : KFTP_STEP_NONE);
+		/* Interrupted, the step is run again: the digest goes on. */
+		if (!err)
+			WRITE_ONCE(x->step, KFTP_STEP_NONE);
+		else if (!kftp_interrupted(err) && err != -ETIMEDOUT)
+			WRITE_ONCE(x->step, KFTP_STEP_LOCAL_FILE);
 	}
 	return err;
 }

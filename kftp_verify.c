@@ -7,11 +7,13 @@
  * Comparing it with the data's own digest (kftp_hash.c) is the caller's.
  *
  * Real replies, as proftpd 1.3.8 sends them:
- *   FEAT     211-Features: ... " HASH SHA-256*;SHA-1;MD5" ... " XSHA256"
+ *   FEAT     211-Features: ... " HASH CRC32;MD5;SHA-1*;SHA-256;SHA-512;"
+ *            ... " XSHA256" ... 211 End  (SHA-1 selected: OPTS first)
  *   HASH f   213-Computing SHA-256 digest / 213 SHA-256 0-6 5891b5...3 f
  *   XSHA256  250-Computing SHA256 digest / 250 5891B5...3
- * A reply's lines are read as they come (kftp_ctrl.on_line): only the
- * final line holds the digest, and a multi-line FEAT lists the features.
+ * FEAT's lines are read as they come (kftp_ctrl.on_line, for the length of
+ * that one command); the digest is in the final line of its reply, which
+ * the reader keeps (c->line) once the reply is complete.
  */
 #include <linux/kernel.h>
 #include <linux/string.h>
@@ -84,8 +86,9 @@ static void kftp_feat_line(void *arg, int code, char sep, const char *line,
 }
 
 /*
- * FEAT, once per login. A server without it (5xx) offers nothing; either
- * way the connection stays as it was.
+ * FEAT, once per login. A server without it (4xx, 5xx) offers nothing, and
+ * the connection stays as it was; a 1xx or 421 ends it, as for any other
+ * command.
  */
 int kftp_feat(struct kftp_xfer *x)
 {
@@ -100,20 +103,29 @@ int kftp_feat(struct kftp_xfer *x)
 	c->on_line = NULL;
 	if (code < 0)
 		return code;
-	if (code / 100 != 2)
-		c->feat = 0;
 	if (code < 200)
 		return -EPROTO;
+	if (code == 421)
+		return -ECONNABORTED;
+	if (code / 100 != 2)
+		c->feat = 0;
 	c->feat_known = true;
 	return 0;
 }
 
-bool kftp_server_hash_wanted(const struct kftp_xfer *x)
+/* Does the server offer a SHA-256 that the request wants? */
+bool kftp_server_hash_offered(const struct kftp_xfer *x)
 {
 	const struct kftp_ctrl *c = &x->sess->ctrl;
 
 	return (x->args->flags & KFTP_GET_F_SERVER_SHA256) &&
 	       (c->feat & (KFTP_FEAT_HASH_SHA256 | KFTP_FEAT_XSHA256));
+}
+
+/* ... and is there a digest of the data to compare it with? */
+bool kftp_server_hash_wanted(const struct kftp_xfer *x)
+{
+	return x->hash && kftp_server_hash_offered(x);
 }
 
 /* 64 hex digits, either case, into x->server_sha256. */
@@ -124,78 +136,79 @@ static bool kftp_parse_sha256(struct kftp_xfer *x, const char *p, int n)
 }
 
 /*
- * The final line of HASH's reply: "213 SHA-256 0-SIZE HEX NAME", the range
- * the whole file (the bytes it now holds).
+ * "SHA-256 0-END HEX NAME", the range the whole file: END is its size
+ * (proftpd's, an exclusive end) or its last byte (an inclusive one). A
+ * shorter range's digest could only mismatch, so nothing wrong passes.
  */
-static void kftp_hash_reply_line(void *arg, int code, char sep,
-				 const char *line, int len)
+static bool kftp_parse_hash_line(struct kftp_xfer *x, const char *p,
+				 const char *end)
 {
-	struct kftp_xfer *x = arg;
-	const char *p = line + 4, *end = line + len, *dash;
 	u64 size = x->args->resume_offset + x->written, lo, hi;
-	char range[48];
+	char range[48], *dash;
 	int n;
 
-	if (code / 100 != 2 || sep != ' ' || len < 4)
-		return;
-	x->server_hash_err = -EBADMSG;
 	n = kftp_word(&p, end);
 	if (n != sizeof(kftp_sha256_name) - 1 ||
 	    strncasecmp(p, kftp_sha256_name, n))
-		return;
+		return false;
 	p += n;
 	n = kftp_word(&p, end);
 	if (!n || n >= sizeof(range))
-		return;
+		return false;
 	memcpy(range, p, n);
 	range[n] = '\0';
 	dash = strchr(range, '-');
 	if (!dash)
-		return;
-	range[dash - range] = '\0';
-	if (kstrtou64(range, 10, &lo) || kstrtou64(dash + 1, 10, &hi) ||
-	    lo || hi != size)
-		return;
+		return false;
+	*dash = '\0';
+	if (kstrtou64(range, 10, &lo) || kstrtou64(dash + 1, 10, &hi) || lo ||
+	    (hi != size && !(size && hi == size - 1)))
+		return false;
 	p += n;
 	n = kftp_word(&p, end);
-	if (kftp_parse_sha256(x, p, n))
-		x->server_hash_err = 0;
+	return kftp_parse_sha256(x, p, n);
 }
 
-/* The final line of XSHA256's reply: "250 HEX", a name after it or not. */
-static void kftp_xsha256_reply_line(void *arg, int code, char sep,
-				    const char *line, int len)
+/*
+ * The server hashes the whole file before its final line: a reply
+ * timeout for each GiB (at least 35 MB/s with the 30 s default), within
+ * max_time_ms as every wait is.
+ */
+static unsigned long kftp_hash_deadline(const struct kftp_xfer *x)
 {
-	struct kftp_xfer *x = arg;
-	const char *p = line + 4, *end = line + len;
-	int n;
+	const struct kftp_ctrl *c = &x->sess->ctrl;
+	u64 gib = (x->args->resume_offset + x->written) >> 30;
 
-	if (code / 100 != 2 || sep != ' ' || len < 4)
-		return;
-	n = kftp_word(&p, end);
-	x->server_hash_err = kftp_parse_sha256(x, p, n) ? 0 : -EBADMSG;
+	return jiffies + c->reply_timeout * (unsigned long)min_t(u64, gib + 1, 1024);
 }
 
 /*
  * After the transfer: OPTS HASH SHA-256 when another algorithm is the
  * selected one, then HASH, or XSHA256 when HASH has no SHA-256 (or OPTS
- * was refused). A refusal (4xx, 5xx) leaves server_hash NONE: the server
- * declined, the data is what it is. A 2xx that holds no SHA-256 of the
- * whole file is EBADMSG. x->substep: 0 OPTS, 1 HASH or XSHA256.
+ * was refused). A refusal (4xx but 421, 5xx, 202 "not implemented")
+ * leaves server_hash NONE: the server declined, the data is what it is. A
+ * 2xx whose final line holds no SHA-256 of the whole file is EBADMSG.
+ * x->substep: 0 OPTS, 1 HASH or XSHA256.
  */
 int kftp_server_hash(struct kftp_xfer *x)
 {
 	struct kftp_ctrl *c = &x->sess->ctrl;
 	const char *path = x->args->remote_path;
-	bool hash = c->feat & KFTP_FEAT_HASH_SHA256;
-	int code;
+	const char *p, *end;
+	bool hash;
+	int code, n;
 
 	if (x->substep == 0) {
-		if (hash && !(c->feat & KFTP_FEAT_HASH_SELECTED)) {
+		if ((c->feat & KFTP_FEAT_HASH_SHA256) &&
+		    !(c->feat & KFTP_FEAT_HASH_SELECTED)) {
 			code = kftp_cmd(x, "OPTS", "HASH SHA-256");
 			if (code < 0)
 				return code;
-			if (code / 100 != 2)
+			if (code < 200)
+				return -EPROTO;
+			if (code == 421)
+				return -ECONNABORTED;
+			if (code / 100 != 2 || code == 202)
 				c->feat &= ~KFTP_FEAT_HASH_SHA256;
 			else
 				c->feat |= KFTP_FEAT_HASH_SELECTED;
@@ -205,20 +218,31 @@ int kftp_server_hash(struct kftp_xfer *x)
 	hash = c->feat & KFTP_FEAT_HASH_SHA256;
 	if (!hash && !(c->feat & KFTP_FEAT_XSHA256))
 		return 0;
-	if (!x->cmd_sent)
-		x->server_hash_err = -EBADMSG;	/* no final 2xx line yet */
-	c->on_line = hash ? kftp_hash_reply_line : kftp_xsha256_reply_line;
-	c->on_line_arg = x;
-	code = kftp_cmd(x, hash ? "HASH" : "XSHA256", path);
-	c->on_line = NULL;
+	code = kftp_cmd_until(x, hash ? "HASH" : "XSHA256", path,
+			      kftp_hash_deadline(x));
 	if (code < 0)
 		return code;
-	if (code / 100 != 2) {
+	if (code < 200)
+		return -EPROTO;
+	if (code == 421)
+		return -ECONNABORTED;
+	if (code / 100 != 2 || code == 202) {
 		kftp_trace(c, "* the server gave no SHA-256\n");
-		return code < 200 ? -EPROTO : 0;
+		return 0;
 	}
-	if (x->server_hash_err)
-		return x->server_hash_err;
+	/* The final line, which the reader keeps: "213 ..." or "250 ...". */
+	if (c->line_len < 4)
+		return -EBADMSG;
+	p = c->line + 4;
+	end = c->line + c->line_len;
+	if (hash) {
+		if (!kftp_parse_hash_line(x, p, end))
+			return -EBADMSG;
+	} else {
+		n = kftp_word(&p, end);
+		if (!kftp_parse_sha256(x, p, n))
+			return -EBADMSG;
+	}
 	x->server_hash = hash ? KFTP_SERVER_HASH_HASH : KFTP_SERVER_HASH_XSHA256;
 	return 0;
 }

@@ -94,8 +94,8 @@ struct kftp_ctrl {
 	char text[KFTP_REPLY_TEXT_MAX];	/* its first line, printable */
 
 	/*
-	 * Shown every line of the reply being read, while set (kftp_verify.c
-	 * reads FEAT's and HASH's lines): only for the length of one read.
+	 * Shown every line of the reply being read, while set: kftp_verify.c
+	 * reads FEAT's lines so, for the length of that one command.
 	 */
 	void (*on_line)(void *arg, int code, char sep, const char *line, int len);
 	void *on_line_arg;
@@ -177,7 +177,6 @@ struct kftp_xfer {
 
 	/* kftp_verify.c: KFTP_GET_F_SERVER_SHA256 */
 	u32 server_hash;		/* KFTP_SERVER_HASH_* */
-	int server_hash_err;		/* what the reply's final line was */
 	u8 server_sha256[KFTP_SHA256_SIZE];
 
 	/* kftp_netlink.c: events and the dump */
@@ -219,12 +218,15 @@ void kftp_nl_xfer_end(struct kftp_xfer *x, int err);
 void kftp_server_addr(const struct kftp_get_args *a,
 		      struct sockaddr_storage *addr);
 int kftp_xfer_run(struct kftp_xfer *x);
+int kftp_cmd_until(struct kftp_xfer *x, const char *verb, const char *arg,
+		   unsigned long deadline);
 int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg);
 void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed);
 
 /* kftp_verify.c: the server's own digest (KFTP_GET_F_SERVER_SHA256) */
 bool kftp_feat_wanted(const struct kftp_xfer *x);
 int kftp_feat(struct kftp_xfer *x);
+bool kftp_server_hash_offered(const struct kftp_xfer *x);
 bool kftp_server_hash_wanted(const struct kftp_xfer *x);
 int kftp_server_hash(struct kftp_xfer *x);
 

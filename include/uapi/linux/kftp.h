@@ -87,7 +87,9 @@
  * Version 4: after the transfer, ask the server for its own SHA-256 of the
  * file, when its FEAT (asked once per login) offers HASH with SHA-256
  * (draft-bryan-ftpext-hash) or XSHA256, into server_sha256; the data's
- * digest (sha256) is then computed too. Comparing them is the caller's.
+ * digest (sha256) is then computed too, and without it (a resumed
+ * destination not open for reading) the server is not asked. Comparing
+ * the two is the caller's.
  */
 #define KFTP_GET_F_SERVER_SHA256 0x00000040U
 #define KFTP_GET_F_ALL		(KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD | \
@@ -270,8 +272,9 @@ struct kftp_get_result {
  *			(local_path is then opened for reading and writing;
  *			a dest_fd must be open for both, else EBADF; a file
  *			shorter than @resume_offset is ERANGE). For a
- *			stream, of the bytes written to it. Left as it was on failure. Must be 0 on
- *			input. With %KFTP_GET_F_SERVER_SHA256, also when
+ *			stream, of the bytes written to it. Left as it was
+ *			on failure. Must be 0 on input. With
+ *			%KFTP_GET_F_SERVER_SHA256 alone, written when
  *			@server_hash is not %KFTP_SERVER_HASH_NONE.
  * @server_hash:	out, version 4: with %KFTP_GET_F_SERVER_SHA256, on
  *			success, %KFTP_SERVER_HASH_HASH or _XSHA256 when the
