@@ -787,6 +787,32 @@ static void abi_fields(void)
 	a.flags = KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256;
 	expect_a(&a, BIT(ENOENT),
 		 "KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256: accepted, RETR 550");
+	/* A resumed digest reads the prefix back: dest_fd must be readable. */
+	{
+		char tmp[] = "/tmp/kftp-fuzz-digest-XXXXXX";
+		int fd = mkstemp(tmp);
+
+		if (fd >= 0 && write(fd, "x", 1) == 1) {
+			abi_valid(&a);
+			memset(a.local_path, 0, sizeof(a.local_path));
+			a.flags = KFTP_GET_F_DEST_FD | KFTP_GET_F_SHA256;
+			a.resume_offset = 1;
+			a.dest_fd = open(tmp, O_WRONLY | O_CLOEXEC);
+			expect_a(&a, BIT(EBADF),
+				 "KFTP_GET_F_SHA256, resume_offset 1, write-only dest_fd");
+			if (a.dest_fd >= 0)
+				close(a.dest_fd);
+			a.dest_fd = open(tmp, O_RDWR | O_CLOEXEC);
+			expect_a(&a, BIT(ENOENT),
+				 "KFTP_GET_F_SHA256, resume_offset 1, dest_fd O_RDWR: accepted, RETR 550");
+			if (a.dest_fd >= 0)
+				close(a.dest_fd);
+		}
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+	}
 	{
 		struct outcome o;
 
@@ -1843,6 +1869,10 @@ static void model_fds(const struct kftp_get_args *a, struct expectation *e)
 	} else if (fl < 0) {
 		e->mask = BIT(EBADF);
 		e->why = "dest_fd not open for writing";
+	} else if (a->resume_offset && (a->flags & KFTP_GET_F_SHA256) &&
+		   (fl & O_ACCMODE) != O_RDWR) {
+		e->mask = BIT(EBADF);
+		e->why = "resumed digest, dest_fd not open for reading";
 	} else if (fl & O_DIRECT) {
 		e->mask = BIT(EINVAL);
 		e->why = "dest_fd with O_DIRECT";

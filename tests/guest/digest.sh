@@ -255,7 +255,7 @@ c_trace() {
 c_server_hash() {
 	local d rc=0 sc before
 	d=$(fresh server-hash)
-	for sc in hash hashopts xsha256 hash550; do
+	for sc in hash hashopts xsha256 hashoptsno hash550; do
 		hostile "$sc" || return 1
 		kget -v --sha256 -o "$d/$sc" "ftp://127.0.0.1:$HSPORT/main.bin"
 		check_rc 0 || { rc=1; continue; }
@@ -264,11 +264,12 @@ c_server_hash() {
 		case $sc in
 		hash | hashopts | hash550)
 			check_contains "$sc: -v" "$KERR" "> HASH main.bin" || rc=1 ;;
-		xsha256)
+		xsha256 | hashoptsno)
 			check_contains "$sc: -v" "$KERR" "> XSHA256 main.bin" || rc=1 ;;
 		esac
 	done
-	check_eq "OPTS HASH SHA-256 sent (hashopts)" 1 "$(log_count "$HSLOG" '< OPTS HASH SHA-256')" || rc=1
+	check_eq "OPTS HASH SHA-256 sent (hashopts, hashoptsno)" "1 1" \
+		"$(log_count "$HSLOG" 'hashopts < OPTS HASH SHA-256') $(log_count "$HSLOG" 'hashoptsno < OPTS HASH SHA-256')" || rc=1
 	check_contains "hash550: -v" "$KERR" "* the server gave no SHA-256" || rc=1
 	# Resumed: the server's digest is of the whole file, range 0-SIZE.
 	hostile hash || return 1
@@ -385,6 +386,38 @@ veth_down() {
 	return 0
 }
 
+# A 150 to OPTS HASH is no answer: exit 8, the destination kept. Stops
+# while FEAT, OPTS HASH and HASH are awaited (each answered after 1.5 s):
+# each call restarts in its wait, and the download completes, verified,
+# with each command sent once.
+c_server_hash_stops() {
+	local d rc=0 pid i cmd
+	d=$(fresh server-hash-stops)
+	hostile opts150 || return 1
+	printf 'old\n' >"$d/f"
+	kget --sha256 -o "$d/f" "ftp://127.0.0.1:$HSPORT/main.bin"
+	expect_fail 8 "the server's SHA-256 reply is not a SHA-256 of the whole file" || rc=1
+	check_eq "opts150: the destination" old "$(cat "$d/f")" || rc=1
+	hostile hashslow || return 1
+	"$KFTP_GET" -q --sha256 -o "$d/g" "ftp://127.0.0.1:$HSPORT/main.bin" \
+		>"$d/out" 2>"$d/err" </dev/null &
+	pid=$!
+	for ((i = 0; i < 8; i++)); do
+		sleep 0.7
+		kill -STOP "$pid" 2>/dev/null || break
+		sleep 0.5
+		kill -CONT "$pid" 2>/dev/null
+	done
+	wait "$pid"
+	check_eq "hashslow: exit status (stderr: $(cat "$d/err"))" 0 $? || rc=1
+	check_eq "hashslow: --sha256 line" "$MAIN_SHA  $d/g" "$(cat "$d/out")" || rc=1
+	for cmd in FEAT 'OPTS HASH' HASH; do
+		check_eq "hashslow: $cmd commands" 1 \
+			"$(grep -c "hashslow < $cmd" "$HSLOG")" || rc=1
+	done
+	return $rc
+}
+
 # vsftpd has no digest command: FEAT once per login (three files, one
 # login), no HASH; the downloads stand on the data's own digest.
 c_feat_once() {
@@ -416,6 +449,7 @@ tcase "--json's sha256 (null on failure); -o -: the line on stderr" c_json_stdou
 tcase "-v names the implementation; no digest without --sha256" c_trace
 tcase "the server's SHA-256: HASH, OPTS HASH, XSHA256, a refused HASH; resumed" c_server_hash
 tcase "the server's SHA-256 wrong (exit 12) or not one (exit 8): destination kept" c_server_hash_bad
+tcase "OPTS answered 150: exit 8; stops in FEAT, OPTS and HASH waits: verified, sent once" c_server_hash_stops
 tcase "proftpd with mod_digest: OPTS HASH SHA-256, HASH checked for every size; resumed" c_proftpd
 tcase "vsftpd: FEAT once per login, no HASH; the data's own digest stands" c_feat_once
 tcase "over veth with GRO, from another netns: 64 MiB and 1 MB, digests right" c_veth_gro

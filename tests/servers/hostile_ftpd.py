@@ -639,6 +639,14 @@ def h_sha1_selected(sess, arg):
     sess.reply('331 Password required.')
 
 
+def slowly(secs, f):
+    """@f, after @secs seconds: a reply a stop can fall into."""
+    def g(sess, arg):
+        time.sleep(secs)
+        return f(sess, arg)
+    return g
+
+
 def h_xsha256(sess, arg):
     """XSHA256: "250-Computing", then "250 HEX", uppercase."""
     sess.reply('250-Computing SHA256 digest',
@@ -808,6 +816,18 @@ scen('hashmd5', 'HASH answers an MD5 digest',
 scen('hashrange', 'HASH answers the digest of the first 1000 bytes only',
      on={'FEAT': feat(' HASH SHA-256*'),
          'HASH': h_hash(digest=MAIN[:1000], end=1000)})
+scen('hashoptsno', 'FEAT offers HASH with SHA-1 selected and XSHA256; '
+     'OPTS HASH is refused, so XSHA256 it is',
+     on={'FEAT': feat(' HASH SHA-1*;SHA-256', ' XSHA256'),
+         'OPTS': '501 OPTS HASH not understood.', 'XSHA256': h_xsha256})
+scen('opts150', 'FEAT offers HASH with SHA-1 selected; OPTS HASH answered '
+     '150, a preliminary reply no client may take as the answer',
+     on={'FEAT': feat(' HASH SHA-1*;SHA-256'), 'OPTS': '150 Thinking.'})
+scen('hashslow', 'FEAT, OPTS HASH and HASH each answered after 1.5 s '
+     '(SHA-1 selected)',
+     on={'FEAT': slowly(1.5, feat(' HASH SHA-1*;SHA-256')),
+         'USER': h_sha1_selected, 'OPTS': slowly(1.5, h_opts),
+         'HASH': slowly(1.5, h_hash())})
 scen('hash550', 'FEAT offers HASH; HASH is refused (550)',
      on={'FEAT': feat(' HASH SHA-256*'), 'HASH': '550 Permission denied.'})
 scen('eprt522', '522 to EPRT (IPv4 only, as vsftpd without IPv6)',
