@@ -86,6 +86,21 @@ static void kftp_feat_line(void *arg, int code, char sep, const char *line,
 }
 
 /*
+ * A reply these commands can act on: its code; or, for a preliminary
+ * reply (the dialogue is out of step) or a 421, what ends the call.
+ */
+static int kftp_final_code(int code)
+{
+	if (code < 0)
+		return code;
+	if (code < 200)
+		return -EPROTO;
+	if (code == 421)
+		return -ECONNABORTED;
+	return code;
+}
+
+/*
  * FEAT, once per login. A server without it (4xx, 5xx) offers nothing, and
  * the connection stays as it was; a 1xx or 421 ends it, as for any other
  * command.
@@ -99,14 +114,10 @@ int kftp_feat(struct kftp_xfer *x)
 		c->feat = 0;
 	c->on_line = kftp_feat_line;
 	c->on_line_arg = x;
-	code = kftp_cmd(x, "FEAT", NULL);
+	code = kftp_final_code(kftp_cmd(x, "FEAT", NULL));
 	c->on_line = NULL;
 	if (code < 0)
 		return code;
-	if (code < 200)
-		return -EPROTO;
-	if (code == 421)
-		return -ECONNABORTED;
 	if (code / 100 != 2)
 		c->feat = 0;
 	c->feat_known = true;
@@ -201,13 +212,9 @@ int kftp_server_hash(struct kftp_xfer *x)
 	if (x->substep == 0) {
 		if ((c->feat & KFTP_FEAT_HASH_SHA256) &&
 		    !(c->feat & KFTP_FEAT_HASH_SELECTED)) {
-			code = kftp_cmd(x, "OPTS", "HASH SHA-256");
+			code = kftp_final_code(kftp_cmd(x, "OPTS", "HASH SHA-256"));
 			if (code < 0)
 				return code;
-			if (code < 200)
-				return -EPROTO;
-			if (code == 421)
-				return -ECONNABORTED;
 			if (code / 100 != 2 || code == 202)
 				c->feat &= ~KFTP_FEAT_HASH_SHA256;
 			else
@@ -218,14 +225,10 @@ int kftp_server_hash(struct kftp_xfer *x)
 	hash = c->feat & KFTP_FEAT_HASH_SHA256;
 	if (!hash && !(c->feat & KFTP_FEAT_XSHA256))
 		return 0;
-	code = kftp_cmd_until(x, hash ? "HASH" : "XSHA256", path,
-			      kftp_hash_deadline(x));
+	code = kftp_final_code(kftp_cmd_until(x, hash ? "HASH" : "XSHA256", path,
+					      kftp_hash_deadline(x)));
 	if (code < 0)
 		return code;
-	if (code < 200)
-		return -EPROTO;
-	if (code == 421)
-		return -ECONNABORTED;
 	if (code / 100 != 2 || code == 202) {
 		kftp_trace(c, "* the server gave no SHA-256\n");
 		return 0;

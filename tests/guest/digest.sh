@@ -170,19 +170,14 @@ c_resume() {
 # while the kernel hashes the 30 MiB already there, the others during the
 # data; each restarted call goes on where the digest stood.
 c_resume_stops() {
-	local d pid rc=0 i
+	local d pid rc=0
 	start_throttled || return 1
 	d=$(fresh stops)
 	head -c 31457280 "$W/big" >"$d/big"
 	"$KFTP_GET" -q --sha256 -C - -o "$d/big" "ftp://127.0.0.1:$HPORT/big" \
 		>"$d/out" 2>"$d/err" </dev/null &
 	pid=$!
-	for ((i = 0; i < 3; i++)); do
-		sleep 0.4
-		kill -STOP "$pid" 2>/dev/null || break
-		sleep 1.5
-		kill -CONT "$pid" 2>/dev/null
-	done
+	stop_cont_every "$pid" 3 0.4 1.5
 	wait "$pid"
 	check_eq "exit status (stderr: $(cat "$d/err"))" 0 $? || return 1
 	check_eq "--sha256 line" "$BIG_SHA  $d/big" "$(cat "$d/out")" || rc=1
@@ -391,7 +386,7 @@ veth_down() {
 # each call restarts in its wait, and the download completes, verified,
 # with each command sent once.
 c_server_hash_stops() {
-	local d rc=0 pid i cmd
+	local d rc=0 pid cmd
 	d=$(fresh server-hash-stops)
 	hostile opts150 || return 1
 	printf 'old\n' >"$d/f"
@@ -402,12 +397,7 @@ c_server_hash_stops() {
 	"$KFTP_GET" -q --sha256 -o "$d/g" "ftp://127.0.0.1:$HSPORT/main.bin" \
 		>"$d/out" 2>"$d/err" </dev/null &
 	pid=$!
-	for ((i = 0; i < 8; i++)); do
-		sleep 0.7
-		kill -STOP "$pid" 2>/dev/null || break
-		sleep 0.5
-		kill -CONT "$pid" 2>/dev/null
-	done
+	stop_cont_every "$pid" 8 0.7 0.5
 	wait "$pid"
 	check_eq "hashslow: exit status (stderr: $(cat "$d/err"))" 0 $? || rc=1
 	check_eq "hashslow: --sha256 line" "$MAIN_SHA  $d/g" "$(cat "$d/out")" || rc=1

@@ -440,6 +440,18 @@ start_pyftpd() {
 	return $rc
 }
 
+# stop_cont_every PID N RUN STOPPED: N times, let PID run RUN seconds, then
+# keep it stopped (SIGSTOP) for STOPPED seconds; ends early when PID is gone.
+stop_cont_every() {
+	local pid=$1 i
+	for ((i = 0; i < $2; i++)); do
+		sleep "$3"
+		kill -STOP "$pid" 2>/dev/null || return 0
+		sleep "$4"
+		kill -CONT "$pid" 2>/dev/null
+	done
+}
+
 # start_proftpd ROOT PORT RUN: proftpd with mod_digest (tests/proftpd.conf),
 # from the tree tests/deps.sh unpacked (PROFTPD_TREE), serving ROOT to
 # anonymous on PORT; its files (config, logs: RUN/commands.log) in RUN.
@@ -482,7 +494,7 @@ start_hostile_ftpd() {
 	done
 	HOSTILE_PORT=$(cat "$dir/hready" 2>/dev/null)
 	[ -n "$HOSTILE_PORT" ] && return 0
-	diag "$server did not start: $(cat "$dir/hostile.out")"
+	diag "${HOSTILE_SERVER:-hostile_ftpd.py} did not start: $(cat "$dir/hostile.out")"
 	return 1
 }
 
