@@ -186,6 +186,45 @@ c_resume_stops() {
 	return $rc
 }
 
+# SIGKILL while the digest is under way, early (most likely in the 30 MiB
+# prefix's hash) and late (in the data): kftp-get dies, the hash state goes
+# with the transfer (the module's refcount comes back to 0, kmemleak and
+# KASAN judge the rest in the debug lane), the destination keeps at least
+# what it held, and the same download then completes, verified.
+c_resume_kill() {
+	local d pid rc=0 delay size
+	start_throttled || return 1
+	d=$(fresh kill)
+	head -c 31457280 "$W/big" >"$d/big"
+	for delay in 0.3 2.5; do
+		"$KFTP_GET" -q --sha256 -C - -o "$d/big" "ftp://127.0.0.1:$HPORT/big" \
+			>/dev/null 2>&1 </dev/null &
+		pid=$!
+		sleep "$delay"
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		size=$(stat -c %s "$d/big")
+		[ "$size" -ge 31457280 ] || { diag "after SIGKILL at $delay s: $size bytes"; rc=1; }
+		wait_refcnt_zero || { diag "refcnt after SIGKILL at $delay s: $(module_refcnt)"; rc=1; }
+	done
+	kget -q --sha256 -C - -o "$d/big" "ftp://127.0.0.1:$HPORT/big"
+	check_rc 0 || rc=1
+	check_eq "--sha256 line after the kills" "$BIG_SHA  $d/big" "$KOUT" || rc=1
+	check_sha "$d/big" "$BIG_SHA" || rc=1
+	return $rc
+}
+
+# wait_refcnt_zero: the module's refcount back to 0 (the last fput of a
+# killed caller's /dev/kftp may run in a kworker), within 10 s.
+wait_refcnt_zero() {
+	local _
+	for _ in $(seq "$(tscale 50)"); do
+		[ "$(module_refcnt)" = 0 ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # --checksum: the right digest saves (either case of hex); a wrong one
 # exits 12, the old file untouched, nothing left behind, not retried.
 c_checksum() {
@@ -434,6 +473,7 @@ tcase "--sha256 on the two-copy path (one_copy=N): the same sizes" c_sizes_two_c
 tcase "--sha256: 1 MiB of every byte value, and 64 MiB" c_allbytes_and_big
 tcase "-C -: the digest covers the part that was there; and a complete file" c_resume
 tcase "stops while resuming at 30 MiB (prefix hash, data): the digest right, one RETR" c_resume_stops
+tcase "SIGKILL in the prefix hash and in the data: refcount 0, the file kept, then verified" c_resume_kill
 tcase "--checksum: match saves; mismatch exits 12, old file kept, not retried" c_checksum
 tcase "--json's sha256 (null on failure); -o -: the line on stderr" c_json_stdout
 tcase "-v names the implementation; no digest without --sha256" c_trace
