@@ -212,8 +212,12 @@ int kftp_hash_final(struct kftp_xfer *x)
 	if (err || !x->hash)
 		return err;
 	err = crypto_shash_final(x->hash, x->sha256);
-	x->sha256_done = !err;
-	return err;
+	if (err)
+		return err;
+	x->sha256_done = true;
+	kftp_trace(&x->sess->ctrl, "* SHA-256 of the data %*phN\n",
+		   KFTP_SHA256_SIZE, x->sha256);
+	return 0;
 }
 
 void kftp_hash_free(struct kftp_xfer *x)

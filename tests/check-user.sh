@@ -339,6 +339,7 @@ srun() {
 	run "$@"
 	PRE=()
 	REQ=$(sed -n 's/^requests //p' "$W/probe.out" 2>/dev/null | tail -n 1)
+	FLAGS=$(sed -n 's/^flags //p' "$W/probe.out" 2>/dev/null | tail -n 1)
 }
 
 # "-Z 8 URL": -Z takes no argument, and the message says so; nothing runs.
@@ -530,7 +531,7 @@ c_verbose() {
 # --sha256 and --checksum (version 4, issue 23): the digest's form checked
 # before anything else (exit 2), one URL for --checksum, and a module older
 # than version 4 refused before any request; with version 4, the request
-# goes out.
+# goes out; with no option, the server's digest is asked of version 4 only.
 c_checksum() {
 	local rc=0 hex
 	printf -v hex '%064d' 0
@@ -549,6 +550,18 @@ c_checksum() {
 	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" --sha256 -o x 'ftp://127.0.0.1:9/f'
 	expect 4 "cannot connect" || rc=1
 	check_eq "requests (version 4)" 1 "$REQ" || rc=1
+	check_eq "--sha256's flags (DEST_FD, SHA256, SERVER_SHA256)" 0x62 "$FLAGS" || rc=1
+	# No option: the server's digest is asked of a version 4 module only,
+	# and --no-server-checksum asks it of none.
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "flags, no option, version 4 (DEST_FD, SERVER_SHA256)" 0x42 "$FLAGS" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=3 -- "$ASAN" -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "flags, no option, version 3 (DEST_FD)" 0x2 "$FLAGS" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" --no-server-checksum -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "flags, --no-server-checksum (DEST_FD)" 0x2 "$FLAGS" || rc=1
 	# --checksums LIST: read before anything; each file of the run listed.
 	printf '# made by sha256sum\n%s  dir/f\n\\%s  a\\nb\n%s *g\n' "$hex" "$hex" "$hex" >"$W/sums"
 	printf '%s  f\nnot a line\n' "$hex" >"$W/bad-sums"
@@ -603,7 +616,7 @@ c_docs() {
 	[ -n "$list" ] || { diag "no option list in the README"; return 1; }
 	for o in $("$PLAIN" -h | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
 		grep -qE -- "$o([ ,;]|\$)" <<<"$list" || { diag "README's list lacks $o"; rc=1; }
-		grep -qE -- "(^|[ '])$o([ ']|\$)" "$comp" || { diag "the completion lacks $o"; rc=1; }
+		grep -qE -- "(^|[[:space:]'])$o([[:space:]']|\$)" "$comp" || { diag "the completion lacks $o"; rc=1; }
 	done
 	for code in $("$PLAIN" -h | sed -n '/^Exit status:/,$p' | grep -oE '^  [0-9+N]+' | tr -d ' '); do
 		grep -qF "| $code |" "$readme" || { diag "README's exit table lacks $code"; rc=1; }

@@ -76,6 +76,8 @@ void help_usage(void)
 	       "      --checksums LIST     the same, each file's digest from LIST, lines\n"
 	       "                           of sha256sum (HEX  NAME; by name, else base\n"
 	       "                           name); a file not listed: exit 2 at the start\n"
+	       "      --no-server-checksum  do not ask the server for its SHA-256 (asked,\n"
+	       "                           when FEAT offers HASH or XSHA256, by default)\n"
 	       "  -h, --help               show this help and exit\n"
 	       "  -V, --version            show the version and exit\n"
 	       "  S may have decimals: 0 < S <= %u; --max-time and the --retry ones:\n"
@@ -140,7 +142,8 @@ void help_usage(void)
 	       "  10   cannot resume (-C): the local file is larger than the remote one,\n"
 	       "       or the server refused REST\n"
 	       "  11   the file is larger than --max-filesize\n"
-	       "  12   the file's SHA-256 is not the one --checksum(s) gave\n"
+	       "  12   the file's SHA-256 is not the one --checksum(s) gave, or not the\n"
+	       "       server's own (HASH, XSHA256)\n"
 	       "  128+N  interrupted by signal N (129 SIGHUP, 130 SIGINT, 143 SIGTERM)\n");
 }
 

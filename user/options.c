@@ -304,7 +304,7 @@ enum {
 	OPT_PARALLEL_MAX, OPT_NETRC_FILE, OPT_MAX_TIME, OPT_MAX_FILESIZE,
 	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER, OPT_RETRY, OPT_RETRY_DELAY,
 	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED, OPT_SHA256, OPT_CHECKSUM,
-	OPT_CHECKSUMS,
+	OPT_CHECKSUMS, OPT_NO_SERVER_CHECKSUM,
 };
 
 static const struct option long_options[] = {
@@ -338,6 +338,7 @@ static const struct option long_options[] = {
 	{ "sha256",		no_argument,	   NULL, OPT_SHA256 },
 	{ "checksum",		required_argument, NULL, OPT_CHECKSUM },
 	{ "checksums",		required_argument, NULL, OPT_CHECKSUMS },
+	{ "no-server-checksum",	no_argument,	   NULL, OPT_NO_SERVER_CHECKSUM },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -536,6 +537,9 @@ void options_parse(struct options *opt, int argc, char **argv)
 			opt->checksums_file = optarg;
 			if (!*optarg)
 				die(EXIT_USAGE, "--checksums needs a file name");
+			break;
+		case OPT_NO_SERVER_CHECKSUM:
+			opt->no_server_checksum = true;
 			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);

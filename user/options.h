@@ -54,6 +54,7 @@ struct options {
 	bool checksum_given;	/* --checksum sha-256=HEX */
 	uint8_t checksum[SHA256_LEN];	/* its digest */
 	const char *checksums_file;	/* --checksums FILE */
+	bool no_server_checksum;	/* --no-server-checksum: no FEAT, no HASH */
 	struct checksums checksums;	/* its lines, read after the URLs */
 };
 

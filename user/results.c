@@ -87,8 +87,12 @@ void results_json(const struct job *job, size_t index, int status, uint64_t ms)
 
 	if (!job->opt->json)
 		return;
-	/* Asked for (--sha256, --checksum): the digest, or null without one. */
-	if (job->args.flags & KFTP_GET_F_SHA256) {
+	/*
+	 * Asked for (--sha256, --checksum), or computed for the server's
+	 * check: the digest, or null without one.
+	 */
+	if ((job->args.flags & KFTP_GET_F_SHA256) ||
+	    job->args.server_hash != KFTP_SERVER_HASH_NONE) {
 		text_hex(hex, job->args.sha256, sizeof(job->args.sha256));
 		sha256 = status == EXIT_OK || status == EXIT_CHECKSUM ? hex : "";
 	}

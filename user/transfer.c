@@ -60,6 +60,13 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	/* The kernel hashes the data as it writes it: no second pass. */
 	if (opt->sha256 || job->want_sha256)
 		a->flags |= KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256;
+	/*
+	 * With no digest option, the server's own digest is checked when it
+	 * offers one (FEAT, once per login); the kernel then hashes the data
+	 * too. An older module is not asked for what it does not know.
+	 */
+	else if (!opt->no_server_checksum && job->module_version >= REQUEST_V4)
+		a->flags |= KFTP_GET_F_SERVER_SHA256;
 	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
 	if (opt->verbose) {
 		a->flags |= KFTP_GET_F_TRACE;

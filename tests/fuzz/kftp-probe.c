@@ -24,10 +24,12 @@
  *                              request fails as HOW says: "refused"
  *                              (ECONNREFUSED at CONNECT) or "missing"
  *                              (ENOENT at RETR, reply 550). The report
- *                              then has a line "requests N": how many.
+ *                              then has a line "requests N": how many,
+ *                              and "flags 0xX": the last one's flags.
  *   KFTP_PROBE_DEVICE_VERSION=N  ... and the stand-in takes requests of
- *                              version N (0-3, default 2) only: one with
- *                              a field of a later version is E2BIG.
+ *                              version N (0-4, default 2) only: one with
+ *                              a field of a later version is E2BIG, one
+ *                              with a flag of a later version EINVAL.
  *
  * The probe's own copies of the secrets are the only ones it skips, and
  * mappings over 4 GiB (a sanitizer's shadow) are not scanned: a line
@@ -60,6 +62,7 @@ static char maps[1 << 20];
 static int fake_fds[64];
 static size_t nfake;
 static unsigned long fake_requests;
+static unsigned int fake_flags;
 
 static int hexval(char c)
 {
@@ -135,7 +138,7 @@ __attribute__((destructor)) static void probe_report(void)
 		return;
 	fprintf(f, "dumpable %d\n", prctl(PR_GET_DUMPABLE));
 	if (getenv("KFTP_PROBE_DEVICE"))
-		fprintf(f, "requests %lu\n", fake_requests);
+		fprintf(f, "requests %lu\nflags %#x\n", fake_requests, fake_flags);
 	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
 	while (fd >= 0 && (n = read(fd, maps + len, sizeof(maps) - 1 - (size_t)len)) > 0)
 		len += n;
@@ -240,6 +243,18 @@ static int too_new(const struct kftp_get_args *a)
 	return 0;
 }
 
+/* A flag past KFTP_PROBE_DEVICE_VERSION is set: the module's EINVAL. */
+static int flags_too_new(const struct kftp_get_args *a)
+{
+	const char *v = getenv("KFTP_PROBE_DEVICE_VERSION");
+	unsigned int known = v && *v == '4' ? KFTP_GET_F_ALL :
+			     v && *v == '3' ? KFTP_GET_F_ALL & ~(KFTP_GET_F_SHA256 |
+								 KFTP_GET_F_SERVER_SHA256) :
+			     KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD | KFTP_GET_F_REMOTE_TIME;
+
+	return !!(a->flags & ~known);
+}
+
 /*
  * The module's rule for display_name (version 3): NUL-terminated, nothing
  * but NULs after, no control character. A stand-in that let a bad one
@@ -282,7 +297,7 @@ int ioctl(int fd, unsigned long req, ...)
 		errno = E2BIG;
 		return -1;
 	}
-	if (!v3_strings_ok(a)) {
+	if (!v3_strings_ok(a) || flags_too_new(a)) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -291,6 +306,7 @@ int ioctl(int fd, unsigned long req, ...)
 		return -1;
 	}
 	fake_requests++;
+	fake_flags = a->flags;
 	memset(&a->result, 0, sizeof(a->result));
 	if (!strcmp(how, "missing")) {
 		a->result.failed_step = KFTP_STEP_RETR;

@@ -268,14 +268,16 @@ if [(e["exit_status"], e.get("sha256", "missing")) for e in ev] != [(0, want), (
 	return $rc
 }
 
-# -v names the kernel's SHA-256 implementation; without --sha256, no
-# digest is computed (no such line).
+# -v names the kernel's SHA-256 implementation and shows the data's digest;
+# without --sha256, from vsftpd (no digest to compare with), no digest is
+# computed (no such line).
 c_trace() {
 	local d rc=0
 	d=$(fresh trace)
 	kget -v --sha256 -o "$d/f" "$V/digest/s1.bin"
 	check_rc 0 || rc=1
 	check_contains "-v's trace" "$KERR" "* SHA-256 by sha256" || rc=1
+	check_contains "-v's trace" "$KERR" "* SHA-256 of the data $(sha_of "$S/s1.bin")" || rc=1
 	diag "$(printf '%s\n' "$KERR" | grep 'SHA-256 by')"
 	kget -v -o "$d/g" "$V/digest/s1.bin"
 	check_rc 0 || rc=1
@@ -283,9 +285,10 @@ c_trace() {
 	return $rc
 }
 
-# The server's own digest, asked whenever a digest is: HASH as proftpd
+# The server's own digest, asked whenever it offers one: HASH as proftpd
 # answers it, HASH after OPTS HASH SHA-256 (SHA-1 selected), XSHA256 in
-# uppercase, and a refused HASH (no server digest, the download stands).
+# uppercase, and a refused HASH (no server digest, the download stands);
+# with no option too, not with --no-server-checksum.
 c_server_hash() {
 	local d rc=0 sc before
 	d=$(fresh server-hash)
@@ -311,16 +314,27 @@ c_server_hash() {
 	kget -q --sha256 -C - -o "$d/resumed" "ftp://127.0.0.1:$HSPORT/main.bin"
 	check_rc 0 || rc=1
 	check_sha "$d/resumed" "$MAIN_SHA" || rc=1
-	# No digest asked: no FEAT, no HASH.
+	# No option: FEAT and HASH all the same, and the data hashed to compare
+	# (-v shows it, --json has it); --no-server-checksum: neither.
 	before=$(log_count "$HSLOG" '< FEAT')
-	kget -q -o "$d/plain" "ftp://127.0.0.1:$HSPORT/main.bin"
+	kget -v --json -o "$d/plain" "ftp://127.0.0.1:$HSPORT/main.bin"
 	check_rc 0 || rc=1
-	check_eq "FEAT without a digest asked" "$before" "$(log_count "$HSLOG" '< FEAT')" || rc=1
+	check_sha "$d/plain" "$MAIN_SHA" || rc=1
+	check_contains "no option: -v" "$KERR" "> HASH main.bin" || rc=1
+	check_contains "no option: -v" "$KERR" "* SHA-256 of the data $MAIN_SHA" || rc=1
+	check_contains "no option: --json" "$KOUT" "\"sha256\":\"$MAIN_SHA\"" || rc=1
+	check_eq "no option: FEATs" $((before + 1)) "$(log_count "$HSLOG" '< FEAT')" || rc=1
+	before="$(log_count "$HSLOG" '< FEAT') $(log_count "$HSLOG" '< HASH')"
+	kget -q --no-server-checksum -o "$d/unchecked" "ftp://127.0.0.1:$HSPORT/main.bin"
+	check_rc 0 || rc=1
+	check_sha "$d/unchecked" "$MAIN_SHA" || rc=1
+	check_eq "--no-server-checksum: FEATs and HASHes" "$before" \
+		"$(log_count "$HSLOG" '< FEAT') $(log_count "$HSLOG" '< HASH')" || rc=1
 	return $rc
 }
 
 # A server digest that is not the data's: exit 12, the destination as it
-# was. One that is no SHA-256 of the whole file (not hex, MD5, bytes
+# was, with --sha256 or no option. One that is no SHA-256 of the whole file (not hex, MD5, bytes
 # 0-1000): exit 8 at the HASH step, the destination as it was too.
 c_server_hash_bad() {
 	local d rc=0 sc
@@ -336,6 +350,12 @@ c_server_hash_bad() {
 		check_eq "$sc: the destination" old "$(cat "$d/$sc")" || rc=1
 		case $KOUT in ?*) diag "$sc: a --sha256 line for a failure: $KOUT"; rc=1 ;; esac
 	done
+	# With no option, the server's digest is checked all the same.
+	hostile hashwrong || return 1
+	printf 'old\n' >"$d/nooption"
+	kget -o "$d/nooption" "ftp://127.0.0.1:$HSPORT/main.bin"
+	expect_fail 12 "checksum mismatch: sha-256 $MAIN_SHA, the server's (HASH) is " || rc=1
+	check_eq "hashwrong, no option: the destination" old "$(cat "$d/nooption")" || rc=1
 	no_temp_files "$d" || rc=1
 	return $rc
 }
@@ -343,10 +363,10 @@ c_server_hash_bad() {
 # proftpd 1.3.8 with mod_digest, a real server: FEAT lists HASH with SHA-1
 # selected and XSHA256, so kftp sends OPTS HASH SHA-256, then HASH; every
 # size (the empty file too) passes, with one FEAT for the login; a resumed
-# download's HASH covers the whole file.
+# download's HASH covers the whole file; with no option, HASH all the same.
 PROFTPD_PORT=2123
 c_proftpd() {
-	local d rc=0 names=() n log
+	local d rc=0 names=() n log before
 	start_proftpd "$S" "$PROFTPD_PORT" "$W/proftpd" || return 1
 	PROFTPD_PID=$SERVER_PID
 	log=$W/proftpd/commands.log
@@ -367,6 +387,14 @@ c_proftpd() {
 	check_rc 0 || rc=1
 	check_sha "$d/resumed" "$(sha_of "$S/s262145.bin")" || rc=1
 	check_contains "commands" "$(cat "$log")" '"HASH s262145.bin" 213' || rc=1
+	# No option at all: the server's digest checked all the same.
+	before=$(log_count "$log" '"HASH s')
+	mkdir "$d/plain"
+	kget -q --output-dir "$d/plain" "ftp://127.0.0.1:$PROFTPD_PORT/s4097.bin" \
+		"ftp://127.0.0.1:$PROFTPD_PORT/s1000001.bin"
+	check_rc 0 || rc=1
+	check_sha "$d/plain/s1000001.bin" "$(sha_of "$S/s1000001.bin")" || rc=1
+	check_eq "HASHes with no option" 2 $(($(log_count "$log" '"HASH s') - before)) || rc=1
 	[ $rc = 0 ] || diag "proftpd's log: $(tail -n 30 "$log")"
 	stop_pid "$PROFTPD_PID" proftpd >/dev/null
 	PROFTPD_PID=
@@ -476,8 +504,8 @@ tcase "stops while resuming at 30 MiB (prefix hash, data): the digest right, one
 tcase "SIGKILL in the prefix hash and in the data: refcount 0, the file kept, then verified" c_resume_kill
 tcase "--checksum: match saves; mismatch exits 12, old file kept, not retried" c_checksum
 tcase "--json's sha256 (null on failure); -o -: the line on stderr" c_json_stdout
-tcase "-v names the implementation; no digest without --sha256" c_trace
-tcase "the server's SHA-256: HASH, OPTS HASH, XSHA256, a refused HASH; resumed" c_server_hash
+tcase "-v names the implementation, shows the digest; none from vsftpd without --sha256" c_trace
+tcase "the server's SHA-256: HASH, OPTS HASH, XSHA256, a refused HASH; resumed; with no option" c_server_hash
 tcase "the server's SHA-256 wrong (exit 12) or not one (exit 8): destination kept" c_server_hash_bad
 tcase "OPTS answered 150: exit 8; stops in FEAT, OPTS and HASH waits: verified, sent once" c_server_hash_stops
 tcase "proftpd with mod_digest: OPTS HASH SHA-256, HASH checked for every size; resumed" c_proftpd

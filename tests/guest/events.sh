@@ -6,6 +6,7 @@
 #   - a 64 MiB download watched by `kftpstat --json -w`: START, PROGRESS,
 #     DONE with one id, bytes that never decrease, DONE's bytes the size;
 #   - a failing download's DONE names its errno and failed step;
+#   - DONE carries the data's SHA-256 when one was computed;
 #   - `kftpstat` (the dump) lists a throttled transfer while it runs;
 #   - the progress bar as a person sees it, in tmux; none without a TTY;
 #   - no event holds the user's password;
@@ -62,19 +63,21 @@ start_hostile() {
 }
 
 # start_watch FILE [PREFIX...] -- [kftpstat args]: kftpstat --json -w -v in
-# the background, its pid in WATCH_PID, stdout to FILE, stderr to FILE.err;
-# returns once it listens (-v says so on stderr).
+# the background (with WATCH_TEXT=1: the text form, no --json), its pid in
+# WATCH_PID, stdout to FILE, stderr to FILE.err; returns once it listens
+# (-v says so on stderr).
 start_watch() {
 	local out=$1 _
 	shift
-	local -a pre=()
+	local -a pre=() fmt=(--json)
+	[ -z "${WATCH_TEXT:-}" ] || fmt=()
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		pre+=("$1")
 		shift
 	done
 	[ $# -eq 0 ] || shift
 	: >"$out.err"
-	timeout -k 5 600 "${pre[@]}" "$KSTAT" --json -w -v "$@" >"$out" 2>"$out.err" </dev/null &
+	timeout -k 5 600 "${pre[@]}" "$KSTAT" "${fmt[@]}" -w -v "$@" >"$out" 2>"$out.err" </dev/null &
 	WATCH_PID=$!
 	for _ in $(seq 300); do
 		grep -q 'watching' "$out.err" 2>/dev/null && return 0
@@ -188,6 +191,33 @@ for e in done:
     if e["errno"] == 0 or e["failed_step"] == 0:
         fail("DONE without errno or step: %s" % e)
 '
+}
+
+# DONE carries the digest that the kernel computed (--sha256), in --json
+# and in the text form of -w; a download without a digest has none.
+c_done_sha256() {
+	local d sum rc=0 url=ftp://127.0.0.1:$VSFTPD_PORT/hello.txt
+	d=$(fresh done-sha256)
+	sum=$(sha_of "$FTP_ROOT/hello.txt")
+	start_watch "$d/ev.json" -- --count 2 || return 1
+	kget -q --sha256 -o "$d/a" "$url"
+	check_rc 0 || return 1
+	kget -q -o "$d/b" "$url"
+	check_rc 0 || return 1
+	end_watch
+	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
+	jcheck "$d/ev.json" '
+got = [e.get("sha256") for e in ev if e["event"] == "done"]
+if got != [args[0], None]:
+    fail("DONE sha256: expected %s, got %s" % ([args[0], None], got))
+' "$sum" || rc=1
+	WATCH_TEXT=1 start_watch "$d/ev.txt" -- --count 1 || return 1
+	kget -q --sha256 -o "$d/c" "$url"
+	check_rc 0 || return 1
+	end_watch
+	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
+	check_contains "kftpstat -w's DONE line" "$(cat "$d/ev.txt")" " sha256 $sum" || rc=1
+	return $rc
 }
 
 # A remote path with a quote, a backslash, a tab, a control byte, a byte
@@ -545,6 +575,7 @@ fi
 
 tcase "64 MiB under kftpstat -w: START, PROGRESS, DONE, one id, bytes grow" c_big
 tcase "failures: DONE with ENOENT/RETR, EACCES/LOGIN, ECONNREFUSED/CONNECT" c_failures
+tcase "DONE's sha256 (--sha256), in --json and in the text of -w" c_done_sha256
 tcase "JSON strings: quote, backslash, control bytes, not UTF-8, UTF-8" c_json_escape
 tcase "kftpstat lists a throttled transfer while it runs" c_dump
 tcase "progress bar in tmux: percent, rate, ETA, 100% at the end" c_bar_tty
