@@ -11,7 +11,7 @@
  *
  * Each REMOTE=LOCAL is one request on the same descriptor, in order. One
  * line per request on stdout (flushed at once):
- *   ok bytes=N size=S code=C ms=T
+ *   ok bytes=N size=S code=C ms=T [sha256=HEX server=HEX|none]
  *   err=ENAME step=STEP code=C bytes=N ms=T
  * and these events:
  *   pid N        the process, once the device is open
@@ -26,6 +26,8 @@
  *   -u USER, -p PASS
  *   -R             ask for the remote time (MDTM)
  *   -C OFFSET      resume_offset of the first request
+ *   --sha256       KFTP_GET_F_SHA256 and _SERVER_SHA256 (FEAT, then HASH or
+ *                  XSHA256 where offered): the ok line has both digests
  *   --fd           open LOCAL ourselves and pass it as dest_fd (without
  *                  O_TRUNC when resuming); --append adds O_APPEND,
  *                  --direct O_DIRECT
@@ -72,6 +74,8 @@
 
 #include <linux/kftp.h>
 
+#include "text.h"	/* user/: text_hex */
+
 #define PROG	"kftp-life"
 #define GO_POLL_NS	20000000L	/* 20 ms */
 #define GO_MAX_WAIT_S	600
@@ -90,6 +94,7 @@ struct options {
 	const char *user;
 	const char *pass;
 	bool remote_time;
+	bool sha256;
 	uint64_t resume;
 	bool use_fd;
 	bool append;
@@ -245,6 +250,8 @@ static void build(struct request *r, const char *host, uint16_t port,
 	a->resume_offset = first ? opt.resume : 0;
 	if (opt.remote_time)
 		a->flags |= KFTP_GET_F_REMOTE_TIME;
+	if (opt.sha256)
+		a->flags |= KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256;
 	copy_str(a->user, sizeof(a->user), opt.user, "user");
 	copy_str(a->password, sizeof(a->password), opt.pass, "password");
 	copy_str(a->remote_path, sizeof(a->remote_path), remote, "remote path");
@@ -281,7 +288,7 @@ static void report(struct tally *t, const struct kftp_get_args *a, int err,
 {
 	const struct kftp_get_result *res = &a->result;
 	const char *name = err ? strerrorname_np(err) : NULL;
-	char key[48];
+	char key[48], got[2 * KFTP_SHA256_SIZE + 1], server[sizeof(got)];
 	unsigned int i;
 
 	t->calls++;
@@ -297,6 +304,16 @@ static void report(struct tally *t, const struct kftp_get_args *a, int err,
 				return;
 		if (t->nseen < sizeof(t->seen) / sizeof(t->seen[0]))
 			strcpy(t->seen[t->nseen++], key);
+	}
+	if (!err && opt.sha256) {
+		text_hex(got, a->sha256, KFTP_SHA256_SIZE);
+		text_hex(server, a->server_sha256, KFTP_SHA256_SIZE);
+		out("ok bytes=%llu size=%llu code=%u ms=%llu sha256=%s server=%s",
+		    (unsigned long long)res->bytes_written,
+		    (unsigned long long)res->remote_size, res->reply_code,
+		    (unsigned long long)ms, got,
+		    a->server_hash != KFTP_SERVER_HASH_NONE ? server : "none");
+		return;
 	}
 	if (!err) {
 		out("ok bytes=%llu size=%llu code=%u ms=%llu",
@@ -374,7 +391,7 @@ static void usage(void)
 }
 
 enum { O_CONNECT = 256, O_FD, O_APPEND_OPT, O_DIRECT_OPT, O_STREAM, O_CATCH,
-       O_EINTR, O_GO, O_CLOSE_FD, O_FORK, O_BARRIER, O_REPEAT };
+       O_EINTR, O_GO, O_CLOSE_FD, O_FORK, O_BARRIER, O_REPEAT, O_SHA256 };
 
 static void parse_options(int argc, char **argv)
 {
@@ -391,6 +408,7 @@ static void parse_options(int argc, char **argv)
 		{ "fork", no_argument, NULL, O_FORK },
 		{ "barrier", required_argument, NULL, O_BARRIER },
 		{ "repeat", required_argument, NULL, O_REPEAT },
+		{ "sha256", no_argument, NULL, O_SHA256 },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -420,6 +438,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_FD:
 			opt.use_fd = true;
+			break;
+		case O_SHA256:
+			opt.sha256 = true;
 			break;
 		case O_APPEND_OPT:
 			opt.append = true;

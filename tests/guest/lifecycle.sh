@@ -20,9 +20,10 @@
 #     then one DONE, for every transfer, and the DONE errors expected.
 #
 # The matrix: the steps (hostile_ftpd.py's hold steps) connect, greeting,
-# USER, PASS, TYPE, SIZE, MDTM, PORT, REST, RETR, accept (the data
-# connection), data (half of the file received) and 226 (the data complete,
-# the final reply awaited), crossed with these events:
+# USER, PASS, TYPE, FEAT, SIZE, MDTM, PORT, REST, RETR, accept (the data
+# connection), data (half of the file received), 226 (the data complete,
+# the final reply awaited) and HASH (the server's digest awaited; issue
+# 23), crossed with these events:
 #   e1   SIGSTOP; the server goes on; SIGCONT (kftp-get): exit 0, the file
 #        complete, every command sent once, one connection, one RETR
 #   e2   SIGSTOP, then SIGKILL (kftp-get): death by SIGKILL, nothing left
@@ -56,7 +57,15 @@
 #   - e4d at USER..MDTM (but PASS), PORT, REST, RETR: the same reply timeout
 #     as greeting and PASS; connect, accept and data have their own;
 #   - EPRT (the PORT step over IPv6): the same step as PORT; sessions.sh
-#     runs IPv6 downloads.
+#     runs IPv6 downloads;
+#   - e4b, e4c, e4d and e7 at FEAT and HASH: the same reply wait as USER..
+#     MDTM; e4b and e4c at HASH stand on e4a (the digest is the transfer's
+#     state, kept across the restart) and digest.sh's stops. The prefix
+#     hash of a resumed file is no server step: digest.sh stops and kills
+#     it (c_resume_stops, c_resume_kill).
+# At FEAT and HASH the server offers HASH (its "hash" scenario); kftp-get
+# asks for the server's digest by default, kftp-life with --sha256, and
+# the file must match both digests.
 # The issue's reproductions and findings:
 #   repro1  kftp-get against a server that never greets, SIGSTOP, SIGKILL
 #           (the d_path oops); repro 2 (a failed login poisons the session)
@@ -126,7 +135,7 @@ PREFIX=$W/prefix.bin		# its first REST_AT bytes
 MARK=$(kmsg_mark)
 SELECTED=0
 FRESH_ROOT=$W/cases
-STEPS=(connect greeting USER PASS TYPE SIZE MDTM PORT REST RETR accept data 226)
+STEPS=(connect greeting USER PASS TYPE FEAT SIZE MDTM PORT REST RETR accept data 226 HASH)
 
 # The bounds below are lib.sh's tscale: the debug lane makes them longer.
 T_HOLD=$(tscale 20)		# a client reaches the held step
@@ -406,6 +415,7 @@ kget_args() {
 	local step=$1 dest=$2 p
 	shift 2
 	KG=("$KFTP_GET" -q -R --connect-timeout "$T_CLIENT" --timeout "$T_CLIENT")
+	digest_steps "$step"
 	if [ "$step" = REST ]; then
 		cp "$PREFIX" "$dest"
 		KG+=(-C -)
@@ -420,13 +430,23 @@ kget_args() {
 	done
 }
 
+# digest_steps STEP: at FEAT and HASH, the session's server offers HASH
+# (case_end puts back "normal"); true there.
+digest_steps() {
+	case $1 in
+	FEAT | HASH) printf 'hash\n' >"$HCTL" ;;
+	*) return 1 ;;
+	esac
+}
+
 # life_args STEP DEST [OPTIONS...]: kftp-life's command up to the requests,
 # in LF: MDTM asked for; at REST, the first request resumes DEST, which
-# holds the first REST_AT bytes.
+# holds the first REST_AT bytes; at FEAT and HASH, both digests (--sha256).
 life_args() {
 	local step=$1 dest=$2
 	shift 2
 	LF=("$LIFE" -R -t $((T_CLIENT * 1000)) "$@")
+	digest_steps "$step" && LF+=(--sha256)
 	if [ "$step" = REST ]; then
 		cp "$PREFIX" "$dest"
 		LF+=(-C "$REST_AT")
@@ -484,16 +504,34 @@ check_out() {
 	done
 }
 
+# digests_ok STEP FILE: at FEAT and HASH, every whole file's ok line of
+# kftp-life (FILE) has the served file's digest, and the server's the same.
+digests_ok() {
+	local l n=0
+	case $1 in FEAT | HASH) ;; *) return 0 ;; esac
+	file_lines "$2"
+	for l in "${LINES[@]}"; do
+		[[ $l == *"ok bytes=$MAIN_SIZE "* ]] || continue
+		n=$((n + 1))
+		[[ $l == *" sha256=$MAIN_SHA server=$MAIN_SHA" ]] && continue
+		diag "$2: not the file's digest, twice: $l"
+		return 1
+	done
+	[ "$n" -gt 0 ] || { diag "$2: no whole file: $(cut -c1-300 "$2")"; return 1; }
+}
+
 # once_each STEP: one connection, and every command of the dialogue sent
-# once (a stop never makes a transfer start over).
+# once (a stop never makes a transfer start over): FEAT too (kftp-get asks
+# by default), HASH where the server offers it.
 once_each() {
 	local cmd want rc=0
 	case_count '\* accepted '
 	check_eq "connections" 1 "$CNT" || rc=1
-	for cmd in USER PASS TYPE SIZE MDTM PORT REST RETR; do
+	for cmd in USER PASS TYPE FEAT SIZE MDTM PORT REST RETR HASH; do
 		want=1
 		[ "$cmd" != REST ] || [ "$1" = REST ] || want=0
-		case_count "< $cmd "
+		[ "$cmd" != HASH ] || [ "$1" = FEAT ] || [ "$1" = HASH ] || want=0
+		case_count "< $cmd( |\$)"
 		check_eq "$cmd commands" "$want" "$CNT" || rc=1
 	done
 	[ "$rc" = 0 ] || diag "server log: $(case_log 30)"
@@ -849,6 +887,7 @@ b_e4() {
 	proc_wait "$pid" "$T_EXIT"
 	check_eq "kftp-life's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
 	check_out "$d/out" eintr 'ok *' "ok bytes=$MAIN_SIZE *" || return 1
+	digests_ok "$step" "$d/out" || return 1
 	check_sha "$d/f" "$MAIN_SHA" || return 1
 	check_sha "$d/n" "$MAIN_SHA"
 }
@@ -903,6 +942,7 @@ b_e5() {
 	line_wait "$d/out" '^\[child\] exit ' "$T_EXIT" || { kill -KILL "$child"; return 1; }
 	gone_wait "$child" "$T_EXIT" || return 1
 	check_out "$d/out" "[[]child] ok bytes=$MAIN_SIZE *" '[[]child] exit 0' || return 1
+	digests_ok "$step" "$d/out" || return 1
 	check_sha "$d/c" "$MAIN_SHA"
 }
 
@@ -919,6 +959,7 @@ b_e6() {
 	hcmd release || return 1
 	line_wait "$d/out" '^(ok|err)' "$T_EXIT" || return 1
 	check_out "$d/out" closed "ok bytes=*" || return 1
+	digests_ok "$step" "$d/out" || return 1
 	check_sha "$d/f" "$MAIN_SHA" || return 1
 	socks_gone || { diag "(kftp-life still runs, the call has returned)"; return 1; }
 	touch "$d/go.2"
@@ -1448,9 +1489,9 @@ lcase f15 "f11 on the two-copy receive path (one_copy=N)" b_f15
 lcase f16 "-o - stopped in the pipe, a forked child's call lets it go: EINTR, no second copy" b_f16
 lcase f17 "f16 with nothing written yet: the restarted call starts over, whole file" b_f17
 # Last: today's module oopses here (d_path at exit) and the guest panics.
-matrix e2 "SIGSTOP, SIGKILL: nothing left" accept data 226 RETR REST PORT
+matrix e2 "SIGSTOP, SIGKILL: nothing left" accept data 226 HASH RETR REST PORT
 lcase repro1 "no greeting, SIGSTOP, SIGKILL: no oops" b_repro1
-matrix e2 "SIGSTOP, SIGKILL: nothing left" connect greeting USER PASS TYPE SIZE MDTM
+matrix e2 "SIGSTOP, SIGKILL: nothing left" connect greeting USER PASS TYPE FEAT SIZE MDTM
 }
 
 LC_DIRS=()

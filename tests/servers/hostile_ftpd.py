@@ -860,6 +860,7 @@ HOLD_STEPS = {
     'USER': 'before the reply to USER',
     'PASS': 'before the reply to PASS',
     'TYPE': 'before the reply to TYPE',
+    'FEAT': 'before the reply to FEAT',
     'SIZE': 'before the reply to SIZE',
     'MDTM': 'before the reply to MDTM',
     'PORT': 'before the reply to PORT or EPRT',
@@ -870,6 +871,7 @@ HOLD_STEPS = {
     'accept': 'after 150 to RETR, before connecting the data connection',
     'data': 'half of the file sent, the data connection open',
     '226': 'the data sent and closed, before the final reply',
+    'HASH': 'before the reply to HASH (with a scenario that offers it)',
 }
 # The steps that the transfer thread holds (not the command reader).
 XFER_STEPS = ('accept', 'data', '226')
