@@ -57,7 +57,9 @@ if [ -n "${BENCH_QUICK:-}" ]; then
 else
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES=(16 64 256 1024) BIG=256 NSMALL=200 PAR=16 PARSZ=16
 fi
-# BENCH_SIZES="16 256" and BENCH_CLIENTS="kftp curl discard" narrow a run;
+# BENCH_SIZES="16 256" and BENCH_CLIENTS="kftp curl discard" narrow a run,
+# and so does BENCH_WORKLOADS="sha256 par" (the kinds above: tmpfs, sha256,
+# ext4, copysend, veth, loop, multi, par; default all);
 # BENCH_BIG, BENCH_NSMALL and BENCH_PARSZ shrink the other workloads (on a
 # loaded machine, the full run takes hours under TCG).
 [ -z "${BENCH_SIZES:-}" ] || read -r -a SIZES <<<"$BENCH_SIZES"
@@ -68,6 +70,10 @@ CLIENTS=(kftp kftp2 curl wget lftp aria2 discard)
 # under TCG (4-5 s a file for aria2) would make it the whole run, and
 # they are not tools one runs per file.
 LOOP_CLIENTS=(kftp curl wget discard)
+WORKLOADS=" ${BENCH_WORKLOADS:-tmpfs sha256 ext4 copysend veth loop multi par} "
+
+# wants KIND: the run measures workloads of KIND (BENCH_WORKLOADS).
+wants() { [[ $WORKLOADS == *" $1 "* ]]; }
 
 say() { printf '# %s\n' "$*"; }
 fail() { say "FATAL: $*"; exit 1; }
@@ -352,14 +358,16 @@ round() {
 		order+=("${CLIENTS[$(((i + rot) % ${#CLIENTS[@]}))]}")
 	done
 	say "round $r: ${order[*]}"
-	for s in "${SIZES[@]}"; do
+	local -a sizes=()
+	! wants tmpfs || sizes=("${SIZES[@]}")
+	for s in "${sizes[@]}"; do
 		for c in "${order[@]}"; do
 			one "$r" "tmpfs-${s}M" "$c" 127.0.0.1 "$PORT" "f$s" "$DST"
 		done
 	done
 	# Verified downloads (issue 23): the kernel's digest while it writes,
 	# against no digest and against curl followed by sha256sum.
-	if [[ " ${CLIENTS[*]} " == *" kftp "* ]]; then
+	if wants sha256 && [[ " ${CLIENTS[*]} " == *" kftp "* ]]; then
 		local -a sum_clients=(kftpsum kftp curlsum)
 		for i in 0 1 2; do
 			c=${sum_clients[$(((i + rot) % 3))]}
@@ -367,11 +375,13 @@ round() {
 		done
 	fi
 	for c in "${order[@]}"; do
-		[ -z "$EXT_OK" ] || one "$r" "ext4-${BIG}M" "$c" 127.0.0.1 "$PORT" "f$BIG" "$EXT"
-		one "$r" "copysend-${BIG}M" "$c" 127.0.0.1 "$PORT_COPY" "f$BIG" "$DST"
-		one "$r" "veth-${BIG}M" "$c" "$NS_SRV" "$PORT" "f$BIG" "$DST"
+		[ -z "$EXT_OK" ] || ! wants ext4 ||
+			one "$r" "ext4-${BIG}M" "$c" 127.0.0.1 "$PORT" "f$BIG" "$EXT"
+		! wants copysend || one "$r" "copysend-${BIG}M" "$c" 127.0.0.1 "$PORT_COPY" "f$BIG" "$DST"
+		! wants veth || one "$r" "veth-${BIG}M" "$c" "$NS_SRV" "$PORT" "f$BIG" "$DST"
 	done
 	for c in "${order[@]}"; do
+		wants loop || break
 		[[ " ${LOOP_CLIENTS[*]} " == *" $c "* ]] || continue
 		V_CLIENT=$c V_DIR=$DST/loop V_N=
 		mkdir -p "$V_DIR"
@@ -379,6 +389,7 @@ round() {
 			"$BENCH/guest.sh" loop "$c" 127.0.0.1 "$PORT" "$V_DIR" "$W/small.list"
 	done
 	for c in kftp curl; do
+		wants multi || break
 		[ "$c" != kftp ] || [ -n "$KFTP_MULTI" ] || continue
 		V_CLIENT=$c V_DIR=$DST/multi V_N=
 		mkdir -p "$V_DIR"
@@ -386,6 +397,7 @@ round() {
 			"$BENCH/guest.sh" multi "$c" 127.0.0.1 "$PORT" "$V_DIR" "$W/small.list"
 	done
 	for c in "${order[@]}"; do
+		wants par || break
 		V_CLIENT=$c V_DIR=$DST/par V_N=$PAR V_SUM=$(sum_of "f$PARSZ")
 		mkdir -p "$V_DIR"
 		if [ "$c" = kftp ]; then

@@ -21,10 +21,12 @@ set -eu -o pipefail
 # remembering to list it here.
 mapfile -t KERNEL_SOURCES < <(cd "$KFTP_REPO" && git ls-files -- '*.c' 'include/*.h' |
 	grep -v -e '^user/' -e '^tests/' -e '^bench/')
-# The debug lane's test-only module is kernel code too (checkpatch, builds).
-KERNEL_SOURCES+=(tests/debug/leaky/kftp_leaky.c)
-# The sample module, a kbuild run of its own (see the top Makefile).
-KECHO_KBUILD=samples/kecho/Kbuild
+# The debug lane's test-only module is kernel code too (checkpatch, builds),
+# and so is the bench's SHA-256 module.
+KERNEL_SOURCES+=(tests/debug/leaky/kftp_leaky.c bench/sha256-speed/sha256_speed.c)
+# The modules with a kbuild run of their own: the sample (see the top
+# Makefile) and the bench's (bench/sha256-speed/run.sh).
+OWN_KBUILDS=(samples/kecho/Kbuild bench/sha256-speed/Kbuild)
 # Every userspace C file, found rather than listed: a new one is checked
 # from its first commit.
 mapfile -t USER_SOURCES < <(cd "$KFTP_REPO" && ls user/*.c tests/fuzz/*.c bench/*.c)
@@ -74,20 +76,23 @@ lint_checkpatch() {
 # Build a private copy, so the tree's own kftp.ko (in use by VM runs for
 # another kernel) is never replaced behind anyone's back.
 lint_kernel_build() {
-	local kver=$1 what=$2 flags=$3 f
+	local kver=$1 what=$2 flags=$3 f built=1
 	local dir=$work/build-$kver-${what//=/} log=$work/$kver-${what//=/}.log
 	mkdir -p "$dir/include"
 	cp "$KFTP_REPO/Kbuild" "$dir/"
-	for f in "${KERNEL_SOURCES[@]}" "$KECHO_KBUILD"; do
+	for f in "${KERNEL_SOURCES[@]}" "${OWN_KBUILDS[@]}"; do
 		mkdir -p "$dir/$(dirname "$f")"
 		cp "$KFTP_REPO/$f" "$dir/$f"
 	done
 	# shellcheck disable=SC2086 # $flags is a list of make variables
-	if make -C "/lib/modules/$kver/build" M="$dir" KFTP_VERSION=lint $flags \
-		modules >"$log" 2>&1 &&
-	   make -C "/lib/modules/$kver/build" M="$dir/${KECHO_KBUILD%/Kbuild}" \
-		$flags modules >>"$log" 2>&1 &&
-	   ! grep -qE 'warning:|error:|sparse:' "$log"; then
+	make -C "/lib/modules/$kver/build" M="$dir" KFTP_VERSION=lint $flags \
+		modules >"$log" 2>&1 || built=
+	for f in "${OWN_KBUILDS[@]}"; do
+		# shellcheck disable=SC2086
+		make -C "/lib/modules/$kver/build" M="$dir/${f%/Kbuild}" \
+			$flags modules >>"$log" 2>&1 || built=
+	done
+	if [ -n "$built" ] && ! grep -qE 'warning:|error:|sparse:' "$log"; then
 		report ok "$what build on $kver: no warnings"
 	else
 		grep -E 'warning|error|sparse' "$log" >"$log.findings" ||
