@@ -562,6 +562,9 @@ c_checksum() {
 	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" --no-server-checksum -o x 'ftp://127.0.0.1:9/f'
 	expect 4 "cannot connect" || rc=1
 	check_eq "flags, --no-server-checksum (DEST_FD)" 0x2 "$FLAGS" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" --sha256 --no-server-checksum -o x 'ftp://127.0.0.1:9/f'
+	expect 4 "cannot connect" || rc=1
+	check_eq "flags, --sha256 --no-server-checksum (DEST_FD, SHA256)" 0x22 "$FLAGS" || rc=1
 	# --checksums LIST: read before anything; each file of the run listed.
 	printf '# made by sha256sum\n%s  dir/f\n\\%s  a\\nb\n%s *g\n' "$hex" "$hex" "$hex" >"$W/sums"
 	printf '%s  f\nnot a line\n' "$hex" >"$W/bad-sums"

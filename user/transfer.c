@@ -59,13 +59,15 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 		a->flags |= KFTP_GET_F_REMOTE_TIME;
 	/* The kernel hashes the data as it writes it: no second pass. */
 	if (opt->sha256 || job->want_sha256)
-		a->flags |= KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256;
+		a->flags |= KFTP_GET_F_SHA256;
 	/*
-	 * With no digest option, the server's own digest is checked when it
-	 * offers one (FEAT, once per login); the kernel then hashes the data
-	 * too. An older module is not asked for what it does not know.
+	 * The server's own digest is checked when it offers one (FEAT, once
+	 * per login), with a digest option or without; the kernel then hashes
+	 * the data too. An older module is not asked for what it does not
+	 * know, unless a digest option needs version 4 anyway.
 	 */
-	else if (!opt->no_server_checksum && job->module_version >= REQUEST_V4)
+	if (!opt->no_server_checksum &&
+	    ((a->flags & KFTP_GET_F_SHA256) || job->module_version >= REQUEST_V4))
 		a->flags |= KFTP_GET_F_SERVER_SHA256;
 	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
 	if (opt->verbose) {
