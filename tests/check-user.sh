@@ -38,7 +38,7 @@ set -u -o pipefail
 . "$KFTP_REPO/tests/tap.sh"
 
 FUZZ_SECONDS=${KFTP_FUZZ_SECONDS:-10}
-HARNESSES=(url netrc options events text)
+HARNESSES=(url netrc options events text listing)
 ASAN_DIR=$KFTP_REPO/.build/user-asan
 FUZZ_DIR=$KFTP_BUILD_DIR/fuzz
 VM_PARTS="cli batch events security"
@@ -820,6 +820,7 @@ SUITE_ABORT=${fuzz_abort:-$save_abort}
 tcase "unit: rates, ETAs, percentages from absurd numbers (finding 8)" c_unit progress-range
 tcase "unit: kftpstat's JSON is valid UTF-8 (finding 8)" c_unit json-utf8
 tcase "unit: netlink lengths past the datagram are refused (finding 6)" c_unit nl-framing
+tcase "unit: MLSD and Unix LIST lines, hostile names and other forms (issue 22)" c_unit listing
 for h in "${HARNESSES[@]}"; do
 	tcase "fuzz-$h: ${FUZZ_SECONDS} s from its corpus, ASan and UBSan" c_fuzz "$h"
 done

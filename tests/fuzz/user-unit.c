@@ -11,6 +11,9 @@
  *                              are escaped, real UTF-8 passes
  *   user-unit nl-framing       a netlink message whose length runs past
  *                              the datagram is refused, never walked
+ *   user-unit listing          MLSD and Unix LIST lines as real servers
+ *                              send them, hostile names and other forms
+ *                              (issue 22): entry, skip, refused or bad
  *
  * Prints what it checked; exit 0 iff every check held.
  */
@@ -25,6 +28,7 @@
 #include <linux/netlink.h>
 
 #include "kftp-events.h"
+#include "listing.h"
 #include "progress.h"
 #include "text.h"
 
@@ -187,6 +191,119 @@ static void nl_framing(void)
 	}
 }
 
+/* 2026-12-04 12:00:00 UTC: "now" for the LIST dates without a year. */
+#define LISTING_NOW	1796385600
+
+struct listing_want {
+	enum listing_result result;
+	const char *name;	/* ENTRY: the name; REFUSED, BAD: in *why */
+	enum listing_type type;
+	long long size, mtime;	/* -1: not given */
+};
+
+static void listing_case(char form, const char *line, size_t len,
+			 struct listing_want w)
+{
+	struct listing_entry e;
+	const char *why = "";
+	enum listing_result r;
+	char shown[160];
+
+	r = form == 'm' ? listing_parse_mlsd(line, len, &e, &why) :
+	    listing_parse_unix(line, len, LISTING_NOW, &e, &why);
+	if (r != w.result ||
+	    (r == LISTING_ENTRY && (strcmp(e.name, w.name) || e.type != w.type ||
+				    (e.has_size ? (long long)e.size : -1) != w.size ||
+				    (e.has_mtime ? (long long)e.mtime : -1) != w.mtime)) ||
+	    ((r == LISTING_BAD || r == LISTING_REFUSED) && !strstr(why, w.name))) {
+		text_escape(shown, sizeof(shown), line, len);
+		printf("%c '%s': expected %d '%s' %d %lld %lld, got %d '%s' %d %lld %lld (%s)\n",
+		       form, shown, w.result, w.name, w.type, w.size, w.mtime,
+		       r, r == LISTING_ENTRY ? e.name : "", e.type,
+		       e.has_size ? (long long)e.size : -1,
+		       e.has_mtime ? (long long)e.mtime : -1, why);
+		failures++;
+		return;
+	}
+	text_escape(shown, sizeof(shown), line, len);
+	printf("%c '%s': %d %s\n", form, shown, r, r == LISTING_ENTRY ? e.name : why);
+}
+
+#define LC(form, line, ...) \
+	listing_case(form, line, sizeof(line) - 1, (struct listing_want){ __VA_ARGS__ })
+/* A line that gives no entry: RESULT, and WHY in the reason. */
+#define LX(form, line, result, why) \
+	LC(form, line, result, why, LISTING_OTHER, -1, -1)
+
+static void listing(void)
+{
+	char long_name[400];
+	int n;
+
+	/* vsftpd, pyftpdlib, ls -l: files, a directory, a link, times. */
+	LC('u', "-rw-r--r--    1 0        0            4096 Dec 04 10:15 s4096.bin",
+	   LISTING_ENTRY, "s4096.bin", LISTING_FILE, 4096, 1796379300);
+	LC('u', "drwxr-xr-x    2 0        0            4096 Nov 30  2025 sub dir",
+	   LISTING_ENTRY, "sub dir", LISTING_DIR, 4096, 1764460800);
+	LC('u', "-rw-r--r--   1 root     root            1 Dec  4 10:15 one",
+	   LISTING_ENTRY, "one", LISTING_FILE, 1, 1796379300);
+	/* A date later than now (beyond a day of skew) is last year's. */
+	LC('u', "-rw-r--r-- 1 u g 1 Dec 25 08:00 x", LISTING_ENTRY, "x", LISTING_FILE, 1,
+	   1766649600);
+	LC('u', "lrwxrwxrwx    1 0        0               4 Dec 04 10:15 link -> /etc",
+	   LISTING_ENTRY, "link", LISTING_LINK, 4, 1796379300);
+	LC('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15  spaced", LISTING_ENTRY, " spaced",
+	   LISTING_FILE, 5, 1796379300);
+	LC('u', "-rw-r--r-- 1 ftp 5 Dec 04 10:15 nogroup", LISTING_ENTRY, "nogroup",
+	   LISTING_FILE, 5, 1796379300);
+	LC('u', "-rw-r--r--+ 1 u g 7 Jan 01  2024 acl", LISTING_ENTRY, "acl",
+	   LISTING_FILE, 7, 1704067200);
+	LC('u', "total 24", LISTING_SKIP, "", 0, -1, -1);
+	LC('u', "drwxr-xr-x 2 0 0 4096 Dec 04 10:15 .", LISTING_SKIP, "", 0, -1, -1);
+	LC('u', "drwxr-xr-x 2 0 0 4096 Dec 04 10:15 ..", LISTING_SKIP, "", 0, -1, -1);
+	/* Hostile names. */
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 ../x", LISTING_REFUSED, "'/'");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 /etc/passwd", LISTING_REFUSED, "'/'");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\x1b[2Jb", LISTING_REFUSED, "control");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\rb", LISTING_REFUSED, "control");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\0b", LISTING_REFUSED, "NUL");
+	n = snprintf(long_name, sizeof(long_name), "-rw-r--r-- 1 u g 5 Dec 04 10:15 %0300d", 0);
+	listing_case('u', long_name, (size_t)n,
+		     (struct listing_want){ LISTING_REFUSED, "NAME_MAX", LISTING_OTHER, -1, -1 });
+	/* Other forms, and broken fields. */
+	LX('u', "12-04-26  10:15AM       <DIR>          dir", LISTING_BAD, "Unix form");
+	LX('u', "-rw-r--r-- 1 u g 99999999999999999999 Dec 04 10:15 big", LISTING_BAD,
+	   "size and date");
+	LX('u', "-rw-r--r-- 1 u g 5 Feb 30 10:15 feb", LISTING_BAD, "size and date");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 25:15 hour", LISTING_BAD, "size and date");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15", LISTING_BAD, "");
+	LX('u', "", LISTING_BAD, "Unix form");
+	/* MLSD: proftpd, pyftpdlib, pure-ftpd's link, the directories. */
+	LC('m', "modify=20261204101500;perm=adfr;size=4097;type=file;unique=FD01U2;"
+	   "UNIX.group=0;UNIX.mode=0644;UNIX.owner=0; s4097.bin",
+	   LISTING_ENTRY, "s4097.bin", LISTING_FILE, 4097, 1796379300);
+	LC('m', "type=dir;size=4096;perm=elcmp;unique=803g1;modify=20261204101500.123; sub dir",
+	   LISTING_ENTRY, "sub dir", LISTING_DIR, 4096, 1796379300);
+	LC('m', "TYPE=File;Size=0; empty", LISTING_ENTRY, "empty", LISTING_FILE, 0, -1);
+	LC('m', "type=OS.unix=slink:/etc;size=4; link", LISTING_ENTRY, "link",
+	   LISTING_LINK, 4, -1);
+	LC('m', "type=OS.unix=chr-9/1; null", LISTING_ENTRY, "null", LISTING_OTHER, -1, -1);
+	LC('m', "size=3; untyped", LISTING_ENTRY, "untyped", LISTING_OTHER, 3, -1);
+	LC('m', "type=cdir;modify=20261204101500; /pub", LISTING_SKIP, "", 0, -1, -1);
+	LC('m', "type=pdir; ..", LISTING_SKIP, "", 0, -1, -1);
+	LX('m', "type=file;size=1; /etc/passwd", LISTING_REFUSED, "'/'");
+	LX('m', "type=file;size=1; ..", LISTING_REFUSED, "'..'");
+	LX('m', "type=file;size=1; ", LISTING_REFUSED, "empty");
+	LX('m', "type=file; a\0b", LISTING_REFUSED, "NUL");
+	LX('m', "type=file;size=x1; a", LISTING_BAD, "size");
+	LX('m', "type=file;size=18446744073709551616; a", LISTING_BAD, "size");
+	LX('m', "type=file;modify=20261304101500; a", LISTING_BAD, "modify");
+	LX('m', "type=file;modify=2026120410150; a", LISTING_BAD, "modify");
+	LX('m', "type=file;size=1;", LISTING_BAD, "without a name");
+	LX('m', "garbage", LISTING_BAD, "not an MLSD line");
+	LX('m', "-rw-r--r-- 1 u g 5 Dec 04 10:15 x", LISTING_BAD, "not an MLSD line");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -196,6 +313,7 @@ int main(int argc, char **argv)
 		{ "progress-range", progress_range },
 		{ "json-utf8", json_utf8 },
 		{ "nl-framing", nl_framing },
+		{ "listing", listing },
 	};
 	size_t i;
 
@@ -205,6 +323,6 @@ int main(int argc, char **argv)
 		cases[i].run();
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: %s progress-range|json-utf8|nl-framing\n", argv[0]);
+	fprintf(stderr, "usage: %s progress-range|json-utf8|nl-framing|listing\n", argv[0]);
 	return 2;
 }
