@@ -373,6 +373,42 @@ c_urls_first() {
 	return $rc
 }
 
+# Ranges and sets in the command line's URLs (issue 22): expanded in order,
+# all planned before the first request; -g takes a URL as it is; a bad
+# pattern is exit 2 before anything; two expansions that name one local
+# file are refused as any two URLs are; a -i list is taken as it is (what
+# --failed wrote reads back the same).
+c_globs() {
+	local rc=0 u=ftp://127.0.0.1:9
+	mkdir -p "$W/run/globbed"
+	srun -- "$ASAN" --output-dir globbed --failed failed "$u/d/f[1-2]{a,b}"
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests" 4 "$REQ" || rc=1
+	check_eq "--failed" "$u/d/f1a $u/d/f1b $u/d/f2a $u/d/f2b" \
+		"$(grep -v '^#' "$W/run/failed" | tr '\n' ' ' | sed 's/ $//')" || rc=1
+	srun -- "$ASAN" -i failed --output-dir globbed
+	check_eq "requests (-i failed)" 4 "$REQ" || rc=1
+	srun -- "$ASAN" -g -o x --failed failed "$u/f[1-2]"
+	expect 4 "cannot connect" || rc=1
+	check_eq "requests (-g)" 1 "$REQ" || rc=1
+	check_eq "--failed (-g)" "$u/f[1-2]" "$(grep -v '^#' "$W/run/failed")" || rc=1
+	printf '%s\n' "$u/f[1-2]" >"$W/run/list"
+	srun -- "$ASAN" -o x -i list
+	check_eq "requests (-i)" 1 "$REQ" || rc=1
+	srun -- "$ASAN" "$u/f[2-1]"
+	expect 2 "$u/f[2-1]: '[2-1]' goes backwards" || rc=1
+	srun -- "$ASAN" "ftp://u:Sekr3t@127.0.0.1:9/f{a"
+	expect 2 "ftp://u:******@127.0.0.1:9/f{a: '{' without its '}'" || rc=1
+	lacks "the password" Sekr3t || rc=1
+	srun -- "$ASAN" "$u/f[1-20000]"
+	expect 2 "makes more than 10000 URLs (-g takes the URL as it is)" || rc=1
+	srun -- "$ASAN" --output-dir globbed "$u/{a,b}/README"
+	expect 2 "$u/a/README and $u/b/README would both be saved as 'globbed/README'" || rc=1
+	check_eq "requests (refused)" 0 "$REQ" || rc=1
+	rm -rf "$W/run/globbed" "$W/run/failed" "$W/run/list"
+	return $rc
+}
+
 # Two URLs with one local name: the second would replace the first's file.
 # Refused before the first request, -i lists and --output-dir included.
 c_shared_dest() {
@@ -803,6 +839,7 @@ tcase "another user's file in a sticky dir: refused before connecting (finding 3
 tcase "-Z 8 URL: -Z takes no argument, said so; nothing runs (issue 21)" c_stray_flag
 tcase "every URL, -i lists too, checked before the first download (issue 21)" c_urls_first
 tcase "two URLs, one local name: refused before any request (issue 22)" c_shared_dest
+tcase "ranges and sets: expanded in order, -g, bad patterns, -i as it is (issue 22)" c_globs
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old
@@ -821,6 +858,7 @@ tcase "unit: rates, ETAs, percentages from absurd numbers (finding 8)" c_unit pr
 tcase "unit: kftpstat's JSON is valid UTF-8 (finding 8)" c_unit json-utf8
 tcase "unit: netlink lengths past the datagram are refused (finding 6)" c_unit nl-framing
 tcase "unit: MLSD and Unix LIST lines, hostile names and other forms (issue 22)" c_unit listing
+tcase "unit: ranges and sets in a URL's path, the host untouched (issue 22)" c_unit urlglob
 for h in "${HARNESSES[@]}"; do
 	tcase "fuzz-$h: ${FUZZ_SECONDS} s from its corpus, ASan and UBSan" c_fuzz "$h"
 done

@@ -10,6 +10,7 @@
 #include "defaults.h"
 #include "help.h"
 #include "msgs.h"
+#include "urlglob.h"
 
 void help_usage(void)
 {
@@ -26,7 +27,10 @@ void help_usage(void)
 	       "                           stdout, written by the kernel (no -C, no --json)\n"
 	       "      --output-dir DIR     put the files in DIR\n"
 	       "  -i, --input-file FILE    read URLs from FILE, one a line ('-': stdin;\n"
-	       "                           blank lines and lines starting with # skipped)\n"
+	       "                           blank lines and lines starting with # skipped;\n"
+	       "                           taken as they are: no ranges or sets)\n"
+	       "  -g, --globoff            take the command line's URLs as they are: no\n"
+	       "                           ranges or sets\n"
 	       "  -u, --user USER[:PASS]   log in as USER, overriding the URL; without :PASS\n"
 	       "                           the password comes from netrc, $KFTP_PASSWORD,\n"
 	       "                           or a prompt on the terminal (if there is one)\n"
@@ -98,6 +102,12 @@ void help_usage(void)
 	       "  path is dropped: ftp://h/a/b fetches a/b from the login directory,\n"
 	       "  ftp://h/%%2Fetc/x fetches /etc/x. path may not be empty or end in '/'.\n"
 	       "\n"
+	       "Ranges and sets (in a command-line URL's path, as curl has them):\n"
+	       "  f[1-3].txt is f1.txt f2.txt f3.txt; [01-10] keeps the width; [a-z:2]\n"
+	       "  steps; {iso,sig} names each; several multiply, the leftmost the\n"
+	       "  slowest; \\[ \\] \\{ \\} \\, are the characters themselves; at most %u\n"
+	       "  URLs from one.\n"
+	       "\n"
 	       "Several URLs:\n"
 	       "  Fetched in order; consecutive URLs of one server and login share one\n"
 	       "  control connection (one login). A failure does not stop the others;\n"
@@ -113,7 +123,7 @@ void help_usage(void)
 	       "  resume offset on, and keeps what it got when the download fails.\n"
 	       "  A password in the URL or in -u is hidden from ps once " PROG " starts;\n"
 	       "  $KFTP_PASSWORD never shows.\n",
-	       FTP_DEFAULT_PORT);
+	       FTP_DEFAULT_PORT, (unsigned int)URLGLOB_MAX);
 	printf("\n"
 	       "Exit status:\n"
 	       "  (with several URLs: that of the first URL that failed)\n"

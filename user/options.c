@@ -21,6 +21,7 @@
 #include "msgs.h"
 #include "options.h"
 #include "url.h"
+#include "urlglob.h"
 
 #ifndef KFTP_VERSION
 #define KFTP_VERSION "unknown"	/* the build passes ../VERSION */
@@ -157,6 +158,30 @@ static void add_url(struct options *opt, const char *url)
 		die(EXIT_OTHER, "out of memory");
 	opt->urls = v;
 	opt->urls[opt->nurls++] = xstrdup(url);
+}
+
+static void add_url_cb(void *opt, const char *url)
+{
+	add_url(opt, url);
+}
+
+/*
+ * A URL of the command line, its ranges and sets expanded (urlglob.h)
+ * unless -g. A list (-i) is taken as it is: what --failed wrote must read
+ * back the same.
+ */
+static void add_cmdline_url(struct options *opt, const char *url)
+{
+	char err[160];
+
+	if (opt->globoff) {
+		add_url(opt, url);
+		return;
+	}
+	if (urlglob_expand(url, URLGLOB_MAX, add_url_cb, opt, err, sizeof(err))) {
+		msg_url(shown_url(url));
+		die(EXIT_USAGE, "%s (-g takes the URL as it is)", err);
+	}
 }
 
 /*
@@ -339,10 +364,11 @@ static const struct option long_options[] = {
 	{ "checksum",		required_argument, NULL, OPT_CHECKSUM },
 	{ "checksums",		required_argument, NULL, OPT_CHECKSUMS },
 	{ "no-server-checksum",	no_argument,	   NULL, OPT_NO_SERVER_CHECKSUM },
+	{ "globoff",		no_argument,	   NULL, 'g' },
 	{ NULL, 0, NULL, 0 }
 };
 
-#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhV"
+#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhVg"
 
 /*
  * The option just before the operand p on the command line as given
@@ -541,6 +567,9 @@ void options_parse(struct options *opt, int argc, char **argv)
 		case OPT_NO_SERVER_CHECKSUM:
 			opt->no_server_checksum = true;
 			break;
+		case 'g':
+			opt->globoff = true;
+			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
 		default:	/* optopt is 0 for an unknown long option */
@@ -556,7 +585,7 @@ void options_parse(struct options *opt, int argc, char **argv)
 		scrub_login(login);
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		add_url(opt, argv[i]);
+		add_cmdline_url(opt, argv[i]);
 		scrub_url(argv[i]);
 		check_stray(given, argc, argv[i]);
 	}

@@ -55,6 +55,7 @@ struct options {
 	uint8_t checksum[SHA256_LEN];	/* its digest */
 	const char *checksums_file;	/* --checksums FILE */
 	bool no_server_checksum;	/* --no-server-checksum: no FEAT, no HASH */
+	bool globoff;		/* -g: no ranges and sets in the URLs */
 	struct checksums checksums;	/* its lines, read after the URLs */
 };
 

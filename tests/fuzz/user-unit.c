@@ -14,6 +14,9 @@
  *   user-unit listing          MLSD and Unix LIST lines as real servers
  *                              send them, hostile names and other forms
  *                              (issue 22): entry, skip, refused or bad
+ *   user-unit urlglob          ranges and sets in a URL's path: what they
+ *                              expand to, in order; the host untouched;
+ *                              bad patterns and too many URLs refused
  *
  * Prints what it checked; exit 0 iff every check held.
  */
@@ -31,6 +34,7 @@
 #include "listing.h"
 #include "progress.h"
 #include "text.h"
+#include "urlglob.h"
 
 static int failures;
 
@@ -304,6 +308,62 @@ static void listing(void)
 	LX('m', "-rw-r--r-- 1 u g 5 Dec 04 10:15 x", LISTING_BAD, "not an MLSD line");
 }
 
+/* The expansion, one URL a line, into the buffer arg points to. */
+static void glob_add(void *arg, const char *url)
+{
+	char *out = arg;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 4096 - n, "%s%s", n ? " " : "", url);
+}
+
+/* want: the URLs, space-separated; or "!" and a part of the error. */
+static void glob_case(const char *url, size_t max, const char *want)
+{
+	char got[4096] = "", err[160];
+	int ret = urlglob_expand(url, max, glob_add, got, err, sizeof(err));
+
+	if (want[0] == '!' ? ret == 0 || got[0] || !strstr(err, want + 1) :
+	    ret != 0 || strcmp(got, want)) {
+		printf("%s: expected %s, got %d '%s' (%s)\n", url, want, ret, got,
+		       ret ? err : "");
+		failures++;
+		return;
+	}
+	printf("%s: %s\n", url, ret ? err : got);
+}
+
+static void urlglob(void)
+{
+	glob_case("ftp://h/f", 10, "ftp://h/f");
+	glob_case("ftp://h/f[1-3].txt", 10, "ftp://h/f1.txt ftp://h/f2.txt ftp://h/f3.txt");
+	glob_case("ftp://h/f[08-10]", 10, "ftp://h/f08 ftp://h/f09 ftp://h/f10");
+	glob_case("ftp://h/[a-e:2]", 10, "ftp://h/a ftp://h/c ftp://h/e");
+	glob_case("ftp://h/{iso,sig,}", 10, "ftp://h/iso ftp://h/sig ftp://h/");
+	glob_case("ftp://h/{a,b}/[1-2]", 10, "ftp://h/a/1 ftp://h/a/2 ftp://h/b/1 ftp://h/b/2");
+	glob_case("ftp://h/\\[1-2\\]\\{x\\,y\\}", 10, "ftp://h/[1-2]{x,y}");
+	glob_case("ftp://h/a]b}c,d", 10, "ftp://h/a]b}c,d");
+	/* The host is not a pattern: a v6 literal, a password with braces. */
+	glob_case("ftp://u:p{1,2}[3-4]@[::1]:21/f{a,b}", 10,
+		  "ftp://u:p{1,2}[3-4]@[::1]:21/fa ftp://u:p{1,2}[3-4]@[::1]:21/fb");
+	glob_case("ftp://[::1]", 10, "ftp://[::1]");
+	glob_case("ftp://h/f[1-10]", 10, "ftp://h/f1 ftp://h/f2 ftp://h/f3 ftp://h/f4 "
+		  "ftp://h/f5 ftp://h/f6 ftp://h/f7 ftp://h/f8 ftp://h/f9 ftp://h/f10");
+	glob_case("ftp://h/f[1-11]", 10, "!makes more than 10 URLs");
+	glob_case("ftp://h/[1-5][1-2]", 10, "ftp://h/11 ftp://h/12 ftp://h/21 ftp://h/22 "
+		  "ftp://h/31 ftp://h/32 ftp://h/41 ftp://h/42 ftp://h/51 ftp://h/52");
+	glob_case("ftp://h/[1-5][1-3]", 10, "!make more than 10 URLs");
+	glob_case("ftp://h/f[1-999999999999]", 10, "!is not a range");
+	glob_case("ftp://h/f[3-1]", 10, "!goes backwards");
+	glob_case("ftp://h/f[a-Z]", 10, "!goes backwards");
+	glob_case("ftp://h/f[1-a]", 10, "!is not a range");
+	glob_case("ftp://h/f[1-3:0]", 10, "!step");
+	glob_case("ftp://h/f[1-3", 10, "!is not a range");
+	glob_case("ftp://h/f[]", 10, "!is not a range");
+	glob_case("ftp://h/f{a,b", 10, "!without its '}'");
+	glob_case("ftp://h/f{a,[1-2]}", 10, "!do not nest");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -314,6 +374,7 @@ int main(int argc, char **argv)
 		{ "json-utf8", json_utf8 },
 		{ "nl-framing", nl_framing },
 		{ "listing", listing },
+		{ "urlglob", urlglob },
 	};
 	size_t i;
 
@@ -323,6 +384,6 @@ int main(int argc, char **argv)
 		cases[i].run();
 		return failures ? 1 : 0;
 	}
-	fprintf(stderr, "usage: %s progress-range|json-utf8|nl-framing|listing\n", argv[0]);
+	fprintf(stderr, "usage: %s progress-range|json-utf8|nl-framing|listing|urlglob\n", argv[0]);
 	return 2;
 }

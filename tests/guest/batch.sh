@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # batch.sh START_N: kftp-get with many files and the options of issue 9:
-# several URLs and -i, one login for many files (the session), failures
+# several URLs, ranges and sets, and -i, one login for many files (the session), failures
 # in the middle, -Z/--parallel-max, -C/--continue-at, -R, -P with a port
 # range, netrc, --max-filesize and --max-time. Against vsftpd and
 # pyftpdlib where both make sense, every download checked by SHA-256.
@@ -234,6 +234,34 @@ c_several() {
 
 # -i FILE and -i - (stdin): comments, blank lines, blanks around URLs,
 # CRLF line ends; URLs of the command line first.
+# Ranges and sets (issue 22): one argument, several files, fetched in
+# order over one login; -g and "\[" take a name with brackets as it is,
+# which without them is no range (exit 2, nothing fetched).
+c_ranges() {
+	local s=$1 d rc=0 u
+	prep_ok || return 1
+	d=$(fresh "ranges-$s")
+	u=$(base_of "$s")
+	kget --output-dir "$d" "$u/batch/f0[1-3].bin" "$u/{hello.txt,allbytes.bin}"
+	check_rc 0 || rc=1
+	shas_in "$d" f01.bin f02.bin f03.bin hello.txt allbytes.bin || rc=1
+	check_contains "stderr" "$KERR" "5 of 5 files downloaded" || rc=1
+	only_entries "$d" f01.bin f02.bin f03.bin hello.txt allbytes.bin || rc=1
+	cp "$B/f01.bin" "$B/br[1].bin"
+	mkdir "$d/g"
+	kget --output-dir "$d/g" "$u/batch/br[1].bin"
+	expect_fail 2 "'[1]' is not a range" || rc=1
+	only_entries "$d/g" || rc=1
+	kget -q -g -o "$d/g/a" "$u/batch/br[1].bin"
+	check_rc 0 || rc=1
+	kget -q -o "$d/g/b" "$u/batch/br\\[1\\].bin"
+	check_rc 0 || rc=1
+	check_sha "$d/g/a" "${SHA[f01.bin]}" || rc=1
+	check_sha "$d/g/b" "${SHA[f01.bin]}" || rc=1
+	rm -f "$B/br[1].bin"
+	return $rc
+}
+
 c_input_file() {
 	local s=$1 d rc=0 u list
 	prep_ok || return 1
@@ -868,6 +896,7 @@ c_max_time() {
 for S in vsftpd pyftpd; do
 	tcase "$S: several URLs, --output-dir, remote names, summary" c_several "$S"
 	tcase "$S: -i FILE and -i - (comments, blank lines, CRLF)" c_input_file "$S"
+	tcase "$S: ranges and sets: f0[1-3].bin {a,b}, in order; -g and \\[ for brackets" c_ranges "$S"
 	tcase "$S: 20 files, one login (session); another login, another session" c_one_login "$S"
 	tcase "$S: failures in the middle: the rest downloaded, first failure's status" c_middle "$S"
 done

@@ -246,6 +246,16 @@ c_checksum() {
 	check_rc 12 || rc=1
 	only_entries "$d" new old || rc=1
 	no_temp_files "$d" || rc=1
+	# --checksums LIST -i URLS, as the README shows it: a right entry saves
+	# its file, a wrong one fails it (exit 12) and the next still comes.
+	mkdir "$d/list"
+	printf '%s  s4096.bin\n%s  s4097.bin\n%s  s1.bin\n' "$(sha_of "$S/s4096.bin")" \
+		"$wrong" "$(sha_of "$S/s1.bin")" >"$d/SHA256SUMS"
+	printf '%s\n' "$V/digest/s4096.bin" "$V/digest/s4097.bin" "$V/digest/s1.bin" >"$d/urls"
+	kget --checksums "$d/SHA256SUMS" --output-dir "$d/list" -i "$d/urls"
+	expect_fail 12 "checksum mismatch: sha-256 $(sha_of "$S/s4097.bin"), expected $wrong" || rc=1
+	only_entries "$d/list" s4096.bin s1.bin || rc=1
+	check_sha "$d/list/s1.bin" "$(sha_of "$S/s1.bin")" || rc=1
 	return $rc
 }
 
@@ -502,7 +512,7 @@ tcase "--sha256: 1 MiB of every byte value, and 64 MiB" c_allbytes_and_big
 tcase "-C -: the digest covers the part that was there; and a complete file" c_resume
 tcase "stops while resuming at 30 MiB (prefix hash, data): the digest right, one RETR" c_resume_stops
 tcase "SIGKILL in the prefix hash and in the data: refcount 0, the file kept, then verified" c_resume_kill
-tcase "--checksum: match saves; mismatch exits 12, old file kept, not retried" c_checksum
+tcase "--checksum: match saves; mismatch exits 12, old file kept, not retried; --checksums -i" c_checksum
 tcase "--json's sha256 (null on failure); -o -: the line on stderr" c_json_stdout
 tcase "-v names the implementation, shows the digest; none from vsftpd without --sha256" c_trace
 tcase "the server's SHA-256: HASH, OPTS HASH, XSHA256, a refused HASH; resumed; with no option" c_server_hash
