@@ -12,10 +12,17 @@
 #include "listing.h"
 #include "text.h"
 
-/* A year before which no listing's date is taken (a range check only). */
-#define LISTING_YEAR_MIN	1970
+/* The years a listing's date may have (a range check only; 1969 is a
+ * time of 0 shown west of UTC). */
+#define LISTING_YEAR_MIN	1900
 #define LISTING_YEAR_MAX	9999
 #define DAY_SECONDS		86400
+
+/* "." or "..": a directory's own entries. */
+static bool dot_entry(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+}
 
 const char *listing_name_refused(const char *name, size_t len)
 {
@@ -23,7 +30,7 @@ const char *listing_name_refused(const char *name, size_t len)
 
 	if (!len)
 		return "an empty name";
-	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.'))
+	if (dot_entry(name, len))
 		return "'.' or '..'";
 	if (len > NAME_MAX)
 		return "a name longer than NAME_MAX (255 bytes)";
@@ -136,7 +143,7 @@ enum listing_result listing_parse_mlsd(const char *line, size_t len,
 				       struct listing_entry *e, const char **why)
 {
 	const char *p = line, *end = line + len, *semi, *eq;
-	bool typed = false, skip = false;
+	bool skip = false;
 
 	memset(e, 0, sizeof(*e));
 	e->type = LISTING_OTHER;
@@ -144,21 +151,21 @@ enum listing_result listing_parse_mlsd(const char *line, size_t len,
 	while (p < end && *p != ' ') {
 		semi = memchr(p, ';', (size_t)(end - p));
 		eq = memchr(p, '=', (size_t)(end - p));
-		if (!semi || !eq || eq > semi || eq == p) {
+		if (!semi || !eq || eq > semi || eq == p || memchr(p, ' ', (size_t)(eq - p))) {
 			*why = "not an MLSD line (facts \"name=value;\", a space, the name)";
 			return LISTING_BAD;
 		}
 		if (is_fact(p, eq, "type")) {
 			const char *v = eq + 1;
 
-			typed = true;
 			if (is_fact(v, semi, "file"))
 				e->type = LISTING_FILE;
 			else if (is_fact(v, semi, "dir"))
 				e->type = LISTING_DIR;
 			else if (is_fact(v, semi, "cdir") || is_fact(v, semi, "pdir"))
 				skip = true;
-			else if ((semi - v >= 13 && !strncasecmp(v, "OS.unix=slink", 13)) ||
+			else if ((semi - v >= 13 && !strncasecmp(v, "OS.unix=slink", 13) &&
+				  (semi - v == 13 || v[13] == ':')) ||
 				 is_fact(v, semi, "OS.unix=symlink"))
 				e->type = LISTING_LINK;
 			else
@@ -183,10 +190,9 @@ enum listing_result listing_parse_mlsd(const char *line, size_t len,
 		return LISTING_BAD;
 	}
 	p++;			/* the space */
-	if (skip)
+	/* A directory's own entries, as some servers list them. */
+	if (skip || (e->type == LISTING_DIR && dot_entry(p, (size_t)(end - p))))
 		return LISTING_SKIP;
-	if (!typed)
-		e->type = LISTING_OTHER;
 	return take_name(p, (size_t)(end - p), e, why);
 }
 
@@ -211,10 +217,11 @@ static bool unix_mode(const char *p, size_t n, enum listing_type *type)
 {
 	size_t i;
 
-	if (n != 10 && !(n == 11 && strchr("+@.", p[10])))
+	/* memchr, not strchr: strchr finds a NUL byte in any set. */
+	if (n != 10 && !(n == 11 && memchr("+@.", p[10], 3)))
 		return false;
 	for (i = 1; i < 10; i++)
-		if (!strchr("rwxsStTlL-", p[i]))
+		if (!memchr("rwxsStTlL-", p[i], 10))
 			return false;
 	switch (p[0]) {
 	case '-':
@@ -274,14 +281,20 @@ static bool unix_size_date(const struct token *t, time_t now, struct listing_ent
 	day = t[2].n == 1 ? digits(t[2].p, 1) : t[2].n == 2 ? digits(t[2].p, 2) : -1;
 	if (t[3].n == 4) {			/* a year */
 		year = digits(t[3].p, 4);
-	} else if (t[3].n == 5 && t[3].p[2] == ':') {	/* this year's time */
+	} else if (t[3].n == 5 && t[3].p[2] == ':') {	/* within a year */
 		hour = digits(t[3].p, 2);
 		min = digits(t[3].p + 3, 2);
 		gmtime_r(&now, &tm_now);
-		year = tm_now.tm_year + 1900;
-		/* Within the twelve months up to now, as ls(1) prints it. */
-		if (utc_time(year, mon, day, hour, min, 0, &when) && when > now + DAY_SECONDS)
-			year--;
+		/*
+		 * The latest of next year, this year and last year that is not
+		 * later than now (a day of skew and time zones allowed), as
+		 * ls(1) prints a time of the last twelve months; Feb 29 falls
+		 * back to the year that has one.
+		 */
+		for (year = tm_now.tm_year + 1900 + 1; year >= tm_now.tm_year + 1900 - 1; year--)
+			if (utc_time(year, mon, day, hour, min, 0, &when) &&
+			    when <= now + DAY_SECONDS)
+				break;
 	} else {
 		return false;
 	}
@@ -310,7 +323,7 @@ enum listing_result listing_parse_unix(const char *line, size_t len, time_t now,
 		return LISTING_BAD;
 	}
 	/* Owner and group; a server that lists no group has the size at 3. */
-	size_at = n >= 8 && unix_size_date(t + 4, now, e) ? 4 :
+	size_at = unix_size_date(t + 4, now, e) ? 4 :
 		  unix_size_date(t + 3, now, e) ? 3 : -1;
 	if (size_at < 0) {
 		*why = "a LIST line whose size and date are not \"SIZE Mon DD HH:MM\" or \"SIZE Mon DD YYYY\"";
@@ -324,13 +337,16 @@ enum listing_result listing_parse_unix(const char *line, size_t len, time_t now,
 	}
 	name++;
 	name_len = (size_t)(end - name);
+	/*
+	 * "link -> target": a link whose own name holds " -> " is cut there;
+	 * the form cannot tell (links are skipped unless asked for).
+	 */
 	if (e->type == LISTING_LINK) {
 		arrow = memmem(name, name_len, " -> ", 4);
 		if (arrow)
 			name_len = (size_t)(arrow - name);
 	}
-	if ((name_len == 1 && name[0] == '.') ||
-	    (name_len == 2 && name[0] == '.' && name[1] == '.'))
+	if (dot_entry(name, name_len))
 		return LISTING_SKIP;	/* ls -a's own entries */
 	return take_name(name, name_len, e, why);
 }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * urlglob: expanding a URL's ranges and sets (urlglob.h). The URL is cut
- * into parts, each a literal or a pattern with its list of values; the
- * product is counted (bounded) before any URL is made, so a bad pattern
- * or too many URLs is an error before anything is added.
+ * into parts, each a literal or a pattern with its list of values. The
+ * product is kept as the parts are made, and a range that would pass the
+ * bound is refused before its values are made, so a bad pattern or too
+ * many URLs is an error before anything is added or much allocated.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -25,6 +26,8 @@ struct part {
 struct glob {
 	struct part *parts;
 	size_t nparts;
+	size_t total;		/* the URLs of the parts so far */
+	size_t max;
 	char *err;
 	size_t errsize;
 };
@@ -63,6 +66,15 @@ static int add_value(struct glob *g, struct part *p, const char *s, size_t len)
 	if (!v[p->n])
 		return fail(g, "out of memory");
 	p->n++;
+	return 0;
+}
+
+/* A pattern of n values joins the product: -1 if that makes too many. */
+static int multiply(struct glob *g, size_t n)
+{
+	if (n > g->max / g->total)
+		return fail(g, "its ranges and sets make more than %zu URLs", g->max);
+	g->total *= n;
 	return 0;
 }
 
@@ -107,7 +119,7 @@ static const char *parse_set(struct glob *g, const char *s, char *buf)
 		if (add_value(g, p, buf, len))
 			return NULL;
 		if (*s++ == '}')
-			return s;
+			return multiply(g, p->n) ? NULL : s;
 	}
 }
 
@@ -144,7 +156,7 @@ static int shown_len(const char *s)
 }
 
 /* "[N-M]", "[N-M:STEP]", "[a-z]" at s. Where it ends, past the "]", or NULL. */
-static const char *parse_range(struct glob *g, const char *s, size_t max)
+static const char *parse_range(struct glob *g, const char *s)
 {
 	const char *open = s, *q = s + 1;
 	int w = shown_len(s);
@@ -159,8 +171,8 @@ static const char *parse_range(struct glob *g, const char *s, size_t max)
 		return fail(g, "'%.*s' is not a range: [1-10], [01-10], [a-z] or [1-10:2]",
 			    w, open), NULL;
 	if (*q == ':') {
-		step = strtol(q + 1, &end, 10);
-		if (end == q + 1 || step < 1 || step > URLGLOB_NUM_MAX)
+		step = q[1] >= '0' && q[1] <= '9' ? strtol(q + 1, &end, 10) : 0;
+		if (!step || step > URLGLOB_NUM_MAX)
 			return fail(g, "'%.*s': a range's step is a number from 1", w, open), NULL;
 		q = end;
 	}
@@ -170,8 +182,10 @@ static const char *parse_range(struct glob *g, const char *s, size_t max)
 	if (hi < lo || (llo && ((lo >= 'a') != (hi >= 'a'))))
 		return fail(g, "'%.*s' goes backwards, or from a lowercase letter to an "
 			    "uppercase one", w, open), NULL;
-	if ((unsigned long)((hi - lo) / step) >= max)
-		return fail(g, "'%.*s' makes more than %zu URLs", w, open, max), NULL;
+	if ((unsigned long)((hi - lo) / step) >= g->max)
+		return fail(g, "'%.*s' makes more than %zu URLs", w, open, g->max), NULL;
+	if (multiply(g, (size_t)((hi - lo) / step) + 1))
+		return NULL;
 	/* [01-10]: the width of the first number, as curl pads it. */
 	width = !llo && wlo > 1 && open[1] == '0' ? wlo : 1;
 	p = new_part(g);
@@ -213,18 +227,28 @@ static const char *path_start(const char *url)
 int urlglob_expand(const char *url, size_t max, void (*add)(void *arg, const char *url),
 		   void *arg, char *err, size_t errsize)
 {
-	struct glob g = { .err = err, .errsize = errsize };
+	struct glob g = { .err = err, .errsize = errsize, .total = 1, .max = max };
 	const char *s = path_start(url);
-	size_t len = strlen(url), i, total = 1, *at = NULL;
-	char *buf = malloc(len + 1), *out = NULL;
+	size_t len = strlen(url), i, total, *at = NULL;
+	/*
+	 * No value is longer than the text it comes from (a range's number
+	 * has at most the digits of its bounds), so one URL fits in len.
+	 */
+	char *buf = malloc(len + 1), *out = calloc(1, len + 1);
 	struct part *p;
 	int ret = -1;
 
 	err[0] = '\0';
-	if (!buf)
-		return fail(&g, "out of memory");
+	if (!buf || !out) {
+		fail(&g, "out of memory");
+		goto out;
+	}
 	p = new_part(&g);
-	if (!p || add_value(&g, p, url, (size_t)(s - url)))
+	if (!p) {
+		fail(&g, "out of memory");
+		goto out;
+	}
+	if (add_value(&g, p, url, (size_t)(s - url)))
 		goto out;
 	while (*s) {
 		size_t n;
@@ -232,31 +256,26 @@ int urlglob_expand(const char *url, size_t max, void (*add)(void *arg, const cha
 		if (*s == '{') {
 			s = parse_set(&g, s, buf);
 		} else if (*s == '[') {
-			s = parse_range(&g, s, max);
+			s = parse_range(&g, s);
 		} else {
 			s = literal(s, "[{", buf, &n);
 			p = new_part(&g);
-			if (!p || add_value(&g, p, buf, n))
+			if (!p) {
+				fail(&g, "out of memory");
+				goto out;
+			}
+			if (add_value(&g, p, buf, n))
 				goto out;
 		}
 		if (!s)
 			goto out;
 	}
-	/* Count first: nothing is added unless all of it may be. */
-	for (i = 0; i < g.nparts; i++) {
-		if (g.parts[i].n && total > max / g.parts[i].n) {
-			fail(&g, "its ranges and sets make more than %zu URLs", max);
-			goto out;
-		}
-		total *= g.parts[i].n;
-	}
 	at = calloc(g.nparts, sizeof(*at));
-	out = malloc(len * 2 + 64 * g.nparts + 1);
-	if (!at || !out) {
+	if (!at) {
 		fail(&g, "out of memory");
 		goto out;
 	}
-	while (total--) {
+	for (total = g.total; total--;) {
 		char *o = out;
 
 		for (i = 0; i < g.nparts; i++) {
@@ -277,8 +296,9 @@ int urlglob_expand(const char *url, size_t max, void (*add)(void *arg, const cha
 	ret = 0;
 out:
 	if (out)
-		explicit_bzero(out, strlen(out));
-	explicit_bzero(buf, len + 1);
+		explicit_bzero(out, len + 1);
+	if (buf)
+		explicit_bzero(buf, len + 1);
 	free(out);
 	free(at);
 	free(buf);

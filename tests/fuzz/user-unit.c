@@ -213,8 +213,9 @@ static void listing_case(char form, const char *line, size_t len,
 	enum listing_result r;
 	char shown[160];
 
+	/* 'u': LIST at LISTING_NOW; 'U': LIST at New Year's Eve, 20:00 UTC. */
 	r = form == 'm' ? listing_parse_mlsd(line, len, &e, &why) :
-	    listing_parse_unix(line, len, LISTING_NOW, &e, &why);
+	    listing_parse_unix(line, len, form == 'U' ? 1798747200 : LISTING_NOW, &e, &why);
 	if (r != w.result ||
 	    (r == LISTING_ENTRY && (strcmp(e.name, w.name) || e.type != w.type ||
 				    (e.has_size ? (long long)e.size : -1) != w.size ||
@@ -262,6 +263,13 @@ static void listing(void)
 	   LISTING_FILE, 5, 1796379300);
 	LC('u', "-rw-r--r--+ 1 u g 7 Jan 01  2024 acl", LISTING_ENTRY, "acl",
 	   LISTING_FILE, 7, 1704067200);
+	/* At New Year, a time zone east of UTC: next year's date is not later. */
+	LC('U', "-rw-r--r-- 1 u g 1 Jan  1 05:00 newyear", LISTING_ENTRY, "newyear",
+	   LISTING_FILE, 1, 1798779600);
+	LC('U', "-rw-r--r-- 1 u g 1 Dec 31 19:00 eve", LISTING_ENTRY, "eve", LISTING_FILE, 1,
+	   1798743600);
+	LC('u', "-rw-r--r-- 1 u g 1 Dec 31  1969 epoch", LISTING_ENTRY, "epoch", LISTING_FILE,
+	   1, -86400);
 	LC('u', "total 24", LISTING_SKIP, "", 0, -1, -1);
 	LC('u', "drwxr-xr-x 2 0 0 4096 Dec 04 10:15 .", LISTING_SKIP, "", 0, -1, -1);
 	LC('u', "drwxr-xr-x 2 0 0 4096 Dec 04 10:15 ..", LISTING_SKIP, "", 0, -1, -1);
@@ -282,6 +290,7 @@ static void listing(void)
 	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 25:15 hour", LISTING_BAD, "size and date");
 	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15", LISTING_BAD, "");
 	LX('u', "", LISTING_BAD, "Unix form");
+	LX('u', "-rw-r--r-\0 1 u g 5 Dec 04 10:15 x", LISTING_BAD, "Unix form");
 	/* MLSD: proftpd, pyftpdlib, pure-ftpd's link, the directories. */
 	LC('m', "modify=20261204101500;perm=adfr;size=4097;type=file;unique=FD01U2;"
 	   "UNIX.group=0;UNIX.mode=0644;UNIX.owner=0; s4097.bin",
@@ -295,6 +304,10 @@ static void listing(void)
 	LC('m', "size=3; untyped", LISTING_ENTRY, "untyped", LISTING_OTHER, 3, -1);
 	LC('m', "type=cdir;modify=20261204101500; /pub", LISTING_SKIP, "", 0, -1, -1);
 	LC('m', "type=pdir; ..", LISTING_SKIP, "", 0, -1, -1);
+	LC('m', "type=dir; .", LISTING_SKIP, "", 0, -1, -1);
+	LC('m', "type=OS.unix=slinky; notalink", LISTING_ENTRY, "notalink", LISTING_OTHER,
+	   -1, -1);
+	LX('m', "x y=1; name", LISTING_BAD, "not an MLSD line");
 	LX('m', "type=file;size=1; /etc/passwd", LISTING_REFUSED, "'/'");
 	LX('m', "type=file;size=1; ..", LISTING_REFUSED, "'..'");
 	LX('m', "type=file;size=1; ", LISTING_REFUSED, "empty");
@@ -358,6 +371,12 @@ static void urlglob(void)
 	glob_case("ftp://h/f[a-Z]", 10, "!goes backwards");
 	glob_case("ftp://h/f[1-a]", 10, "!is not a range");
 	glob_case("ftp://h/f[1-3:0]", 10, "!step");
+	glob_case("ftp://h/f[1-3: 2]", 10, "!step");
+	glob_case("ftp://h/f[1-3:+2]", 10, "!step");
+	/* The product is refused before the ranges' values are all made. */
+	glob_case("ftp://h/[1-10][1-10][1-10][1-10][1-10][1-10][1-10][1-10]", 10000,
+		  "!make more than 10000 URLs");
+	glob_case("ftp://h/{a,b,c,d,e,f,g,h,i,j,k}", 10, "!make more than 10 URLs");
 	glob_case("ftp://h/f[1-3", 10, "!is not a range");
 	glob_case("ftp://h/f[]", 10, "!is not a range");
 	glob_case("ftp://h/f{a,b", 10, "!without its '}'");
