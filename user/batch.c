@@ -100,6 +100,7 @@ static void run_parallel(struct run_ctx *ctx)
 			break;
 		}
 		signals_forward_to(pid);
+		progress_group_add(bar, pid);
 		alive++;
 		signals_block(false);
 	}

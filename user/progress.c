@@ -540,6 +540,12 @@ struct progress_group {
 	size_t ok, failed;	/* transfers ended */
 	struct group_xfer *x;
 	size_t nx, cap;
+	/*
+	 * The workers, as the parent forked them (progress_group_add), and
+	 * the other processes seen; the lock because the parent adds while
+	 * the follower thread reads.
+	 */
+	pthread_mutex_t lock;
 	pid_t ours[GROUP_PIDS], others[GROUP_PIDS];
 	size_t nours, nothers;
 	uint64_t t0, last_draw;
@@ -585,21 +591,40 @@ static bool in(const pid_t *v, size_t n, pid_t pid)
 	return false;
 }
 
-/* Whether a transfer of pid is one of ours: a worker of this process. */
+/*
+ * Whether a transfer of pid is one of ours: a worker of this process. A
+ * worker is known from its fork; past GROUP_PIDS of them, or before the
+ * parent added it, /proc says, and a process whose /proc entry is gone (it
+ * has exited, its events still queued) is not taken for another's.
+ */
 static bool ours(struct progress_group *g, pid_t pid)
 {
-	if (in(g->ours, g->nours, pid))
-		return true;
-	if (in(g->others, g->nothers, pid))
-		return false;
-	if (parent_of(pid) == g->self) {
-		if (g->nours < GROUP_PIDS)
+	bool mine = false;
+	pid_t parent;
+
+	pthread_mutex_lock(&g->lock);
+	if (in(g->ours, g->nours, pid)) {
+		mine = true;
+	} else if (!in(g->others, g->nothers, pid)) {
+		parent = parent_of(pid);
+		mine = parent == g->self;
+		if (mine && g->nours < GROUP_PIDS)
 			g->ours[g->nours++] = pid;
-		return true;
+		else if (parent && !mine && g->nothers < GROUP_PIDS)
+			g->others[g->nothers++] = pid;
 	}
-	if (g->nothers < GROUP_PIDS)
-		g->others[g->nothers++] = pid;
-	return false;
+	pthread_mutex_unlock(&g->lock);
+	return mine;
+}
+
+void progress_group_add(struct progress_group *g, pid_t pid)
+{
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->lock);
+	if (!in(g->ours, g->nours, pid) && g->nours < GROUP_PIDS)
+		g->ours[g->nours++] = pid;
+	pthread_mutex_unlock(&g->lock);
 }
 
 static struct group_xfer *xfer_of(struct progress_group *g, uint64_t id)
@@ -705,6 +730,7 @@ struct progress_group *progress_group_start(FILE *out, size_t nfiles)
 	if (!g)
 		return NULL;
 	progress_init(&g->bar, out, "");
+	pthread_mutex_init(&g->lock, NULL);
 	g->self = getpid();
 	g->nfiles = nfiles;
 	g->t0 = mono_ms();
@@ -739,6 +765,7 @@ void progress_group_stop(struct progress_group *g)
 	group_draw(g, true);
 	fputc('\n', g->bar.out);
 	fflush(g->bar.out);
+	pthread_mutex_destroy(&g->lock);
 	free(g->x);
 	free(g);
 }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define PROGRESS_SAMPLES	16	/* for the rate: the last few seconds */
 #define PROGRESS_NAME_MAX	256
@@ -89,6 +90,8 @@ void progress_watch_stop(struct progress_watch *w);
  */
 struct progress_group;
 struct progress_group *progress_group_start(FILE *out, size_t nfiles);
+/* In the parent, after a fork: pid is a worker whose events count. */
+void progress_group_add(struct progress_group *g, pid_t pid);
 /* Ends the thread: a last line, "N/M files ... in T", and a newline. */
 void progress_group_stop(struct progress_group *g);
 /* In a forked child: let go of the parent's line (no thread there). */
