@@ -42,12 +42,15 @@ static int fail(struct glob *g, const char *fmt, ...)
 	return -1;
 }
 
+/* A new, empty part; NULL (the reason said) when out of memory. */
 static struct part *new_part(struct glob *g)
 {
 	struct part *p = realloc(g->parts, (g->nparts + 1) * sizeof(*p));
 
-	if (!p)
+	if (!p) {
+		fail(g, "out of memory");
 		return NULL;
+	}
 	g->parts = p;
 	p = &g->parts[g->nparts++];
 	p->values = NULL;
@@ -108,7 +111,7 @@ static const char *parse_set(struct glob *g, const char *s, char *buf)
 	size_t len;
 
 	if (!p)
-		return fail(g, "out of memory"), NULL;
+		return NULL;
 	for (s++;;) {
 		s = literal(s, ",}[{", buf, &len);
 		if (*s == '[' || *s == '{')
@@ -190,7 +193,7 @@ static const char *parse_range(struct glob *g, const char *s)
 	width = !llo && wlo > 1 && open[1] == '0' ? wlo : 1;
 	p = new_part(g);
 	if (!p)
-		return fail(g, "out of memory"), NULL;
+		return NULL;
 	for (v = lo; v <= hi; v += step) {
 		int n = llo ? snprintf(buf, sizeof(buf), "%c", (char)v) :
 			snprintf(buf, sizeof(buf), "%0*ld", width, v);
@@ -244,11 +247,7 @@ int urlglob_expand(const char *url, size_t max, void (*add)(void *arg, const cha
 		goto out;
 	}
 	p = new_part(&g);
-	if (!p) {
-		fail(&g, "out of memory");
-		goto out;
-	}
-	if (add_value(&g, p, url, (size_t)(s - url)))
+	if (!p || add_value(&g, p, url, (size_t)(s - url)))
 		goto out;
 	while (*s) {
 		size_t n;
@@ -260,11 +259,7 @@ int urlglob_expand(const char *url, size_t max, void (*add)(void *arg, const cha
 		} else {
 			s = literal(s, "[{", buf, &n);
 			p = new_part(&g);
-			if (!p) {
-				fail(&g, "out of memory");
-				goto out;
-			}
-			if (add_value(&g, p, buf, n))
+			if (!p || add_value(&g, p, buf, n))
 				goto out;
 		}
 		if (!s)
