@@ -110,6 +110,13 @@ build_modules() {
 # (KASAN's checks cost the same on either), and one of five boots on it
 # hung in early boot, after the RCU-tasks self tests; on max no boot of
 # this kernel has been seen to hang.
+# no5lvl: max offers LA57, and with 5-level paging 6.1's identify_cpu()
+# clears the boot CPU's feature bits before it reads them again. In that
+# window pgtable_l5_enabled() is false, KASAN takes the direct map
+# (ff11...) for a wild address, and a spinlock taken there was reported
+# as "wild-memory-access in do_raw_spin_lock" at 0.68 s, after which the
+# boot hung (one boot in CI, before any module). Debian's kernels run on
+# qemu64, 4-level, too.
 run_vm() {
 	local name=$1 script=$2 results=$RESULTS/$1
 	shift 2
@@ -117,7 +124,8 @@ run_vm() {
 		"$results/kernel-verdict" "$results/verdict"
 	export T_N
 	tap_relay "$name" < <(cd "$KFTP_REPO" && tap_stream "$KFTP_REPO/tests/vm/run-vm.sh" \
-		--kernel "$image" --kver "$kver" --cpu max --results "$results" "$@" \
+		--kernel "$image" --kver "$kver" --cpu max --append no5lvl \
+		--results "$results" "$@" \
 		-- "$script" "$((T_N + 1))")
 	case $R_RC in 129|130|143) exit "$R_RC" ;; esac
 	T_N=$((T_N + R_PASS + R_FAIL)) T_PASS=$((T_PASS + R_PASS)) T_FAIL=$((T_FAIL + R_FAIL))
@@ -179,7 +187,7 @@ main() {
 	fi
 
 	# The proof: here a bad kernel log is the expected outcome.
-	run_vm check-debug-proof tests/debug/guest-proof.sh --mem 2G --timeout 900 \
+	run_vm check-debug-proof tests/debug/guest-proof.sh --mem 2G --timeout 300 \
 		--append "panic_on_warn=0 kasan_multi_shot" \
 		--env "LEAKY_KO=$GUEST_OUT/leaky/kftp_leaky.ko"
 	[ -n "$STATUS" ] || not_ok "proof guest ran to completion" \

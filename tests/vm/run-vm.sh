@@ -33,7 +33,7 @@
 #              carries no modules); --kver names its release (KFTP_KVER).
 #              The debug kernel of tests/debug/ is one.
 #   --append   more kernel command-line options, after the defaults (so
-#              panic_on_warn=0 overrides panic_on_warn=1)
+#              panic_on_warn=0 overrides panic_on_warn=1); repeatable
 #
 # CMD runs as root in the guest with stdin from /dev/null and the environment
 # PATH, HOME=/root, LANG=C.UTF-8, TERM=dumb, KFTP_VM=1, KFTP_KVER. A relative
@@ -123,7 +123,7 @@ parse_args() {
 			disk=(-drive "file=$(qemu_path "$2"),format=raw,if=virtio,cache=unsafe")
 			shift 2 ;;
 		--kernel) kernel=${2:?}; shift 2 ;;
-		--append) append=${2:?}; shift 2 ;;
+		--append) append+="${append:+ }${2:?}"; shift 2 ;;
 		--results) results=${2:?}; shift 2 ;;
 		--) shift; cmd=("$@"); break ;;
 		-h|--help) usage ;;
