@@ -57,12 +57,21 @@ static bool kftp_timeout_ok(u32 ms)
 	return ms && ms <= KFTP_TIMEOUT_MAX_MS;
 }
 
+/* What only a file's retrieval takes: a listing has no size, time or digest. */
+#define KFTP_GET_F_RETR_ONLY	(KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_SHA256 | \
+				 KFTP_GET_F_SERVER_SHA256)
+
 static int kftp_validate(const struct kftp_get_args *a)
 {
 	bool to_fd = a->flags & KFTP_GET_F_DEST_FD;
 	bool stream = a->flags & KFTP_GET_F_DEST_STREAM;
+	bool listing = a->command != KFTP_COMMAND_RETR;
 
 	if (a->flags & ~KFTP_GET_F_ALL)
+		return -EINVAL;
+	if (a->command > KFTP_COMMAND_MAX || a->command_sent)
+		return -EINVAL;
+	if (listing && ((a->flags & KFTP_GET_F_RETR_ONLY) || a->resume_offset))
 		return -EINVAL;
 	/* A stream is a kind of dest_fd, and is written only in sequence. */
 	if (stream && (!to_fd || a->resume_offset))
@@ -111,7 +120,7 @@ static int kftp_validate(const struct kftp_get_args *a)
 		return -EINVAL;
 	if (!kftp_string_ok(a->user, sizeof(a->user), true) ||
 	    !kftp_string_ok(a->password, sizeof(a->password), true) ||
-	    !kftp_string_ok(a->remote_path, sizeof(a->remote_path), false) ||
+	    !kftp_string_ok(a->remote_path, sizeof(a->remote_path), listing) ||
 	    !kftp_string_ok(a->local_path, sizeof(a->local_path), to_fd) ||
 	    !kftp_display_name_ok(a->display_name, sizeof(a->display_name)))
 		return -EINVAL;
@@ -127,7 +136,8 @@ static void kftp_log_failure(const struct kftp_xfer *x, int err)
 		return;
 	kftp_server_addr(x->args, &server);
 	/* %pE: the path is the caller's and the log is the admin's terminal. */
-	pr_info_ratelimited("retrieving %*pE from %pISpc failed at step %u: %d\n",
+	pr_info_ratelimited("%s %*pE from %pISpc failed at step %u: %d\n",
+			    x->args->command ? "listing" : "retrieving",
 			    (int)strlen(x->args->remote_path),
 			    x->args->remote_path, &server, x->step, err);
 }
@@ -156,6 +166,9 @@ static int kftp_put_result(struct kftp_get_args __user *uargs, u32 usize,
 	if (usize >= offsetofend(struct kftp_get_args, remote_mtime) &&
 	    put_user(x->remote_mtime, &uargs->remote_mtime))
 		return -EFAULT;
+	/* Only a version 5 caller can ask for a listing. */
+	if (x->command_sent && put_user(x->command_sent, &uargs->command_sent))
+		return -EFAULT;
 	/* Only a version 4 caller can ask for them. */
 	if (usize < KFTP_GET_ARGS_SIZE_VER4)
 		return 0;
@@ -178,7 +191,7 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	u32 usize;
 	int err, put_err;
 
-	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER4);
+	BUILD_BUG_ON(sizeof(*args) != KFTP_GET_ARGS_SIZE_VER5);
 
 	if (get_user(usize, &uargs->size))
 		return -EFAULT;
@@ -309,7 +322,7 @@ static void __exit kftp_exit(void)
 module_init(kftp_init);
 module_exit(kftp_exit);
 
-MODULE_DESCRIPTION("In-kernel FTP client (active mode RETR) behind /dev/kftp");
+MODULE_DESCRIPTION("In-kernel FTP client (active mode RETR and listings) behind /dev/kftp");
 MODULE_AUTHOR("The kftp developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KFTP_VERSION);

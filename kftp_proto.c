@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The FTP dialogue: connect, greeting, login, TYPE I, FEAT, SIZE, MDTM,
- * PORT/EPRT, REST, RETR, completion, HASH; what each reply means, and which
- * step failed (FEAT and HASH themselves are kftp_verify.c's). The bytes on
+ * PORT/EPRT, REST, RETR (or LIST, NLST, MLSD), completion, HASH; what each
+ * reply means, and which step failed (FEAT and HASH themselves are
+ * kftp_verify.c's). The bytes on
  * the control connection are kftp_ctrl.c's business, keeping a connection
  * between calls is kftp_session.c's.
  *
@@ -347,6 +348,52 @@ static int kftp_retr(struct kftp_xfer *x)
 	return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
 }
 
+static const char *const kftp_listing_verbs[] = {
+	[KFTP_COMMAND_LIST] = "LIST",
+	[KFTP_COMMAND_NLST] = "NLST",
+	[KFTP_COMMAND_MLSD] = "MLSD",
+};
+
+/* The listing command to send: KFTP_COMMAND_LISTING follows FEAT. */
+static u32 kftp_listing_command(const struct kftp_xfer *x)
+{
+	u32 cmd = x->args->command;
+
+	if (cmd == KFTP_COMMAND_LISTING)
+		cmd = kftp_mlsd_offered(x) ? KFTP_COMMAND_MLSD : KFTP_COMMAND_LIST;
+	return cmd;
+}
+
+/*
+ * A listing, like RETR, must be answered 1xx before any data flows. An
+ * empty remote path lists the login directory: the bare command.
+ */
+static int kftp_list(struct kftp_xfer *x)
+{
+	const char *path = x->args->remote_path;
+	u32 cmd = kftp_listing_command(x);
+	int code;
+
+	x->command_sent = cmd;
+	code = kftp_cmd(x, kftp_listing_verbs[cmd], path[0] ? path : NULL);
+	if (code < 0)
+		return code;
+	if (code / 100 == 1) {
+		x->sess->ctrl.state = KFTP_CONN_BUSY;	/* the final reply is to come */
+		return 0;
+	}
+	switch (code) {
+	case 450:	/* RFC 959's "file unavailable", as NLST of nothing */
+	case 550:
+		return -ENOENT;
+	case 500:
+	case 502:
+		return -EOPNOTSUPP;
+	default:
+		return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
+	}
+}
+
 /*
  * The transfer is complete only with a 226/250 and, when the server told
  * us the size, exactly that many bytes after the resume offset.
@@ -496,7 +543,9 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		next = KFTP_STEP_SIZE;
 		break;
 	case KFTP_STEP_SIZE:
-		err = kftp_size(x);
+		/* A listing's length is known only at its end. */
+		if (a->command == KFTP_COMMAND_RETR)
+			err = kftp_size(x);
 		next = KFTP_STEP_MDTM;
 		break;
 	case KFTP_STEP_MDTM:
@@ -526,7 +575,10 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		break;
 	case KFTP_STEP_PORT:
 		err = kftp_port(x);
-		next = a->resume_offset ? KFTP_STEP_REST : KFTP_STEP_RETR;
+		if (a->command != KFTP_COMMAND_RETR)
+			next = KFTP_STEP_LIST;
+		else
+			next = a->resume_offset ? KFTP_STEP_REST : KFTP_STEP_RETR;
 		break;
 	case KFTP_STEP_REST:
 		err = kftp_rest(x);
@@ -534,6 +586,10 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		break;
 	case KFTP_STEP_RETR:
 		err = kftp_retr(x);
+		next = KFTP_STEP_ACCEPT;
+		break;
+	case KFTP_STEP_LIST:
+		err = kftp_list(x);
 		next = KFTP_STEP_ACCEPT;
 		break;
 	case KFTP_STEP_ACCEPT:

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The server's own SHA-256 of the file (KFTP_GET_F_SERVER_SHA256): FEAT,
- * asked once per login, says whether the server offers HASH with SHA-256
- * (draft-bryan-ftpext-hash) or XSHA256 (proftpd's mod_digest); after the
- * transfer, the command is sent and the digest taken from its reply.
- * Comparing it with the data's own digest (kftp_hash.c) is the caller's.
+ * What the server offers beyond RFC 959, and the server's own SHA-256 of
+ * the file (KFTP_GET_F_SERVER_SHA256). FEAT, asked once per login, says
+ * whether the server offers HASH with SHA-256 (draft-bryan-ftpext-hash) or
+ * XSHA256 (proftpd's mod_digest), and whether it offers MLST, and so MLSD,
+ * which KFTP_COMMAND_LISTING prefers to LIST. After the transfer, the
+ * digest command is sent and the digest taken from its reply. Comparing it
+ * with the data's own digest (kftp_hash.c) is the caller's.
  *
  * Real replies, as proftpd 1.3.8 sends them:
  *   FEAT     211-Features: ... " HASH CRC32;MD5;SHA-1*;SHA-256;SHA-512;"
@@ -24,8 +26,15 @@ static const char kftp_sha256_name[] = "SHA-256";
 
 bool kftp_feat_wanted(const struct kftp_xfer *x)
 {
-	return (x->args->flags & KFTP_GET_F_SERVER_SHA256) &&
+	return ((x->args->flags & KFTP_GET_F_SERVER_SHA256) ||
+		x->args->command == KFTP_COMMAND_LISTING) &&
 	       !x->sess->ctrl.feat_known;
+}
+
+/* RFC 3659 7.8: a server that lists MLST in FEAT takes MLSD too. */
+bool kftp_mlsd_offered(const struct kftp_xfer *x)
+{
+	return x->sess->ctrl.feat & KFTP_FEAT_MLST;
 }
 
 /* Skip spaces; the next word's length (up to a space or the end). */
@@ -82,6 +91,10 @@ static void kftp_feat_line(void *arg, int code, char sep, const char *line,
 		x->sess->ctrl.feat |= kftp_feat_hash_line(p, end);
 	} else if (n == 7 && !strncasecmp(p, "XSHA256", 7)) {
 		x->sess->ctrl.feat |= KFTP_FEAT_XSHA256;
+	} else if (n == 4 && (!strncasecmp(p, "MLST", 4) ||
+			      !strncasecmp(p, "MLSD", 4))) {
+		/* " MLST type*;size*;modify*;": the facts are not needed */
+		x->sess->ctrl.feat |= KFTP_FEAT_MLST;
 	}
 }
 

@@ -27,6 +27,7 @@ struct socket;
 #define KFTP_FEAT_HASH_SHA256	0x01	/* HASH offers SHA-256 ... */
 #define KFTP_FEAT_HASH_SELECTED	0x02	/* ... and it is the one selected */
 #define KFTP_FEAT_XSHA256	0x04
+#define KFTP_FEAT_MLST		0x08	/* MLST, and so MLSD (RFC 3659 7.8) */
 
 /* The longest control reply line we accept; RFC 959 sets no limit. */
 #define KFTP_LINE_MAX		2048
@@ -177,6 +178,7 @@ struct kftp_xfer {
 
 	/* kftp_verify.c: KFTP_GET_F_SERVER_SHA256 */
 	u32 server_hash;		/* KFTP_SERVER_HASH_* */
+	u32 command_sent;		/* a KFTP_COMMAND_*, once sent */
 	u8 server_sha256[KFTP_SHA256_SIZE];
 
 	/* kftp_netlink.c: events and the dump */
@@ -225,6 +227,7 @@ void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed);
 
 /* kftp_verify.c: the server's own digest (KFTP_GET_F_SERVER_SHA256) */
 bool kftp_feat_wanted(const struct kftp_xfer *x);
+bool kftp_mlsd_offered(const struct kftp_xfer *x);
 int kftp_feat(struct kftp_xfer *x);
 bool kftp_server_hash_offered(const struct kftp_xfer *x);
 bool kftp_server_hash_wanted(const struct kftp_xfer *x);

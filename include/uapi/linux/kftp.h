@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
 /*
- * kftp: an in-kernel FTP client (active mode, RETR only).
+ * kftp: an in-kernel FTP client (active mode: RETR, and directory
+ * listings).
  */
 #ifndef _UAPI_LINUX_KFTP_H
 #define _UAPI_LINUX_KFTP_H
@@ -25,7 +26,9 @@
  *    (IPv4, and IPv4-mapped IPv6 addresses) or EPRT (IPv6);
  * 5. sends REST when resuming, then RETR, accepts the data connection,
  *    which must come from the server's own address, and writes the data to
- *    local_path, or to dest_fd with %KFTP_GET_F_DEST_FD;
+ *    local_path, or to dest_fd with %KFTP_GET_F_DEST_FD. A listing
+ *    (@command, version 5) sends no SIZE, and LIST, NLST or MLSD instead
+ *    of RETR;
  * 6. reads the 226/250 completion. The control connection stays open for
  *    the next call on the same file (see "Sessions" below).
  *
@@ -102,6 +105,19 @@
 #define KFTP_SERVER_HASH_HASH		1	/* HASH, as SHA-256 */
 #define KFTP_SERVER_HASH_XSHA256	2	/* XSHA256 */
 
+/*
+ * command (version 5): what the data connection carries. A listing's
+ * bytes are written to the destination as they come; parsing them is the
+ * caller's.
+ */
+#define KFTP_COMMAND_RETR	0	/* the file remote_path */
+#define KFTP_COMMAND_LIST	1	/* LIST: the server's "ls -l" form */
+#define KFTP_COMMAND_NLST	2	/* NLST: names only */
+#define KFTP_COMMAND_MLSD	3	/* MLSD: RFC 3659's facts */
+/* MLSD when FEAT (asked once per login) offers MLST, else LIST */
+#define KFTP_COMMAND_LISTING	4
+#define KFTP_COMMAND_MAX	KFTP_COMMAND_LISTING
+
 /* The length of a SHA-256 digest, in bytes. */
 #define KFTP_SHA256_SIZE	32
 
@@ -128,9 +144,12 @@
  * @KFTP_STEP_MDTM:		MDTM (version 2, with %KFTP_GET_F_REMOTE_TIME)
  * @KFTP_STEP_REST:		REST, or a @resume_offset that does not fit
  *				the remote size (version 2)
- * @KFTP_STEP_FEAT:		FEAT (version 4, %KFTP_GET_F_SERVER_SHA256)
+ * @KFTP_STEP_FEAT:		FEAT (version 4, %KFTP_GET_F_SERVER_SHA256;
+ *				version 5, %KFTP_COMMAND_LISTING)
  * @KFTP_STEP_HASH:		OPTS HASH, HASH or XSHA256, and the digest in
  *				their reply (version 4)
+ * @KFTP_STEP_LIST:		LIST, NLST or MLSD and its preliminary reply
+ *				(version 5)
  */
 enum kftp_step {
 	KFTP_STEP_NONE = 0,
@@ -150,6 +169,7 @@ enum kftp_step {
 	KFTP_STEP_REST,
 	KFTP_STEP_FEAT,
 	KFTP_STEP_HASH,
+	KFTP_STEP_LIST,
 };
 
 /**
@@ -200,7 +220,8 @@ struct kftp_get_result {
  * @user:		in: NUL-terminated; empty means "anonymous".
  * @password:		in: NUL-terminated; empty with anonymous means a
  *			default address. Never logged.
- * @remote_path:	in: NUL-terminated, not empty, sent after "RETR " with
+ * @remote_path:	in: NUL-terminated, not empty (but for a listing),
+ *			sent after "RETR " (or the listing command) with
  *			0xFF bytes doubled.
  * @local_path:		in: NUL-terminated; relative to the caller's cwd. Not
  *			empty, unless %KFTP_GET_F_DEST_FD is set, when it must
@@ -287,6 +308,19 @@ struct kftp_get_result {
  *			that is not one (another algorithm, another byte
  *			range, not 64 hex digits) fails the call with
  *			EBADMSG at %KFTP_STEP_HASH. Must be 0 on input.
+ * @command:		in, version 5: %KFTP_COMMAND_RETR (0), or a listing
+ *			of the directory @remote_path (empty: the login
+ *			directory, the command with no argument). A listing
+ *			sends no SIZE, and takes none of @resume_offset,
+ *			%KFTP_GET_F_REMOTE_TIME, %KFTP_GET_F_SHA256 and
+ *			%KFTP_GET_F_SERVER_SHA256. Its size is not known
+ *			ahead: @max_filesize bounds it (EFBIG at
+ *			%KFTP_STEP_DATA).
+ * @command_sent:	out, version 5: on success and on failure, the
+ *			%KFTP_COMMAND_* that was sent (with
+ *			%KFTP_COMMAND_LISTING: %KFTP_COMMAND_MLSD or
+ *			%KFTP_COMMAND_LIST), or 0 when the call failed
+ *			before it. Must be 0 on input.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
@@ -330,6 +364,9 @@ struct kftp_get_args {
 	__u32 server_hash;
 	__u32 reserved5;
 	__u8 server_sha256[KFTP_SHA256_SIZE];
+	/* Appended in version 5. */
+	__u32 command;
+	__u32 command_sent;
 };
 
 /* The first version of the struct; smaller @size values are EINVAL. */
@@ -342,13 +379,16 @@ struct kftp_get_args {
 #define KFTP_GET_ARGS_SIZE_VER3	13456
 /* Version 4 adds the SHA-256 of the destination, and the server's. */
 #define KFTP_GET_ARGS_SIZE_VER4	13528
+/* Version 5 adds directory listings. */
+#define KFTP_GET_ARGS_SIZE_VER5	13536
 
 #define KFTP_IOC_MAGIC		0xF7
 
 /**
  * DOC: KFTP_IOC_GET
  *
- * Download one file. The argument is a pointer to &struct kftp_get_args.
+ * Download one file, or a directory's listing (version 5). The argument
+ * is a pointer to &struct kftp_get_args.
  *
  * Context: Process context. Needs CAP_SYS_ADMIN. Sleeps for the whole
  * transfer, in the caller's network namespace, with its credentials, cwd,
@@ -405,6 +445,8 @@ struct kftp_get_args {
  * * EFAULT	- A bad pointer.
  * * EINVAL	- A malformed struct: @size too small, an unknown flag or
  *		  family, a version 3 or 4 flag with a smaller @size, port 0, a
+ *		  @command above %KFTP_COMMAND_MAX, a listing with a flag
+ *		  or @resume_offset it does not take, a
  *		  timeout out of range, a string that is empty, not
  *		  NUL-terminated, holds CR or LF, or has anything but NULs
  *		  after its terminator; a reserved field not 0;
@@ -428,7 +470,8 @@ struct kftp_get_args {
  * * ETIMEDOUT	- A step ran out of time; result.failed_step names it.
  * * EACCES	- Login refused (530, or 332 account required).
  * * ENOENT	- Remote file missing or not readable (550 to RETR; SIZE is
- *		  only advisory).
+ *		  only advisory); a directory that cannot be listed (450 or
+ *		  550 to a listing command).
  * * ECONNRESET, ECONNABORTED - The server dropped a connection (421 counts).
  * * EBADMSG	- A reply that is not FTP: a bad code, a line or reply too long;
  *		  or a reply to HASH or XSHA256 that holds no SHA-256 of the
@@ -452,7 +495,8 @@ struct kftp_get_args {
  *		  @resume_offset.
  * * EAFNOSUPPORT - The server cannot open IPv6 data connections (522 to
  *		  EPRT).
- * * EOPNOTSUPP	- The server refused REST (502, 504, 500).
+ * * EOPNOTSUPP	- The server refused REST (502, 504, 500), or does not
+ *		  know the listing command (500, 502).
  * * EADDRINUSE	- Every port of the data port range is in use.
  * * EADDRNOTAVAIL - @data_addr is not an address of this host.
  * * Others	- From the local file: ENOENT, EACCES, EISDIR, ELOOP (the last
