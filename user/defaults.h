@@ -13,6 +13,11 @@
 #define PARALLEL_MAX		100
 #define MAX_TIME_MAX_MS		UINT32_MAX	/* max_time_ms is a __u32 */
 #define RETRY_MAX		1000000	/* --retry */
+/*
+ * The most bytes a listing may have (-l; --max-filesize sets another):
+ * about 900,000 entries of 70 bytes. A listing that never ends stops here.
+ */
+#define LISTING_SIZE_MAX	(64ULL << 20)
 #define RETRY_DELAY_MS		1000	/* the first wait, doubled each time ... */
 #define RETRY_DELAY_MAX_MS	600000	/* ... up to 10 minutes (curl's) */
 /* The temporary name of a data file: DIR/.NAME.kftp-XXXXXX */

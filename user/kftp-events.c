@@ -462,6 +462,7 @@ const char *kftp_step_name(uint32_t step)
 		[KFTP_STEP_REST]	= "REST",
 		[KFTP_STEP_FEAT]	= "FEAT",
 		[KFTP_STEP_HASH]	= "HASH",
+		[KFTP_STEP_LIST]	= "LIST",
 	};
 
 	if (step < sizeof(names) / sizeof(names[0]) && names[step])

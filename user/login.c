@@ -57,7 +57,7 @@ static bool needs_password(const struct logins *l, const struct options *opt,
 		return false;
 	for (i = 0; i < opt->nurls; i++) {
 		memset(&url, 0, sizeof(url));
-		parse_url(opt->urls[i], &url);	/* checked by plan_urls() */
+		parse_url(opt->urls[i], &url, opt->list_only);	/* checked by plan_urls() */
 		e = l->netrc.count ? netrc_find(&l->netrc, url.host, opt->login) : NULL;
 		if (e && e->password)
 			continue;

@@ -365,10 +365,11 @@ static const struct option long_options[] = {
 	{ "checksums",		required_argument, NULL, OPT_CHECKSUMS },
 	{ "no-server-checksum",	no_argument,	   NULL, OPT_NO_SERVER_CHECKSUM },
 	{ "globoff",		no_argument,	   NULL, 'g' },
+	{ "list-only",		no_argument,	   NULL, 'l' },
 	{ NULL, 0, NULL, 0 }
 };
 
-#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhVg"
+#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhVgl"
 
 /*
  * The option just before the operand p on the command line as given
@@ -418,6 +419,25 @@ static void check_stray(char *const *given, int argc, const char *arg)
 	die(EXIT_USAGE, "'%s' is not an ftp:// URL: %s takes no argument%s", arg, flag,
 	    !strcmp(flag, "-Z") || !strcmp(flag, "--parallel") ?
 	    " (--parallel-max N sets how many downloads run at a time)" : "");
+}
+
+/*
+ * -l prints names on stdout and saves no file: an option about the saved
+ * file, or one that wants stdout too, means the user expects something
+ * else.
+ */
+static void check_list_only(const struct options *opt)
+{
+	const char *other = opt->output ? "-o" : opt->output_dir ? "--output-dir" :
+		opt->resume != RESUME_NONE ? "-C" : opt->remote_time ? "-R" :
+		opt->keep_partial ? "--keep-partial" : opt->parallel ? "-Z" :
+		opt->json ? "--json" : opt->sha256 ? "--sha256" :
+		opt->checksum_given ? "--checksum" : opt->checksums_file ? "--checksums" :
+		opt->failed_file ? "--failed" : NULL;
+
+	if (other)
+		die(EXIT_USAGE, "-l (--list-only) prints names and saves no file: it "
+		    "does not take %s", other);
 }
 
 /*
@@ -567,6 +587,9 @@ void options_parse(struct options *opt, int argc, char **argv)
 		case OPT_NO_SERVER_CHECKSUM:
 			opt->no_server_checksum = true;
 			break;
+		case 'l':
+			opt->list_only = true;
+			break;
 		case 'g':
 			opt->globoff = true;
 			break;
@@ -613,6 +636,8 @@ void options_parse(struct options *opt, int argc, char **argv)
 	if (opt->output && opt->nurls > 1)
 		die(EXIT_USAGE, "-o names one file, but %zu URLs were given "
 		    "(use --output-dir)", opt->nurls);
+	if (opt->list_only)
+		check_list_only(opt);
 }
 
 /*

@@ -56,6 +56,7 @@ struct options {
 	const char *checksums_file;	/* --checksums FILE */
 	bool no_server_checksum;	/* --no-server-checksum: no FEAT, no HASH */
 	bool globoff;		/* -g: no ranges and sets in the URLs */
+	bool list_only;		/* -l: print the names a directory holds */
 	struct checksums checksums;	/* its lines, read after the URLs */
 };
 

@@ -72,8 +72,17 @@ void plan_urls(const struct options *opt, const struct logins *l)
 
 		msg_url(shown);
 		job_init(&job, opt, opt->urls[i]);
-		parse_url(job.url_str, &job.url);
+		parse_url(job.url_str, &job.url, opt->list_only);
 		login_pick(&job, l);
+		/* -l saves nothing: the URLs name directories, not files. */
+		if (opt->list_only) {
+			msg_url(NULL);
+			free(shown);
+			dests[i].dest = strdup("");
+			if (!dests[i].dest)
+				die(EXIT_OTHER, "out of memory");
+			continue;
+		}
 		pick_destination(&job);
 		/* Every file of the run must be listed: none is fetched in vain. */
 		if (opt->checksums.n && !job_want_sha256(&job))
@@ -87,7 +96,8 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		dests[i].url = i;
 	}
 	explicit_bzero(&job, sizeof(job));
-	refuse_shared_dests(opt, dests, opt->nurls);
+	if (!opt->list_only)
+		refuse_shared_dests(opt, dests, opt->nurls);
 	for (i = 0; i < opt->nurls; i++)
 		free(dests[i].dest);
 	free(dests);
@@ -112,6 +122,10 @@ int plan_device(const struct options *opt)
 	/* The digest is computed by the kernel, as the data is written. */
 	if (options_v4(opt, v4, sizeof(v4))[0] && version < REQUEST_V4) {
 		say_too_old(v4, (unsigned int)version, REQUEST_V4);
+		return -1;
+	}
+	if (opt->list_only && version < REQUEST_V5) {
+		say_too_old("-l (--list-only)", (unsigned int)version, REQUEST_V5);
 		return -1;
 	}
 	return version;

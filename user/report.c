@@ -56,6 +56,8 @@ static const struct {
 	[KFTP_STEP_HASH]	= { "timed out waiting for the server's SHA-256",
 				    "the server's SHA-256 reply is not a SHA-256 of the "
 				    "whole file" },
+	[KFTP_STEP_LIST]	= { "timed out waiting for the listing to start",
+				    "the server refused the listing" },
 };
 
 static bool is_local_errno(int err)
@@ -109,6 +111,12 @@ static const char *step_text(const struct job *job, char *buf, size_t size)
 		if (err == ENOENT)
 			return "remote file missing";
 		break;
+	case KFTP_STEP_LIST:
+		if (err == ENOENT)
+			return "remote directory missing or not listable";
+		if (err == EOPNOTSUPP)
+			return "the server does not know the listing command";
+		break;
 	case KFTP_STEP_LISTEN:
 		if (err == EADDRINUSE && opt->data_port_low) {
 			if (opt->data_port_high > opt->data_port_low)
@@ -159,7 +167,7 @@ int exit_status(int err, unsigned int step)
 	case ENOENT:
 		return EXIT_NOFILE;
 	case ERANGE: case EOPNOTSUPP:	/* REST: only a resume gets them */
-		return EXIT_RESUME;
+		return step == KFTP_STEP_LIST ? EXIT_PROTO : EXIT_RESUME;
 	case EADDRINUSE: case EADDRNOTAVAIL:
 		return EXIT_CONNECT;
 	case ECONNREFUSED: case EHOSTUNREACH: case ENETUNREACH: case ENETDOWN:
@@ -206,6 +214,11 @@ static bool report_special(const struct job *job)
 	unsigned int step = res->failed_step;
 	int err = job->err;
 
+	if (err == EFBIG && step == KFTP_STEP_DATA && job->args.command) {
+		say("the listing is larger than %llu bytes: stopped there",
+		    (unsigned long long)job->args.max_filesize);
+		return true;
+	}
 	if (err == EFBIG && (step == KFTP_STEP_SIZE || step == KFTP_STEP_DATA)) {
 		if (res->remote_size != KFTP_SIZE_UNKNOWN)
 			say("the file (%llu bytes) is larger than --max-filesize (%llu bytes)",

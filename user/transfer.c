@@ -11,6 +11,8 @@
  * or killed download therefore never clobbers an existing file and leaves
  * nothing behind. Resuming (-C) writes into the destination itself; -o -
  * hands the kernel stdout (KFTP_GET_F_DEST_STREAM), with no data file.
+ * -l asks for a listing (KFTP_COMMAND_LISTING) into an anonymous memory
+ * file, and prints the names that dirlist.c takes from it.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,12 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <linux/kftp.h>
 
 #include "address.h"
 #include "defaults.h"
+#include "dirlist.h"
 #include "job.h"
 #include "localfile.h"
 #include "msgs.h"
@@ -38,8 +42,8 @@
 #include "transfer.h"
 #include "version.h"
 
-_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER4,
-	       "struct kftp_get_args smaller than its fourth version");
+_Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER5,
+	       "struct kftp_get_args smaller than its fifth version");
 
 static bool said_interrupted;
 
@@ -52,6 +56,9 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	memset(a, 0, sizeof(*a));
 	a->size = sizeof(*a);
 	a->flags = KFTP_GET_F_DEST_FD;
+	/* MLSD where FEAT offers it, else LIST: the kernel knows the login's FEAT. */
+	if (opt->list_only)
+		a->command = KFTP_COMMAND_LISTING;
 	/* -o -: written as write(2) would; a pipe has no time to set (-R). */
 	if (opt->to_stdout)
 		a->flags |= KFTP_GET_F_DEST_STREAM;
@@ -66,7 +73,7 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	 * the data too. An older module is not asked for what it does not
 	 * know, unless a digest option needs version 4 anyway.
 	 */
-	if (!opt->no_server_checksum &&
+	if (!opt->no_server_checksum && !opt->list_only &&
 	    ((a->flags & KFTP_GET_F_SHA256) || job->module_version >= REQUEST_V4))
 		a->flags |= KFTP_GET_F_SERVER_SHA256;
 	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
@@ -95,6 +102,8 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	memcpy(a->password, job->pass, sizeof(a->password));
 	memcpy(a->remote_path, job->url.path, sizeof(a->remote_path));
 	a->max_filesize = opt->max_filesize;
+	if (opt->list_only && !a->max_filesize)
+		a->max_filesize = LISTING_SIZE_MAX;
 	a->max_time_ms = opt->max_time_ms;
 	a->data_family = opt->data_family;
 	if (opt->data_family)
@@ -105,7 +114,7 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	 * For kftpstat: the final name, not the unnamed data file's
 	 * "/dir/#1234 (deleted)". Only a module of version 3 takes it.
 	 */
-	if (opt->to_stdout)
+	if (opt->to_stdout || opt->list_only)
 		snprintf(a->display_name, sizeof(a->display_name), "%s", DEST_STDOUT);
 	else if (!job->inplace && job->module_version >= REQUEST_V3)
 		final_name(job, a->display_name, sizeof(a->display_name));
@@ -124,7 +133,7 @@ bool transfer_bar(const struct run_ctx *ctx)
 	int p = ctx->opt->progress;
 
 	/* -v: the kernel's trace lines would cut through the bar. */
-	return !ctx->worker && !ctx->opt->verbose &&
+	return !ctx->worker && !ctx->opt->verbose && !ctx->opt->list_only &&
 	       (p == 1 || (p == -1 && !ctx->opt->quiet && isatty(STDERR_FILENO)));
 }
 
@@ -165,6 +174,13 @@ static int progress_ioctl(const struct run_ctx *ctx, struct job *job, bool fresh
  * /dev/null (signals.h), so the ioctl fails at once; one that arrives
  * during it makes the kernel return EINTR.
  */
+/* -l: the listing goes to memory, never to a file system. */
+static int create_listing_file(struct job *job)
+{
+	job->data_fd = memfd_create("kftp-listing", MFD_CLOEXEC);
+	return job->data_fd < 0 ? errno : 0;
+}
+
 static int get_from(const struct run_ctx *ctx, struct job *job,
 		    const struct addrinfo *ai)
 {
@@ -190,6 +206,7 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 	}
 	/* The data file, kept for the next address and the next try; or stdout. */
 	err = job->opt->to_stdout || job->data_fd >= 0 ? 0 :
+	      job->opt->list_only ? create_listing_file(job) :
 	      job->inplace ? open_inplace(job) : create_data(job);
 	if (err) {
 		if (err == EAGAIN)
@@ -304,6 +321,39 @@ static int checksum_failed(struct job *job)
 	return EXIT_CHECKSUM;
 }
 
+static void print_name(const struct listing_entry *e, void *arg)
+{
+	(void)arg;
+	puts(e->name);
+}
+
+/*
+ * -l: the names, one a line, on stdout. A name that cannot be a file name
+ * is reported and left out; a line that is not of the form fails the
+ * URL (exit 8) once the rest is printed.
+ */
+static int print_listing(struct job *job)
+{
+	struct dirlist_counts n;
+	int err;
+
+	err = dirlist_parse(job->data_fd, job->args.command_sent, print_name, NULL, &n);
+	close_data(job);
+	if (fflush(stdout)) {
+		say("cannot write to stdout: %s", strerror(errno));
+		return EXIT_LOCAL;
+	}
+	if (err)
+		return EXIT_LOCAL;
+	if (n.bad) {
+		say("%zu line%s of the listing could not be read", n.bad,
+		    n.bad == 1 ? "" : "s");
+		job->err = EBADMSG;
+		return EXIT_PROTO;
+	}
+	return EXIT_OK;
+}
+
 static int succeeded(const struct run_ctx *ctx, struct job *job)
 {
 	const struct kftp_get_result *res = &job->args.result;
@@ -317,6 +367,10 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 	if (signals_caught()) {
 		signals_block(false);
 		return interrupted(ctx, job);
+	}
+	if (job->opt->list_only) {
+		signals_block(false);
+		return print_listing(job);
 	}
 	job->keep_partial = false;
 	if ((job->want_sha256 && memcmp(job->args.sha256, job->want_sha256, SHA256_LEN)) ||
@@ -480,8 +534,8 @@ static bool retry_next(const struct run_ctx *ctx, struct job *job, unsigned int 
 		    fmt_seconds(d, sizeof(d), opt->retry_max_time_ms));
 		return false;
 	}
-	/* An older module takes no REST: start over. */
-	if (restart || ctx->version < REQUEST_V2)
+	/* An older module takes no REST, nor does a listing: start over. */
+	if (restart || ctx->version < REQUEST_V2 || opt->list_only)
 		next = job->start_offset;
 	if (!job->inplace && !opt->to_stdout && ftruncate(job->data_fd, (off_t)next)) {
 		say("cannot write '%s': %s", job->dest, strerror(errno));
@@ -542,11 +596,15 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 	status = setjmp(env);
 	if (!status) {
 		msg_catch(&env);
-		parse_url(job.url_str, &job.url);
+		parse_url(job.url_str, &job.url, ctx->opt->list_only);
 		login_pick(&job, ctx->logins);
-		pick_destination(&job);
-		job.want_sha256 = job_want_sha256(&job);
-		check_destination(&job);
+		if (ctx->opt->list_only) {
+			snprintf(job.dest, sizeof(job.dest), "%s", DEST_STDOUT);
+		} else {
+			pick_destination(&job);
+			job.want_sha256 = job_want_sha256(&job);
+			check_destination(&job);
+		}
 		job.start_offset = job.resume_offset;
 		status = fetch(ctx, &job);
 	}

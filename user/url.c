@@ -175,7 +175,7 @@ static void __attribute__((noreturn)) not_a_url(const char *str)
 	    str + start + len);
 }
 
-void parse_url(const char *str, struct ftp_url *url)
+void parse_url(const char *str, struct ftp_url *url, bool dir_ok)
 {
 	const char *sep = strstr(str, "://");
 	const char *auth, *slash, *at;
@@ -203,7 +203,7 @@ void parse_url(const char *str, struct ftp_url *url)
 	if (slash)
 		pct_decode("path", slash + 1, strlen(slash + 1),
 			   url->path, sizeof(url->path));
-	if (!url->path[0] || url->path[strlen(url->path) - 1] == '/')
+	if (!dir_ok && (!url->path[0] || url->path[strlen(url->path) - 1] == '/'))
 		die(EXIT_USAGE, "the URL must name a file, not '%s'",
 		    url->path[0] ? url->path : "/");
 }

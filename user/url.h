@@ -27,8 +27,12 @@ struct ftp_url {
 	char path[KFTP_REMOTE_PATH_MAX];	/* decoded, leading '/' dropped */
 };
 
-/* Parse str into url (zeroed by the caller), or die(EXIT_USAGE). */
-void parse_url(const char *str, struct ftp_url *url);
+/*
+ * Parse str into url (zeroed by the caller), or die(EXIT_USAGE). The path
+ * must name a file, unless dir_ok (-l: a directory to list, "" for the
+ * login directory).
+ */
+void parse_url(const char *str, struct ftp_url *url, bool dir_ok);
 /*
  * The password in the string of a URL, or of what looks like one: its
  * length (0 if none) and, in *start, its offset. What messages and

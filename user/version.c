@@ -12,6 +12,8 @@
 
 unsigned int request_version(const struct kftp_get_args *a)
 {
+	if (a->command)
+		return REQUEST_V5;
 	if (a->flags & (KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256))
 		return REQUEST_V4;
 	if ((a->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) || a->display_name[0])

@@ -19,6 +19,7 @@
 #define REQUEST_V2		2	/* limits, remote time, data ports, resume */
 #define REQUEST_V3		3	/* -v's trace, -o -'s stream, display_name */
 #define REQUEST_V4		4	/* the SHA-256 of the destination */
+#define REQUEST_V5		5	/* directory listings */
 
 /* The version a request needs (the fields it sets). */
 unsigned int request_version(const struct kftp_get_args *a);

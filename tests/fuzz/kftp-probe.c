@@ -22,12 +22,16 @@
  *                              request without a server) gets EINVAL as
  *                              from a version-2 module, and every real
  *                              request fails as HOW says: "refused"
- *                              (ECONNREFUSED at CONNECT) or "missing"
- *                              (ENOENT at RETR, reply 550). The report
+ *                              (ECONNREFUSED at CONNECT), "missing"
+ *                              (ENOENT at RETR or LIST, reply 550) or
+ *                              "list:FILE" (a listing request succeeds:
+ *                              FILE's bytes go to dest_fd, and
+ *                              command_sent is MLSD when
+ *                              KFTP_PROBE_LIST_FORM=mlsd, else LIST). The report
  *                              then has a line "requests N": how many,
  *                              and "flags 0xX": the last one's flags.
  *   KFTP_PROBE_DEVICE_VERSION=N  ... and the stand-in takes requests of
- *                              version N (0-4, default 2) only: one with
+ *                              version N (0-5, default 2) only: one with
  *                              a field of a later version is E2BIG, one
  *                              with a flag of a later version EINVAL.
  *
@@ -231,6 +235,7 @@ static int too_new(const struct kftp_get_args *a)
 {
 	const char *v = getenv("KFTP_PROBE_DEVICE_VERSION");
 	size_t known = !v || *v == '2' ? KFTP_GET_ARGS_SIZE_VER2 :
+		       *v == '5' ? KFTP_GET_ARGS_SIZE_VER5 :
 		       *v == '4' ? KFTP_GET_ARGS_SIZE_VER4 :
 		       *v == '3' ? KFTP_GET_ARGS_SIZE_VER3 :
 		       *v == '1' ? KFTP_GET_ARGS_SIZE_VER1 : KFTP_GET_ARGS_SIZE_VER0;
@@ -247,7 +252,7 @@ static int too_new(const struct kftp_get_args *a)
 static int flags_too_new(const struct kftp_get_args *a)
 {
 	const char *v = getenv("KFTP_PROBE_DEVICE_VERSION");
-	unsigned int known = v && *v == '4' ? KFTP_GET_F_ALL :
+	unsigned int known = v && (*v == '4' || *v == '5') ? KFTP_GET_F_ALL :
 			     v && *v == '3' ? KFTP_GET_F_ALL & ~(KFTP_GET_F_SHA256 |
 								 KFTP_GET_F_SERVER_SHA256) :
 			     KFTP_GET_F_EXCL | KFTP_GET_F_DEST_FD | KFTP_GET_F_REMOTE_TIME;
@@ -279,6 +284,37 @@ static bool v3_strings_ok(const struct kftp_get_args *a)
 	return true;
 }
 
+/* "list:FILE": the listing the server would have sent, into dest_fd. */
+static int fake_listing(struct kftp_get_args *a, const char *path)
+{
+	const char *form = getenv("KFTP_PROBE_LIST_FORM");
+	char buf[65536];
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	off_t off = 0;
+
+	if (in < 0) {
+		errno = EIO;
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (pwrite(a->dest_fd, buf, (size_t)n, off) != n) {
+			close(in);
+			errno = EIO;
+			return -1;
+		}
+		off += n;
+	}
+	close(in);
+	a->result.bytes_written = (uint64_t)off;
+	a->result.remote_size = KFTP_SIZE_UNKNOWN;
+	a->result.reply_code = 226;
+	strcpy(a->result.reply_text, "226 Transfer complete.");
+	a->command_sent = form && !strcmp(form, "mlsd") ? KFTP_COMMAND_MLSD :
+			  KFTP_COMMAND_LIST;
+	return 0;
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	static int (*real)(int, unsigned long, ...);
@@ -308,8 +344,11 @@ int ioctl(int fd, unsigned long req, ...)
 	fake_requests++;
 	fake_flags = a->flags;
 	memset(&a->result, 0, sizeof(a->result));
+	if (!strncmp(how, "list:", 5) && a->size >= KFTP_GET_ARGS_SIZE_VER5 && a->command)
+		return fake_listing(a, how + 5);
 	if (!strcmp(how, "missing")) {
-		a->result.failed_step = KFTP_STEP_RETR;
+		a->result.failed_step = a->size >= KFTP_GET_ARGS_SIZE_VER5 && a->command ?
+					KFTP_STEP_LIST : KFTP_STEP_RETR;
 		a->result.reply_code = 550;
 		strcpy(a->result.reply_text, "550 Failed to open file.");
 		errno = ENOENT;
