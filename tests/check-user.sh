@@ -409,6 +409,55 @@ c_globs() {
 	return $rc
 }
 
+# -l through the stand-in, which plays the server's listing back: the names
+# on stdout, hostile ones reported and left out, a bad line exit 8; a
+# directory URL, the login directory, and what -l refuses.
+c_list_only() {
+	local rc=0 u=ftp://127.0.0.1:9 out=$W/list.out
+	printf '%s\r\n' 'type=cdir;modify=20261204101500; /pub' \
+		'type=file;size=5;modify=20261204101500; a.txt' \
+		'type=dir;modify=20261204101500; sub dir' \
+		'type=file;size=1; ../x' 'type=file;size=1; a/b' \
+		"type=file;size=1; bad$(printf '\033')name" \
+		'type=file;size=2; café' >"$W/mlsd"
+	printf '%s\r\n' 'total 8' '-rw-r--r--   1 ftp ftp  5 Dec  4 10:15 a.txt' \
+		'drwxr-xr-x   2 ftp ftp  4096 Jan  1  2025 sub' 'garbage' >"$W/unix"
+	listing() {	# listing FILE FORM ARGS...: stdout to $out
+		local file=$1 form=$2
+		shift 2
+		RC=0
+		(cd "$W/run" && timeout -k 5 30 env "${STANDIN[@]}" \
+			KFTP_PROBE_DEVICE="list:$file" KFTP_PROBE_DEVICE_VERSION=5 \
+			KFTP_PROBE_LIST_FORM="$form" "$ASAN" "$@") >"$out" 2>"$W/err" \
+			</dev/null || RC=$?
+		ERR=$(head -c 3000 "$W/err")
+	}
+	listing "$W/mlsd" mlsd -l "$u/pub/"
+	expect 0 "MLSD line 4 skipped (a name with a '/'): type=file;size=1; ../x" || rc=1
+	grep -qF 'MLSD line 6 skipped (a name with a control character): type=file;size=1; bad\x1bname' \
+		"$W/err" || { diag "line 6 not reported, escaped: $ERR"; rc=1; }
+	check_eq "names (MLSD)" "a.txt|sub dir|café" "$(paste -sd'|' "$out")" || rc=1
+	listing "$W/unix" list -l "$u/"
+	expect 8 "LIST line 4 is not one kftp-get can read" || rc=1
+	expect 8 "1 line of the listing could not be read" || rc=1
+	check_eq "names (LIST)" "a.txt|sub" "$(paste -sd'|' "$out")" || rc=1
+	listing "$W/unix" list -l "$u"
+	check_eq "names (no path)" "a.txt|sub" "$(paste -sd'|' "$out")" || rc=1
+	srun KFTP_PROBE_DEVICE=missing KFTP_PROBE_DEVICE_VERSION=5 -- "$ASAN" -l "$u/nodir/"
+	expect 6 "remote directory missing or not listable" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" -l "$u/pub/"
+	expect 3 "-l (--list-only) needs a newer kftp module" || rc=1
+	check_eq "requests (version 4)" 0 "$REQ" || rc=1
+	for o in "-o x" "-C -" "--sha256" "-Z" "--json" "--output-dir ." "-R"; do
+		# shellcheck disable=SC2086 # each is an option and its argument
+		srun -- "$ASAN" -l $o "$u/pub/"
+		expect 2 "does not take ${o%% *}" || rc=1
+	done
+	srun -- "$ASAN" "$u/pub/"
+	expect 2 "the URL must name a file, not 'pub/'" || rc=1
+	return $rc
+}
+
 # Two URLs with one local name: the second would replace the first's file.
 # Refused before the first request, -i lists and --output-dir included.
 c_shared_dest() {
@@ -840,6 +889,7 @@ tcase "-Z 8 URL: -Z takes no argument, said so; nothing runs (issue 21)" c_stray
 tcase "every URL, -i lists too, checked before the first download (issue 21)" c_urls_first
 tcase "two URLs, one local name: refused before any request (issue 22)" c_shared_dest
 tcase "ranges and sets: expanded in order, -g, bad patterns, -i as it is (issue 22)" c_globs
+tcase "-l: names from MLSD and LIST, hostile ones skipped, bad lines exit 8 (issue 22)" c_list_only
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old

@@ -427,7 +427,8 @@ static void abi_layout(void)
 	       sizeof(a->trace_fd) + sizeof(a->reserved4) +
 	       sizeof(a->display_name) + sizeof(a->sha256) +
 	       sizeof(a->server_hash) + sizeof(a->reserved5) +
-	       sizeof(a->server_sha256);
+	       sizeof(a->server_sha256) + sizeof(a->command) +
+	       sizeof(a->command_sent);
 	sum += sizeof(a->result.bytes_written) + sizeof(a->result.remote_size) +
 	       sizeof(a->result.reply_code) + sizeof(a->result.failed_step) +
 	       sizeof(a->result.reply_text);
@@ -447,14 +448,16 @@ static void abi_layout(void)
 	    KFTP_GET_ARGS_SIZE_VER2 + 8 &&
 	    sizeof(a->display_name) == KFTP_LOCAL_PATH_MAX &&
 	    offsetof(struct kftp_get_args, sha256) == KFTP_GET_ARGS_SIZE_VER3 &&
-	    ARGS_SIZE == KFTP_GET_ARGS_SIZE_VER4,
-	    "versions append: dest_fd at VER0 (%zu), max_filesize at VER1 (%zu), trace_fd at VER2 (%zu), display_name at VER2+8 (%zu), sha256 at VER3 (%zu), sizeof = VER4 (%d)",
+	    offsetof(struct kftp_get_args, command) == KFTP_GET_ARGS_SIZE_VER4 &&
+	    ARGS_SIZE == KFTP_GET_ARGS_SIZE_VER5,
+	    "versions append: dest_fd at VER0 (%zu), max_filesize at VER1 (%zu), trace_fd at VER2 (%zu), display_name at VER2+8 (%zu), sha256 at VER3 (%zu), command at VER4 (%zu), sizeof = VER5 (%d)",
 	    offsetof(struct kftp_get_args, dest_fd),
 	    offsetof(struct kftp_get_args, max_filesize),
 	    offsetof(struct kftp_get_args, trace_fd),
 	    offsetof(struct kftp_get_args, display_name),
 	    offsetof(struct kftp_get_args, sha256),
-	    KFTP_GET_ARGS_SIZE_VER4);
+	    offsetof(struct kftp_get_args, command),
+	    KFTP_GET_ARGS_SIZE_VER5);
 	tap((KFTP_GET_F_ALL & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM |
 			       KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256)) ==
 	    (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM | KFTP_GET_F_SHA256 |
@@ -828,6 +831,62 @@ static void abi_fields(void)
 			expect(&o, BIT(EINVAL), "flags 0x%x with size %u (version 3)",
 			       (unsigned int)v4_flags[i], KFTP_GET_ARGS_SIZE_VER3);
 		}
+	}
+
+	/* Version 5: a listing takes nothing of a file's retrieval. */
+	abi_valid(&a);
+	a.command = KFTP_COMMAND_MAX + 1;
+	expect_a(&a, BIT(EINVAL), "command KFTP_COMMAND_MAX + 1");
+	abi_valid(&a);
+	a.command = 0xffffffff;
+	expect_a(&a, BIT(EINVAL), "command 0xffffffff");
+	abi_valid(&a);
+	a.command_sent = KFTP_COMMAND_LIST;
+	expect_a(&a, BIT(EINVAL), "command_sent != 0 on input");
+	{
+		static const uint32_t retr_only[] = {
+			KFTP_GET_F_REMOTE_TIME, KFTP_GET_F_SHA256, KFTP_GET_F_SERVER_SHA256,
+		};
+
+		for (i = 0; i < 3; i++) {
+			struct outcome o;
+
+			abi_valid(&a);
+			a.command = KFTP_COMMAND_LIST;
+			a.flags = retr_only[i];
+			o = run(&a, "listing, retrieval flag");
+			expect(&o, BIT(EINVAL), "KFTP_COMMAND_LIST with flag 0x%x",
+			       (unsigned int)retr_only[i]);
+		}
+	}
+	abi_valid(&a);
+	a.command = KFTP_COMMAND_MLSD;
+	a.resume_offset = 1;
+	expect_a(&a, BIT(EINVAL), "KFTP_COMMAND_MLSD with resume_offset 1");
+	{
+		static const uint32_t commands[] = {
+			KFTP_COMMAND_LIST, KFTP_COMMAND_NLST, KFTP_COMMAND_MLSD,
+			KFTP_COMMAND_LISTING,
+		};
+		struct outcome o;
+
+		for (i = 0; i < 4; i++) {
+			abi_valid(&a);
+			a.command = commands[i];
+			o = run_at(struct_slot(), &a, ARGS_SIZE, "listing");
+			expect(&o, BIT(ENOENT), "command %u: accepted, 550 to the listing",
+			       (unsigned int)commands[i]);
+			tap(o.res.failed_step == KFTP_STEP_LIST && o.res.reply_code == 550,
+			    "command %u: failed_step LIST, reply 550 (step %u, reply %u)",
+			    (unsigned int)commands[i], o.res.failed_step, o.res.reply_code);
+		}
+		abi_valid(&a);
+		a.command = KFTP_COMMAND_LIST;
+		memset(a.remote_path, 0, sizeof(a.remote_path));
+		expect_a(&a, BIT(ENOENT), "a listing with an empty remote_path: accepted");
+		abi_valid(&a);
+		memset(a.remote_path, 0, sizeof(a.remote_path));
+		expect_a(&a, BIT(EINVAL), "RETR with an empty remote_path");
 	}
 
 	abi_valid(&a);
@@ -1955,6 +2014,11 @@ static struct expectation model(const unsigned char *p, size_t readable)
 	else if (!all_zero(a.sha256, sizeof(a.sha256)) || a.server_hash ||
 		 a.reserved5 || !all_zero(a.server_sha256, sizeof(a.server_sha256)))
 		e.why = "a version 4 out field or reserved5 != 0 on input";
+	else if (a.command > KFTP_COMMAND_MAX || a.command_sent)
+		e.why = "command unknown, or command_sent != 0 on input";
+	else if (a.command && ((a.flags & (KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_SHA256 |
+					   KFTP_GET_F_SERVER_SHA256)) || a.resume_offset))
+		e.why = "a listing with a retrieval's flag or resume_offset";
 	else if ((a.flags & KFTP_GET_F_DEST_STREAM) &&
 		 (!to_fd || a.resume_offset))
 		e.why = "KFTP_GET_F_DEST_STREAM without F_DEST_FD, or resuming";
@@ -1990,7 +2054,7 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		e.why = "bad user";
 	else if (!str_ok(a.password, sizeof(a.password), true))
 		e.why = "bad password";
-	else if (!str_ok(a.remote_path, sizeof(a.remote_path), false))
+	else if (!str_ok(a.remote_path, sizeof(a.remote_path), a.command != 0))
 		e.why = "bad remote_path";
 	else if (!str_ok(a.local_path, sizeof(a.local_path), to_fd))
 		e.why = "bad local_path";
@@ -2148,6 +2212,9 @@ static void build_case(uint64_t seed, unsigned long idx, struct fuzz_case *c)
 	}
 	if (chance(4))
 		set_str(a.display_name, sizeof(a.display_name), "fuzz name");
+	/* version 5: a listing, or a command that does not exist */
+	if (chance(8))
+		a.command = (uint32_t)below(KFTP_COMMAND_MAX + 2);
 
 	c->cat = cat_pick[below(sizeof(cat_pick) / sizeof(cat_pick[0]))];
 	switch (c->cat) {

@@ -2,17 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 """Minimal recording FTP server for the kftp ioctl fuzzer.
 
-It speaks just enough FTP for kftp to reach RETR, which it always refuses
-with 550, so no data connection is ever needed:
+It speaks just enough FTP for kftp to reach RETR (or a listing), which it
+always refuses with 550, so no data connection is ever needed:
 
     220 greeting; USER -> 331; PASS -> 230; TYPE -> 200;
     SIZE -> 213 5 (550 when the path contains "nosize"); MDTM -> 213 time;
-    PORT/EPRT -> 200; REST -> 350; RETR -> 550; ABOR -> 226; QUIT -> 221.
+    PORT/EPRT -> 200; REST -> 350; RETR, LIST, NLST, MLSD -> 550;
+    ABOR -> 226; QUIT -> 221.
 
 Every received line is logged.  A line is a VIOLATION (an injected command
 reached the server) when:
   * its first word is not one of USER PASS TYPE SIZE MDTM PORT EPRT RETR
-    QUIT ABOR REST, or
+    QUIT ABOR REST FEAT OPTS HASH XSHA256 LIST NLST MLSD, or
   * it contains "INJECTED", or
   * it is not terminated by CRLF, holds a CR before its end, or holds a NUL
     byte (a string went out past its terminator or with an embedded CR/LF).
@@ -44,7 +45,7 @@ import time
 
 ALLOWED = {b"USER", b"PASS", b"TYPE", b"SIZE", b"PORT", b"EPRT", b"RETR",
            b"QUIT", b"ABOR", b"REST", b"MDTM", b"FEAT", b"OPTS", b"HASH",
-           b"XSHA256"}
+           b"XSHA256", b"LIST", b"NLST", b"MLSD"}
 MAX_LINE = 65536          # far above anything kftp may send (4095+5+2)
 IDLE_TIMEOUT = 60.0       # seconds without a line: drop the connection
 LOG_LINE_MAX = 300        # bytes of each line kept in the log
@@ -149,6 +150,8 @@ def reply_for(body):
             # a control byte in the text: kftp must show it as '?'
             return b"550 recorder\x1bescape test\r\n"
         return b"550 recorder: no such file (kftp-fuzz)\r\n"
+    if word in (b"LIST", b"NLST", b"MLSD"):
+        return b"550 recorder: no such directory (kftp-fuzz)\r\n"
     if word == b"ABOR":
         return b"226 recorder: nothing to abort\r\n"
     if word == b"QUIT":

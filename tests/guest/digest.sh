@@ -94,19 +94,6 @@ every_size() {
 	return $rc
 }
 
-# hostile SCENARIO: the scenario of the next connections to the scripted
-# server (started on first use: HSPORT, its log HSLOG, MAIN_SHA the
-# digest of what it serves).
-HSPID=
-hostile() {
-	if [ -z "$HSPID" ]; then
-		start_hostile_ftpd "$W/hs" --control "$W/hs.ctl" || return 1
-		HSPID=$HOSTILE_PID HSPORT=$HOSTILE_PORT HSLOG=$W/hs/hostile.log
-		MAIN_SHA=$(sha_of "$W/hs/hdata/main.bin")
-	fi
-	printf '%s\n' "$1" >"$W/hs.ctl"
-}
-
 # start_throttled: hostile_ftpd.py serving throttle40m; HPORT, BIG_SHA and
 # the file's bytes in $W/big.
 start_throttled() {
@@ -303,7 +290,7 @@ c_server_hash() {
 	local d rc=0 sc before
 	d=$(fresh server-hash)
 	for sc in hash hashopts xsha256 hashoptsno hash550; do
-		hostile "$sc" || return 1
+		scripted_scenario "$sc" || return 1
 		kget -v --sha256 -o "$d/$sc" "ftp://127.0.0.1:$HSPORT/main.bin"
 		check_rc 0 || { rc=1; continue; }
 		check_eq "$sc: --sha256 line" "$MAIN_SHA  $d/$sc" "$KOUT" || rc=1
@@ -319,7 +306,7 @@ c_server_hash() {
 		"$(log_count "$HSLOG" 'hashopts < OPTS HASH SHA-256') $(log_count "$HSLOG" 'hashoptsno < OPTS HASH SHA-256')" || rc=1
 	check_contains "hash550: -v" "$KERR" "* the server gave no SHA-256" || rc=1
 	# Resumed: the server's digest is of the whole file, range 0-SIZE.
-	hostile hash || return 1
+	scripted_scenario hash || return 1
 	head -c 123457 "$W/hs/hdata/main.bin" >"$d/resumed"
 	kget -q --sha256 -C - -o "$d/resumed" "ftp://127.0.0.1:$HSPORT/main.bin"
 	check_rc 0 || rc=1
@@ -350,7 +337,7 @@ c_server_hash_bad() {
 	local d rc=0 sc
 	d=$(fresh server-hash-bad)
 	for sc in hashwrong hashbad hashmd5 hashrange; do
-		hostile "$sc" || return 1
+		scripted_scenario "$sc" || return 1
 		printf 'old\n' >"$d/$sc"
 		kget --sha256 -o "$d/$sc" "ftp://127.0.0.1:$HSPORT/main.bin"
 		case $sc in
@@ -361,7 +348,7 @@ c_server_hash_bad() {
 		case $KOUT in ?*) diag "$sc: a --sha256 line for a failure: $KOUT"; rc=1 ;; esac
 	done
 	# With no option, the server's digest is checked all the same.
-	hostile hashwrong || return 1
+	scripted_scenario hashwrong || return 1
 	printf 'old\n' >"$d/nooption"
 	kget -o "$d/nooption" "ftp://127.0.0.1:$HSPORT/main.bin"
 	expect_fail 12 "checksum mismatch: sha-256 $MAIN_SHA, the server's (HASH) is " || rc=1
@@ -465,12 +452,12 @@ veth_down() {
 c_server_hash_stops() {
 	local d rc=0 pid cmd
 	d=$(fresh server-hash-stops)
-	hostile opts150 || return 1
+	scripted_scenario opts150 || return 1
 	printf 'old\n' >"$d/f"
 	kget --sha256 -o "$d/f" "ftp://127.0.0.1:$HSPORT/main.bin"
 	expect_fail 8 "the server's SHA-256 reply is not a SHA-256 of the whole file" || rc=1
 	check_eq "opts150: the destination" old "$(cat "$d/f")" || rc=1
-	hostile hashslow || return 1
+	scripted_scenario hashslow || return 1
 	"$KFTP_GET" -q --sha256 -o "$d/g" "ftp://127.0.0.1:$HSPORT/main.bin" \
 		>"$d/out" 2>"$d/err" </dev/null &
 	pid=$!

@@ -498,6 +498,20 @@ start_hostile_ftpd() {
 	return 1
 }
 
+# scripted_scenario SCENARIO: the scenario of the next connections to the
+# part's own scripted server (hostile_ftpd.py, started on first use, in
+# $PART_WORK/hs): HSPID (the part's cleanup stops it), HSPORT, its log
+# HSLOG, and MAIN_SHA, the digest of what its RETR serves.
+HSPID=
+scripted_scenario() {
+	if [ -z "$HSPID" ]; then
+		start_hostile_ftpd "$PART_WORK/hs" --control "$PART_WORK/hs.ctl" || return 1
+		HSPID=$HOSTILE_PID HSPORT=$HOSTILE_PORT HSLOG=$PART_WORK/hs/hostile.log
+		MAIN_SHA=$(sha_of "$PART_WORK/hs/hdata/main.bin")
+	fi
+	printf '%s\n' "$1" >"$PART_WORK/hs.ctl"
+}
+
 # stop_pid PID NAME: SIGTERM, wait up to 10 s, then SIGKILL. Only our own
 # children, by pid.
 stop_pid() {

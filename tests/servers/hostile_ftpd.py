@@ -16,7 +16,10 @@ so they can only be chosen with 1 or 2.
 
 The server speaks enough FTP for an active-mode RETR client: USER, PASS,
 TYPE, SIZE, MDTM, PORT, EPRT, REST, RETR, ABOR, QUIT, NOOP, SYST, FEAT, PWD,
-CWD, MODE, STRU; and HASH, OPTS HASH and XSHA256 in the digest scenarios. Every RETR serves the scenario's content whatever the path. The data
+CWD, MODE, STRU; and HASH, OPTS HASH and XSHA256 in the digest scenarios.
+Every RETR serves the scenario's content whatever the path; LIST, NLST and
+MLSD serve its listing (a small one of each form unless the scenario has
+its own), through the same data phase. The data
 connection is opened after RETR with a 150 reply (as vsftpd does) or, for
 "pyftpd"-style scenarios, right at PORT/EPRT time and before the 200 reply,
 with a 125 reply to RETR (as pyftpdlib does).
@@ -128,7 +131,8 @@ class Scen:
 
     def __init__(self, name, desc, greet=None, on=None, retr=None,
                  transfer=None, style='vsftpd', content=MAIN, size=None,
-                 thief=None, thieves=1, fork=False, nodelay=False):
+                 thief=None, thieves=1, fork=False, nodelay=False,
+                 listing=None):
         self.name = name
         self.desc = desc
         self.greet = greet          # f(sess) -> continue with commands?
@@ -142,6 +146,7 @@ class Scen:
         self.thieves = thieves      # how many thieves come first
         self.fork = fork            # run the session in a child process
         self.nodelay = nodelay
+        self.listing = listing      # {VERB: bytes} for LIST, NLST, MLSD
 
 
 SCEN = {}
@@ -594,6 +599,29 @@ def q_blackhole(sess, arg):
     return 'quit'
 
 
+# listings -------------------------------------------------------------------
+
+# What LIST, NLST and MLSD serve unless a scenario has its own.
+LISTINGS = {
+    'LIST': b'-rw-r--r--    1 1000     1000           34 Dec 04 10:15 main.bin\r\n'
+            b'drwxr-xr-x    2 1000     1000         4096 Jan 01  2025 sub\r\n',
+    'NLST': b'main.bin\r\nsub\r\n',
+    'MLSD': b'type=cdir;modify=20261204101500; /\r\n'
+            b'type=file;size=34;modify=20261204101500; main.bin\r\n'
+            b'type=dir;modify=20250101000000; sub\r\n',
+}
+
+# Names a client must not take as local file names, one MLSD line each.
+HOSTILE_NAMES = [b'../x', b'/etc/x', b'a/b', b'..', b'.', b'cr\rname',
+                 b'nul\x00name', b'esc\x1b[2Jname', b'x' * 300]
+HOSTILE_MLSD = (b'type=file;size=2;modify=20261204101500; ok.txt\r\n' +
+                b''.join(b'type=file;size=1;modify=20261204101500; ' + n +
+                         b'\r\n' for n in HOSTILE_NAMES) +
+                b'type=OS.unix=symlink;modify=20261204101500; root\r\n'
+                b'type=dir;modify=20261204101500; d\r\n')
+HOSTILE_NLST = b'ok.txt\r\n' + b''.join(n + b'\r\n' for n in HOSTILE_NAMES)
+
+
 # digests (HASH, XSHA256), as proftpd's mod_digest answers them -------------
 
 def feat(*extra):
@@ -797,6 +825,21 @@ scen('idleeof', 'normal; 1 s idle after a transfer: close, no reply',
 scen('rest502', '502 to REST', on={'REST': '502 REST not implemented.'})
 scen('rest350retr550', '350 to REST, then 550 to RETR',
      on={'RETR': '550 Failed to open file.'})
+scen('mlsd', 'FEAT offers MLST: a listing client sends MLSD',
+     on={'FEAT': feat(' MLST type*;size*;modify*;')})
+scen('listhostile', 'MLSD and NLST with names that are not file names '
+     '(../x, /etc/x, a/b, CR, NUL, ESC, 300 bytes), and a symlink',
+     on={'FEAT': feat(' MLST type*;size*;modify*;')},
+     listing={'MLSD': HOSTILE_MLSD, 'NLST': HOSTILE_NLST,
+              'LIST': LISTINGS['LIST']})
+scen('listendless', 'a listing that never ends (1 MiB blocks, no 226)',
+     transfer=t_flood, size=1 << 40)
+scen('list550', '550 to LIST, NLST and MLSD',
+     on={'LIST': '550 Failed to open directory.',
+         'NLST': '550 Failed to open directory.',
+         'MLSD': '550 Failed to open directory.'})
+scen('mlsd500', 'FEAT offers MLST, but MLSD is refused with 500',
+     on={'FEAT': feat(' MLST type*;size*;'), 'MLSD': '500 Unknown command.'})
 scen('hash', 'FEAT offers HASH (SHA-256 selected) and XSHA256; HASH '
      'answers as proftpd does', on={'FEAT': feat(' HASH SHA-256*;SHA-1;MD5',
                                                  ' XSHA256'),
@@ -912,6 +955,7 @@ class Session:
         self.dsocks = []
         self.rest = 0                   # REST offset for the next RETR
         self.offset = 0                 # that of the transfer under way
+        self.payload = None             # a listing's bytes, else content
         self.ncmds = 0                  # commands received so far
         self.threads = []
         self.local = sock.getsockname()[0]
@@ -1060,7 +1104,8 @@ class Session:
                 self.reply("425 Can't open data connection.")
                 return
             (self.scen.transfer or t_normal)(
-                self, ds, self.scen.content[self.offset:])
+                self, ds, self.scen.content[self.offset:]
+                if self.payload is None else self.payload)
         except Gone as e:
             self.log('* transfer stopped: %s' % e)
             if ds is not None:
@@ -1157,6 +1202,7 @@ class Session:
 
     def cmd_RETR(self, arg):
         self.offset, self.rest = self.rest, 0
+        self.payload = None
         if self.offset > self.scen.size:
             self.reply('554 Invalid REST parameter.')
             return None
@@ -1177,6 +1223,35 @@ class Session:
             self.reply(opening(self, arg))
         self.halt.clear()
         self.start_thread(self.xfer, ds)
+
+    def cmd_listing(self, verb, arg):
+        """LIST, NLST, MLSD: the data phase of RETR, with the listing."""
+        self.rest = self.offset = 0
+        self.payload = (self.scen.listing or LISTINGS)[verb]
+        if self.scen.style == 'pyftpd':
+            ds, self.predata = self.predata, None
+            if ds is None:
+                self.reply("425 Can't open data connection.")
+                return
+            self.reply('125 Data connection already open. '
+                       'Transfer starting.')
+        else:
+            if self.target is None:
+                self.reply('425 Use PORT or PASV first.')
+                return
+            ds = None
+            self.reply('150 Here comes the directory listing.')
+        self.halt.clear()
+        self.start_thread(self.xfer, ds)
+
+    def cmd_LIST(self, arg):
+        return self.cmd_listing('LIST', arg)
+
+    def cmd_NLST(self, arg):
+        return self.cmd_listing('NLST', arg)
+
+    def cmd_MLSD(self, arg):
+        return self.cmd_listing('MLSD', arg)
 
     def cmd_ABOR(self, arg):
         busy = [t for t in self.threads if t.is_alive()]
