@@ -383,6 +383,8 @@ static int kftp_list(struct kftp_xfer *x)
 		return 0;
 	}
 	switch (code) {
+	case 501:	/* RFC 3659 7.2.1: MLSD of what is not a directory */
+		return cmd == KFTP_COMMAND_MLSD ? -ENOENT : -EPROTO;
 	case 450:	/* RFC 959's "file unavailable", as NLST of nothing */
 	case 550:
 		return -ENOENT;

@@ -46,6 +46,13 @@
 #   e7   the server drops control and data while the client is stopped
 #        (kftp-get with two URLs): the first fails (exit 8, ECONNRESET,
 #        ECONNABORTED or EPROTO at that step), the second works
+# A listing (kftp-get -l, request version 5; issue 22) is a transfer whose
+# RETR is LIST or MLSD: the steps it does not share with RETR (LIST, MLSD)
+# and those where its data flows (accept, data, 226), crossed with
+#   l1   SIGSTOP; the server goes on; SIGCONT: every name, the command once
+#   l2   SIGSTOP, then SIGKILL: death by SIGKILL, nothing left
+# The steps before them are RETR's own; e3..e7 at LIST stand on e1..e7 at
+# RETR, the same reply wait of the same state machine.
 # Left out, and counted nowhere:
 #   - e7 at connect: there is no connection yet to drop;
 #   - e4b at USER..MDTM, PORT, REST and accept: whether a kept transfer may
@@ -806,6 +813,34 @@ b_e1() {
 	once_each "$step"
 }
 
+# l1 STEP: kftp-get -l (a listing, issue 22) held at STEP, stopped, the
+# server goes on, continued: every name printed, the listing sent once.
+# At MLSD the server offers MLST (its "mlsd" scenario), else it gets LIST.
+b_l1() {
+	local step=$1 d=$C_DIR cmd=LIST
+	[ "$step" != MLSD ] || { printf 'mlsd\n' >"$HCTL"; cmd=MLSD; }
+	hold_start "$step" "$d/out" "$KFTP_GET" -l --connect-timeout "$T_CLIENT" \
+		--timeout "$T_CLIENT" "ftp://127.0.0.1:$HPORT/d/" || return 1
+	stopped_while "$BGPID" release || return 1
+	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
+	check_eq "names" "main.bin|sub" "$(paste -sd'|' "$d/out")" || return 1
+	case_count "< $cmd( |\$)"
+	check_eq "$cmd commands" 1 "$CNT"
+}
+
+# l2 STEP: the same, stopped, then SIGKILL: nothing left (case_end: no
+# socket, one START and one DONE, a clean kernel log).
+b_l2() {
+	local step=$1 d=$C_DIR
+	C_RESULTS='[A-Z]+@[A-Z_]+'
+	hold_start "$step" "$d/out" "$KFTP_GET" -l --connect-timeout "$T_CLIENT" \
+		--timeout "$T_CLIENT" "ftp://127.0.0.1:$HPORT/d/" || return 1
+	stop_wait "$BGPID" || return 1
+	kill -KILL "$BGPID"
+	proc_wait "$BGPID" "$T_EXIT"
+	check_eq "kftp-get's exit status ($(<"$d/out"))" 137 "$PRC"
+}
+
 # kget_stopped STEP SIGNAL STATUS: kftp-get, held at STEP, is stopped and
 # gets SIGNAL (then SIGCONT, but for SIGKILL): it must end with STATUS and
 # leave nothing.
@@ -1466,6 +1501,8 @@ fi
 cases() {
 matrix e1 "SIGSTOP, SIGCONT: complete, each command once" "${STEPS[@]}"
 lcase f9 "SIGSTOP while RETR is being sent: restarted, complete, one RETR" b_f9
+matrix l1 "-l, SIGSTOP, SIGCONT: every name, the listing sent once" LIST MLSD accept data 226
+matrix l2 "-l, SIGSTOP, SIGKILL: nothing left" LIST MLSD accept data 226
 matrix e3 "SIGKILL: the file holds what was received, nothing left" "${STEPS[@]}"
 matrix e4k "SIGTERM while stopped, SIGCONT: dies by it, nothing left" "${STEPS[@]}"
 matrix e4a "a handled signal while stopped: EINTR, the same request succeeds" "${STEPS[@]}"

@@ -192,7 +192,7 @@ tcase "pyftpdlib: -l sends MLSD (FEAT offers MLST); the same names" c_pyftpd_mls
 tcase "-l of the login directory: ftp://h/, ftp://h" c_login_dir
 tcase "-l of an empty directory: nothing on stdout, exit 0" c_empty
 tcase "three listings in one run: one login" c_one_login
-tcase "a missing directory (550): exit 6; MLSD refused (500): exit 8" c_missing
+tcase "a missing directory (pyftpdlib's 501 to MLSD, 550): exit 6; MLSD refused (500): exit 8" c_missing
 tcase "hostile names (../x, /etc/x, a/b, CR, NUL, ESC, 300 bytes): reported, left out" c_hostile_names
 tcase "a listing that never ends: --max-filesize stops it (exit 11), the next one works" c_endless
 tcase "SIGSTOP/SIGCONT while 20000 entries stream: all of them, LIST sent once" c_stop_cont

@@ -911,6 +911,8 @@ HOLD_STEPS = {
             'read (with --ctl-rcvbuf, a long next command cannot be sent)',
     'REST': 'before the reply to REST',
     'RETR': 'before the reply to RETR',
+    'LIST': 'before the reply to LIST',
+    'MLSD': 'before the reply to MLSD (with a scenario that offers it)',
     'accept': 'after 150 to RETR, before connecting the data connection',
     'data': 'half of the file sent, the data connection open',
     '226': 'the data sent and closed, before the final reply',

@@ -471,7 +471,7 @@ struct kftp_get_args {
  * * EACCES	- Login refused (530, or 332 account required).
  * * ENOENT	- Remote file missing or not readable (550 to RETR; SIZE is
  *		  only advisory); a directory that cannot be listed (450 or
- *		  550 to a listing command).
+ *		  550 to a listing command, 501 to MLSD: RFC 3659 7.2.1).
  * * ECONNRESET, ECONNABORTED - The server dropped a connection (421 counts).
  * * EBADMSG	- A reply that is not FTP: a bad code, a line or reply too long;
  *		  or a reply to HASH or XSHA256 that holds no SHA-256 of the
