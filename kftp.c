@@ -136,8 +136,8 @@ static void kftp_log_failure(const struct kftp_xfer *x, int err)
 		return;
 	kftp_server_addr(x->args, &server);
 	/* %pE: the path is the caller's and the log is the admin's terminal. */
-	pr_info_ratelimited("%s %*pE from %pISpc failed at step %u: %d\n",
-			    x->args->command ? "listing" : "retrieving",
+	pr_info_ratelimited("%s '%*pE' from %pISpc failed at step %u: %d\n",
+			    x->args->command != KFTP_COMMAND_RETR ? "listing" : "retrieving",
 			    (int)strlen(x->args->remote_path),
 			    x->args->remote_path, &server, x->step, err);
 }
@@ -166,8 +166,9 @@ static int kftp_put_result(struct kftp_get_args __user *uargs, u32 usize,
 	if (usize >= offsetofend(struct kftp_get_args, remote_mtime) &&
 	    put_user(x->remote_mtime, &uargs->remote_mtime))
 		return -EFAULT;
-	/* Only a version 5 caller can ask for a listing. */
-	if (x->command_sent && put_user(x->command_sent, &uargs->command_sent))
+	/* Only a version 5 caller can ask for a listing (validated above). */
+	if (usize >= offsetofend(struct kftp_get_args, command_sent) &&
+	    x->command_sent && put_user(x->command_sent, &uargs->command_sent))
 		return -EFAULT;
 	/* Only a version 4 caller can ask for them. */
 	if (usize < KFTP_GET_ARGS_SIZE_VER4)
@@ -212,12 +213,14 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	/*
 	 * A version 3 flag needs the version 3 fields: from an older caller's
 	 * struct, trace_fd would read as fd 0 (clone3 refuses the same way).
-	 * A version 4 flag needs the field its result goes to.
+	 * A version 4 flag needs the field its result goes to, and so does a
+	 * listing (command_sent): a struct cut inside command is refused too.
 	 */
 	if (((args->flags & (KFTP_GET_F_TRACE | KFTP_GET_F_DEST_STREAM)) &&
 	     usize < KFTP_GET_ARGS_SIZE_VER3) ||
 	    ((args->flags & (KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256)) &&
-	     usize < KFTP_GET_ARGS_SIZE_VER4)) {
+	     usize < KFTP_GET_ARGS_SIZE_VER4) ||
+	    (args->command && usize < KFTP_GET_ARGS_SIZE_VER5)) {
 		err = -EINVAL;
 		goto out_free;
 	}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The FTP dialogue: connect, greeting, login, TYPE I, FEAT, SIZE, MDTM,
- * PORT/EPRT, REST, RETR (or LIST, NLST, MLSD), completion, HASH; what each
- * reply means, and which step failed (FEAT and HASH themselves are
+ * PORT/EPRT, REST, RETR (or LIST, NLST, MLSD), completion, HASH; what
+ * each reply means, and which step failed (FEAT and HASH themselves are
  * kftp_verify.c's). The bytes on
  * the control connection are kftp_ctrl.c's business, keeping a connection
  * between calls is kftp_session.c's.
@@ -348,6 +348,7 @@ static int kftp_retr(struct kftp_xfer *x)
 	return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
 }
 
+/* Indexed by KFTP_COMMAND_*: LISTING is resolved before, RETR never comes. */
 static const char *const kftp_listing_verbs[] = {
 	[KFTP_COMMAND_LIST] = "LIST",
 	[KFTP_COMMAND_NLST] = "NLST",
@@ -374,6 +375,11 @@ static int kftp_list(struct kftp_xfer *x)
 	u32 cmd = kftp_listing_command(x);
 	int code;
 
+	BUILD_BUG_ON(ARRAY_SIZE(kftp_listing_verbs) != KFTP_COMMAND_MLSD + 1);
+	if (WARN_ON_ONCE(cmd >= ARRAY_SIZE(kftp_listing_verbs) ||
+			 !kftp_listing_verbs[cmd]))
+		return -EINVAL;
+	/* Set before the send: a restart goes on with the same command. */
 	x->command_sent = cmd;
 	code = kftp_cmd(x, kftp_listing_verbs[cmd], path[0] ? path : NULL);
 	if (code < 0)
@@ -382,10 +388,13 @@ static int kftp_list(struct kftp_xfer *x)
 		x->sess->ctrl.state = KFTP_CONN_BUSY;	/* the final reply is to come */
 		return 0;
 	}
+	/*
+	 * 450 ("file busy"; some servers' NLST of nothing) stays a transient
+	 * EPROTO. There is no fallback from MLSD to LIST: FEAT said MLST.
+	 */
 	switch (code) {
 	case 501:	/* RFC 3659 7.2.1: MLSD of what is not a directory */
 		return cmd == KFTP_COMMAND_MLSD ? -ENOENT : -EPROTO;
-	case 450:	/* RFC 959's "file unavailable", as NLST of nothing */
 	case 550:
 		return -ENOENT;
 	case 500:

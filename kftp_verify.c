@@ -93,7 +93,10 @@ static void kftp_feat_line(void *arg, int code, char sep, const char *line,
 		x->sess->ctrl.feat |= KFTP_FEAT_XSHA256;
 	} else if (n == 4 && (!strncasecmp(p, "MLST", 4) ||
 			      !strncasecmp(p, "MLSD", 4))) {
-		/* " MLST type*;size*;modify*;": the facts are not needed */
+		/*
+		 * " MLST type*;size*;modify*;": the facts are not needed. RFC
+		 * 3659 advertises MLST alone; an "MLSD" line is taken too.
+		 */
 		x->sess->ctrl.feat |= KFTP_FEAT_MLST;
 	}
 }

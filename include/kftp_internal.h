@@ -23,7 +23,7 @@ struct pid;
 struct shash_desc;
 struct socket;
 
-/* kftp_ctrl.feat: the server's digest commands, from its FEAT reply */
+/* kftp_ctrl.feat: the server's digest commands and MLST, from its FEAT reply */
 #define KFTP_FEAT_HASH_SHA256	0x01	/* HASH offers SHA-256 ... */
 #define KFTP_FEAT_HASH_SELECTED	0x02	/* ... and it is the one selected */
 #define KFTP_FEAT_XSHA256	0x04
@@ -140,6 +140,7 @@ struct kftp_xfer {
 	struct kftp_get_args *args;	/* validated copy of the request */
 	struct pid *caller;		/* the thread a restart must come from */
 	enum kftp_step step;		/* what the dialogue is doing */
+	u32 command_sent;		/* a listing's KFTP_COMMAND_*, once sent */
 	unsigned int substep;		/* progress inside a step, for restarts */
 	bool cmd_sent;			/* the step's command awaits its reply */
 	bool reused;			/* ctrl came from an earlier call */
@@ -178,7 +179,6 @@ struct kftp_xfer {
 
 	/* kftp_verify.c: KFTP_GET_F_SERVER_SHA256 */
 	u32 server_hash;		/* KFTP_SERVER_HASH_* */
-	u32 command_sent;		/* a KFTP_COMMAND_*, once sent */
 	u8 server_sha256[KFTP_SHA256_SIZE];
 
 	/* kftp_netlink.c: events and the dump */
@@ -225,7 +225,7 @@ int kftp_cmd_until(struct kftp_xfer *x, const char *verb, const char *arg,
 int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg);
 void kftp_ctrl_goodbye(struct kftp_ctrl *c, bool failed);
 
-/* kftp_verify.c: the server's own digest (KFTP_GET_F_SERVER_SHA256) */
+/* kftp_verify.c: FEAT, MLSD offered, the server's own digest */
 bool kftp_feat_wanted(const struct kftp_xfer *x);
 bool kftp_mlsd_offered(const struct kftp_xfer *x);
 int kftp_feat(struct kftp_xfer *x);

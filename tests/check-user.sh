@@ -409,11 +409,27 @@ c_globs() {
 	return $rc
 }
 
+# listing FILE FORM ARGS...: kftp-get ARGS through the stand-in, which
+# plays FILE back as the server's listing (FORM: mlsd or list) and refuses
+# any other request; its stdout in $W/list.out, REQ the requests made.
+listing() {
+	local file=$1 form=$2
+	shift 2
+	RC=0
+	rm -f "$W/probe.out"
+	(cd "$W/run" && timeout -k 5 30 env "${STANDIN[@]}" \
+		KFTP_PROBE_DEVICE="list:$file" KFTP_PROBE_DEVICE_VERSION=5 \
+		KFTP_PROBE_LIST_FORM="$form" "$ASAN" "$@") >"$W/list.out" 2>"$W/err" \
+		</dev/null || RC=$?
+	ERR=$(head -c 3000 "$W/err")
+	REQ=$(sed -n 's/^requests //p' "$W/probe.out" 2>/dev/null | tail -n 1)
+}
+
 # -l through the stand-in, which plays the server's listing back: the names
 # on stdout, hostile ones reported and left out, a bad line exit 8; a
 # directory URL, the login directory, and what -l refuses.
 c_list_only() {
-	local rc=0 u=ftp://127.0.0.1:9 out=$W/list.out
+	local rc=0 u=ftp://127.0.0.1:9
 	printf '%s\r\n' 'type=cdir;modify=20261204101500; /pub' \
 		'type=file;size=5;modify=20261204101500; a.txt' \
 		'type=dir;modify=20261204101500; sub dir' \
@@ -422,27 +438,17 @@ c_list_only() {
 		'type=file;size=2; café' >"$W/mlsd"
 	printf '%s\r\n' 'total 8' '-rw-r--r--   1 ftp ftp  5 Dec  4 10:15 a.txt' \
 		'drwxr-xr-x   2 ftp ftp  4096 Jan  1  2025 sub' 'garbage' >"$W/unix"
-	listing() {	# listing FILE FORM ARGS...: stdout to $out
-		local file=$1 form=$2
-		shift 2
-		RC=0
-		(cd "$W/run" && timeout -k 5 30 env "${STANDIN[@]}" \
-			KFTP_PROBE_DEVICE="list:$file" KFTP_PROBE_DEVICE_VERSION=5 \
-			KFTP_PROBE_LIST_FORM="$form" "$ASAN" "$@") >"$out" 2>"$W/err" \
-			</dev/null || RC=$?
-		ERR=$(head -c 3000 "$W/err")
-	}
 	listing "$W/mlsd" mlsd -l "$u/pub/"
 	expect 0 "MLSD line 4 skipped (a name with a '/'): type=file;size=1; ../x" || rc=1
 	grep -qF 'MLSD line 6 skipped (a name with a control character): type=file;size=1; bad\x1bname' \
 		"$W/err" || { diag "line 6 not reported, escaped: $ERR"; rc=1; }
-	check_eq "names (MLSD)" "a.txt|sub dir|café" "$(paste -sd'|' "$out")" || rc=1
+	check_eq "names (MLSD)" "a.txt|sub dir|café" "$(paste -sd'|' "$W/list.out")" || rc=1
 	listing "$W/unix" list -l "$u/"
 	expect 8 "LIST line 4 is not one kftp-get can read" || rc=1
 	expect 8 "1 line of the listing could not be read" || rc=1
-	check_eq "names (LIST)" "a.txt|sub" "$(paste -sd'|' "$out")" || rc=1
+	check_eq "names (LIST)" "a.txt|sub" "$(paste -sd'|' "$W/list.out")" || rc=1
 	listing "$W/unix" list -l "$u"
-	check_eq "names (no path)" "a.txt|sub" "$(paste -sd'|' "$out")" || rc=1
+	check_eq "names (no path)" "a.txt|sub" "$(paste -sd'|' "$W/list.out")" || rc=1
 	srun KFTP_PROBE_DEVICE=missing KFTP_PROBE_DEVICE_VERSION=5 -- "$ASAN" -l "$u/nodir/"
 	expect 6 "remote directory missing or not listable" || rc=1
 	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" -l "$u/pub/"
@@ -455,6 +461,36 @@ c_list_only() {
 	done
 	srun -- "$ASAN" "$u/pub/"
 	expect 2 "the URL must name a file, not 'pub/'" || rc=1
+	return $rc
+}
+
+# Wildcards through the stand-in: the listing's plain files that match, in
+# name order, percent-encoded; nothing matched is exit 6 and the next URL
+# still runs; escaped, -g, -o and an older module.
+c_wildcards() {
+	local rc=0 u=ftp://127.0.0.1:9
+	printf '%s\r\n' 'type=cdir; /pub' 'type=file;size=5; b.txt' 'type=file;size=5; a.txt' \
+		'type=file;size=5; .hidden.txt' 'type=dir; d.txt' 'type=file;size=5; c d%.txt' \
+		'type=file;size=5; x.bin' 'type=OS.unix=symlink; l.txt' >"$W/wild"
+	listing "$W/wild" mlsd "$u/pub/*.txt"
+	expect 4 "$u/pub/a.txt: cannot connect" || rc=1
+	check_eq "requests (the listing, 3 files)" 4 "$REQ" || rc=1
+	check_eq "the files, in order" "a.txt|b.txt|c%20d%25.txt" \
+		"$(grep -o "$u/pub/[^:]*: cannot" "$W/err" | sed "s|^$u/pub/||; s|: cannot||" | paste -sd'|')" || rc=1
+	lacks "a directory or a link" "d.txt: cannot" || rc=1
+	lacks "a hidden file" ".hidden.txt" || rc=1
+	listing "$W/wild" mlsd "$u/pub/*.zip" "$u/pub/[xy]?bin"
+	expect 6 "$u/pub/*.zip: no file in the directory matches '*.zip'" || rc=1
+	expect 6 "$u/pub/x.bin: cannot connect" || rc=1
+	listing "$W/wild" mlsd "$u/pub/\\*.txt"
+	check_eq "requests (\\*: no listing)" 1 "$REQ" || rc=1
+	expect 4 "$u/pub/*.txt: cannot connect" || rc=1
+	listing "$W/wild" mlsd -g "$u/pub/*.txt"
+	check_eq "requests (-g: no listing)" 1 "$REQ" || rc=1
+	listing "$W/wild" mlsd -o x "$u/pub/*.txt"
+	expect 2 "-o names one file or one directory, and a wildcard" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" "$u/pub/*.txt"
+	expect 3 "a wildcard ('*' or '?') in a URL needs a newer kftp module" || rc=1
 	return $rc
 }
 
@@ -890,6 +926,7 @@ tcase "every URL, -i lists too, checked before the first download (issue 21)" c_
 tcase "two URLs, one local name: refused before any request (issue 22)" c_shared_dest
 tcase "ranges and sets: expanded in order, -g, bad patterns, -i as it is (issue 22)" c_globs
 tcase "-l: names from MLSD and LIST, hostile ones skipped, bad lines exit 8 (issue 22)" c_list_only
+tcase "wildcards: the matching plain files in order, none is exit 6, \\*, -g, -o (issue 22)" c_wildcards
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing
 tcase "a module too old for an option: exit 3, reload hint, nothing sent (issue 21)" c_too_old

@@ -16,6 +16,7 @@
 
 #include <linux/kftp.h>
 
+#include "listing.h"
 #include "options.h"
 #include "url.h"
 
@@ -52,6 +53,10 @@ struct job {
 	int err;		/* errno of the failed ioctl */
 	const uint8_t *want_sha256;	/* --checksum(s): the digest it must have */
 	uint64_t elapsed_ms;	/* of the last ioctl */
+	/* A listing (-l, a wildcard): no file; each entry goes to each(). */
+	bool listing;
+	void (*each)(const struct listing_entry *e, void *arg);
+	void *each_arg;
 	struct kftp_get_args args;
 };
 

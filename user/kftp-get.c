@@ -8,17 +8,19 @@
  *   options.c, help.c  the command line and -h (struct options)
  *   plan.c             what is checked before the first download
  *   login.c, netrc.c   whom each URL logs in as (and the prompt)
+ *   wildcard.c         '*' and '?' in a URL: the listing's matching files
  *   batch.c            many URLs: in order, or by -Z worker processes
  *   results.c          the summary, --json and --failed
  *   transfer.c         one URL: addresses, session, data file, the ioctl,
- *                      --retry
+ *                      --retry; or a listing (-l, a wildcard's), whose
+ *                      lines dirlist.c and listing.c take apart
  *   address.c          name resolution
  *   session.c          this process's /dev/kftp, and the probe of it
  *   version.c          what the loaded module's request version allows
  *   localfile.c        the destination and the data file (destdir.c: its
  *                      directory)
  *   report.c           what a failure means, and its exit status
- *   url.c              URLs taken apart
+ *   url.c, urlglob.c   URLs taken apart; ranges and sets
  *   signals.c          how a stop signal stops everything
  *   msgs.c             messages and exit statuses, the bottom layer
  * and, shared with kftpstat, progress.c (the bar), kftp-events.c and
@@ -36,7 +38,9 @@
 #include "options.h"
 #include "plan.h"
 #include "results.h"
+#include "session.h"
 #include "signals.h"
+#include "wildcard.h"
 
 static struct options opt;
 static struct logins logins;
@@ -88,6 +92,14 @@ int main(int argc, char **argv)
 	/* -u USER alone: the password from the terminal, once it can be used. */
 	if (ctx.version >= 0)
 		logins_prompt(&logins, &opt);
+	/* 2b. Wildcards: their listings, then the files they name, planned. */
+	if (ctx.version >= 0 && opt.nwildcards) {
+		wildcard_expand(&ctx, &opt);
+		plan_urls(&opt, &logins);
+		/* -Z: each worker logs in on its own session. */
+		if (opt.parallel)
+			session_close();
+	}
 	/* 3. The jobs, 4. the report. */
 	return signals_finish(batch_run(&ctx));
 }

@@ -149,20 +149,47 @@ char *xstrdup(const char *s)
 	return d;
 }
 
-static void add_url(struct options *opt, const char *url)
+static void add_url(struct options *opt, const char *url, bool wildcard)
 {
 	char **v;
+	bool *w;
 
 	v = realloc(opt->urls, (opt->nurls + 1) * sizeof(*v));
-	if (!v)
+	if (v)
+		opt->urls = v;
+	w = realloc(opt->wildcard, (opt->nurls + 1) * sizeof(*w));
+	if (w)
+		opt->wildcard = w;
+	if (!v || !w)
 		die(EXIT_OTHER, "out of memory");
-	opt->urls = v;
+	opt->wildcard[opt->nurls] = wildcard;
+	opt->nwildcards += wildcard;
 	opt->urls[opt->nurls++] = xstrdup(url);
 }
 
 static void add_url_cb(void *opt, const char *url)
 {
-	add_url(opt, url);
+	add_url(opt, url, false);
+}
+
+/* A wildcard's directory part, expanded: the pattern goes after each. */
+struct wildcard_tail {
+	struct options *opt;
+	const char *tail;
+};
+
+static void add_wildcard_cb(void *arg, const char *dir)
+{
+	struct wildcard_tail *w = arg;
+	size_t size = strlen(dir) + strlen(w->tail) + 1;
+	char *url = malloc(size);
+
+	if (!url)
+		die(EXIT_OTHER, "out of memory");
+	snprintf(url, size, "%s%s", dir, w->tail);
+	add_url(w->opt, url, true);
+	explicit_bzero(url, size);
+	free(url);
 }
 
 /*
@@ -172,13 +199,27 @@ static void add_url_cb(void *opt, const char *url)
  */
 static void add_cmdline_url(struct options *opt, const char *url)
 {
-	char err[160];
+	struct wildcard_tail w = { opt, NULL };
+	size_t start = opt->globoff ? 0 : urlglob_pattern_start(url);
+	char err[160], *dir;
+	int ret;
 
 	if (opt->globoff) {
-		add_url(opt, url);
+		add_url(opt, url, false);
 		return;
 	}
-	if (urlglob_expand(url, URLGLOB_MAX, add_url_cb, opt, err, sizeof(err))) {
+	if (!start) {
+		ret = urlglob_expand(url, URLGLOB_MAX, add_url_cb, opt, err, sizeof(err));
+	} else {
+		/* A pattern's [...] are its own: ranges and sets before it only. */
+		dir = xstrdup(url);
+		dir[start] = '\0';
+		w.tail = url + start;
+		ret = urlglob_expand(dir, URLGLOB_MAX, add_wildcard_cb, &w, err, sizeof(err));
+		explicit_bzero(dir, start);
+		free(dir);
+	}
+	if (ret) {
 		msg_url(shown_url(url));
 		die(EXIT_USAGE, "%s (-g takes the URL as it is)", err);
 	}
@@ -238,7 +279,7 @@ static void read_input_file(struct options *opt, const char *path)
 			e--;
 		*e = '\0';
 		if (*s && *s != '#')
-			add_url(opt, s);
+			add_url(opt, s, false);
 	}
 	explicit_bzero(buf, len);
 	free(buf);
@@ -638,6 +679,10 @@ void options_parse(struct options *opt, int argc, char **argv)
 		    "(use --output-dir)", opt->nurls);
 	if (opt->list_only)
 		check_list_only(opt);
+	if (opt->nwildcards && (opt->list_only || opt->output || opt->checksum_given))
+		die(EXIT_USAGE, "%s names one file or one directory, and a wildcard "
+		    "('*' or '?') may name many (-g takes the URL as it is)",
+		    opt->list_only ? "-l" : opt->output ? "-o" : "--checksum");
 }
 
 /*
@@ -662,6 +707,10 @@ void options_wipe(struct options *opt)
 	free(opt->urls);
 	opt->urls = NULL;
 	opt->nurls = 0;
+	free(opt->wildcard);
+	opt->wildcard = NULL;
+	free(opt->url_status);
+	opt->url_status = NULL;
 	if (opt->login) {
 		explicit_bzero(opt->login, strlen(opt->login));
 		free(opt->login);

@@ -20,6 +20,9 @@ enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
 struct options {
 	char **urls;		/* copies: argv's are scrubbed */
 	size_t nurls;
+	bool *wildcard;		/* per URL: its last component is a pattern */
+	size_t nwildcards;	/* how many are, until wildcard_expand() */
+	int *url_status;	/* per URL, once expanded: 0, or why it failed */
 	const char *output;	/* -o */
 	bool to_stdout;		/* -o - */
 	const char *output_dir;	/* --output-dir */

@@ -62,7 +62,7 @@ void plan_urls(const struct options *opt, const struct logins *l)
 {
 	static struct job job;
 	struct planned_dest *dests;
-	size_t i;
+	size_t i, n = 0;
 
 	dests = calloc(opt->nurls ?: 1, sizeof(*dests));
 	if (!dests)
@@ -74,13 +74,16 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		job_init(&job, opt, opt->urls[i]);
 		parse_url(job.url_str, &job.url, opt->list_only);
 		login_pick(&job, l);
-		/* -l saves nothing: the URLs name directories, not files. */
-		if (opt->list_only) {
+		/*
+		 * -l saves nothing: the URLs name directories, not files. A
+		 * wildcard's files are known once its listing is: its
+		 * matches are planned then (plan_urls() again), and one that
+		 * failed is not fetched.
+		 */
+		if (opt->list_only || (opt->wildcard && opt->wildcard[i]) ||
+		    (opt->url_status && opt->url_status[i])) {
 			msg_url(NULL);
 			free(shown);
-			dests[i].dest = strdup("");
-			if (!dests[i].dest)
-				die(EXIT_OTHER, "out of memory");
 			continue;
 		}
 		pick_destination(&job);
@@ -90,15 +93,14 @@ void plan_urls(const struct options *opt, const struct logins *l)
 			    opt->checksums.path, job.dest);
 		msg_url(NULL);
 		free(shown);
-		dests[i].dest = strdup(job.dest);
-		if (!dests[i].dest)
+		dests[n].dest = strdup(job.dest);
+		if (!dests[n].dest)
 			die(EXIT_OTHER, "out of memory");
-		dests[i].url = i;
+		dests[n++].url = i;
 	}
 	explicit_bzero(&job, sizeof(job));
-	if (!opt->list_only)
-		refuse_shared_dests(opt, dests, opt->nurls);
-	for (i = 0; i < opt->nurls; i++)
+	refuse_shared_dests(opt, dests, n);
+	for (i = 0; i < n; i++)
 		free(dests[i].dest);
 	free(dests);
 }
@@ -126,6 +128,11 @@ int plan_device(const struct options *opt)
 	}
 	if (opt->list_only && version < REQUEST_V5) {
 		say_too_old("-l (--list-only)", (unsigned int)version, REQUEST_V5);
+		return -1;
+	}
+	if (opt->nwildcards && version < REQUEST_V5) {
+		say_too_old("a wildcard ('*' or '?') in a URL", (unsigned int)version,
+			    REQUEST_V5);
 		return -1;
 	}
 	return version;

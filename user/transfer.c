@@ -57,7 +57,7 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	a->size = sizeof(*a);
 	a->flags = KFTP_GET_F_DEST_FD;
 	/* MLSD where FEAT offers it, else LIST: the kernel knows the login's FEAT. */
-	if (opt->list_only)
+	if (job->listing)
 		a->command = KFTP_COMMAND_LISTING;
 	/* -o -: written as write(2) would; a pipe has no time to set (-R). */
 	if (opt->to_stdout)
@@ -73,7 +73,7 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	 * the data too. An older module is not asked for what it does not
 	 * know, unless a digest option needs version 4 anyway.
 	 */
-	if (!opt->no_server_checksum && !opt->list_only &&
+	if (!opt->no_server_checksum && !job->listing &&
 	    ((a->flags & KFTP_GET_F_SHA256) || job->module_version >= REQUEST_V4))
 		a->flags |= KFTP_GET_F_SERVER_SHA256;
 	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
@@ -102,7 +102,7 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	memcpy(a->password, job->pass, sizeof(a->password));
 	memcpy(a->remote_path, job->url.path, sizeof(a->remote_path));
 	a->max_filesize = opt->max_filesize;
-	if (opt->list_only && !a->max_filesize)
+	if (job->listing && !a->max_filesize)
 		a->max_filesize = LISTING_SIZE_MAX;
 	a->max_time_ms = opt->max_time_ms;
 	a->data_family = opt->data_family;
@@ -114,7 +114,7 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	 * For kftpstat: the final name, not the unnamed data file's
 	 * "/dir/#1234 (deleted)". Only a module of version 3 takes it.
 	 */
-	if (opt->to_stdout || opt->list_only)
+	if (opt->to_stdout || job->listing)
 		snprintf(a->display_name, sizeof(a->display_name), "%s", DEST_STDOUT);
 	else if (!job->inplace && job->module_version >= REQUEST_V3)
 		final_name(job, a->display_name, sizeof(a->display_name));
@@ -134,6 +134,7 @@ bool transfer_bar(const struct run_ctx *ctx)
 
 	/* -v: the kernel's trace lines would cut through the bar. */
 	return !ctx->worker && !ctx->opt->verbose && !ctx->opt->list_only &&
+	       !ctx->opt->nwildcards &&
 	       (p == 1 || (p == -1 && !ctx->opt->quiet && isatty(STDERR_FILENO)));
 }
 
@@ -206,7 +207,7 @@ static int get_from(const struct run_ctx *ctx, struct job *job,
 	}
 	/* The data file, kept for the next address and the next try; or stdout. */
 	err = job->opt->to_stdout || job->data_fd >= 0 ? 0 :
-	      job->opt->list_only ? create_listing_file(job) :
+	      job->listing ? create_listing_file(job) :
 	      job->inplace ? open_inplace(job) : create_data(job);
 	if (err) {
 		if (err == EAGAIN)
@@ -321,6 +322,7 @@ static int checksum_failed(struct job *job)
 	return EXIT_CHECKSUM;
 }
 
+/* -l: the names, one a line, on stdout. */
 static void print_name(const struct listing_entry *e, void *arg)
 {
 	(void)arg;
@@ -328,16 +330,17 @@ static void print_name(const struct listing_entry *e, void *arg)
 }
 
 /*
- * -l: the names, one a line, on stdout. A name that cannot be a file name
+ * A listing job's entries, to job->each. A name that cannot be a file name
  * is reported and left out; a line that is not of the form fails the
- * URL (exit 8) once the rest is printed.
+ * URL (exit 8) once the rest is handed on.
  */
-static int print_listing(struct job *job)
+static int read_listing(struct job *job)
 {
 	struct dirlist_counts n;
 	int err;
 
-	err = dirlist_parse(job->data_fd, job->args.command_sent, print_name, NULL, &n);
+	err = dirlist_parse(job->data_fd, job->args.command_sent, job->each,
+			    job->each_arg, &n);
 	close_data(job);
 	if (fflush(stdout)) {
 		say("cannot write to stdout: %s", strerror(errno));
@@ -368,9 +371,9 @@ static int succeeded(const struct run_ctx *ctx, struct job *job)
 		signals_block(false);
 		return interrupted(ctx, job);
 	}
-	if (job->opt->list_only) {
+	if (job->listing) {
 		signals_block(false);
-		return print_listing(job);
+		return read_listing(job);
 	}
 	job->keep_partial = false;
 	if ((job->want_sha256 && memcmp(job->args.sha256, job->want_sha256, SHA256_LEN)) ||
@@ -535,7 +538,7 @@ static bool retry_next(const struct run_ctx *ctx, struct job *job, unsigned int 
 		return false;
 	}
 	/* An older module takes no REST, nor does a listing: start over. */
-	if (restart || ctx->version < REQUEST_V2 || opt->list_only)
+	if (restart || ctx->version < REQUEST_V2 || job->listing)
 		next = job->start_offset;
 	if (!job->inplace && !opt->to_stdout && ftruncate(job->data_fd, (off_t)next)) {
 		say("cannot write '%s': %s", job->dest, strerror(errno));
@@ -580,40 +583,75 @@ static int fetch(const struct run_ctx *ctx, struct job *job)
 	return failed(job);
 }
 
+/* The job's URL, from parsing it to its end: its exit status. */
+static int run_job(const struct run_ctx *ctx, struct job *job)
+{
+	jmp_buf env;
+	int status;
+
+	job->module_version = ctx->version;
+	status = setjmp(env);
+	if (!status) {
+		msg_catch(&env);
+		parse_url(job->url_str, &job->url, job->listing);
+		login_pick(job, ctx->logins);
+		if (job->listing) {
+			snprintf(job->dest, sizeof(job->dest), "%s", DEST_STDOUT);
+		} else {
+			pick_destination(job);
+			job->want_sha256 = job_want_sha256(job);
+			check_destination(job);
+		}
+		job->start_offset = job->resume_offset;
+		status = fetch(ctx, job);
+	}
+	msg_catch(NULL);
+	return status;
+}
+
 int transfer_url(const struct run_ctx *ctx, size_t i)
 {
 	static struct job job;
 	static char *shown;
-	static uint64_t t0;
-	jmp_buf env;
+	uint64_t t0;
 	int status;
 
 	job_init(&job, ctx->opt, ctx->opt->urls[i]);
-	job.module_version = ctx->version;
+	job.listing = ctx->opt->list_only;
+	job.each = print_name;
 	/* A loop's log must say which file failed: one URL is named too. */
 	msg_url(shown = shown_url(job.url_str));
 	t0 = now_ms();
-	status = setjmp(env);
-	if (!status) {
-		msg_catch(&env);
-		parse_url(job.url_str, &job.url, ctx->opt->list_only);
-		login_pick(&job, ctx->logins);
-		if (ctx->opt->list_only) {
-			snprintf(job.dest, sizeof(job.dest), "%s", DEST_STDOUT);
-		} else {
-			pick_destination(&job);
-			job.want_sha256 = job_want_sha256(&job);
-			check_destination(&job);
-		}
-		job.start_offset = job.resume_offset;
-		status = fetch(ctx, &job);
-	}
-	msg_catch(NULL);
+	/* A wildcard that matched nothing: already said. */
+	status = ctx->opt->url_status ? ctx->opt->url_status[i] : 0;
+	if (!status)
+		status = run_job(ctx, &job);
 	results_json(&job, i, status, now_ms() - t0);
 	msg_url(NULL);
 	free(shown);
 	close_destination(&job);
 	/* The passwords: the URL's, the one picked, the one sent. */
+	explicit_bzero(&job, sizeof(job));
+	return status;
+}
+
+int transfer_list(const struct run_ctx *ctx, const char *url,
+		  void (*each)(const struct listing_entry *e, void *arg), void *arg)
+{
+	static struct job job;
+	static char *shown;
+	int status;
+
+	job_init(&job, ctx->opt, url);
+	job.listing = true;
+	job.keep_partial = false;
+	job.each = each;
+	job.each_arg = arg;
+	msg_url(shown = shown_url(url));
+	status = run_job(ctx, &job);
+	msg_url(NULL);
+	free(shown);
+	close_destination(&job);
 	explicit_bzero(&job, sizeof(job));
 	return status;
 }

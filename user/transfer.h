@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "listing.h"
 #include "login.h"
 #include "options.h"
 
@@ -22,8 +23,15 @@ struct run_ctx {
 	int version;		/* the module's request version; -1: none usable */
 };
 
-/* Download URL number i of ctx->opt; its exit status. */
+/* Download URL number i of ctx->opt (with -l: list it); its exit status. */
 int transfer_url(const struct run_ctx *ctx, size_t i);
+/*
+ * List the directory url names (a URL of the command line, on the
+ * session of the URLs before it) and call each() for every entry, in the
+ * listing's order. Its exit status; a failure is reported.
+ */
+int transfer_list(const struct run_ctx *ctx, const char *url,
+		  void (*each)(const struct listing_entry *e, void *arg), void *arg);
 /*
  * Whether this process draws progress on stderr: on a terminal unless -q
  * or --no-progress-meter, always with --progress-bar; never in a worker.

@@ -83,7 +83,8 @@ static int multiply(struct glob *g, size_t n)
 
 static bool glob_char(char c)
 {
-	return c == '[' || c == ']' || c == '{' || c == '}' || c == ',';
+	return c == '[' || c == ']' || c == '{' || c == '}' || c == ',' ||
+	       c == '*' || c == '?';
 }
 
 /*
@@ -299,4 +300,25 @@ out:
 	free(buf);
 	glob_free(&g);
 	return ret;
+}
+
+size_t urlglob_pattern_start(const char *url)
+{
+	const char *sep = strstr(url, "://"), *path, *last, *p;
+
+	if (!sep)
+		return 0;
+	path = strchr(sep + 3, '/');
+	if (!path)
+		return 0;
+	last = strrchr(path, '/') + 1;
+	for (p = last; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '*' || *p == '?')
+			return (size_t)(last - url);
+	}
+	return 0;
 }

@@ -880,6 +880,15 @@ static void abi_fields(void)
 			    "command %u: failed_step LIST, reply 550 (step %u, reply %u)",
 			    (unsigned int)commands[i], o.res.failed_step, o.res.reply_code);
 		}
+		/* command_sent would be written past a struct cut before it. */
+		abi_valid(&a);
+		a.command = KFTP_COMMAND_LIST;
+		o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER5 - 4, "listing, VER5 - 4");
+		expect(&o, BIT(EINVAL), "KFTP_COMMAND_LIST with size %u (command, no command_sent)",
+		       KFTP_GET_ARGS_SIZE_VER5 - 4);
+		o = run_at(struct_slot(), &a, KFTP_GET_ARGS_SIZE_VER4 + 1, "listing, VER4 + 1");
+		expect(&o, BIT(EINVAL), "KFTP_COMMAND_LIST with size %u (a byte of command)",
+		       KFTP_GET_ARGS_SIZE_VER4 + 1);
 		abi_valid(&a);
 		a.command = KFTP_COMMAND_LIST;
 		memset(a.remote_path, 0, sizeof(a.remote_path));
@@ -2016,6 +2025,8 @@ static struct expectation model(const unsigned char *p, size_t readable)
 		e.why = "a version 4 out field or reserved5 != 0 on input";
 	else if (a.command > KFTP_COMMAND_MAX || a.command_sent)
 		e.why = "command unknown, or command_sent != 0 on input";
+	else if (a.command && size < KFTP_GET_ARGS_SIZE_VER5)
+		e.why = "a listing in an older caller's size (cut inside it)";
 	else if (a.command && ((a.flags & (KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_SHA256 |
 					   KFTP_GET_F_SERVER_SHA256)) || a.resume_offset))
 		e.why = "a listing with a retrieval's flag or resume_offset";

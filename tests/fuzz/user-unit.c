@@ -346,6 +346,19 @@ static void glob_case(const char *url, size_t max, const char *want)
 	printf("%s: %s\n", url, ret ? err : got);
 }
 
+/* urlglob_pattern_start(): where the pattern component starts, or 0. */
+static void pattern_case(const char *url, size_t want)
+{
+	size_t got = urlglob_pattern_start(url);
+
+	if (got != want) {
+		printf("%s: pattern at %zu, expected %zu\n", url, got, want);
+		failures++;
+		return;
+	}
+	printf("%s: pattern at %zu\n", url, got);
+}
+
 static void urlglob(void)
 {
 	glob_case("ftp://h/f", 10, "ftp://h/f");
@@ -381,6 +394,15 @@ static void urlglob(void)
 	glob_case("ftp://h/f[]", 10, "!is not a range");
 	glob_case("ftp://h/f{a,b", 10, "!without its '}'");
 	glob_case("ftp://h/f{a,[1-2]}", 10, "!do not nest");
+	glob_case("ftp://h/\\*\\?", 10, "ftp://h/*?");
+	pattern_case("ftp://h/pub/*.iso", 12);
+	pattern_case("ftp://h/p[1-2]/f?.txt", 15);
+	pattern_case("ftp://h/a*b/f.txt", 0);	/* not the last component */
+	pattern_case("ftp://h/pub/\\*.iso", 0);
+	pattern_case("ftp://h/pub/\\*?", 12);
+	pattern_case("ftp://u:p*?@h/f", 0);	/* a password, not a pattern */
+	pattern_case("ftp://h", 0);
+	pattern_case("ftp://h/*", 8);
 }
 
 int main(int argc, char **argv)

@@ -813,28 +813,34 @@ b_e1() {
 	once_each "$step"
 }
 
-# l1 STEP: kftp-get -l (a listing, issue 22) held at STEP, stopped, the
-# server goes on, continued: every name printed, the listing sent once.
-# At MLSD the server offers MLST (its "mlsd" scenario), else it gets LIST.
+# list_start STEP: kftp-get -l (a listing, issue 22), held at STEP, its
+# output in $C_DIR/out; LIST_CMD the command it sends. At MLSD the server
+# offers MLST (its "mlsd" scenario), else it gets LIST.
+list_start() {
+	LIST_CMD=LIST
+	[ "$1" != MLSD ] || { printf 'mlsd\n' >"$HCTL"; LIST_CMD=MLSD; }
+	hold_start "$1" "$C_DIR/out" "$KFTP_GET" -l --connect-timeout "$T_CLIENT" \
+		--timeout "$T_CLIENT" "ftp://127.0.0.1:$HPORT/d/"
+}
+
+# l1 STEP: held at STEP, stopped, the server goes on, continued: every name
+# printed, the listing sent once.
 b_l1() {
-	local step=$1 d=$C_DIR cmd=LIST
-	[ "$step" != MLSD ] || { printf 'mlsd\n' >"$HCTL"; cmd=MLSD; }
-	hold_start "$step" "$d/out" "$KFTP_GET" -l --connect-timeout "$T_CLIENT" \
-		--timeout "$T_CLIENT" "ftp://127.0.0.1:$HPORT/d/" || return 1
+	local d=$C_DIR
+	list_start "$1" || return 1
 	stopped_while "$BGPID" release || return 1
 	check_eq "kftp-get's exit status ($(<"$d/out"))" 0 "$PRC" || return 1
 	check_eq "names" "main.bin|sub" "$(paste -sd'|' "$d/out")" || return 1
-	case_count "< $cmd( |\$)"
-	check_eq "$cmd commands" 1 "$CNT"
+	case_count "< $LIST_CMD( |\$)"
+	check_eq "$LIST_CMD commands" 1 "$CNT"
 }
 
 # l2 STEP: the same, stopped, then SIGKILL: nothing left (case_end: no
 # socket, one START and one DONE, a clean kernel log).
 b_l2() {
-	local step=$1 d=$C_DIR
+	local d=$C_DIR
 	C_RESULTS='[A-Z]+@[A-Z_]+'
-	hold_start "$step" "$d/out" "$KFTP_GET" -l --connect-timeout "$T_CLIENT" \
-		--timeout "$T_CLIENT" "ftp://127.0.0.1:$HPORT/d/" || return 1
+	list_start "$1" || return 1
 	stop_wait "$BGPID" || return 1
 	kill -KILL "$BGPID"
 	proc_wait "$BGPID" "$T_EXIT"

@@ -14,6 +14,11 @@
 #     --max-filesize (exit 11) and the connection is let go;
 #   - a stop (SIGSTOP/SIGCONT) while the listing streams: the restarted
 #     call finishes it, sent once;
+#   - wildcards ('*', '?', [...] with them): the matching plain files are
+#     fetched, byte for byte, on the listing's login (one connection), or
+#     by -Z workers; a pattern that matches nothing is exit 6 and the
+#     other URLs still come; from the scripted server's hostile listing,
+#     only the name that is a file name is ever asked for;
 #   - the kernel log stays clean.
 #
 # Part of the in-guest suite (tests/guest/suite.sh; see tests/guest/lib.sh).
@@ -181,6 +186,63 @@ c_stop_cont() {
 	return $rc
 }
 
+# wild_ok DIR NAME...: DIR holds exactly the served files NAME..., byte for byte.
+wild_ok() {
+	local d=$1 n rc=0
+	shift
+	only_entries "$d" "$@" || rc=1
+	for n in "$@"; do
+		check_same_file "$d/$n" "$S/$n" || rc=1
+	done
+	return $rc
+}
+
+c_wildcards() {
+	local rc=0 d before
+	d=$(fresh wild-v)
+	before=$(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE")
+	kget -q --output-dir "$d" "$V/listing/*.txt"
+	check_rc 0 || rc=1
+	wild_ok "$d" "café.txt" "name with spaces.txt" || rc=1
+	check_eq "connections to vsftpd (the listing, then the files)" 1 \
+		$(($(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE") - before)) || rc=1
+	d=$(fresh wild-p)
+	kget -q --output-dir "$d" "$P/listing/?.bin" "$P/listing/[cn]*"
+	check_rc 0 || rc=1
+	wild_ok "$d" a.bin "café.txt" "name with spaces.txt" || rc=1
+	d=$(fresh wild-z)
+	kget -q -Z --output-dir "$d" "$V/listing/*"
+	check_rc 0 || rc=1
+	wild_ok "$d" a.bin "café.txt" "name with spaces.txt" || rc=1
+	return $rc
+}
+
+c_wildcard_none() {
+	local rc=0 d
+	d=$(fresh wild-none)
+	kget -q --output-dir "$d" "$V/listing/*.zip" "$V/listing/a.bin"
+	check_rc 6 || rc=1
+	check_contains "message" "$KERR" "listing/*.zip: no file in the directory matches '*.zip'" || rc=1
+	wild_ok "$d" a.bin || rc=1
+	kget -q --output-dir "$d" "$P/listing/nodir/*.bin"
+	check_rc 6 || rc=1
+	check_contains "message" "$KERR" "remote directory missing or not listable" || rc=1
+	return $rc
+}
+
+c_wildcard_hostile() {
+	local rc=0 d n
+	d=$(fresh wild-h)
+	scripted_scenario listhostile || return 1
+	n=$(log_count "$HSLOG" '< RETR ')
+	kget -q --output-dir "$d" "ftp://127.0.0.1:$HSPORT/d/*"
+	check_rc 0 || rc=1
+	only_entries "$d" ok.txt || rc=1
+	check_eq "RETRs (ok.txt only)" 1 $(($(log_count "$HSLOG" '< RETR ') - n)) || rc=1
+	check_eq "RETR d/ok.txt" 1 "$(log_count "$HSLOG" '< RETR d/ok.txt$')" || rc=1
+	return $rc
+}
+
 c_kernel_clean() {
 	kernel_clean_since "$MARK"
 }
@@ -196,5 +258,8 @@ tcase "a missing directory (pyftpdlib's 501 to MLSD, 550): exit 6; MLSD refused 
 tcase "hostile names (../x, /etc/x, a/b, CR, NUL, ESC, 300 bytes): reported, left out" c_hostile_names
 tcase "a listing that never ends: --max-filesize stops it (exit 11), the next one works" c_endless
 tcase "SIGSTOP/SIGCONT while 20000 entries stream: all of them, LIST sent once" c_stop_cont
+tcase "wildcards: *.txt (vsftpd, one login), ?.bin and [cn]* (pyftpdlib), * with -Z" c_wildcards
+tcase "a wildcard that matches nothing, or a missing directory: exit 6, the rest still comes" c_wildcard_none
+tcase "a wildcard over a hostile listing: only the one file name is asked for" c_wildcard_hostile
 tcase "no BUG/WARNING/Oops in the kernel log" c_kernel_clean
 part_done

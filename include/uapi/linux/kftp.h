@@ -314,13 +314,18 @@ struct kftp_get_result {
  *			sends no SIZE, and takes none of @resume_offset,
  *			%KFTP_GET_F_REMOTE_TIME, %KFTP_GET_F_SHA256 and
  *			%KFTP_GET_F_SERVER_SHA256. Its size is not known
- *			ahead: @max_filesize bounds it (EFBIG at
- *			%KFTP_STEP_DATA).
- * @command_sent:	out, version 5: on success and on failure, the
- *			%KFTP_COMMAND_* that was sent (with
- *			%KFTP_COMMAND_LISTING: %KFTP_COMMAND_MLSD or
- *			%KFTP_COMMAND_LIST), or 0 when the call failed
- *			before it. Must be 0 on input.
+ *			ahead: a non-zero @max_filesize bounds it (EFBIG
+ *			at %KFTP_STEP_DATA); without one, only the stall
+ *			timeout and @max_time_ms end a listing that never
+ *			does. There is no fallback from MLSD to LIST. A
+ *			path that starts with '-' may be taken for ls(1)
+ *			options by the server: send "./-x". The bytes are
+ *			the server's, in its line ends (TYPE I is kept).
+ * @command_sent:	out, version 5: for a listing, on success and on
+ *			failure, the %KFTP_COMMAND_* that was (or was being)
+ *			sent (with %KFTP_COMMAND_LISTING: %KFTP_COMMAND_MLSD
+ *			or %KFTP_COMMAND_LIST), or left 0 when the call
+ *			ended before it. Must be 0 on input.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
@@ -402,7 +407,8 @@ struct kftp_get_args {
  * the server closed or timed out while idle (EOF, an unsolicited 421) is
  * replaced once, before anything of the new request is sent. A failure
  * that leaves the connection in a known state (a negative reply to SIZE,
- * REST or RETR) keeps it; any other failure ends it with ABOR and QUIT.
+ * REST, RETR or a listing command) keeps it; any other failure ends it
+ * with ABOR and QUIT.
  * Closing the last reference to the file sends QUIT. Calls on one file
  * (threads, a forked child) are serialized; the wait for the session is
  * interruptible. While a session is open, the module cannot be unloaded.
@@ -430,8 +436,8 @@ struct kftp_get_args {
  *
  * Return:
  * * 0		- Success; @result (and @remote_mtime, for a caller that
- *		  knows version 2, and @sha256, with %KFTP_GET_F_SHA256) is
- *		  written back.
+ *		  knows version 2, @sha256, with %KFTP_GET_F_SHA256, and
+ *		  @command_sent, for a listing) is written back.
  * * -1		- Failure, with errno set as below. On any failure after the
  *		  struct passed validation, @result is written back too, so
  *		  the caller can show the server's own words. A struct that
@@ -445,8 +451,9 @@ struct kftp_get_args {
  * * EFAULT	- A bad pointer.
  * * EINVAL	- A malformed struct: @size too small, an unknown flag or
  *		  family, a version 3 or 4 flag with a smaller @size, port 0, a
- *		  @command above %KFTP_COMMAND_MAX, a listing with a flag
- *		  or @resume_offset it does not take, a
+ *		  @command above %KFTP_COMMAND_MAX or from a @size below
+ *		  version 5's, a listing with a flag or @resume_offset it
+ *		  does not take, @command_sent not 0, a
  *		  timeout out of range, a string that is empty, not
  *		  NUL-terminated, holds CR or LF, or has anything but NULs
  *		  after its terminator; a reserved field not 0;
@@ -470,8 +477,9 @@ struct kftp_get_args {
  * * ETIMEDOUT	- A step ran out of time; result.failed_step names it.
  * * EACCES	- Login refused (530, or 332 account required).
  * * ENOENT	- Remote file missing or not readable (550 to RETR; SIZE is
- *		  only advisory); a directory that cannot be listed (450 or
- *		  550 to a listing command, 501 to MLSD: RFC 3659 7.2.1).
+ *		  only advisory); a directory that cannot be listed (550 to a
+ *		  listing command, 501 to MLSD: RFC 3659 7.2.1). Some servers
+ *		  (vsftpd) list a missing directory as an empty one.
  * * ECONNRESET, ECONNABORTED - The server dropped a connection (421 counts).
  * * EBADMSG	- A reply that is not FTP: a bad code, a line or reply too long;
  *		  or a reply to HASH or XSHA256 that holds no SHA-256 of the

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wildcard: patterns in the last component of a URL (see wildcard.h).
+ *
+ * Only plain files match: a directory, a symbolic link or a device in the
+ * listing never does, and a leading '.' must be matched by a '.' (as a
+ * shell's '*' does). A match becomes the pattern's URL with the name,
+ * percent-encoded where a URL needs it, in place of the pattern.
+ */
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgs.h"
+#include "text.h"
+#include "urlglob.h"
+#include "wildcard.h"
+
+struct matches {
+	const char *pattern;	/* decoded, as fnmatch() takes it */
+	char **names;
+	size_t n;
+};
+
+static void take(const struct listing_entry *e, void *arg)
+{
+	struct matches *m = arg;
+	char **v;
+
+	if (e->type != LISTING_FILE || fnmatch(m->pattern, e->name, FNM_PERIOD))
+		return;
+	v = realloc(m->names, (m->n + 1) * sizeof(*v));
+	if (!v)
+		die(EXIT_OTHER, "out of memory");
+	m->names = v;
+	m->names[m->n++] = xstrdup(e->name);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "%XX" for what a URL's path cannot hold as it is; UTF-8 stays. */
+static void append_encoded(char *dst, size_t size, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(dst);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p && n + 4 < size; p++) {
+		if (*p <= ' ' || *p == 0x7f || strchr("%#?[]{}\\*/", *p)) {
+			dst[n++] = '%';
+			dst[n++] = hex[*p >> 4];
+			dst[n++] = hex[*p & 15];
+		} else {
+			dst[n++] = (char)*p;
+		}
+	}
+	dst[n] = '\0';
+}
+
+/* The pattern as fnmatch() takes it: %XX decoded (not %00), escapes kept. */
+static char *decode_pattern(const char *s)
+{
+	char *out = xstrdup(s), *o = out;
+	int hi, lo;
+
+	for (; *s; s++) {
+		hi = *s == '%' ? text_hex_value(s[1]) : -1;
+		lo = hi >= 0 ? text_hex_value(s[2]) : -1;
+		if (lo >= 0 && (hi || lo)) {
+			*o++ = (char)(hi << 4 | lo);
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Add url to the new list (urls, status), status 0 for a match. */
+static void push(char ***urls, int **status, bool **wild, size_t *n, char *url,
+		 int st)
+{
+	char **u = realloc(*urls, (*n + 1) * sizeof(**urls));
+	int *s;
+	bool *w;
+
+	if (u)
+		*urls = u;
+	s = realloc(*status, (*n + 1) * sizeof(**status));
+	if (s)
+		*status = s;
+	w = realloc(*wild, (*n + 1) * sizeof(**wild));
+	if (w)
+		*wild = w;
+	if (!u || !s || !w)
+		die(EXIT_OTHER, "out of memory");
+	(*urls)[*n] = url;
+	(*status)[*n] = st;
+	(*wild)[*n] = false;
+	(*n)++;
+}
+
+void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
+{
+	char **urls = NULL, *dir, *u;
+	int *status = NULL, st;
+	bool *wild = NULL;
+	size_t n = 0, i, k, start, size;
+	struct matches m;
+
+	for (i = 0; i < opt->nurls; i++) {
+		if (!opt->wildcard[i]) {
+			push(&urls, &status, &wild, &n, opt->urls[i], 0);
+			continue;
+		}
+		start = urlglob_pattern_start(opt->urls[i]);
+		dir = xstrdup(opt->urls[i]);
+		dir[start] = '\0';
+		memset(&m, 0, sizeof(m));
+		m.pattern = decode_pattern(opt->urls[i] + start);
+		st = transfer_list(ctx, dir, take, &m);
+		if (!st && !m.n) {
+			char *shown = shown_url(opt->urls[i]);
+
+			msg_url(shown);
+			say("no file in the directory matches '%s'", m.pattern);
+			msg_url(NULL);
+			free(shown);
+			st = EXIT_NOFILE;
+		}
+		if (st) {
+			push(&urls, &status, &wild, &n, opt->urls[i], st);
+		} else {
+			qsort(m.names, m.n, sizeof(*m.names), by_name);
+			for (k = 0; k < m.n; k++) {
+				size = strlen(dir) + 3 * strlen(m.names[k]) + 1;
+				u = malloc(size);
+				if (!u)
+					die(EXIT_OTHER, "out of memory");
+				snprintf(u, size, "%s", dir);
+				append_encoded(u, size, m.names[k]);
+				push(&urls, &status, &wild, &n, u, 0);
+			}
+			explicit_bzero(opt->urls[i], strlen(opt->urls[i]));
+			free(opt->urls[i]);
+		}
+		for (k = 0; k < m.n; k++)
+			free(m.names[k]);
+		free(m.names);
+		free((char *)m.pattern);
+		explicit_bzero(dir, strlen(dir));
+		free(dir);
+	}
+	free(opt->urls);
+	free(opt->wildcard);
+	opt->urls = urls;
+	opt->url_status = status;
+	opt->wildcard = wild;
+	opt->nurls = n;
+	opt->nwildcards = 0;
+}
