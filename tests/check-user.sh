@@ -491,6 +491,30 @@ c_wildcards() {
 	expect 2 "-o names one file or one directory, and a wildcard" || rc=1
 	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" "$u/pub/*.txt"
 	expect 3 "a wildcard ('*' or '?') in a URL needs a newer kftp module" || rc=1
+	# The listing takes none of -R's and --sha256's flags (the stand-in
+	# refuses them as the module does); the files do.
+	listing "$W/wild" mlsd -R --sha256 "$u/pub/a*"
+	expect 4 "$u/pub/a.txt: cannot connect" || rc=1
+	check_eq "requests (-R --sha256)" 2 "$REQ" || rc=1
+	# Names that are all escapes, one listed twice, and an extra match
+	# that --checksums does not list: that one fails, the rest come.
+	printf '%s\r\n' 'type=file;size=1; #' 'type=file;size=1; []' 'type=file;size=1; %%' \
+		'type=file;size=1; #' >"$W/odd"
+	listing "$W/odd" mlsd "$u/pub/*"
+	check_eq "requests (the listing, 3 names)" 4 "$REQ" || rc=1
+	check_eq "the names, encoded" "%23|%25%25|%5B%5D" \
+		"$(grep -o "$u/pub/[^:]*: cannot" "$W/err" | sed "s|^$u/pub/||; s|: cannot||" | paste -sd'|')" || rc=1
+	printf '%s  %s\n' "$(printf '%064d' 0)" '#' "$(printf '%064d' 0)" '[]' >"$W/run/sums"
+	listing "$W/odd" mlsd --checksums sums "$u/pub/*"
+	# The first URL that failed, '#' (the stand-in's refused connect), sets it.
+	expect 4 "--checksums: 'sums' has no checksum for '%%': not fetched" || rc=1
+	check_eq "requests (--checksums: 2 of 3)" 3 "$REQ" || rc=1
+	rm -f "$W/run/sums"
+	# A listing of 100 bad lines: 20 reports, not 100.
+	for i in $(seq 100); do printf 'junk %d\r\n' "$i"; done >"$W/junk"
+	listing "$W/junk" list -l "$u/pub/"
+	expect 8 "100 lines of the listing could not be read" || rc=1
+	check_eq "lines reported" 20 "$(grep -c 'LIST line' "$W/err")" || rc=1
 	return $rc
 }
 

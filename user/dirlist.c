@@ -18,8 +18,9 @@
 #include "dirlist.h"
 #include "msgs.h"
 
-/* How much of a line a report shows. */
+/* How much of a line a report shows, and how many lines are reported. */
 #define SHOWN_MAX	160
+#define REPORTS_MAX	20
 
 static const char *form_name(uint32_t command)
 {
@@ -63,8 +64,15 @@ static enum listing_result parse_line(uint32_t command, const char *line, size_t
 
 /* say() escapes the message: the line's own bytes cannot drive a terminal. */
 static void report_line(uint32_t command, size_t lineno, const char *what,
-			const char *why, const char *line, size_t len)
+			const char *why, const char *line, size_t len, size_t nth)
 {
+	if (nth > REPORTS_MAX)
+		return;
+	if (nth == REPORTS_MAX) {
+		say("%s line %zu %s (%s), and more: the rest are not reported one by one",
+		    form_name(command), lineno, what, why);
+		return;
+	}
 	say("%s line %zu %s (%s): %.*s%s", form_name(command), lineno, what, why,
 	    (int)(len < SHOWN_MAX ? len : SHOWN_MAX), line, len > SHOWN_MAX ? "..." : "");
 }
@@ -79,7 +87,7 @@ static void parse_all(const char *buf, size_t size, uint32_t command,
 	size_t lineno = 0, len;
 	const char *why;
 
-	for (; p < end; p = nl + 1) {
+	for (; p < end; p = nl < end ? nl + 1 : end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
@@ -92,7 +100,8 @@ static void parse_all(const char *buf, size_t size, uint32_t command,
 		why = "longer than a listing line can be";
 		if (len > DIRLIST_LINE_MAX) {
 			n->bad++;
-			report_line(command, lineno, "is not one kftp-get can read", why, p, len);
+			report_line(command, lineno, "is not one kftp-get can read", why, p, len,
+				    n->bad + n->refused);
 			continue;
 		}
 		switch (parse_line(command, p, len, now, &e, &why)) {
@@ -104,11 +113,13 @@ static void parse_all(const char *buf, size_t size, uint32_t command,
 			break;
 		case LISTING_BAD:
 			n->bad++;
-			report_line(command, lineno, "is not one kftp-get can read", why, p, len);
+			report_line(command, lineno, "is not one kftp-get can read", why, p, len,
+				    n->bad + n->refused);
 			break;
 		case LISTING_REFUSED:
 			n->refused++;
-			report_line(command, lineno, "skipped", why, p, len);
+			report_line(command, lineno, "skipped", why, p, len,
+				    n->bad + n->refused);
 			break;
 		}
 	}
@@ -123,8 +134,10 @@ int dirlist_parse(int fd, uint32_t command,
 
 	memset(n, 0, sizeof(*n));
 	if (fstat(fd, &st)) {
-		say("cannot read the listing: %s", strerror(errno));
-		return errno;
+		int err = errno;
+
+		say("cannot read the listing: %s", strerror(err));
+		return err;
 	}
 	if (!st.st_size)
 		return 0;

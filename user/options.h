@@ -20,8 +20,10 @@ enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
 struct options {
 	char **urls;		/* copies: argv's are scrubbed */
 	size_t nurls;
-	bool *wildcard;		/* per URL: its last component is a pattern */
+	bool *wildcard;		/* per URL: its last component is a pattern; once
+				   expanded: it is one of a pattern's matches */
 	size_t nwildcards;	/* how many are, until wildcard_expand() */
+	bool wildcards_expanded;
 	int *url_status;	/* per URL, once expanded: 0, or why it failed */
 	const char *output;	/* -o */
 	bool to_stdout;		/* -o - */

@@ -80,17 +80,30 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		 * matches are planned then (plan_urls() again), and one that
 		 * failed is not fetched.
 		 */
-		if (opt->list_only || (opt->wildcard && opt->wildcard[i]) ||
+		if (opt->list_only ||
+		    (opt->wildcard && opt->wildcard[i] && !opt->wildcards_expanded) ||
 		    (opt->url_status && opt->url_status[i])) {
 			msg_url(NULL);
 			free(shown);
 			continue;
 		}
 		pick_destination(&job);
-		/* Every file of the run must be listed: none is fetched in vain. */
-		if (opt->checksums.n && !job_want_sha256(&job))
-			die(EXIT_USAGE, "--checksums: '%s' has no checksum for '%s'",
+		/*
+		 * Every file of the run must be listed: none is fetched in
+		 * vain. A wildcard's match is the server's choice: that one
+		 * file fails, the run goes on.
+		 */
+		if (opt->checksums.n && !job_want_sha256(&job)) {
+			if (!opt->wildcard || !opt->wildcard[i] || !opt->url_status)
+				die(EXIT_USAGE, "--checksums: '%s' has no checksum for '%s'",
+				    opt->checksums.path, job.dest);
+			say("--checksums: '%s' has no checksum for '%s': not fetched",
 			    opt->checksums.path, job.dest);
+			opt->url_status[i] = EXIT_USAGE;
+			msg_url(NULL);
+			free(shown);
+			continue;
+		}
 		msg_url(NULL);
 		free(shown);
 		dests[n].dest = strdup(job.dest);

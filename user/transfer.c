@@ -62,10 +62,10 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	/* -o -: written as write(2) would; a pipe has no time to set (-R). */
 	if (opt->to_stdout)
 		a->flags |= KFTP_GET_F_DEST_STREAM;
-	else if (opt->remote_time)
+	else if (opt->remote_time && !job->listing)
 		a->flags |= KFTP_GET_F_REMOTE_TIME;
 	/* The kernel hashes the data as it writes it: no second pass. */
-	if (opt->sha256 || job->want_sha256)
+	if ((opt->sha256 || job->want_sha256) && !job->listing)
 		a->flags |= KFTP_GET_F_SHA256;
 	/*
 	 * The server's own digest is checked when it offers one (FEAT, once
@@ -102,7 +102,8 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	memcpy(a->password, job->pass, sizeof(a->password));
 	memcpy(a->remote_path, job->url.path, sizeof(a->remote_path));
 	a->max_filesize = opt->max_filesize;
-	if (job->listing && !a->max_filesize)
+	/* -l's listing is the file --max-filesize bounds; a wildcard's is not. */
+	if (job->listing && (!opt->list_only || !a->max_filesize))
 		a->max_filesize = LISTING_SIZE_MAX;
 	a->max_time_ms = opt->max_time_ms;
 	a->data_family = opt->data_family;
@@ -169,19 +170,19 @@ static int progress_ioctl(const struct run_ctx *ctx, struct job *job, bool fresh
 	return ret;
 }
 
-/*
- * One address: the session, a fresh data file, then the ioctl. A signal
- * that arrives before the ioctl starts has replaced the device with
- * /dev/null (signals.h), so the ioctl fails at once; one that arrives
- * during it makes the kernel return EINTR.
- */
-/* -l: the listing goes to memory, never to a file system. */
+/* A listing goes goes to memory, never to a file system. */
 static int create_listing_file(struct job *job)
 {
 	job->data_fd = memfd_create("kftp-listing", MFD_CLOEXEC);
 	return job->data_fd < 0 ? errno : 0;
 }
 
+/*
+ * One address: the session, a fresh data file, then the ioctl. A signal
+ * that arrives before the ioctl starts has replaced the device with
+ * /dev/null (signals.h), so the ioctl fails at once; one that arrives
+ * during it makes the kernel return EINTR.
+ */
 static int get_from(const struct run_ctx *ctx, struct job *job,
 		    const struct addrinfo *ai)
 {

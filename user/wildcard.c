@@ -5,7 +5,8 @@
  * Only plain files match: a directory, a symbolic link or a device in the
  * listing never does, and a leading '.' must be matched by a '.' (as a
  * shell's '*' does). A match becomes the pattern's URL with the name,
- * percent-encoded where a URL needs it, in place of the pattern.
+ * percent-encoded where a URL needs it, in place of the pattern. The
+ * pattern's own %XX are decoded first: "\*", not "%2A", is a literal '*'.
  */
 #include <fnmatch.h>
 #include <stdbool.h>
@@ -14,6 +15,8 @@
 #include <string.h>
 
 #include "msgs.h"
+#include "session.h"
+#include "signals.h"
 #include "text.h"
 #include "urlglob.h"
 #include "wildcard.h"
@@ -50,7 +53,7 @@ static void append_encoded(char *dst, size_t size, const char *name)
 	size_t n = strlen(dst);
 	const unsigned char *p;
 
-	for (p = (const unsigned char *)name; *p && n + 4 < size; p++) {
+	for (p = (const unsigned char *)name; *p && n + 3 < size; p++) {
 		if (*p <= ' ' || *p == 0x7f || strchr("%#?[]{}\\*/", *p)) {
 			dst[n++] = '%';
 			dst[n++] = hex[*p >> 4];
@@ -82,9 +85,12 @@ static char *decode_pattern(const char *s)
 	return out;
 }
 
-/* Add url to the new list (urls, status), status 0 for a match. */
+/*
+ * Add url to the new list (urls, status, wild): status 0 for a URL to
+ * fetch; wild for a wildcard's match (plan.c treats it as the server's).
+ */
 static void push(char ***urls, int **status, bool **wild, size_t *n, char *url,
-		 int st)
+		 int st, bool from_wildcard)
 {
 	char **u = realloc(*urls, (*n + 1) * sizeof(**urls));
 	int *s;
@@ -102,7 +108,7 @@ static void push(char ***urls, int **status, bool **wild, size_t *n, char *url,
 		die(EXIT_OTHER, "out of memory");
 	(*urls)[*n] = url;
 	(*status)[*n] = st;
-	(*wild)[*n] = false;
+	(*wild)[*n] = from_wildcard;
 	(*n)++;
 }
 
@@ -116,7 +122,7 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 
 	for (i = 0; i < opt->nurls; i++) {
 		if (!opt->wildcard[i]) {
-			push(&urls, &status, &wild, &n, opt->urls[i], 0);
+			push(&urls, &status, &wild, &n, opt->urls[i], 0, false);
 			continue;
 		}
 		start = urlglob_pattern_start(opt->urls[i]);
@@ -124,7 +130,13 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 		dir[start] = '\0';
 		memset(&m, 0, sizeof(m));
 		m.pattern = decode_pattern(opt->urls[i] + start);
-		st = transfer_list(ctx, dir, take, &m);
+		/* Stopped, or no device: the rest is not listed (batch.c stops too). */
+		if (signals_caught())
+			st = EXIT_SIGNAL + signals_caught();
+		else if (session_unusable())
+			st = EXIT_DEVICE;
+		else
+			st = transfer_list(ctx, dir, take, &m);
 		if (!st && !m.n) {
 			char *shown = shown_url(opt->urls[i]);
 
@@ -135,17 +147,20 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 			st = EXIT_NOFILE;
 		}
 		if (st) {
-			push(&urls, &status, &wild, &n, opt->urls[i], st);
+			push(&urls, &status, &wild, &n, opt->urls[i], st, false);
 		} else {
 			qsort(m.names, m.n, sizeof(*m.names), by_name);
 			for (k = 0; k < m.n; k++) {
+				/* A name listed twice is one file. */
+				if (k && !strcmp(m.names[k], m.names[k - 1]))
+					continue;
 				size = strlen(dir) + 3 * strlen(m.names[k]) + 1;
 				u = malloc(size);
 				if (!u)
 					die(EXIT_OTHER, "out of memory");
 				snprintf(u, size, "%s", dir);
 				append_encoded(u, size, m.names[k]);
-				push(&urls, &status, &wild, &n, u, 0);
+				push(&urls, &status, &wild, &n, u, 0, true);
 			}
 			explicit_bzero(opt->urls[i], strlen(opt->urls[i]));
 			free(opt->urls[i]);
@@ -164,4 +179,5 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 	opt->wildcard = wild;
 	opt->nurls = n;
 	opt->nwildcards = 0;
+	opt->wildcards_expanded = true;
 }

@@ -284,6 +284,16 @@ static bool v3_strings_ok(const struct kftp_get_args *a)
 	return true;
 }
 
+/* The module's rule for a listing (version 5): none of RETR's own options. */
+static bool listing_ok(const struct kftp_get_args *a)
+{
+	if (a->size < KFTP_GET_ARGS_SIZE_VER5 || !a->command)
+		return true;
+	return !a->resume_offset &&
+	       !(a->flags & (KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_SHA256 |
+			     KFTP_GET_F_SERVER_SHA256));
+}
+
 /* "list:FILE": the listing the server would have sent, into dest_fd. */
 static int fake_listing(struct kftp_get_args *a, const char *path)
 {
@@ -333,7 +343,7 @@ int ioctl(int fd, unsigned long req, ...)
 		errno = E2BIG;
 		return -1;
 	}
-	if (!v3_strings_ok(a) || flags_too_new(a)) {
+	if (!v3_strings_ok(a) || flags_too_new(a) || !listing_ok(a)) {
 		errno = EINVAL;
 		return -1;
 	}

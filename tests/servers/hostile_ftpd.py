@@ -1210,26 +1210,17 @@ class Session:
             return None
         if self.scen.retr:
             return self.scen.retr(self, arg)
-        if self.scen.style == 'pyftpd':
-            ds, self.predata = self.predata, None
-            if ds is None:
-                self.reply("425 Can't open data connection.")
-                return
-            self.reply('125 Data connection already open. '
-                       'Transfer starting.')
-        else:
-            if self.target is None:
-                self.reply('425 Use PORT or PASV first.')
-                return
-            ds = None
-            self.reply(opening(self, arg))
-        self.halt.clear()
-        self.start_thread(self.xfer, ds)
+        return self.data_phase(opening(self, arg))
 
     def cmd_listing(self, verb, arg):
         """LIST, NLST, MLSD: the data phase of RETR, with the listing."""
         self.rest = self.offset = 0
         self.payload = (self.scen.listing or LISTINGS)[verb]
+        return self.data_phase('150 Here comes the directory listing.')
+
+    def data_phase(self, preliminary):
+        """What RETR and the listings share: 125 on the connection made at
+        PORT (pyftpd style), else @preliminary; then the transfer."""
         if self.scen.style == 'pyftpd':
             ds, self.predata = self.predata, None
             if ds is None:
@@ -1242,7 +1233,7 @@ class Session:
                 self.reply('425 Use PORT or PASV first.')
                 return
             ds = None
-            self.reply('150 Here comes the directory listing.')
+            self.reply(preliminary)
         self.halt.clear()
         self.start_thread(self.xfer, ds)
 

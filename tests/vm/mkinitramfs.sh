@@ -102,8 +102,13 @@ done </modules/list
 
 mkdir -p /lower /upper /newroot
 # The host's / is the guest's read-only lower layer; writes (/etc, /var, ...)
-# land in a tmpfs upper layer and vanish with the VM.
-mount -t 9p -o ro,trans=virtio,version=9p2000.L,access=any,msize=524288 \
+# land in a tmpfs upper layer and vanish with the VM. cache=loose: the
+# guest keeps what it read of it (nothing on the host changes under a
+# running guest; the checkout and /results are shares of their own). On
+# 6.1, side by side: make install (a kbuild of kftp.ko against headers read
+# over 9p) 38 s against 57 s, the install and files parts 162 s against
+# 265 s.
+mount -t 9p -o ro,trans=virtio,version=9p2000.L,access=any,msize=524288,cache=loose \
 	hostroot /lower || fail "cannot mount the host root (9p tag hostroot)"
 mount -t tmpfs -o mode=0755 tmpfs /upper || fail "cannot mount tmpfs"
 mkdir -p /upper/upper /upper/work
