@@ -80,7 +80,7 @@ static const char *const faults[] = { "failslab", "fail_page_alloc", "fail_userc
 static const char *const step_names[] = {
 	"NONE", "CONNECT", "GREETING", "LOGIN", "TYPE", "SIZE", "LISTEN",
 	"PORT", "RETR", "ACCEPT", "DATA", "LOCAL_FILE", "COMPLETE", "MDTM",
-	"REST", "FEAT", "HASH",
+	"REST", "FEAT", "HASH", "LIST",
 };
 
 static enum sweep sweep;
@@ -558,7 +558,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: kftp-failnth open|fresh|reuse|dump [-u USER:PASS] [--name NAME]\n"
-		"           [--max-filesize N] [--port-range LOW-HIGH] [--sha256] [--timeout MS]\n"
+		"           [--max-filesize N] [--port-range LOW-HIGH] [--sha256] [--list]\n"
+		"           [--timeout MS]\n"
 		"           [--start N] [--max N] [--fault-stats DIR]\n"
 		"           HOST PORT [REMOTE LOCAL]\n");
 	exit(2);
@@ -592,6 +593,7 @@ int main(int argc, char **argv)
 		{ "max-filesize", required_argument, NULL, 'F' },
 		{ "port-range", required_argument, NULL, 'R' },
 		{ "sha256", no_argument, NULL, 'H' },
+		{ "list", no_argument, NULL, 'L' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "start", required_argument, NULL, 'B' },
 		{ "max", required_argument, NULL, 'M' },
@@ -633,6 +635,9 @@ int main(int argc, char **argv)
 			break;
 		case 'H':
 			req.flags |= KFTP_GET_F_SHA256;
+			break;
+		case 'L':	/* REMOTE is a directory: its listing (FEAT, MLSD or LIST) */
+			req.command = KFTP_COMMAND_LISTING;
 			break;
 		case 'T':
 			timeout = strtoul(optarg, NULL, 10);

@@ -83,7 +83,7 @@
 static const char *const step_names[] = {
 	"NONE", "CONNECT", "GREETING", "LOGIN", "TYPE", "SIZE", "LISTEN",
 	"PORT", "RETR", "ACCEPT", "DATA", "LOCAL_FILE", "COMPLETE", "MDTM",
-	"REST", "FEAT", "HASH",
+	"REST", "FEAT", "HASH", "LIST",
 };
 
 enum eintr_action { EINTR_REPORT, EINTR_AGAIN, EINTR_WAIT };

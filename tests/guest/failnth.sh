@@ -195,6 +195,16 @@ c_limits() {
 		--port-range 42000-42199 --sha256
 }
 
+# A listing (request version 5) from pyftpdlib: FEAT, then MLSD of the
+# root; the last call (no fault) listed hello.txt.
+c_listing() {
+	local f=$PART_WORK/listing.got
+	sweep listing fresh --list "$HOST" "$PYFTPD_PORT" "" "$f" || return 1
+	grep -aq '; hello.txt.$' "$f" && return 0
+	diag "no hello.txt in the listing: $(head -c 300 "$f")"
+	return 1
+}
+
 # A throttled transfer in the background (BG_PID), listed by the dump.
 start_transfer() {
 	local _
@@ -265,6 +275,7 @@ tcase "open /dev/kftp: every allocation failure is clean" c_open
 tcase "fresh session: every allocation failure is clean, the session works after" c_fresh
 tcase "reused session: every allocation failure is clean, the session works after" c_reuse
 tcase "max_filesize, a data port range, SHA-256: every allocation failure is clean" c_limits
+tcase "a listing (FEAT, MLSD): every allocation failure is clean" c_listing
 tcase "netlink dump during a transfer: every allocation failure is clean" c_dump
 tcase "after the sweeps: rmmod kftp, no TCP socket left, insmod" c_after
 part_done
