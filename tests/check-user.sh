@@ -435,7 +435,7 @@ c_list_only() {
 		'type=dir;modify=20261204101500; sub dir' \
 		'type=file;size=1; ../x' 'type=file;size=1; a/b' \
 		"type=file;size=1; bad$(printf '\033')name" \
-		'type=file;size=2; café' >"$W/mlsd"
+		'type=file;size=2; café' "type=file;size=1; a$(printf '\302\233')b" >"$W/mlsd"
 	printf '%s\r\n' 'total 8' '-rw-r--r--   1 ftp ftp  5 Dec  4 10:15 a.txt' \
 		'drwxr-xr-x   2 ftp ftp  4096 Jan  1  2025 sub' 'garbage' >"$W/unix"
 	listing "$W/mlsd" mlsd -l "$u/pub/"
@@ -443,6 +443,9 @@ c_list_only() {
 	grep -qF 'MLSD line 6 skipped (a name with a control character): type=file;size=1; bad\x1bname' \
 		"$W/err" || { diag "line 6 not reported, escaped: $ERR"; rc=1; }
 	check_eq "names (MLSD)" "a.txt|sub dir|café" "$(paste -sd'|' "$W/list.out")" || rc=1
+	# U+009B (CSI) is refused, and its report shows it as '?'.
+	grep -qF 'MLSD line 8 skipped (a name with a C1 control character): type=file;size=1; a?b' \
+		"$W/err" || { diag "the C1 line not reported as a?b: $ERR"; rc=1; }
 	listing "$W/unix" list -l "$u/"
 	expect 8 "LIST line 4 is not one kftp-get can read" || rc=1
 	expect 8 "1 line of the listing could not be read" || rc=1

@@ -17,6 +17,7 @@
 
 #include "dirlist.h"
 #include "msgs.h"
+#include "text.h"
 
 /* How much of a line a report shows, and how many lines are reported. */
 #define SHOWN_MAX	160
@@ -62,10 +63,39 @@ static enum listing_result parse_line(uint32_t command, const char *line, size_t
 	}
 }
 
-/* say() escapes the message: the line's own bytes cannot drive a terminal. */
+/*
+ * The first SHOWN_MAX bytes of a line as a report shows them: well-formed
+ * UTF-8 as it is, a C1 control (U+0080..U+009F) and any other byte past
+ * ASCII as '?'. say() escapes C0 and DEL: no byte of it drives a terminal.
+ */
+static void shown_line(char *dst, const char *line, size_t len)
+{
+	unsigned char buf[SHOWN_MAX + 1], *p;
+	size_t n, o = 0;
+
+	len = len < SHOWN_MAX ? len : SHOWN_MAX;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	for (p = buf; *p; p += n) {
+		n = utf8_seq_len(p);
+		if (n == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {
+			dst[o++] = '?';
+		} else if (n) {
+			memcpy(dst + o, p, n);
+			o += n;
+		} else {
+			dst[o++] = *p < 0x80 ? (char)*p : '?';
+			n = 1;
+		}
+	}
+	dst[o] = '\0';
+}
+
 static void report_line(uint32_t command, size_t lineno, const char *what,
 			const char *why, const char *line, size_t len, size_t nth)
 {
+	char shown[SHOWN_MAX + 1];
+
 	if (nth > REPORTS_MAX)
 		return;
 	if (nth == REPORTS_MAX) {
@@ -73,8 +103,9 @@ static void report_line(uint32_t command, size_t lineno, const char *what,
 		    form_name(command), lineno, what, why);
 		return;
 	}
-	say("%s line %zu %s (%s): %.*s%s", form_name(command), lineno, what, why,
-	    (int)(len < SHOWN_MAX ? len : SHOWN_MAX), line, len > SHOWN_MAX ? "..." : "");
+	shown_line(shown, line, len);
+	say("%s line %zu %s (%s): %s%s", form_name(command), lineno, what, why, shown,
+	    len > SHOWN_MAX ? "..." : "");
 }
 
 static void parse_all(const char *buf, size_t size, uint32_t command,

@@ -3,7 +3,8 @@
  * dirlist: a directory listing as the kernel fetched it (KFTP_COMMAND_*,
  * into a file), split into lines and parsed by listing.c in the form of
  * the command that was sent. What cannot be taken is reported, line by
- * line (the first 20), and the rest is handed on. Below it: listing, msgs.
+ * line (the first 20), and the rest is handed on. Below it: listing, text,
+ * msgs.
  */
 #ifndef KFTP_DIRLIST_H
 #define KFTP_DIRLIST_H

@@ -24,6 +24,43 @@ static bool dot_entry(const char *name, size_t len)
 	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
+/*
+ * The length of the UTF-8 sequence at p (2 to 4 bytes, within left), or
+ * 0: not a lead byte followed by its continuation bytes.
+ */
+static size_t utf8_len_within(const unsigned char *p, size_t left)
+{
+	size_t n = p[0] >= 0xc2 && p[0] <= 0xdf ? 2 : p[0] >= 0xe0 && p[0] <= 0xef ? 3 :
+		   p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0, i;
+
+	if (!n || n > left)
+		return 0;
+	for (i = 1; i < n; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * A C1 control (U+0080..U+009F), which some terminals act on as they do on
+ * ESC: as UTF-8 (C2 80..C2 9F), or a byte 0x80..0x9F that continues no
+ * UTF-8 sequence (Latin-1's C1). Latin-1 letters (0xA0..0xFF) pass.
+ */
+static bool has_c1(const unsigned char *p, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		n = utf8_len_within(p + i, len - i);
+		if (n == 2 && p[i] == 0xc2 && p[i + 1] <= 0x9f)
+			return true;
+		if (!n && p[i] >= 0x80 && p[i] <= 0x9f)
+			return true;
+		i += n ? n : 1;
+	}
+	return false;
+}
+
 const char *listing_name_refused(const char *name, size_t len)
 {
 	size_t i;
@@ -42,6 +79,8 @@ const char *listing_name_refused(const char *name, size_t len)
 		if (text_is_control((unsigned char)name[i]))
 			return "a name with a control character";
 	}
+	if (has_c1((const unsigned char *)name, len))
+		return "a name with a C1 control character";
 	return NULL;
 }
 

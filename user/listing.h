@@ -59,7 +59,8 @@ enum listing_result listing_parse_unix(const char *line, size_t len, time_t now,
 
 /*
  * Why a name from a server cannot be a local file name, or NULL: empty,
- * "." or "..", a '/', a NUL or a control byte, longer than NAME_MAX.
+ * "." or "..", a '/', a NUL or a control byte (C0, DEL, and C1 as UTF-8 or
+ * as a Latin-1 byte), longer than NAME_MAX.
  */
 const char *listing_name_refused(const char *name, size_t len);
 

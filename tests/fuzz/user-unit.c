@@ -279,6 +279,14 @@ static void listing(void)
 	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\x1b[2Jb", LISTING_REFUSED, "control");
 	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\rb", LISTING_REFUSED, "control");
 	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\0b", LISTING_REFUSED, "NUL");
+	/* C1: U+009B (CSI) as UTF-8, and a Latin-1 byte 0x9b; not Latin-1 letters. */
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\xc2\x9b" "2Jb", LISTING_REFUSED, "C1");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 a\x9b" "2Jb", LISTING_REFUSED, "C1");
+	LX('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 \x85", LISTING_REFUSED, "C1");
+	LC('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 caf\xe9", LISTING_ENTRY, "caf\xe9",
+	   LISTING_FILE, 5, 1796379300);
+	LC('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15 \xc4\x81\xe2\x82\xac", LISTING_ENTRY,
+	   "\xc4\x81\xe2\x82\xac", LISTING_FILE, 5, 1796379300);
 	n = snprintf(long_name, sizeof(long_name), "-rw-r--r-- 1 u g 5 Dec 04 10:15 %0300d", 0);
 	listing_case('u', long_name, (size_t)n,
 		     (struct listing_want){ LISTING_REFUSED, "NAME_MAX", LISTING_OTHER, -1, -1 });
