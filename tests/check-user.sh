@@ -513,6 +513,11 @@ c_wildcards() {
 	expect 4 "--checksums: 'sums' has no checksum for '%%': not fetched" || rc=1
 	check_eq "requests (--checksums: 2 of 3)" 3 "$REQ" || rc=1
 	rm -f "$W/run/sums"
+	# 10001 matches: more than a pattern may stand for, as for ranges.
+	seq -f 'type=file;size=1; f%g' 10001 | sed 's/$/\r/' >"$W/many"
+	listing "$W/many" mlsd "$u/pub/f*"
+	expect 2 "10001 files match 'f*': more than 10000; narrow the pattern" || rc=1
+	check_eq "requests (the listing only)" 1 "$REQ" || rc=1
 	# A listing of 100 bad lines: 20 reports, not 100.
 	for i in $(seq 100); do printf 'junk %d\r\n' "$i"; done >"$W/junk"
 	listing "$W/junk" list -l "$u/pub/"

@@ -23,8 +23,9 @@
 
 struct matches {
 	const char *pattern;	/* decoded, as fnmatch() takes it */
-	char **names;
-	size_t n;
+	char **names;		/* the first URLGLOB_MAX of them */
+	size_t kept;		/* in names */
+	size_t n;		/* every match */
 };
 
 static void take(const struct listing_entry *e, void *arg)
@@ -34,11 +35,15 @@ static void take(const struct listing_entry *e, void *arg)
 
 	if (e->type != LISTING_FILE || fnmatch(m->pattern, e->name, FNM_PERIOD))
 		return;
-	v = realloc(m->names, (m->n + 1) * sizeof(*v));
+	/* Each match is counted; past the bound none is kept (the pattern fails). */
+	m->n++;
+	if (m->kept >= URLGLOB_MAX)
+		return;
+	v = realloc(m->names, (m->kept + 1) * sizeof(*v));
 	if (!v)
 		die(EXIT_OTHER, "out of memory");
 	m->names = v;
-	m->names[m->n++] = xstrdup(e->name);
+	m->names[m->kept++] = xstrdup(e->name);
 }
 
 static int by_name(const void *a, const void *b)
@@ -137,20 +142,24 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 			st = EXIT_DEVICE;
 		else
 			st = transfer_list(ctx, dir, take, &m);
-		if (!st && !m.n) {
+		if (!st && (!m.n || m.n > URLGLOB_MAX)) {
 			char *shown = shown_url(opt->urls[i]);
 
 			msg_url(shown);
-			say("no file in the directory matches '%s'", m.pattern);
+			if (m.n)
+				say("%zu files match '%s': more than %d; narrow the pattern",
+				    m.n, m.pattern, URLGLOB_MAX);
+			else
+				say("no file in the directory matches '%s'", m.pattern);
 			msg_url(NULL);
 			free(shown);
-			st = EXIT_NOFILE;
+			st = m.n ? EXIT_USAGE : EXIT_NOFILE;
 		}
 		if (st) {
 			push(&urls, &status, &wild, &n, opt->urls[i], st, false);
 		} else {
-			qsort(m.names, m.n, sizeof(*m.names), by_name);
-			for (k = 0; k < m.n; k++) {
+			qsort(m.names, m.kept, sizeof(*m.names), by_name);
+			for (k = 0; k < m.kept; k++) {
 				/* A name listed twice is one file. */
 				if (k && !strcmp(m.names[k], m.names[k - 1]))
 					continue;
@@ -165,7 +174,7 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 			explicit_bzero(opt->urls[i], strlen(opt->urls[i]));
 			free(opt->urls[i]);
 		}
-		for (k = 0; k < m.n; k++)
+		for (k = 0; k < m.kept; k++)
 			free(m.names[k]);
 		free(m.names);
 		free((char *)m.pattern);

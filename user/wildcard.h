@@ -20,8 +20,9 @@
 /*
  * Replace each wildcard URL of opt by the URLs of the files its pattern
  * matches, sorted by name, on ctx's session. One that matches nothing
- * (exit 6), or whose listing failed (its status), stays, with that
- * status in opt->url_status: the run reports it with the others.
+ * (exit 6), more than URLGLOB_MAX files (exit 2, as for ranges), or whose
+ * listing failed (its status), stays, with that status in
+ * opt->url_status: the run reports it with the others.
  */
 void wildcard_expand(const struct run_ctx *ctx, struct options *opt);
 
