@@ -134,8 +134,7 @@ bool transfer_bar(const struct run_ctx *ctx)
 	int p = ctx->opt->progress;
 
 	/* -v: the kernel's trace lines would cut through the bar. */
-	return !ctx->worker && !ctx->opt->verbose && !ctx->opt->list_only &&
-	       !ctx->opt->nwildcards &&
+	return !ctx->worker && !ctx->opt->verbose &&
 	       (p == 1 || (p == -1 && !ctx->opt->quiet && isatty(STDERR_FILENO)));
 }
 
@@ -156,7 +155,8 @@ static int progress_ioctl(const struct run_ctx *ctx, struct job *job, bool fresh
 	char waiting[sizeof(job->where) + 48];
 	int ret, saved;
 
-	if (transfer_bar(ctx)) {
+	/* A listing is no file of the run: no bar. */
+	if (transfer_bar(ctx) && !job->listing) {
 		/* Until the size is known: what it waits for. */
 		snprintf(waiting, sizeof(waiting), fresh ? "connecting to %s" :
 			 "starting, on the connection to %s", job->where);

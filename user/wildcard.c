@@ -6,7 +6,8 @@
  * listing never does, and a leading '.' must be matched by a '.' (as a
  * shell's '*' does). A match becomes the pattern's URL with the name,
  * percent-encoded where a URL needs it, in place of the pattern. The
- * pattern's own %XX are decoded first: "\*", not "%2A", is a literal '*'.
+ * pattern's own %XX are decoded first (by url.c, as any path is): "\*",
+ * not "%2A", is a literal '*'.
  */
 #include <fnmatch.h>
 #include <stdbool.h>
@@ -17,7 +18,7 @@
 #include "msgs.h"
 #include "session.h"
 #include "signals.h"
-#include "text.h"
+#include "url.h"
 #include "urlglob.h"
 #include "wildcard.h"
 
@@ -70,26 +71,6 @@ static void append_encoded(char *dst, size_t size, const char *name)
 	dst[n] = '\0';
 }
 
-/* The pattern as fnmatch() takes it: %XX decoded (not %00), escapes kept. */
-static char *decode_pattern(const char *s)
-{
-	char *out = xstrdup(s), *o = out;
-	int hi, lo;
-
-	for (; *s; s++) {
-		hi = *s == '%' ? text_hex_value(s[1]) : -1;
-		lo = hi >= 0 ? text_hex_value(s[2]) : -1;
-		if (lo >= 0 && (hi || lo)) {
-			*o++ = (char)(hi << 4 | lo);
-			s += 2;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
 /*
  * Add url to the new list (urls, status, wild): status 0 for a URL to
  * fetch; wild for a wildcard's match (plan.c treats it as the server's).
@@ -124,6 +105,7 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 	bool *wild = NULL;
 	size_t n = 0, i, k, start, size;
 	struct matches m;
+	static struct ftp_url url;	/* large; holds the password: wiped */
 
 	for (i = 0; i < opt->nurls; i++) {
 		if (!opt->wildcard[i]) {
@@ -134,7 +116,10 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 		dir = xstrdup(opt->urls[i]);
 		dir[start] = '\0';
 		memset(&m, 0, sizeof(m));
-		m.pattern = decode_pattern(opt->urls[i] + start);
+		/* The pattern, decoded as any path is (plan_urls() parsed it). */
+		memset(&url, 0, sizeof(url));
+		parse_url(opt->urls[i], &url, false);
+		m.pattern = strrchr(url.path, '/') ? strrchr(url.path, '/') + 1 : url.path;
 		/* Stopped, or no device: the rest is not listed (batch.c stops too). */
 		if (signals_caught())
 			st = EXIT_SIGNAL + signals_caught();
@@ -177,7 +162,6 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 		for (k = 0; k < m.kept; k++)
 			free(m.names[k]);
 		free(m.names);
-		free((char *)m.pattern);
 		explicit_bzero(dir, strlen(dir));
 		free(dir);
 	}
@@ -189,4 +173,5 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 	opt->nurls = n;
 	opt->nwildcards = 0;
 	opt->wildcards_expanded = true;
+	explicit_bzero(&url, sizeof(url));
 }

@@ -7,7 +7,7 @@
  * Ranges and sets (urlglob.h) apply to the rest of its path only; "\*",
  * "\?" and "\[" are the characters themselves; -g turns it all off.
  * Below it: transfer (the listing, on the run's session), urlglob (which
- * component is a pattern), session, signals, text, msgs, options.
+ * component is a pattern), url, session, signals, msgs, options.
  */
 #ifndef KFTP_WILDCARD_H
 #define KFTP_WILDCARD_H
