@@ -28,6 +28,7 @@
  *   -C OFFSET      resume_offset of the first request
  *   --sha256       KFTP_GET_F_SHA256 and _SERVER_SHA256 (FEAT, then HASH or
  *                  XSHA256 where offered): the ok line has both digests
+ *   --list         REMOTE is a directory: its listing (KFTP_COMMAND_LISTING)
  *   --fd           open LOCAL ourselves and pass it as dest_fd (without
  *                  O_TRUNC when resuming); --append adds O_APPEND,
  *                  --direct O_DIRECT
@@ -95,6 +96,7 @@ struct options {
 	const char *pass;
 	bool remote_time;
 	bool sha256;
+	bool list;
 	uint64_t resume;
 	bool use_fd;
 	bool append;
@@ -252,6 +254,8 @@ static void build(struct request *r, const char *host, uint16_t port,
 		a->flags |= KFTP_GET_F_REMOTE_TIME;
 	if (opt.sha256)
 		a->flags |= KFTP_GET_F_SHA256 | KFTP_GET_F_SERVER_SHA256;
+	if (opt.list)
+		a->command = KFTP_COMMAND_LISTING;
 	copy_str(a->user, sizeof(a->user), opt.user, "user");
 	copy_str(a->password, sizeof(a->password), opt.pass, "password");
 	copy_str(a->remote_path, sizeof(a->remote_path), remote, "remote path");
@@ -391,7 +395,7 @@ static void usage(void)
 }
 
 enum { O_CONNECT = 256, O_FD, O_APPEND_OPT, O_DIRECT_OPT, O_STREAM, O_CATCH,
-       O_EINTR, O_GO, O_CLOSE_FD, O_FORK, O_BARRIER, O_REPEAT, O_SHA256 };
+       O_EINTR, O_GO, O_CLOSE_FD, O_FORK, O_BARRIER, O_REPEAT, O_SHA256, O_LIST };
 
 static void parse_options(int argc, char **argv)
 {
@@ -409,6 +413,7 @@ static void parse_options(int argc, char **argv)
 		{ "barrier", required_argument, NULL, O_BARRIER },
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "sha256", no_argument, NULL, O_SHA256 },
+		{ "list", no_argument, NULL, O_LIST },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -441,6 +446,9 @@ static void parse_options(int argc, char **argv)
 			break;
 		case O_SHA256:
 			opt.sha256 = true;
+			break;
+		case O_LIST:
+			opt.list = true;
 			break;
 		case O_APPEND_OPT:
 			opt.append = true;

@@ -51,8 +51,10 @@
 # and those where its data flows (accept, data, 226), crossed with
 #   l1   SIGSTOP; the server goes on; SIGCONT: every name, the command once
 #   l2   SIGSTOP, then SIGKILL: death by SIGKILL, nothing left
-# The steps before them are RETR's own; e3..e7 at LIST stand on e1..e7 at
-# RETR, the same reply wait of the same state machine.
+#   l5   e5 (fork) with kftp-life --list, at LIST and data
+#   l6   e6 (the descriptor closed by another thread), at LIST and data
+# The steps before them are RETR's own; e3, e4* and e7 at LIST stand on
+# those at RETR, the same reply wait of the same state machine.
 # Left out, and counted nowhere:
 #   - e7 at connect: there is no connection yet to drop;
 #   - e4b at USER..MDTM, PORT, REST and accept: whether a kept transfer may
@@ -835,6 +837,61 @@ b_l1() {
 	check_eq "$LIST_CMD commands" 1 "$CNT"
 }
 
+# life_list STEP DRIVER_OPTIONS...: kftp-life's listing of d/ held at STEP
+# (LIST, the server's "normal" scenario), in LF; LIST_FILE the bytes the
+# server lists, to compare a local file with.
+life_list() {
+	local step=$1
+	shift
+	LF=("$LIFE" --list -t $((T_CLIENT * 1000)) "$@" 127.0.0.1 "$HPORT")
+	[ -s "$W/list.expected" ] || "$PYTHON" -c 'import sys; sys.path.insert(0, sys.argv[1])
+import hostile_ftpd as h; sys.stdout.buffer.write(h.LISTINGS["LIST"])' \
+		"$REPO/tests/servers" >"$W/list.expected"
+	LIST_FILE=$W/list.expected
+}
+
+# l5 STEP: e5 for a listing: fork; the parent, held at STEP, is stopped
+# and killed; the child, which shares the descriptor, lists in full.
+b_l5() {
+	local step=$1 d=$C_DIR pid child
+	C_NXFERS=2 C_RESULTS='[A-Z]+@[A-Z_]+ ok'
+	life_list "$step" --fork --go "$d/go"
+	hold_start "$step" "$d/out" "${LF[@]}" "d/=$d/p" "d/=$d/c" || return 1
+	pid=$BGPID
+	child=$(sed -n 's/^child //p' "$d/out")
+	[ -n "$child" ] || { diag "no child: $(<"$d/out")"; return 1; }
+	stop_wait "$pid" || return 1
+	kill -KILL "$pid"
+	proc_wait "$pid" "$T_EXIT"
+	check_eq "the parent's exit status" 137 "$PRC" || return 1
+	hcmd release || return 1
+	touch "$d/go"
+	line_wait "$d/out" '^\[child\] exit ' "$T_EXIT" || { kill -KILL "$child"; return 1; }
+	gone_wait "$child" "$T_EXIT" || return 1
+	check_out "$d/out" "[[]child] ok bytes=$(stat -c %s "$LIST_FILE") *" '[[]child] exit 0' ||
+		return 1
+	check_same_file "$d/c" "$LIST_FILE"
+}
+
+# l6 STEP: e6 for a listing: another thread closes the descriptor while the
+# call waits at STEP; the call completes, then the session is gone.
+b_l6() {
+	local step=$1 d=$C_DIR pid
+	life_list "$step" --close-fd --go "$d/go"
+	hold_start "$step" "$d/out" "${LF[@]}" "d/=$d/f" || return 1
+	pid=$BGPID
+	touch "$d/go"
+	line_wait "$d/out" '^closed$' "$T_HOLD" || return 1
+	hcmd release || return 1
+	line_wait "$d/out" '^(ok|err)' "$T_EXIT" || return 1
+	check_out "$d/out" closed "ok bytes=*" || return 1
+	check_same_file "$d/f" "$LIST_FILE" || return 1
+	socks_gone || { diag "(kftp-life still runs, the call has returned)"; return 1; }
+	touch "$d/go.2"
+	proc_wait "$pid" "$T_EXIT"
+	check_eq "kftp-life's exit status" 0 "$PRC"
+}
+
 # l2 STEP: the same, stopped, then SIGKILL: nothing left (case_end: no
 # socket, one START and one DONE, a clean kernel log).
 b_l2() {
@@ -1509,6 +1566,8 @@ matrix e1 "SIGSTOP, SIGCONT: complete, each command once" "${STEPS[@]}"
 lcase f9 "SIGSTOP while RETR is being sent: restarted, complete, one RETR" b_f9
 matrix l1 "-l, SIGSTOP, SIGCONT: every name, the listing sent once" LIST MLSD accept data 226
 matrix l2 "-l, SIGSTOP, SIGKILL: nothing left" LIST MLSD accept data 226
+matrix l5 "a listing, fork, the parent stopped and killed: the child's listing works" LIST data
+matrix l6 "a listing, another thread closes the fd: the call completes, then all is gone" LIST data
 matrix e3 "SIGKILL: the file holds what was received, nothing left" "${STEPS[@]}"
 matrix e4k "SIGTERM while stopped, SIGCONT: dies by it, nothing left" "${STEPS[@]}"
 matrix e4a "a handled signal while stopped: EINTR, the same request succeeds" "${STEPS[@]}"
