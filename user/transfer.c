@@ -11,8 +11,8 @@
  * or killed download therefore never clobbers an existing file and leaves
  * nothing behind. Resuming (-C) writes into the destination itself; -o -
  * hands the kernel stdout (KFTP_GET_F_DEST_STREAM), with no data file.
- * -l asks for a listing (KFTP_COMMAND_LISTING) into an anonymous memory
- * file, and prints the names that dirlist.c takes from it.
+ * A listing (-l, a wildcard's) is asked for with KFTP_COMMAND_LISTING into
+ * an anonymous memory file, whose entries dirlist.c hands to job->each.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -47,6 +47,28 @@ _Static_assert(sizeof(struct kftp_get_args) >= KFTP_GET_ARGS_SIZE_VER5,
 
 static bool said_interrupted;
 
+/* What only a file's retrieval asks for: its time and its digests. */
+static void set_file_flags(const struct job *job, struct kftp_get_args *a)
+{
+	const struct options *opt = job->opt;
+
+	/* A pipe has no time to set (-R). */
+	if (opt->remote_time && !opt->to_stdout)
+		a->flags |= KFTP_GET_F_REMOTE_TIME;
+	/* The kernel hashes the data as it writes it: no second pass. */
+	if (opt->sha256 || job->want_sha256)
+		a->flags |= KFTP_GET_F_SHA256;
+	/*
+	 * The server's own digest is checked when it offers one (FEAT, once
+	 * per login), with a digest option or without; the kernel then hashes
+	 * the data too. An older module is not asked for what it does not
+	 * know, unless a digest option needs version 4 anyway.
+	 */
+	if (!opt->no_server_checksum &&
+	    ((a->flags & KFTP_GET_F_SHA256) || job->module_version >= REQUEST_V4))
+		a->flags |= KFTP_GET_F_SERVER_SHA256;
+}
+
 static void fill_args(struct job *job, const struct addrinfo *ai)
 {
 	const struct options *opt = job->opt;
@@ -59,23 +81,12 @@ static void fill_args(struct job *job, const struct addrinfo *ai)
 	/* MLSD where FEAT offers it, else LIST: the kernel knows the login's FEAT. */
 	if (job->listing)
 		a->command = KFTP_COMMAND_LISTING;
-	/* -o -: written as write(2) would; a pipe has no time to set (-R). */
+	/* -o -: written as write(2) would. */
 	if (opt->to_stdout)
 		a->flags |= KFTP_GET_F_DEST_STREAM;
-	else if (opt->remote_time && !job->listing)
-		a->flags |= KFTP_GET_F_REMOTE_TIME;
-	/* The kernel hashes the data as it writes it: no second pass. */
-	if ((opt->sha256 || job->want_sha256) && !job->listing)
-		a->flags |= KFTP_GET_F_SHA256;
-	/*
-	 * The server's own digest is checked when it offers one (FEAT, once
-	 * per login), with a digest option or without; the kernel then hashes
-	 * the data too. An older module is not asked for what it does not
-	 * know, unless a digest option needs version 4 anyway.
-	 */
-	if (!opt->no_server_checksum && !job->listing &&
-	    ((a->flags & KFTP_GET_F_SHA256) || job->module_version >= REQUEST_V4))
-		a->flags |= KFTP_GET_F_SERVER_SHA256;
+	/* A listing takes none of a file's time and digests (kftp(4)). */
+	if (!job->listing)
+		set_file_flags(job, a);
 	/* -v: the kernel, which runs the dialogue, writes it as it happens. */
 	if (opt->verbose) {
 		a->flags |= KFTP_GET_F_TRACE;
@@ -170,7 +181,7 @@ static int progress_ioctl(const struct run_ctx *ctx, struct job *job, bool fresh
 	return ret;
 }
 
-/* A listing goes goes to memory, never to a file system. */
+/* A listing goes to memory, never to a file system. */
 static int create_listing_file(struct job *job)
 {
 	job->data_fd = memfd_create("kftp-listing", MFD_CLOEXEC);
