@@ -467,6 +467,72 @@ c_list_only() {
 	return $rc
 }
 
+# -r through the stand-in, whose every listing is the same: a tree that
+# contains itself, and whose files cannot be fetched (connection refused).
+# Checked: the depth bound (32 levels, exit 2) and --level; --include and
+# --exclude; symlink entries never followed; a local symlink in the tree
+# refused, nothing written through it; --delete, which spares what
+# --exclude leaves out and removes a symlink, never its target; the entry
+# and file bounds; option conflicts; an older module.
+c_mirror() {
+	local rc=0 u=ftp://127.0.0.1:9 top="$W/run/pub"
+	printf '%s\r\n' 'type=cdir; /pub' 'type=file;size=5;modify=20261204101500; a.txt' \
+		'type=dir;modify=20261204101500; sub' \
+		'type=OS.unix=symlink;modify=20261204101500; evil' >"$W/tree"
+	rm -rf "$top" "$W/canary"
+	listing "$W/tree" mlsd -r "$u/pub/"
+	expect 4 "pub/sub/a.txt: cannot connect" || rc=1
+	expect 4 "the tree is deeper than 32 levels (does a directory contain itself?)" || rc=1
+	expect 4 "mirror: 0 fetched (0 bytes), 0 up to date, 0 excluded, 32 links skipped, 0 deleted, 33 failed" || rc=1
+	check_eq "directories made" 32 "$(find "$top" -type d | wc -l)" || rc=1
+	rm -rf "$top"
+	listing "$W/tree" mlsd -r --level 2 --include 'sub/*' "$u/pub"
+	expect 4 "1 excluded, 2 links skipped, 0 deleted, 1 failed" || rc=1
+	lacks "a depth error" "deeper than" || rc=1
+	check_eq "--level 2: directories" "pub|pub/sub" \
+		"$(cd "$W/run" && find pub -type d | sort | paste -sd'|')" || rc=1
+	# A local symlink where the tree has a directory: refused, not followed.
+	mkdir -p "$W/canary"
+	rm -rf "$top/sub"
+	ln -s "$W/canary" "$top/sub"
+	listing "$W/tree" mlsd -r --level 3 --exclude '*a.txt' "$u/pub/"
+	expect 7 "cannot make the directory 'pub/sub': it, or one on its way, is a symlink" || rc=1
+	check_eq "the symlink's target" "" "$(ls -A "$W/canary")" || rc=1
+	# --delete: what the listing lacks, but not what --exclude leaves out.
+	rm -rf "$top"
+	mkdir -p "$top/y/z" "$W/canary"
+	echo canary >"$W/canary/c"
+	touch "$top/x" "$top/keep.txt" "$top/y/z/f"
+	ln -s "$W/canary" "$top/l"
+	listing "$W/tree" mlsd -r --level 1 --delete --exclude a.txt --exclude 'keep*' "$u/pub/"
+	expect 0 "removed 'pub/x': the server no longer has it" || rc=1
+	expect 0 "mirror: 0 fetched (0 bytes), 0 up to date, 1 excluded, 1 links skipped, 5 deleted, 0 failed" || rc=1
+	check_eq "--delete: left" "keep.txt" "$(ls -A "$top")" || rc=1
+	check_eq "--delete: the symlink's target" "canary" "$(cat "$W/canary/c")" || rc=1
+	rm -rf "$top"
+	listing "$W/tree" mlsd -r --max-entries 2 "$u/pub/"
+	expect 2 "3 entries: more than --max-entries 2 allows" || rc=1
+	listing "$W/tree" mlsd -r --max-files 3 "$u/pub/"
+	expect 2 "the tree has more than 3 files; --max-files N raises the bound" || rc=1
+	for o in "-o x" "-l" "-C 5" "--checksum sha-256=$(printf '%064d' 0)"; do
+		# shellcheck disable=SC2086 # each is an option and its argument
+		srun -- "$ASAN" -r $o "$u/pub/"
+		expect 2 "does not take ${o%% *}" || rc=1
+	done
+	for o in -N --delete "--include x" "--level 2" "--max-files 9"; do
+		# shellcheck disable=SC2086
+		srun -- "$ASAN" $o "$u/pub/x"
+		expect 2 "is for a mirror: add -r" || rc=1
+	done
+	srun -- "$ASAN" -r "$u/pub/*.txt"
+	expect 2 "-r (--mirror) takes directories, not a wildcard" || rc=1
+	srun KFTP_PROBE_DEVICE_VERSION=4 -- "$ASAN" -r "$u/pub/"
+	expect 3 "-r (--mirror) needs a newer kftp module" || rc=1
+	check_eq "requests (version 4)" 0 "$REQ" || rc=1
+	rm -rf "$top" "$W/canary"
+	return $rc
+}
+
 # Wildcards through the stand-in: the listing's plain files that match, in
 # name order, percent-encoded; nothing matched is exit 6 and the next URL
 # still runs; escaped, -g, -o and an older module.
@@ -958,6 +1024,7 @@ tcase "every URL, -i lists too, checked before the first download (issue 21)" c_
 tcase "two URLs, one local name: refused before any request (issue 22)" c_shared_dest
 tcase "ranges and sets: expanded in order, -g, bad patterns, -i as it is (issue 22)" c_globs
 tcase "-l: names from MLSD and LIST, hostile ones skipped, bad lines exit 8 (issue 22)" c_list_only
+tcase "-r: bounds, --level, --include, a local symlink refused, --delete (issue 22)" c_mirror
 tcase "wildcards: the matching plain files in order, none is exit 6, \\*, -g, -o (issue 22)" c_wildcards
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing

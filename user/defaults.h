@@ -18,6 +18,11 @@
  * about 900,000 entries of 70 bytes. A listing that never ends stops here.
  */
 #define LISTING_SIZE_MAX	(64ULL << 20)
+/* -r: the bounds a tree must fit in (--level, --max-files, --max-entries) */
+#define MIRROR_LEVEL_MAX	32
+#define MIRROR_LEVEL_LIMIT	1000
+#define MIRROR_FILES_MAX	1000000
+#define MIRROR_ENTRIES_MAX	100000
 #define RETRY_DELAY_MS		1000	/* the first wait, doubled each time ... */
 #define RETRY_DELAY_MAX_MS	600000	/* ... up to 10 minutes (curl's) */
 /* The temporary name of a data file: DIR/.NAME.kftp-XXXXXX */

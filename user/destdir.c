@@ -25,6 +25,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -35,6 +37,51 @@ int destdir_open(int at, const char *path)
 	int fd = openat(at, path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+int destdir_open_child(int dfd, const char *name)
+{
+	struct stat st;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	/* O_DIRECTORY is checked first: a symlink to a directory is ENOTDIR. */
+	if (errno == ENOTDIR && !fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) &&
+	    S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return -errno;
+}
+
+int destdir_open_beneath(int at, const char *rel)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = rel, *slash;
+	size_t len;
+	/* A descriptor to read, too (--delete), even if at is O_PATH. */
+	int fd = openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+
+	if (fd < 0)
+		return -errno;
+	while (*p) {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		if (len > NAME_MAX || (len == 2 && !strncmp(p, "..", 2))) {
+			close(fd);
+			return len > NAME_MAX ? -ENAMETOOLONG : -EPERM;
+		}
+		if (len && !(len == 1 && *p == '.')) {
+			memcpy(comp, p, len);
+			comp[len] = '\0';
+			next = destdir_open_child(fd, comp);
+			close(fd);
+			if (next < 0)
+				return next;
+			fd = next;
+		}
+		p += len + (slash ? 1 : 0);
+	}
+	return fd;
 }
 
 void destdir_sync(int dfd)

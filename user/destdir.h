@@ -17,6 +17,17 @@ enum owner_rule {
 
 /* openat(at, path) as a directory, O_PATH; the descriptor or -errno. */
 int destdir_open(int at, const char *path);
+/*
+ * The directory name in dfd, never through a symlink (-ELOOP), readable.
+ * The descriptor or -errno.
+ */
+int destdir_open_child(int dfd, const char *name);
+/*
+ * The directory rel, inside the directory at, each component opened with
+ * O_NOFOLLOW: a symlink anywhere in rel is ELOOP, never followed (a
+ * mirror's tree, whose names come from a server). The descriptor or -errno.
+ */
+int destdir_open_beneath(int at, const char *rel);
 /* fsync() the directory (errors ignored: the file itself is synced). */
 void destdir_sync(int dfd);
 /* Whether a file in dir, owned as file is, may be replaced by caller's. */

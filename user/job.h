@@ -23,6 +23,7 @@
 struct job {
 	const struct options *opt;	/* the run's */
 	const char *url_str;
+	size_t url_index;	/* in opt->urls; SIZE_MAX for a listing's */
 	struct ftp_url url;
 	char user[KFTP_USER_MAX];
 	char pass[KFTP_PASSWORD_MAX];
@@ -31,6 +32,7 @@ struct job {
 	/* The destination's directory: dir, relative to dir_at ... */
 	char dir[KFTP_LOCAL_PATH_MAX];
 	int dir_at;
+	bool beneath;		/* dir is a mirror's: no symlink followed in it */
 	int dir_fd;		/* ... opened once (O_PATH), -1 if not yet */
 	char temp[KFTP_LOCAL_PATH_MAX];	/* same directory part as dest */
 	bool keep_partial;
@@ -62,10 +64,11 @@ struct job {
 
 /* A fresh job for url_str, of the run's options opt. */
 static inline void job_init(struct job *job, const struct options *opt,
-			    const char *url_str)
+			    const char *url_str, size_t url_index)
 {
 	memset(job, 0, sizeof(*job));
 	job->opt = opt;
+	job->url_index = url_index;
 	job->data_fd = -1;
 	job->dir_fd = -1;
 	job->url_str = url_str;

@@ -9,6 +9,7 @@
  *   plan.c             what is checked before the first download
  *   login.c, netrc.c   whom each URL logs in as (and the prompt)
  *   wildcard.c         '*' and '?' in a URL: the listing's matching files
+ *   mirror.c           -r: a directory's tree, walked, made and selected
  *   batch.c            many URLs: in order, or by -Z worker processes
  *   results.c          the summary, --json and --failed
  *   transfer.c         one URL: addresses, session, data file, the ioctl,
@@ -26,10 +27,12 @@
  * and, shared with kftpstat, progress.c (the bar), kftp-events.c and
  * text.c. No file uses a file that uses it: each only calls down.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "batch.h"
 #include "destdir.h"
@@ -39,6 +42,7 @@
 #include "plan.h"
 #include "results.h"
 #include "session.h"
+#include "mirror.h"
 #include "signals.h"
 #include "wildcard.h"
 
@@ -62,6 +66,10 @@ static void open_output_dir(struct options *o)
 
 	if (!o->output_dir)
 		return;
+	/* A mirror's top: made if missing, as wget and lftp do. */
+	if (o->mirror && mkdir(o->output_dir, 0755) && errno != EEXIST)
+		die(EXIT_LOCAL, "cannot make the output directory '%s': %s",
+		    o->output_dir, strerror(errno));
 	fd = destdir_open(AT_FDCWD, o->output_dir);
 	if (fd < 0)
 		die(EXIT_LOCAL, "cannot use the output directory '%s': %s",
@@ -92,9 +100,15 @@ int main(int argc, char **argv)
 	/* -u USER alone: the password from the terminal, once it can be used. */
 	if (ctx.version >= 0)
 		logins_prompt(&logins, &opt);
-	/* 2b. Wildcards: their listings, then the files they name, planned. */
-	if (ctx.version >= 0 && opt.nwildcards) {
-		wildcard_expand(&ctx, &opt);
+	/*
+	 * 2b. Wildcards and trees (-r): their listings, then the files they
+	 * name, planned.
+	 */
+	if (ctx.version >= 0 && (opt.nwildcards || opt.mirror)) {
+		if (opt.mirror)
+			mirror_expand(&ctx, &opt);
+		else
+			wildcard_expand(&ctx, &opt);
 		plan_urls(&opt, &logins);
 		/* -Z: each worker logs in on its own session. */
 		if (opt.parallel)

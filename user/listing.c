@@ -221,6 +221,7 @@ enum listing_result listing_parse_mlsd(const char *line, size_t len,
 				return LISTING_BAD;
 			}
 			e->has_mtime = true;
+			e->mtime_step = 1;
 		}
 		p = semi + 1;
 	}
@@ -341,6 +342,7 @@ static bool unix_size_date(const struct token *t, time_t now, struct listing_ent
 		return false;
 	e->has_size = true;
 	e->has_mtime = true;
+	e->mtime_step = t[3].n == 4 ? DAY_SECONDS : 60;
 	return true;
 }
 

@@ -33,6 +33,7 @@ struct listing_entry {
 	uint64_t size;
 	bool has_mtime;
 	time_t mtime;		/* UTC; LIST's has minutes at best */
+	unsigned int mtime_step;	/* its precision in seconds: 1, 60 or a day */
 };
 
 enum listing_result {

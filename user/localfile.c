@@ -68,6 +68,40 @@ static const char *temp_base(const struct job *job)
 	return job->temp + job->base_off;
 }
 
+/* The last component of the URL's path: the name of its file. */
+static const char *url_base_name(const struct job *job)
+{
+	const char *base = strrchr(job->url.path, '/');
+
+	return base ? base + 1 : job->url.path;
+}
+
+/*
+ * A file of a mirror (mirror.c): the directory url_dir inside the tree's
+ * top, opened beneath it (check_destination()); its name is the listing's,
+ * which listing.c checked, and is checked again here.
+ */
+static void pick_mirror_destination(struct job *job)
+{
+	const struct options *opt = job->opt;
+	const char *rel = opt->url_dir[job->url_index];
+	const char *name = url_base_name(job), *base;
+	int n;
+
+	if (!*name || !strcmp(name, ".") || !strcmp(name, "..") || text_has_control(name))
+		die(EXIT_PROTO, "refusing to name a local file '%s'", name);
+	n = snprintf(job->dest, sizeof(job->dest), "%s/%s%s%s",
+		     opt->url_root_name[job->url_index], rel, *rel ? "/" : "", name);
+	if (n < 0 || (size_t)n >= sizeof(job->dest) ||
+	    build_temp(job->temp, sizeof(job->temp), job->dest, "XXXXXX"))
+		die(EXIT_LOCAL, "the destination path is too long");
+	base = strrchr(job->dest, '/');
+	job->base_off = (size_t)(base + 1 - job->dest);
+	snprintf(job->dir, sizeof(job->dir), "%s", *rel ? rel : ".");
+	job->dir_at = opt->url_dir_at[job->url_index];
+	job->beneath = true;
+}
+
 /*
  * The destination's name, and where its directory is: job->dir, relative
  * to job->dir_at (--output-dir's descriptor, or the current directory).
@@ -86,6 +120,10 @@ void pick_destination(struct job *job)
 		snprintf(job->dest, sizeof(job->dest), "%s", DEST_STDOUT);
 		strcpy(job->dir, ".");
 		job->dir_at = AT_FDCWD;
+		return;
+	}
+	if (opt->url_dir && job->url_index < opt->nurls && opt->url_dir[job->url_index]) {
+		pick_mirror_destination(job);
 		return;
 	}
 	if (opt->output) {
@@ -145,7 +183,11 @@ void check_destination(struct job *job)
 	}
 	if (dest[strlen(dest) - 1] == '/')
 		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(EISDIR));
-	fd = destdir_open(job->dir_at, job->dir);
+	fd = job->beneath ? destdir_open_beneath(job->dir_at, job->dir) :
+	     destdir_open(job->dir_at, job->dir);
+	if (fd == -ELOOP && job->beneath)
+		die(EXIT_LOCAL, "refusing to write '%s': a directory on its way is a "
+		    "symlink now", dest);
 	if (fd < 0)
 		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(-fd));
 	job->dir_fd = fd;

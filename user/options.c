@@ -370,7 +370,8 @@ enum {
 	OPT_PARALLEL_MAX, OPT_NETRC_FILE, OPT_MAX_TIME, OPT_MAX_FILESIZE,
 	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER, OPT_RETRY, OPT_RETRY_DELAY,
 	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED, OPT_SHA256, OPT_CHECKSUM,
-	OPT_CHECKSUMS, OPT_NO_SERVER_CHECKSUM,
+	OPT_CHECKSUMS, OPT_NO_SERVER_CHECKSUM, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,
+	OPT_LEVEL, OPT_MAX_FILES, OPT_MAX_ENTRIES,
 };
 
 static const struct option long_options[] = {
@@ -407,10 +408,19 @@ static const struct option long_options[] = {
 	{ "no-server-checksum",	no_argument,	   NULL, OPT_NO_SERVER_CHECKSUM },
 	{ "globoff",		no_argument,	   NULL, 'g' },
 	{ "list-only",		no_argument,	   NULL, 'l' },
+	{ "recursive",		no_argument,	   NULL, 'r' },
+	{ "mirror",		no_argument,	   NULL, 'r' },
+	{ "only-newer",		no_argument,	   NULL, 'N' },
+	{ "delete",		no_argument,	   NULL, OPT_DELETE },
+	{ "include",		required_argument, NULL, OPT_INCLUDE },
+	{ "exclude",		required_argument, NULL, OPT_EXCLUDE },
+	{ "level",		required_argument, NULL, OPT_LEVEL },
+	{ "max-files",		required_argument, NULL, OPT_MAX_FILES },
+	{ "max-entries",	required_argument, NULL, OPT_MAX_ENTRIES },
 	{ NULL, 0, NULL, 0 }
 };
 
-#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhVgl"
+#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhVglrN"
 
 /*
  * The option just before the operand p on the command line as given
@@ -481,6 +491,46 @@ static void check_list_only(const struct options *opt)
 		    "does not take %s", other);
 }
 
+/* --include / --exclude: one more pattern. */
+static void add_glob(const char ***v, size_t *n, const char *glob)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		die(EXIT_OTHER, "out of memory");
+	nv[(*n)++] = glob;
+	*v = nv;
+}
+
+/*
+ * -r fetches trees into directories named after them: an option that
+ * names one file, or one that only a mirror uses without -r, is a
+ * mistake said now, not a surprise later.
+ */
+static void check_mirror(const struct options *opt)
+{
+	const char *only = opt->only_newer ? "-N (--only-newer)" :
+		opt->delete_extra ? "--delete" : opt->ninclude ? "--include" :
+		opt->nexclude ? "--exclude" : opt->mirror_level ? "--level" :
+		opt->mirror_max_files != MIRROR_FILES_MAX ? "--max-files" :
+		opt->mirror_max_entries != MIRROR_ENTRIES_MAX ? "--max-entries" : NULL;
+	const char *other = opt->output ? "-o" : opt->list_only ? "-l" :
+		opt->checksum_given ? "--checksum" :
+		opt->resume == RESUME_AT ? "-C N (a mirror resumes with -C -)" : NULL;
+
+	if (!opt->mirror) {
+		if (only)
+			die(EXIT_USAGE, "%s is for a mirror: add -r", only);
+		return;
+	}
+	if (other)
+		die(EXIT_USAGE, "-r (--mirror) fetches a tree of files, and does not "
+		    "take %s", other);
+	if (opt->nwildcards)
+		die(EXIT_USAGE, "-r (--mirror) takes directories, not a wildcard ('*' or "
+		    "'?'); --include selects files (-g takes the URL as it is)");
+}
+
 /*
  * The options, then the URLs: copied, and the passwords in argv (URLs and
  * -u) overwritten at once, as curl does; the input files are read last.
@@ -500,6 +550,8 @@ void options_parse(struct options *opt, int argc, char **argv)
 	memcpy(given, argv, ((size_t)argc + 1) * sizeof(*given));
 
 	opt->parallel_max = PARALLEL_DEFAULT;
+	opt->mirror_max_files = MIRROR_FILES_MAX;
+	opt->mirror_max_entries = MIRROR_ENTRIES_MAX;
 	opt->progress = -1;
 	opt->output_dir_fd = AT_FDCWD;
 	opterr = 0;	/* our own messages, without argv[0]'s path */
@@ -634,6 +686,37 @@ void options_parse(struct options *opt, int argc, char **argv)
 		case 'g':
 			opt->globoff = true;
 			break;
+		case 'r':
+			opt->mirror = true;
+			break;
+		case 'N':
+			opt->only_newer = true;
+			break;
+		case OPT_DELETE:
+			opt->delete_extra = true;
+			break;
+		case OPT_INCLUDE:
+		case OPT_EXCLUDE:
+			add_glob(c == OPT_INCLUDE ? &opt->include : &opt->exclude,
+				 c == OPT_INCLUDE ? &opt->ninclude : &opt->nexclude, optarg);
+			break;
+		case OPT_LEVEL:
+			n = parse_bytes("--level", optarg, false);
+			if (n < 1 || n > MIRROR_LEVEL_LIMIT)
+				die(EXIT_USAGE, "--level: '%s' is not in 1-%d", optarg,
+				    MIRROR_LEVEL_LIMIT);
+			opt->mirror_level = (unsigned int)n;
+			break;
+		case OPT_MAX_FILES:
+		case OPT_MAX_ENTRIES:
+			n = parse_bytes(c == OPT_MAX_FILES ? "--max-files" : "--max-entries",
+					optarg, true);
+			if (!n)
+				die(EXIT_USAGE, "%s must be at least 1", c == OPT_MAX_FILES ?
+				    "--max-files" : "--max-entries");
+			*(c == OPT_MAX_FILES ? &opt->mirror_max_files :
+			  &opt->mirror_max_entries) = n;
+			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
 		default:	/* optopt is 0 for an unknown long option */
@@ -679,6 +762,10 @@ void options_parse(struct options *opt, int argc, char **argv)
 		    "(use --output-dir)", opt->nurls);
 	if (opt->list_only)
 		check_list_only(opt);
+	check_mirror(opt);
+	/* A mirror keeps the server's times: -N compares them the next time. */
+	if (opt->mirror)
+		opt->remote_time = true;
 	if (opt->nwildcards && (opt->list_only || opt->output || opt->checksum_given))
 		die(EXIT_USAGE, "%s names one file or one directory, and a wildcard "
 		    "('*' or '?') may name many (-g takes the URL as it is)",
@@ -703,6 +790,8 @@ void options_wipe(struct options *opt)
 	for (i = 0; i < opt->nurls; i++) {
 		explicit_bzero(opt->urls[i], strlen(opt->urls[i]));
 		free(opt->urls[i]);
+		if (opt->url_dir)
+			free(opt->url_dir[i]);
 	}
 	free(opt->urls);
 	opt->urls = NULL;
@@ -711,6 +800,22 @@ void options_wipe(struct options *opt)
 	opt->wildcard = NULL;
 	free(opt->url_status);
 	opt->url_status = NULL;
+	free(opt->url_dir);
+	opt->url_dir = NULL;
+	free(opt->url_dir_at);
+	opt->url_dir_at = NULL;
+	free(opt->url_root_name);
+	opt->url_root_name = NULL;
+	for (i = 0; i < opt->nmirror_roots; i++)
+		free(opt->mirror_roots[i]);
+	free(opt->mirror_roots);
+	opt->mirror_roots = NULL;
+	opt->nmirror_roots = 0;
+	free(opt->url_size);
+	opt->url_size = NULL;
+	free(opt->include);
+	free(opt->exclude);
+	opt->include = opt->exclude = NULL;
 	if (opt->login) {
 		explicit_bzero(opt->login, strlen(opt->login));
 		free(opt->login);

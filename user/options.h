@@ -17,6 +17,11 @@
 
 enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
 
+/* What a mirror's listings decided, for the summary (results.c). */
+struct mirror_counts {
+	uint64_t up_to_date, excluded, links, deleted, failed_dirs;
+};
+
 struct options {
 	char **urls;		/* copies: argv's are scrubbed */
 	size_t nurls;
@@ -25,6 +30,18 @@ struct options {
 	size_t nwildcards;	/* how many are, until wildcard_expand() */
 	bool wildcards_expanded;
 	int *url_status;	/* per URL, once expanded: 0, or why it failed */
+	/*
+	 * Per URL, once a mirror is expanded (mirror.c): where its file goes,
+	 * the directory url_dir[i] ("" for the top) inside url_dir_at[i]
+	 * (opened beneath it, never following a symlink); NULL for a URL of
+	 * the command line. url_size[i]: the size its listing gave.
+	 */
+	char **url_dir;
+	int *url_dir_at;
+	const char **url_root_name;	/* the tree's top, as messages show it */
+	char **mirror_roots;	/* ... each of them, once */
+	size_t nmirror_roots;
+	uint64_t *url_size;
 	const char *output;	/* -o */
 	bool to_stdout;		/* -o - */
 	const char *output_dir;	/* --output-dir */
@@ -62,6 +79,17 @@ struct options {
 	bool no_server_checksum;	/* --no-server-checksum: no FEAT, no HASH */
 	bool globoff;		/* -g: no ranges and sets in the URLs */
 	bool list_only;		/* -l: print the names a directory holds */
+	/* -r: each URL is a directory whose tree is fetched (mirror.h) */
+	bool mirror;
+	bool mirror_expanded;
+	unsigned int mirror_level;	/* --level N; 0: MIRROR_LEVEL_MAX, an error */
+	uint64_t mirror_max_files;	/* --max-files */
+	uint64_t mirror_max_entries;	/* --max-entries, per directory */
+	bool only_newer;	/* -N: skip a file of the same size and time */
+	bool delete_extra;	/* --delete: what the server no longer has */
+	const char **include, **exclude;	/* --include, --exclude GLOB */
+	size_t ninclude, nexclude;
+	struct mirror_counts mirror_counts;	/* for the summary */
 	struct checksums checksums;	/* its lines, read after the URLs */
 };
 

@@ -71,8 +71,10 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		char *shown = shown_url(opt->urls[i]);
 
 		msg_url(shown);
-		job_init(&job, opt, opt->urls[i]);
-		parse_url(job.url_str, &job.url, opt->list_only);
+		job_init(&job, opt, opt->urls[i], i);
+		/* -l's URLs, and -r's until a file of the tree, name directories. */
+		parse_url(job.url_str, &job.url, opt->list_only ||
+			  (opt->mirror && !(opt->url_dir && opt->url_dir[i])));
 		login_pick(&job, l);
 		/*
 		 * -l saves nothing: the URLs name directories, not files. A
@@ -80,7 +82,7 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		 * matches are planned then (plan_urls() again), and one that
 		 * failed is not fetched.
 		 */
-		if (opt->list_only ||
+		if (opt->list_only || (opt->mirror && !opt->mirror_expanded) ||
 		    (opt->wildcard && opt->wildcard[i] && !opt->wildcards_expanded) ||
 		    (opt->url_status && opt->url_status[i])) {
 			msg_url(NULL);
@@ -94,7 +96,9 @@ void plan_urls(const struct options *opt, const struct logins *l)
 		 * file fails, the run goes on.
 		 */
 		if (opt->checksums.n && !job_want_sha256(&job)) {
-			if (!opt->wildcard || !opt->wildcard[i] || !opt->url_status)
+			if (!opt->url_status ||
+			    !((opt->wildcard && opt->wildcard[i]) ||
+			      (opt->url_dir && opt->url_dir[i])))
 				die(EXIT_USAGE, "--checksums: '%s' has no checksum for '%s'",
 				    opt->checksums.path, job.dest);
 			say("--checksums: '%s' has no checksum for '%s': not fetched",
@@ -141,6 +145,10 @@ int plan_device(const struct options *opt)
 	}
 	if (opt->list_only && version < REQUEST_V5) {
 		say_too_old("-l (--list-only)", (unsigned int)version, REQUEST_V5);
+		return -1;
+	}
+	if (opt->mirror && version < REQUEST_V5) {
+		say_too_old("-r (--mirror)", (unsigned int)version, REQUEST_V5);
 		return -1;
 	}
 	if (opt->nwildcards && version < REQUEST_V5) {

@@ -137,6 +137,31 @@ static void write_failed(const struct options *opt, const int *status)
 		    strerror(errno));
 }
 
+/*
+ * -r: the files fetched, and their bytes (as listed), what the listings
+ * left out, and what failed: files and directories alike.
+ */
+static void mirror_summary(const struct options *opt, const int *status)
+{
+	const struct mirror_counts *c = &opt->mirror_counts;
+	size_t i, fetched = 0, failed = 0;
+	uint64_t bytes = 0;
+
+	for (i = 0; i < opt->nurls; i++) {
+		if (status[i] != EXIT_OK) {
+			failed++;
+		} else if (opt->url_dir && opt->url_dir[i]) {
+			fetched++;
+			bytes += opt->url_size[i];
+		}
+	}
+	note("mirror: %zu fetched (%llu bytes), %llu up to date, %llu excluded, "
+	     "%llu links skipped, %llu deleted, %zu failed", fetched,
+	     (unsigned long long)bytes, (unsigned long long)c->up_to_date,
+	     (unsigned long long)c->excluded, (unsigned long long)c->links,
+	     (unsigned long long)c->deleted, failed);
+}
+
 int results_report(const struct options *opt, int *status, int unrun, int sig)
 {
 	size_t i, done = 0;
@@ -167,7 +192,9 @@ int results_report(const struct options *opt, int *status, int unrun, int sig)
 		if (first == EXIT_OK)
 			first = s;
 	}
-	if (opt->nurls > 1 && !opt->quiet)
+	if (opt->mirror && !opt->quiet)
+		mirror_summary(opt, status);
+	else if (opt->nurls > 1 && !opt->quiet)
 		note("%zu of %zu files downloaded", done, opt->nurls);
 	write_failed(opt, status);
 	return first;

@@ -628,7 +628,7 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 	uint64_t t0;
 	int status;
 
-	job_init(&job, ctx->opt, ctx->opt->urls[i]);
+	job_init(&job, ctx->opt, ctx->opt->urls[i], i);
 	job.listing = ctx->opt->list_only;
 	job.each = print_name;
 	/* A loop's log must say which file failed: one URL is named too. */
@@ -654,7 +654,7 @@ int transfer_list(const struct run_ctx *ctx, const char *url,
 	static char *shown;
 	int status;
 
-	job_init(&job, ctx->opt, url);
+	job_init(&job, ctx->opt, url, SIZE_MAX);
 	job.listing = true;
 	job.keep_partial = false;
 	job.each = each;

@@ -208,3 +208,20 @@ void parse_url(const char *str, struct ftp_url *url, bool dir_ok)
 		    url->path[0] ? url->path : "/");
 }
 
+void url_append_encoded(char *dst, size_t size, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(dst);
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)name; *p && n + 3 < size; p++) {
+		if (*p <= ' ' || *p == 0x7f || strchr("%#?[]{}\\*/", *p)) {
+			dst[n++] = '%';
+			dst[n++] = hex[*p >> 4];
+			dst[n++] = hex[*p & 15];
+		} else {
+			dst[n++] = (char)*p;
+		}
+	}
+	dst[n] = '\0';
+}

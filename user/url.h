@@ -39,5 +39,12 @@ void parse_url(const char *str, struct ftp_url *url, bool dir_ok);
  * /proc/PID/cmdline must not show.
  */
 size_t url_password_span(const char *s, size_t *start);
+/*
+ * Append name to the URL in dst (of size bytes), with "%XX" for what a
+ * URL's path cannot hold as it is (controls, space, '/', '*' and
+ * "%#?[]{}\\"); UTF-8 stays. Cut short if dst is too small; a size of
+ * 3 * strlen(name) + 1 more than the URL's always holds it.
+ */
+void url_append_encoded(char *dst, size_t size, const char *name);
 
 #endif /* KFTP_URL_H */

@@ -52,25 +52,6 @@ static int by_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* "%XX" for what a URL's path cannot hold as it is; UTF-8 stays. */
-static void append_encoded(char *dst, size_t size, const char *name)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = strlen(dst);
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)name; *p && n + 3 < size; p++) {
-		if (*p <= ' ' || *p == 0x7f || strchr("%#?[]{}\\*/", *p)) {
-			dst[n++] = '%';
-			dst[n++] = hex[*p >> 4];
-			dst[n++] = hex[*p & 15];
-		} else {
-			dst[n++] = (char)*p;
-		}
-	}
-	dst[n] = '\0';
-}
-
 /*
  * Add url to the new list (urls, status, wild): status 0 for a URL to
  * fetch; wild for a wildcard's match (plan.c treats it as the server's).
@@ -153,7 +134,7 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 				if (!u)
 					die(EXIT_OTHER, "out of memory");
 				snprintf(u, size, "%s", dir);
-				append_encoded(u, size, m.names[k]);
+				url_append_encoded(u, size, m.names[k]);
 				push(&urls, &status, &wild, &n, u, 0, true);
 			}
 			explicit_bzero(opt->urls[i], strlen(opt->urls[i]));

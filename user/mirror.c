@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mirror: -r, a directory's tree (see mirror.h).
+ *
+ * The walk goes by levels: the top's listing, then its subdirectories',
+ * each on the run's session, before any file is fetched. A directory is
+ * made (mkdirat) once its listing has come, inside its parent, which was
+ * opened beneath the top with O_NOFOLLOW at every component; the files
+ * are fetched afterwards by the run's jobs, which open their directory
+ * the same way. So a directory of the tree that is a symlink, or that
+ * someone swaps for one while the run goes on, is refused (ELOOP), never
+ * followed out of the tree.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "destdir.h"
+#include "mirror.h"
+#include "msgs.h"
+#include "session.h"
+#include "signals.h"
+#include "url.h"
+
+/* An entry of one directory's listing, as much as the walk needs. */
+struct entry {
+	char *name;
+	enum listing_type type;
+	bool has_size, has_mtime;
+	uint64_t size;
+	time_t mtime;
+	unsigned int mtime_step;
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+	uint64_t seen;		/* every entry, kept or not */
+	uint64_t max;		/* --max-entries: past it, none is kept */
+};
+
+/* A directory still to list: its URL (ending in '/'), its path in the tree. */
+struct todo {
+	char *url;
+	char *rel;		/* "" for the top, else "a/b" */
+	unsigned int level;	/* the top is 1 */
+};
+
+/* The run's new list of URLs, with what each carries (see options.h). */
+struct url_list {
+	char **urls;
+	int *status;
+	char **dir;
+	int *dir_at;
+	const char **root;
+	uint64_t *size;
+	size_t n, cap;
+};
+
+/* One URL of the command line: its tree. */
+struct tree {
+	const struct run_ctx *ctx;
+	struct options *opt;
+	struct url_list *out;
+	size_t out_start;	/* its first URL in out */
+	int root_fd;		/* the top's local directory; -1 until made */
+	char *root_name;	/* as messages show it */
+	char *top_name;		/* ./NAME without --output-dir, else NULL */
+	unsigned int level_max;
+	uint64_t files;
+	bool too_many;		/* more than --max-files: nothing is fetched */
+	bool too_deep_said;
+	struct todo *q;
+	size_t nq, head, qcap;
+};
+
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	size_t c;
+
+	if (n < *cap)
+		return v;
+	c = *cap ? *cap * 2 : 16;
+	v = realloc(v, c * size);
+	if (!v)
+		die(EXIT_OTHER, "out of memory");
+	*cap = c;
+	return v;
+}
+
+/* A string the run keeps: a URL or a path; a URL may hold a password. */
+static void wipe_free(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static void push(struct url_list *l, char *url, int status, char *dir, int dir_at,
+		 const char *root, uint64_t size)
+{
+	size_t cap = l->cap;
+
+	if (l->n == l->cap) {
+		l->urls = grow(l->urls, &cap, l->n, sizeof(*l->urls));
+		cap = l->cap;
+		l->status = grow(l->status, &cap, l->n, sizeof(*l->status));
+		cap = l->cap;
+		l->dir = grow(l->dir, &cap, l->n, sizeof(*l->dir));
+		cap = l->cap;
+		l->dir_at = grow(l->dir_at, &cap, l->n, sizeof(*l->dir_at));
+		cap = l->cap;
+		l->root = grow(l->root, &cap, l->n, sizeof(*l->root));
+		cap = l->cap;
+		l->size = grow(l->size, &cap, l->n, sizeof(*l->size));
+		l->cap = cap;
+	}
+	l->urls[l->n] = url;
+	l->status[l->n] = status;
+	l->dir[l->n] = dir;
+	l->dir_at[l->n] = dir_at;
+	l->root[l->n] = root;
+	l->size[l->n] = size;
+	l->n++;
+}
+
+/* A URL that stays, failed with status (its reason already said). */
+static void push_failed(struct tree *t, const char *url, int status)
+{
+	push(t->out, xstrdup(url), status, NULL, -1, NULL, 0);
+}
+
+static void collect(const struct listing_entry *e, void *arg)
+{
+	struct entries *l = arg;
+	struct entry *x;
+
+	if (++l->seen > l->max)
+		return;
+	l->v = grow(l->v, &l->cap, l->n, sizeof(*l->v));
+	x = &l->v[l->n++];
+	x->name = xstrdup(e->name);
+	x->type = e->type;
+	x->has_size = e->has_size;
+	x->size = e->size;
+	x->has_mtime = e->has_mtime;
+	x->mtime = e->mtime;
+	x->mtime_step = e->mtime_step ?: 1;
+}
+
+static void entries_free(struct entries *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+static bool listed(const struct entries *l, const char *name)
+{
+	struct entry key = { .name = (char *)name };
+
+	return bsearch(&key, l->v, l->n, sizeof(*l->v), entry_cmp) != NULL;
+}
+
+/* "rel/name", or "name" at the top: a path in the tree. */
+static char *join(const char *rel, const char *name)
+{
+	size_t size = strlen(rel) + strlen(name) + 2;
+	char *p = malloc(size);
+
+	if (!p)
+		die(EXIT_OTHER, "out of memory");
+	snprintf(p, size, "%s%s%s", rel, *rel ? "/" : "", name);
+	return p;
+}
+
+/* url + the name, encoded, + suffix ("/" for a directory). */
+static char *child_url(const char *url, const char *name, const char *suffix)
+{
+	size_t size = strlen(url) + 3 * strlen(name) + strlen(suffix) + 1;
+	char *u = malloc(size);
+
+	if (!u)
+		die(EXIT_OTHER, "out of memory");
+	snprintf(u, size, "%s", url);
+	url_append_encoded(u, size, name);
+	strcat(u, suffix);
+	return u;
+}
+
+/* --include and --exclude, on the file's path in the tree. */
+static bool selected(const struct options *opt, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < opt->nexclude; i++)
+		if (!fnmatch(opt->exclude[i], path, 0))
+			return false;
+	if (!opt->ninclude)
+		return true;
+	for (i = 0; i < opt->ninclude; i++)
+		if (!fnmatch(opt->include[i], path, 0))
+			return true;
+	return false;
+}
+
+/*
+ * -N: the local copy is a regular file of the listing's size and time, to
+ * the listing's precision (MLSD: a second; LIST: a minute, or a day for
+ * an old file). A listing without a size or a time never matches.
+ */
+static bool up_to_date(int dfd, const struct entry *e)
+{
+	struct stat st;
+
+	if (!e->has_size || !e->has_mtime)
+		return false;
+	if (fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+		return false;
+	return (uint64_t)st.st_size == e->size &&
+	       st.st_mtime / (time_t)e->mtime_step == e->mtime / (time_t)e->mtime_step;
+}
+
+/*
+ * The top's local directory: --output-dir (opened by main), or NAME in
+ * the current directory, made when the top's listing has come: a missing
+ * remote directory leaves nothing behind. NAME is never a symlink.
+ */
+static int open_top(struct tree *t)
+{
+	if (t->root_fd < 0) {
+		if (mkdirat(AT_FDCWD, t->top_name, 0755) && errno != EEXIST)
+			return -errno;
+		t->root_fd = destdir_open_child(AT_FDCWD, t->top_name);
+		if (t->root_fd < 0)
+			return t->root_fd;
+	}
+	return destdir_open_beneath(t->root_fd, "");
+}
+
+/* The local directory rel, made if missing, opened beneath the top. */
+static int open_local_dir(struct tree *t, const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	char *parent;
+	int pfd, fd;
+
+	if (!*rel)
+		return open_top(t);
+	parent = xstrdup(rel);
+	parent[slash ? slash - rel : 0] = '\0';
+	pfd = destdir_open_beneath(t->root_fd, parent);
+	free(parent);
+	if (pfd < 0)
+		return pfd;
+	slash = slash ? slash + 1 : rel;
+	if (mkdirat(pfd, slash, 0755) && errno != EEXIST)
+		fd = -errno;
+	else
+		fd = destdir_open_child(pfd, slash);
+	close(pfd);
+	return fd;
+}
+
+/* Remove name in dfd, and all it holds if it is a directory; how many. */
+static uint64_t remove_entry(int dfd, const char *name, unsigned int depth)
+{
+	struct dirent *de;
+	struct stat st;
+	uint64_t n = 0;
+	DIR *d;
+	int fd;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) ? 0 : 1;
+	/* A local tree deeper than a mirror's bound was not the mirror's. */
+	if (depth > MIRROR_LEVEL_LIMIT)
+		return 0;
+	fd = destdir_open_child(dfd, name);
+	if (fd < 0)
+		return 0;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n += remove_entry(dirfd(d), de->d_name, depth + 1);
+	closedir(d);
+	return unlinkat(dfd, name, AT_REMOVEDIR) ? n : n + 1;
+}
+
+/*
+ * --delete: what the local directory holds and its listing does not.
+ * A name that --include or --exclude leaves out is not the mirror's.
+ */
+static void delete_extra(struct tree *t, int dfd, const char *rel,
+			 const struct entries *l)
+{
+	struct dirent *de;
+	char **names = NULL, *path;
+	size_t n = 0, cap = 0, i;
+	uint64_t removed;
+	struct stat st;
+	DIR *d;
+	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	/* The names first: the directory is not changed while it is read. */
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    listed(l, de->d_name))
+			continue;
+		names = grow(names, &cap, n, sizeof(*names));
+		names[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	for (i = 0; i < n; i++) {
+		path = join(rel, names[i]);
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) ||
+		    (!S_ISDIR(st.st_mode) && !selected(t->opt, path))) {
+			free(path);
+			free(names[i]);
+			continue;
+		}
+		removed = remove_entry(dfd, names[i], 0);
+		t->opt->mirror_counts.deleted += removed;
+		if (removed && !t->opt->quiet)
+			note("removed '%s/%s': the server no longer has it", t->root_name, path);
+		else if (!removed)
+			say("cannot remove '%s/%s': %s", t->root_name, path, strerror(errno));
+		free(path);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void enqueue(struct tree *t, char *url, char *rel, unsigned int level)
+{
+	t->q = grow(t->q, &t->qcap, t->nq, sizeof(*t->q));
+	t->q[t->nq].url = url;
+	t->q[t->nq].rel = rel;
+	t->q[t->nq].level = level;
+	t->nq++;
+}
+
+/* A subdirectory of d: listed later, unless past the level. */
+static void take_dir(struct tree *t, const struct todo *d, const struct entry *e)
+{
+	const struct options *opt = t->opt;
+	char *url;
+
+	if (d->level >= t->level_max) {
+		if (opt->mirror_level || t->too_deep_said)
+			return;
+		/* No --level: a tree this deep is a loop, or a mistake. */
+		url = child_url(d->url, e->name, "/");
+		msg_url(url);
+		say("the tree is deeper than %d levels (does a directory contain itself?); "
+		    "--level N fetches N levels", MIRROR_LEVEL_MAX);
+		msg_url(NULL);
+		push(t->out, url, EXIT_USAGE, NULL, -1, NULL, 0);
+		t->too_deep_said = true;
+		return;
+	}
+	enqueue(t, child_url(d->url, e->name, "/"), join(d->rel, e->name), d->level + 1);
+}
+
+static void take_file(struct tree *t, const struct todo *d, int dfd, const struct entry *e)
+{
+	struct options *opt = t->opt;
+	char *path = join(d->rel, e->name);
+	bool take = selected(opt, path);
+
+	free(path);
+	if (!take) {
+		opt->mirror_counts.excluded++;
+		return;
+	}
+	if (opt->only_newer && up_to_date(dfd, e)) {
+		opt->mirror_counts.up_to_date++;
+		return;
+	}
+	if (++t->files > opt->mirror_max_files) {
+		t->too_many = true;
+		return;
+	}
+	push(t->out, child_url(d->url, e->name, ""), 0, xstrdup(d->rel), t->root_fd,
+	     t->root_name, e->has_size ? e->size : 0);
+}
+
+/* One directory: its listing, its local directory, its entries. */
+static void walk_dir(struct tree *t, const struct todo *d)
+{
+	struct options *opt = t->opt;
+	struct entries l = { .max = opt->mirror_max_entries };
+	char *shown;
+	size_t i;
+	int status, dfd;
+
+	status = transfer_list(t->ctx, d->url, collect, &l);
+	shown = shown_url(d->url);
+	msg_url(shown);
+	if (l.seen > l.max) {
+		say("%llu entries: more than --max-entries %llu allows",
+		    (unsigned long long)l.seen, (unsigned long long)l.max);
+		status = EXIT_USAGE;
+		entries_free(&l);
+		l.n = 0;
+		l.v = NULL;
+	}
+	/* A listing with bad lines (exit 8) still gives the good ones. */
+	if (status) {
+		push_failed(t, d->url, status);
+		opt->mirror_counts.failed_dirs++;
+	}
+	if (status && !l.n)
+		goto out;
+	dfd = open_local_dir(t, d->rel);
+	if (dfd < 0) {
+		say("cannot make the directory '%s%s%s': %s", t->root_name,
+		    *d->rel ? "/" : "", d->rel, dfd == -ELOOP ?
+		    "it, or one on its way, is a symlink" : strerror(-dfd));
+		if (!status) {
+			push_failed(t, d->url, EXIT_LOCAL);
+			opt->mirror_counts.failed_dirs++;
+		}
+		goto out;
+	}
+	msg_url(NULL);
+	qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
+	for (i = 0; i < l.n && !t->too_many; i++) {
+		const struct entry *e = &l.v[i];
+
+		/* A name listed twice is one entry. */
+		if (i && !strcmp(e->name, l.v[i - 1].name))
+			continue;
+		switch (e->type) {
+		case LISTING_FILE:
+			take_file(t, d, dfd, e);
+			break;
+		case LISTING_DIR:
+			take_dir(t, d, e);
+			break;
+		case LISTING_LINK:
+			/* Never followed: it could point anywhere. */
+			opt->mirror_counts.links++;
+			break;
+		case LISTING_OTHER:
+			break;
+		}
+	}
+	if (opt->delete_extra && !status && !t->too_many)
+		delete_extra(t, dfd, d->rel, &l);
+	close(dfd);
+out:
+	msg_url(NULL);
+	free(shown);
+	entries_free(&l);
+}
+
+/* The local name of a tree without --output-dir: its directory's. */
+static char *top_name_of(const char *url_str)
+{
+	static struct ftp_url url;	/* large; holds the password: wiped */
+	char *name, *slash;
+
+	memset(&url, 0, sizeof(url));
+	parse_url(url_str, &url, true);
+	while (*url.path && url.path[strlen(url.path) - 1] == '/')
+		url.path[strlen(url.path) - 1] = '\0';
+	slash = strrchr(url.path, '/');
+	name = xstrdup(*url.path ? (slash ? slash + 1 : url.path) : url.host);
+	explicit_bzero(&url, sizeof(url));
+	return name;
+}
+
+/* URL i of the command line: its tree, into t->out. */
+static void expand_tree(struct tree *t, const char *url_str)
+{
+	struct options *opt = t->opt;
+	const char *why;
+	size_t len = strlen(url_str), i;
+	char *top, *shown;
+
+	top = malloc(len + 2);
+	if (!top)
+		die(EXIT_OTHER, "out of memory");
+	snprintf(top, len + 2, "%s%s", url_str, len && url_str[len - 1] == '/' ? "" : "/");
+	t->out_start = t->out->n;
+	opt->mirror_roots = realloc(opt->mirror_roots,
+				    (opt->nmirror_roots + 1) * sizeof(*opt->mirror_roots));
+	if (!opt->mirror_roots)
+		die(EXIT_OTHER, "out of memory");
+	if (opt->output_dir) {
+		t->root_fd = opt->output_dir_fd;
+		t->root_name = xstrdup(opt->output_dir);
+		while (*t->root_name && t->root_name[strlen(t->root_name) - 1] == '/')
+			t->root_name[strlen(t->root_name) - 1] = '\0';
+	} else {
+		t->root_fd = -1;
+		t->top_name = top_name_of(url_str);
+		t->root_name = xstrdup(t->top_name);
+		why = listing_name_refused(t->top_name, strlen(t->top_name));
+		if (why) {
+			shown = shown_url(url_str);
+			msg_url(shown);
+			say("cannot name a local directory after '%s' (%s); use --output-dir",
+			    t->top_name, why);
+			msg_url(NULL);
+			free(shown);
+			push(t->out, top, EXIT_USAGE, NULL, -1, NULL, 0);
+			free(t->top_name);
+			free(t->root_name);
+			return;
+		}
+	}
+	/* The files of the tree name it (url_root_name): the run keeps it. */
+	opt->mirror_roots[opt->nmirror_roots++] = t->root_name;
+	t->level_max = opt->mirror_level ?: MIRROR_LEVEL_MAX;
+	enqueue(t, top, xstrdup(""), 1);
+	for (; t->head < t->nq && !t->too_many; t->head++) {
+		/* Stopped, or no device: the rest is not listed (batch.c stops too). */
+		if (signals_caught() || session_unusable()) {
+			push_failed(t, t->q[t->head].url, signals_caught() ?
+				    EXIT_SIGNAL + signals_caught() : EXIT_DEVICE);
+			break;
+		}
+		walk_dir(t, &t->q[t->head]);
+	}
+	if (t->too_many) {
+		/* Nothing of a tree past the bound: a part of it is no mirror. */
+		for (i = t->out_start; i < t->out->n; i++) {
+			wipe_free(t->out->urls[i]);
+			free(t->out->dir[i]);
+		}
+		t->out->n = t->out_start;
+		shown = shown_url(url_str);
+		msg_url(shown);
+		say("the tree has more than %llu files; --max-files N raises the bound",
+		    (unsigned long long)opt->mirror_max_files);
+		msg_url(NULL);
+		free(shown);
+		push_failed(t, url_str, EXIT_USAGE);
+	}
+	for (i = 0; i < t->nq; i++) {
+		wipe_free(t->q[i].url);
+		free(t->q[i].rel);
+	}
+	free(t->q);
+	free(t->top_name);
+}
+
+void mirror_expand(const struct run_ctx *ctx, struct options *opt)
+{
+	struct url_list out = { 0 };
+	struct tree t;
+	size_t i;
+
+	for (i = 0; i < opt->nurls; i++) {
+		memset(&t, 0, sizeof(t));
+		t.ctx = ctx;
+		t.opt = opt;
+		t.out = &out;
+		expand_tree(&t, opt->urls[i]);
+		wipe_free(opt->urls[i]);
+	}
+	free(opt->urls);
+	free(opt->wildcard);
+	free(opt->url_status);
+	opt->wildcard = NULL;
+	opt->urls = out.urls;
+	opt->url_status = out.status;
+	opt->url_dir = out.dir;
+	opt->url_dir_at = out.dir_at;
+	opt->url_root_name = out.root;
+	opt->url_size = out.size;
+	opt->nurls = out.n;
+	opt->mirror_expanded = true;
+}
