@@ -26,6 +26,8 @@
 #   multi-NxSMALL  the same files in one invocation (kftp-get URL..., curl)
 #   par-PxPAR      P concurrent downloads, aggregate
 #   sha256-BIG     one file into tmpfs, verified: kftpsum, kftp, curlsum
+#   mirror-NxSMALL a tree of NTREE small files in 10 directories, fetched
+#                  whole: kftp-get -r, wget -m, lftp's mirror (issue 22)
 # Each round runs every workload with the clients in a rotated order;
 # every downloaded file is checked against its SHA-256 after the timing.
 #
@@ -53,24 +55,26 @@ DISCARD=$W/bin/ftp-discard
 TIMER=$W/bin/bench-time
 
 if [ -n "${BENCH_QUICK:-}" ]; then
-	ROUNDS=1 SIZES=(16) BIG=16 NSMALL=20 PAR=4 PARSZ=4
+	ROUNDS=1 SIZES=(16) BIG=16 NSMALL=20 PAR=4 PARSZ=4 NTREE=20
 else
 	ROUNDS=${BENCH_ROUNDS:-3} SIZES=(16 64 256 1024) BIG=256 NSMALL=200 PAR=16 PARSZ=16
+	NTREE=1000
 fi
 # BENCH_SIZES="16 256" and BENCH_CLIENTS="kftp curl discard" narrow a run,
 # and so does BENCH_WORKLOADS="sha256 par" (the kinds above: tmpfs, sha256,
-# ext4, copysend, veth, loop, multi, par; default all);
+# ext4, copysend, veth, loop, multi, par, mirror; default all);
 # BENCH_BIG, BENCH_NSMALL and BENCH_PARSZ shrink the other workloads (on a
 # loaded machine, the full run takes hours under TCG).
 [ -z "${BENCH_SIZES:-}" ] || read -r -a SIZES <<<"$BENCH_SIZES"
 BIG=${BENCH_BIG:-$BIG} NSMALL=${BENCH_NSMALL:-$NSMALL} PARSZ=${BENCH_PARSZ:-$PARSZ}
+NTREE=${BENCH_NTREE:-$NTREE}
 CLIENTS=(kftp kftp2 curl wget lftp aria2 discard)
 [ -z "${BENCH_CLIENTS:-}" ] || read -r -a CLIENTS <<<"$BENCH_CLIENTS"
 # The one-process-per-file loop leaves out lftp and aria2: their start-up
 # under TCG (4-5 s a file for aria2) would make it the whole run, and
 # they are not tools one runs per file.
 LOOP_CLIENTS=(kftp curl wget discard)
-WORKLOADS=" ${BENCH_WORKLOADS:-tmpfs sha256 ext4 copysend veth loop multi par} "
+WORKLOADS=" ${BENCH_WORKLOADS:-tmpfs sha256 ext4 copysend veth loop multi par mirror} "
 
 # wants KIND: the run measures workloads of KIND (BENCH_WORKLOADS).
 wants() { [[ $WORKLOADS == *" $1 "* ]]; }
@@ -138,9 +142,21 @@ par() {
 	return $rc
 }
 
+# mirror CLIENT HOST PORT DIR: the served tree t/ into DIR/t, whole, on
+# one login each (wget -m and lftp's mirror keep theirs open too).
+mirror() {
+	local c=$1 h=$2 p=$3 d=$4
+	case $c in
+	kftp) "$KGET" -q -r --output-dir "$d/t" "ftp://$h:$p/t/" ;;
+	wget) wget -q -m -nH --no-passive-ftp -P "$d" "ftp://$h:$p/t/" ;;
+	lftp) lftp -c "set ftp:passive-mode off; set net:max-retries 1; set cmd:fail-exit yes; open -p $p $h; mirror t $d/t" ;;
+	*) return 2 ;;
+	esac
+}
+
 # Subcommands, for bench-time to run in a fresh process.
 case ${1:-} in
-fetch|loop|multi|par) cmd=$1; shift; "$cmd" "$@"; exit $? ;;
+fetch|loop|multi|par|mirror) cmd=$1; shift; "$cmd" "$@"; exit $? ;;
 esac
 
 # ------------------------------------------------------------ setup
@@ -235,8 +251,14 @@ setup() {
 		head -c 4096 /dev/urandom >"$SRC/s/f$s"
 		echo "s/f$s"
 	done >"$W/small.list"
+	# The mirror's tree: NTREE files of 4 KiB in 10 directories.
+	for s in $(seq 0 9); do mkdir -p "$SRC/t/d$s"; done
+	for s in $(seq "$NTREE"); do
+		head -c 4096 /dev/urandom >"$SRC/t/d$((s % 10))/f$s"
+	done
 	chmod -R a+rX "$SRC"
 	(cd "$SRC" && sha256sum f* >"$W/sums")
+	(cd "$SRC/t" && find . -type f -print0 | sort -z | xargs -0 sha256sum >"$W/tree.sums")
 	(cd "$SRC/s" && sha256sum f* >"$W/small.sums")
 
 	start_vsftpd main "$PORT" 127.0.0.1
@@ -335,6 +357,14 @@ v_dir() { # every file of the list in V_DIR, or V_N copies of one file
 	return $rc
 }
 
+v_tree() { # the whole tree in V_DIR/t, and nothing else but wget's .listing
+	local rc=0
+	(cd "$V_DIR/t" 2>/dev/null && sha256sum --quiet -c "$W/tree.sums" >/dev/null 2>&1 &&
+		[ "$(find . -type f ! -name .listing | wc -l)" = "$NTREE" ]) || rc=1
+	rm -rf "$V_DIR"
+	return $rc
+}
+
 sum_of() { awk -v f="$1" '$2 == f { print $1 }' "$W/sums"; }
 
 # mem_sample: Slab and the pages kftp holds now (kB, pages).
@@ -395,6 +425,17 @@ round() {
 		mkdir -p "$V_DIR"
 		timed "$r" "multi-${NSMALL}x4K" "$c" $((NSMALL * 4096)) "$NSMALL" v_dir -- \
 			"$BENCH/guest.sh" multi "$c" 127.0.0.1 "$PORT" "$V_DIR" "$W/small.list"
+	done
+	# A tree (issue 22): kftp-get -r against the two mirroring clients.
+	local -a mirror_clients=(kftp wget lftp)
+	for i in 0 1 2; do
+		wants mirror || break
+		c=${mirror_clients[$(((i + rot) % 3))]}
+		[[ " ${CLIENTS[*]} " == *" $c "* ]] || continue
+		V_CLIENT=$c V_DIR=$DST/mirror
+		mkdir -p "$V_DIR"
+		timed "$r" "mirror-${NTREE}x4K" "$c" $((NTREE * 4096)) "$NTREE" v_tree -- \
+			"$BENCH/guest.sh" mirror "$c" 127.0.0.1 "$PORT" "$V_DIR"
 	done
 	for c in "${order[@]}"; do
 		wants par || break

@@ -20,7 +20,8 @@ CLIENTS = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard",
 def order_key(w):
     """tmpfs sizes first, by size, then the other workloads as they came."""
     kind, _, rest = w.partition("-")
-    rank = ["tmpfs", "sha256", "ext4", "copysend", "veth", "loop", "multi", "par"]
+    rank = ["tmpfs", "sha256", "ext4", "copysend", "veth", "loop", "multi", "par",
+            "mirror"]
     size = 0
     digits = "".join(ch for ch in rest.split("x")[-1] if ch.isdigit())
     if digits:
@@ -105,6 +106,19 @@ def main():
             print("%s: kftp --checksum takes %.2fx the wall time of kftp, %.2fx "
                   "that of curl + sha256sum" % (w, s["wall"] / plain["wall"],
                                                 s["wall"] / cs["wall"]))
+
+    # A tree (issue 22): kftp-get -r against the faster of wget -m and
+    # lftp's mirror, in files/s (target: at least 2x).
+    for w in workloads:
+        if not w.startswith("mirror-"):
+            continue
+        k = summary.get((w, "kftp"))
+        others = [summary[(w, c)] for c in ("wget", "lftp") if (w, c) in summary]
+        if k and others:
+            best = max(others, key=lambda s: s["files_s"])
+            print()
+            print("%s: kftp-get -r fetches %.2fx the files/s of the faster of "
+                  "wget -m and lftp mirror" % (w, k["files_s"] / best["files_s"]))
 
     bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
     if bad:

@@ -18,7 +18,8 @@
 # in MiB), BENCH_CLIENTS (all), BENCH_WORKLOADS (all; bench/guest.sh),
 # BENCH_BIG (256, MiB: ext4, copying
 # sender, veth), BENCH_NSMALL (200 small files), BENCH_PARSZ (16, MiB each
-# of the 16 concurrent downloads), KFTP_VM_TIMEOUT (seconds).
+# of the 16 concurrent downloads), BENCH_NTREE (1000 files in the
+# mirrored tree), KFTP_VM_TIMEOUT (seconds).
 set -eu -o pipefail
 
 # shellcheck source=tests/vm/lib.sh
@@ -63,7 +64,7 @@ mem=5G
 [ -z "$quick" ] || mem=2G
 
 envs=(--env "BENCH_ROUNDS=${BENCH_ROUNDS:-3}")
-for v in BENCH_SIZES BENCH_CLIENTS BENCH_WORKLOADS BENCH_BIG BENCH_NSMALL BENCH_PARSZ; do
+for v in BENCH_SIZES BENCH_CLIENTS BENCH_WORKLOADS BENCH_BIG BENCH_NSMALL BENCH_PARSZ BENCH_NTREE; do
 	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
 done
 [ -z "$quick" ] || envs+=(--env BENCH_QUICK=1)
