@@ -432,10 +432,8 @@ static void walk_dir(struct tree *t, const struct todo *d)
 		l.v = NULL;
 	}
 	/* A listing with bad lines (exit 8) still gives the good ones. */
-	if (status) {
+	if (status)
 		push_failed(t, d->url, status);
-		opt->mirror_counts.failed_dirs++;
-	}
 	if (status && !l.n)
 		goto out;
 	dfd = open_local_dir(t, d->rel);
@@ -443,10 +441,8 @@ static void walk_dir(struct tree *t, const struct todo *d)
 		say("cannot make the directory '%s%s%s': %s", t->root_name,
 		    *d->rel ? "/" : "", d->rel, dfd == -ELOOP ?
 		    "it, or one on its way, is a symlink" : strerror(-dfd));
-		if (!status) {
+		if (!status)
 			push_failed(t, d->url, EXIT_LOCAL);
-			opt->mirror_counts.failed_dirs++;
-		}
 		goto out;
 	}
 	msg_url(NULL);

@@ -19,7 +19,7 @@ enum resume_mode { RESUME_NONE, RESUME_AUTO, RESUME_AT };
 
 /* What a mirror's listings decided, for the summary (results.c). */
 struct mirror_counts {
-	uint64_t up_to_date, excluded, links, deleted, failed_dirs;
+	uint64_t up_to_date, excluded, links, deleted;
 };
 
 struct options {
