@@ -220,20 +220,25 @@ static bool selected(const struct options *opt, const char *path)
 }
 
 /*
- * -N: the local copy is a regular file of the listing's size and time, to
- * the listing's precision (MLSD: a second; LIST: a minute, or a day for
- * an old file). A listing without a size or a time never matches.
+ * Whether the local copy of e needs no fetch: a regular file of the
+ * listing's size and time, to the listing's precision (MLSD: a second;
+ * LIST: a minute, or a day for an old file), as lftp's mirror and wget -m
+ * decide; with -N, any regular file at least as new as the server's
+ * (lftp's --only-newer). A listing without a time never matches.
  */
-static bool up_to_date(int dfd, const struct entry *e)
+static bool up_to_date(int dfd, const struct entry *e, bool only_newer)
 {
+	time_t step = (time_t)e->mtime_step;
 	struct stat st;
 
-	if (!e->has_size || !e->has_mtime)
+	if (!e->has_mtime)
 		return false;
 	if (fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
 		return false;
-	return (uint64_t)st.st_size == e->size &&
-	       st.st_mtime / (time_t)e->mtime_step == e->mtime / (time_t)e->mtime_step;
+	if (only_newer)
+		return st.st_mtime / step >= e->mtime / step;
+	return e->has_size && (uint64_t)st.st_size == e->size &&
+	       st.st_mtime / step == e->mtime / step;
 }
 
 /*
@@ -399,7 +404,7 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 		opt->mirror_counts.excluded++;
 		return;
 	}
-	if (opt->only_newer && up_to_date(dfd, e)) {
+	if (up_to_date(dfd, e, opt->only_newer)) {
 		opt->mirror_counts.up_to_date++;
 		return;
 	}

@@ -15,8 +15,9 @@
  * --max-entries per directory, --max-files per tree, and the listing's
  * size (LISTING_SIZE_MAX).
  *
- * -N skips a file whose local copy has the listing's size and time;
- * --delete removes what a directory's listing no longer has; --include
+ * A file whose local copy has the listing's size and time is not fetched
+ * again (a second run fetches nothing); -N skips one whose local copy is
+ * at least as new, whatever its size; --delete removes what a directory's listing no longer has; --include
  * and --exclude select files by their path in the tree.
  * Below it: transfer (the listings), destdir, listing, url, session,
  * signals, msgs, options.

@@ -85,7 +85,7 @@ struct options {
 	unsigned int mirror_level;	/* --level N; 0: MIRROR_LEVEL_MAX, an error */
 	uint64_t mirror_max_files;	/* --max-files */
 	uint64_t mirror_max_entries;	/* --max-entries, per directory */
-	bool only_newer;	/* -N: skip a file of the same size and time */
+	bool only_newer;	/* -N: skip a file whose local copy is as new */
 	bool delete_extra;	/* --delete: what the server no longer has */
 	const char **include, **exclude;	/* --include, --exclude GLOB */
 	size_t ninclude, nexclude;
