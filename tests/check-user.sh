@@ -533,6 +533,37 @@ c_mirror() {
 	return $rc
 }
 
+# -x and --create-dirs through the stand-in (the transfer itself is
+# refused): the directories are made before the connection; -x's, from
+# the URL, never through a symlink and never with ".."; --create-dirs
+# makes -o's and --output-dir's as the user wrote them.
+c_force_dirs() {
+	local rc=0 u=ftp://127.0.0.1:9 out="$W/run/x"
+	rm -rf "$out" "$W/canary"
+	mkdir -p "$out"
+	srun -- "$ASAN" -x --output-dir "$out" "$u/pub/sub/f.txt"
+	expect 4 "cannot connect" || rc=1
+	[ -d "$out/pub/sub" ] || { diag "-x made no $out/pub/sub"; rc=1; }
+	rm -rf "$out/pub"
+	mkdir -p "$W/canary"
+	ln -s "$W/canary" "$out/pub"
+	srun -- "$ASAN" -x --output-dir "$out" "$u/pub/sub/f.txt"
+	expect 7 "refusing to write '$out/pub/sub/f.txt': a directory on its way is a symlink" || rc=1
+	check_eq "-x: the symlink's target" "" "$(ls -A "$W/canary")" || rc=1
+	srun -- "$ASAN" -x --output-dir "$out" "$u/pub/%2E%2E/f.txt"
+	expect 2 "-x cannot keep the remote path 'pub/../f.txt'" || rc=1
+	srun -- "$ASAN" -x -o y "$u/pub/f.txt"
+	expect 2 "-x keeps each URL's path under --output-dir, and -o names the file itself" || rc=1
+	rm -rf "$out"
+	srun -- "$ASAN" --create-dirs --output-dir "$out/a" -o b/c/f.txt "$u/pub/f.txt"
+	expect 4 "cannot connect" || rc=1
+	[ -d "$out/a/b/c" ] || { diag "--create-dirs made no $out/a/b/c"; rc=1; }
+	srun -- "$ASAN" -o "$out/none/f.txt" "$u/pub/f.txt"
+	expect 7 "cannot write '$out/none/f.txt': No such file or directory" || rc=1
+	rm -rf "$out" "$W/canary"
+	return $rc
+}
+
 # Wildcards through the stand-in: the listing's plain files that match, in
 # name order, percent-encoded; nothing matched is exit 6 and the next URL
 # still runs; escaped, -g, -o and an older module.
@@ -1025,6 +1056,7 @@ tcase "two URLs, one local name: refused before any request (issue 22)" c_shared
 tcase "ranges and sets: expanded in order, -g, bad patterns, -i as it is (issue 22)" c_globs
 tcase "-l: names from MLSD and LIST, hostile ones skipped, bad lines exit 8 (issue 22)" c_list_only
 tcase "-r: bounds, --level, --include, a local symlink refused, --delete (issue 22)" c_mirror
+tcase "-x and --create-dirs: made before the transfer, never through a symlink (issue 22)" c_force_dirs
 tcase "wildcards: the matching plain files in order, none is exit 6, \\*, -g, -o (issue 22)" c_wildcards
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named
 tcase "no /dev/kftp: said once with -Z, with modprobe and dkms hints (issue 21)" c_device_missing

@@ -53,27 +53,45 @@ int destdir_open_child(int dfd, const char *name)
 	return -errno;
 }
 
-int destdir_open_beneath(int at, const char *rel)
+/* One component of a walk: made first with DESTDIR_MAKE. */
+static int walk_step(int fd, const char *comp, unsigned int how)
+{
+	int next;
+
+	if ((how & DESTDIR_MAKE) && mkdirat(fd, comp, 0755) && errno != EEXIST)
+		return -errno;
+	if (how & DESTDIR_BENEATH)
+		return destdir_open_child(fd, comp);
+	next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return next < 0 ? -errno : next;
+}
+
+int destdir_walk(int at, const char *path, unsigned int how)
 {
 	char comp[NAME_MAX + 1];
-	const char *p = rel, *slash;
+	const char *p = path, *slash;
 	size_t len;
 	/* A descriptor to read, too (--delete), even if at is O_PATH. */
-	int fd = openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+	int fd, next;
 
+	if (*path == '/' && (how & DESTDIR_BENEATH))
+		return -EPERM;
+	fd = openat(*path == '/' ? AT_FDCWD : at, *path == '/' ? "/" : ".",
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	while (*p) {
 		slash = strchr(p, '/');
 		len = slash ? (size_t)(slash - p) : strlen(p);
-		if (len > NAME_MAX || (len == 2 && !strncmp(p, "..", 2))) {
+		if (len > NAME_MAX || ((how & DESTDIR_BENEATH) && len == 2 &&
+				       !strncmp(p, "..", 2))) {
 			close(fd);
 			return len > NAME_MAX ? -ENAMETOOLONG : -EPERM;
 		}
 		if (len && !(len == 1 && *p == '.')) {
 			memcpy(comp, p, len);
 			comp[len] = '\0';
-			next = destdir_open_child(fd, comp);
+			next = walk_step(fd, comp, how);
 			close(fd);
 			if (next < 0)
 				return next;

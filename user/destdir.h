@@ -22,12 +22,16 @@ int destdir_open(int at, const char *path);
  * The descriptor or -errno.
  */
 int destdir_open_child(int dfd, const char *name);
+/* How destdir_walk() goes. */
+#define DESTDIR_BENEATH	1	/* path is relative, no "..", no symlink followed */
+#define DESTDIR_MAKE	2	/* a missing component is made (mode 0755) */
 /*
- * The directory rel, inside the directory at, each component opened with
- * O_NOFOLLOW: a symlink anywhere in rel is ELOOP, never followed (a
- * mirror's tree, whose names come from a server). The descriptor or -errno.
+ * The directory path, from the directory at, opened component by
+ * component (readable, O_CLOEXEC). With DESTDIR_BENEATH, a symlink anywhere
+ * in path is ELOOP, never followed: a mirror's tree, or -x's, whose names
+ * come from a server. The descriptor or -errno.
  */
-int destdir_open_beneath(int at, const char *rel);
+int destdir_walk(int at, const char *path, unsigned int how);
 /* fsync() the directory (errors ignored: the file itself is synced). */
 void destdir_sync(int dfd);
 /* Whether a file in dir, owned as file is, may be replaced by caller's. */

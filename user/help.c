@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kftp-get -h: the options, the URL form, what happens to files, and the
- * exit statuses (the same table as kftp-get(1) and the README).
+ * kftp-get -h: the options, the URL form, what happens to files and to
+ * trees (-r), and the exit statuses (the same table as kftp-get(1) and the README).
  */
 #include <stdio.h>
 
@@ -36,8 +36,32 @@ void help_usage(void)
 	       "  -l, --list-only          print the names in each URL's directory, one a\n"
 	       "                           line (MLSD when the server offers it, else LIST;\n"
 	       "                           a name that cannot be a file name is reported\n"
-	       "                           and left out); saves nothing\n"
-	       "  -u, --user USER[:PASS]   log in as USER, overriding the URL; without :PASS\n"
+	       "                           and left out); saves nothing\n");
+	printf("  -r, --recursive, --mirror\n"
+	       "                           fetch the tree of each URL's directory into\n"
+	       "                           ./NAME (NAME: the path's last component, or the\n"
+	       "                           host for the login directory), or into\n"
+	       "                           --output-dir DIR (made if missing); the server's\n"
+	       "                           times are kept (-R); see Trees below\n"
+	       "  -N, --only-newer         with -r, skip a file whose local copy has the\n"
+	       "                           listing's size and time\n"
+	       "      --delete             with -r, remove the local files, symlinks and\n"
+	       "                           directories that a directory's listing no longer\n"
+	       "                           has (not files --include/--exclude leave out)\n"
+	       "      --include GLOB       with -r, fetch only the files whose path in the\n"
+	       "                           tree matches GLOB (fnmatch(3); '*' matches '/'\n"
+	       "                           too: '*.iso' matches a/b.iso); repeatable\n"
+	       "      --exclude GLOB       with -r, leave out the files whose path matches\n"
+	       "                           GLOB, before --include; repeatable\n"
+	       "      --level N            with -r, list N levels of directories, the top\n"
+	       "                           being 1 (1-%d; without it, %d, and a deeper tree\n"
+	       "                           is an error: exit 2)\n"
+	       "      --max-files N        with -r, at most N files to fetch in a tree\n"
+	       "                           (default %d; more: exit 2, none fetched)\n"
+	       "      --max-entries N      with -r, at most N entries in a directory's\n"
+	       "                           listing (default %d; more: exit 2 for it)\n",
+	       MIRROR_LEVEL_LIMIT, MIRROR_LEVEL_MAX, MIRROR_FILES_MAX, MIRROR_ENTRIES_MAX);
+	printf("  -u, --user USER[:PASS]   log in as USER, overriding the URL; without :PASS\n"
 	       "                           the password comes from netrc, $KFTP_PASSWORD,\n"
 	       "                           or a prompt on the terminal (if there is one)\n"
 	       "  -n, --netrc              take the login from ~/.netrc\n"
@@ -106,7 +130,9 @@ void help_usage(void)
 	       "  $KFTP_PASSWORD. host is a name, an IPv4 address or an IPv6 address in\n"
 	       "  brackets ([fe80::1%%25eth0]); port defaults to %d. The leading '/' of\n"
 	       "  path is dropped: ftp://h/a/b fetches a/b from the login directory,\n"
-	       "  ftp://h/%%2Fetc/x fetches /etc/x. path may not be empty or end in '/'.\n"
+	       "  ftp://h/%%2Fetc/x fetches /etc/x. path may not be empty or end in '/',\n"
+	       "  but with -l and -r, whose URLs name directories (ftp://h/: the login\n"
+	       "  directory).\n"
 	       "\n"
 	       "Ranges and sets (in a command-line URL's path, as curl has them):\n"
 	       "  f[1-3].txt is f1.txt f2.txt f3.txt; [01-10] keeps the width; [a-z:2]\n"
@@ -131,6 +157,20 @@ void help_usage(void)
 	       "  $KFTP_PASSWORD never shows.\n",
 	       FTP_DEFAULT_PORT, (unsigned int)URLGLOB_MAX);
 	printf("\n"
+	       "Trees (-r):\n"
+	       "  The directories are listed (MLSD, else LIST) on one login, level by\n"
+	       "  level, names sorted, before any file is fetched; with -Z, the files\n"
+	       "  then go to the workers. A listing is the server's: a name that cannot\n"
+	       "  be a file name is left out, a symlink is never followed (nor a device\n"
+	       "  fetched), and every local directory is made and opened beneath the top\n"
+	       "  without following a symlink (one there: exit 7). -C - resumes partial\n"
+	       "  files. A directory whose listing fails gives its status (6 missing, 8 a\n"
+	       "  bad line, 11 past %llu MiB) and the rest of the tree is fetched; the exit\n"
+	       "  status is the first failure's, in that order. The run ends with\n"
+	       "  \"mirror: F fetched (B bytes), U up to date, E excluded, L links skipped,\n"
+	       "  D deleted, X failed\" (not with -q).\n",
+	       (unsigned long long)(LISTING_SIZE_MAX >> 20));
+	printf("\n"
 	       "Exit status:\n"
 	       "  (with several URLs: that of the first URL that failed)\n"
 	       "  0    success\n"
@@ -139,27 +179,31 @@ void help_usage(void)
 	       "       before the first download), including a request the kernel\n"
 	       "       refused as invalid (e.g. CR or LF in the user, password or path),\n"
 	       "       a netrc file with a password that others may read or another user\n"
-	       "       owns, and a name from a URL with control characters\n"
+	       "       owns, and a name from a URL with control characters; with -r, a\n"
+	       "       tree deeper than %d levels without --level, more files than\n"
+	       "       --max-files, or a directory with more entries than --max-entries\n"
 	       "  3    cannot use " KFTP_DEVICE_PATH ": the module is not loaded, not root,\n"
 	       "       or the loaded module is too old for an option given (-R, -C, -P,\n"
-	       "       --max-time, --max-filesize; -o -, -v; --sha256, --checksum(s)):\n"
-	       "       checked before any download\n"
+	       "       --max-time, --max-filesize; -o -, -v; --sha256, --checksum(s);\n"
+	       "       -l, -r, a wildcard): checked before any download\n"
 	       "  4    connection failed (name resolution, refused, unreachable, connect\n"
 	       "       timeout), or no data port (-P: range in use, not a local address)\n"
 	       "  5    login refused\n"
-	       "  6    remote file missing or not readable\n"
+	       "  6    remote file or directory missing or not readable\n"
 	       "  7    local file error (create, write, no space, FILE is a symlink or a\n"
 	       "       directory, missing directory, rename, another user's FILE in a\n"
-	       "       sticky directory)\n"
+	       "       sticky directory, a symlink in a -r tree's local directories)\n"
 	       "  8    protocol error (error reply, malformed reply, incomplete transfer,\n"
-	       "       connection reset)\n"
+	       "       connection reset, a listing line that cannot be read)\n"
 	       "  9    timed out after connecting (greeting, reply, data connection, stall,\n"
 	       "       --max-time)\n"
 	       "  10   cannot resume (-C): the local file is larger than the remote one,\n"
 	       "       or the server refused REST\n"
-	       "  11   the file is larger than --max-filesize\n"
+	       "  11   the file is larger than --max-filesize, or a listing than its\n"
+	       "       bound (-l: --max-filesize, else %llu MiB)\n"
 	       "  12   the file's SHA-256 is not the one --checksum(s) gave, or not the\n"
 	       "       server's own (HASH, XSHA256)\n"
-	       "  128+N  interrupted by signal N (129 SIGHUP, 130 SIGINT, 143 SIGTERM)\n");
+	       "  128+N  interrupted by signal N (129 SIGHUP, 130 SIGINT, 143 SIGTERM)\n",
+	       MIRROR_LEVEL_MAX, (unsigned long long)(LISTING_SIZE_MAX >> 20));
 }
 

@@ -32,7 +32,8 @@ struct job {
 	/* The destination's directory: dir, relative to dir_at ... */
 	char dir[KFTP_LOCAL_PATH_MAX];
 	int dir_at;
-	bool beneath;		/* dir is a mirror's: no symlink followed in it */
+	bool beneath;		/* dir is a mirror's, or -x's: no symlink followed */
+	bool make_dirs;		/* dir is made where missing (-x, --create-dirs) */
 	int dir_fd;		/* ... opened once (O_PATH), -1 if not yet */
 	char temp[KFTP_LOCAL_PATH_MAX];	/* same directory part as dest */
 	bool keep_partial;

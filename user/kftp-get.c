@@ -27,12 +27,11 @@
  * and, shared with kftpstat, progress.c (the bar), kftp-events.c and
  * text.c. No file uses a file that uses it: each only calls down.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 
 #include "batch.h"
 #include "destdir.h"
@@ -66,10 +65,14 @@ static void open_output_dir(struct options *o)
 
 	if (!o->output_dir)
 		return;
-	/* A mirror's top: made if missing, as wget and lftp do. */
-	if (o->mirror && mkdir(o->output_dir, 0755) && errno != EEXIST)
-		die(EXIT_LOCAL, "cannot make the output directory '%s': %s",
-		    o->output_dir, strerror(errno));
+	/* A mirror's top, or with --create-dirs: made if missing (mkdir -p). */
+	if (o->mirror || o->create_dirs) {
+		fd = destdir_walk(AT_FDCWD, o->output_dir, DESTDIR_MAKE);
+		if (fd < 0)
+			die(EXIT_LOCAL, "cannot make the output directory '%s': %s",
+			    o->output_dir, strerror(-fd));
+		close(fd);
+	}
 	fd = destdir_open(AT_FDCWD, o->output_dir);
 	if (fd < 0)
 		die(EXIT_LOCAL, "cannot use the output directory '%s': %s",

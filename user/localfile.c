@@ -103,6 +103,27 @@ static void pick_mirror_destination(struct job *job)
 }
 
 /*
+ * -x: the URL's path, kept under --output-dir. Each component must be a
+ * file name of its own: no "..", no empty one, no control character.
+ */
+static void check_kept_path(const char *path)
+{
+	const char *p = path, *slash, *why;
+	size_t len;
+
+	for (;;) {
+		slash = strchr(p, '/');
+		len = slash ? (size_t)(slash - p) : strlen(p);
+		why = listing_name_refused(p, len);
+		if (why)
+			die(EXIT_USAGE, "-x cannot keep the remote path '%s': %s", path, why);
+		if (!slash)
+			return;
+		p = slash + 1;
+	}
+}
+
+/*
  * The destination's name, and where its directory is: job->dir, relative
  * to job->dir_at (--output-dir's descriptor, or the current directory).
  * A name taken from the URL is one component, with no control byte in it:
@@ -128,6 +149,11 @@ void pick_destination(struct job *job)
 	}
 	if (opt->output) {
 		name = opt->output;
+	} else if (opt->force_dirs) {
+		name = job->url.path;
+		check_kept_path(name);
+		job->beneath = true;
+		job->make_dirs = true;
 	} else {
 		base = strrchr(job->url.path, '/');
 		name = base ? base + 1 : job->url.path;
@@ -149,6 +175,9 @@ void pick_destination(struct job *job)
 		die(EXIT_USAGE, "the destination path is too long");
 	base = strrchr(job->dest, '/');
 	job->base_off = base ? (size_t)(base + 1 - job->dest) : 0;
+	/* --create-dirs: the directory of -o's name, as the user wrote it. */
+	if (opt->create_dirs)
+		job->make_dirs = true;
 	/* The directory, as the user named it: relative to --output-dir's. */
 	job->dir_at = opt->output_dir && name[0] != '/' ? opt->output_dir_fd : AT_FDCWD;
 	base = strrchr(name, '/');
@@ -172,6 +201,7 @@ void check_destination(struct job *job)
 	const struct options *opt = job->opt;
 	const char *dest = job->dest;
 	struct stat st, dir;
+	unsigned int how;
 	int fd;
 
 	if (opt->to_stdout) {
@@ -183,11 +213,12 @@ void check_destination(struct job *job)
 	}
 	if (dest[strlen(dest) - 1] == '/')
 		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(EISDIR));
-	fd = job->beneath ? destdir_open_beneath(job->dir_at, job->dir) :
+	how = (job->beneath ? DESTDIR_BENEATH : 0) | (job->make_dirs ? DESTDIR_MAKE : 0);
+	fd = how ? destdir_walk(job->dir_at, job->dir, how) :
 	     destdir_open(job->dir_at, job->dir);
 	if (fd == -ELOOP && job->beneath)
 		die(EXIT_LOCAL, "refusing to write '%s': a directory on its way is a "
-		    "symlink now", dest);
+		    "symlink", dest);
 	if (fd < 0)
 		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(-fd));
 	job->dir_fd = fd;

@@ -255,7 +255,7 @@ static int open_top(struct tree *t)
 		if (t->root_fd < 0)
 			return t->root_fd;
 	}
-	return destdir_open_beneath(t->root_fd, "");
+	return destdir_walk(t->root_fd, "", DESTDIR_BENEATH);
 }
 
 /* The local directory rel, made if missing, opened beneath the top. */
@@ -269,7 +269,7 @@ static int open_local_dir(struct tree *t, const char *rel)
 		return open_top(t);
 	parent = xstrdup(rel);
 	parent[slash ? slash - rel : 0] = '\0';
-	pfd = destdir_open_beneath(t->root_fd, parent);
+	pfd = destdir_walk(t->root_fd, parent, DESTDIR_BENEATH);
 	free(parent);
 	if (pfd < 0)
 		return pfd;

@@ -10,7 +10,7 @@
  * checked (listing.c), a symlink entry is never followed, and every local
  * directory is made and opened beneath the top with O_NOFOLLOW, so a
  * symlink put in the tree, before or during the run, never redirects a
- * write (destdir_open_beneath()). The bounds: --level (MIRROR_LEVEL_MAX
+ * write (destdir_walk()). The bounds: --level (MIRROR_LEVEL_MAX
  * without it: a deeper tree, or one that contains itself, fails),
  * --max-entries per directory, --max-files per tree, and the listing's
  * size (LISTING_SIZE_MAX).

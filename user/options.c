@@ -371,7 +371,7 @@ enum {
 	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER, OPT_RETRY, OPT_RETRY_DELAY,
 	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED, OPT_SHA256, OPT_CHECKSUM,
 	OPT_CHECKSUMS, OPT_NO_SERVER_CHECKSUM, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,
-	OPT_LEVEL, OPT_MAX_FILES, OPT_MAX_ENTRIES,
+	OPT_LEVEL, OPT_MAX_FILES, OPT_MAX_ENTRIES, OPT_CREATE_DIRS,
 };
 
 static const struct option long_options[] = {
@@ -417,10 +417,12 @@ static const struct option long_options[] = {
 	{ "level",		required_argument, NULL, OPT_LEVEL },
 	{ "max-files",		required_argument, NULL, OPT_MAX_FILES },
 	{ "max-entries",	required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "force-directories",	no_argument,	   NULL, 'x' },
+	{ "create-dirs",	no_argument,	   NULL, OPT_CREATE_DIRS },
 	{ NULL, 0, NULL, 0 }
 };
 
-#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhVglrN"
+#define SHORT_OPTIONS	":o:i:u:nC:RZP:qvhVglrNx"
 
 /*
  * The option just before the operand p on the command line as given
@@ -692,6 +694,12 @@ void options_parse(struct options *opt, int argc, char **argv)
 		case 'N':
 			opt->only_newer = true;
 			break;
+		case 'x':
+			opt->force_dirs = true;
+			break;
+		case OPT_CREATE_DIRS:
+			opt->create_dirs = true;
+			break;
 		case OPT_DELETE:
 			opt->delete_extra = true;
 			break;
@@ -763,6 +771,10 @@ void options_parse(struct options *opt, int argc, char **argv)
 	if (opt->list_only)
 		check_list_only(opt);
 	check_mirror(opt);
+	if (opt->force_dirs && (opt->output || opt->list_only || opt->mirror))
+		die(EXIT_USAGE, "-x keeps each URL's path under --output-dir, and %s",
+		    opt->output ? "-o names the file itself" : opt->list_only ?
+		    "-l saves no file" : "-r keeps the tree's own paths");
 	/* A mirror keeps the server's times: -N compares them the next time. */
 	if (opt->mirror)
 		opt->remote_time = true;

@@ -79,6 +79,8 @@ struct options {
 	bool no_server_checksum;	/* --no-server-checksum: no FEAT, no HASH */
 	bool globoff;		/* -g: no ranges and sets in the URLs */
 	bool list_only;		/* -l: print the names a directory holds */
+	bool force_dirs;	/* -x: the remote path under --output-dir */
+	bool create_dirs;	/* --create-dirs: -o's and --output-dir's made */
 	/* -r: each URL is a directory whose tree is fetched (mirror.h) */
 	bool mirror;
 	bool mirror_expanded;
