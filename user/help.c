@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kftp-get -h: the options, the URL form, what happens to files and to
- * trees (-r), and the exit statuses (the same table as kftp-get(1) and the README).
+ * trees (-r), and the exit statuses (the same table as kftp-get(1) and the
+ * README).
  */
 #include <stdio.h>
 
@@ -41,10 +42,12 @@ void help_usage(void)
 	       "                           fetch the tree of each URL's directory into\n"
 	       "                           ./NAME (NAME: the path's last component, or the\n"
 	       "                           host for the login directory), or into\n"
-	       "                           --output-dir DIR (made if missing); the server's\n"
-	       "                           times are kept (-R); see Trees below\n"
-	       "  -N, --only-newer         with -r, skip a file whose local copy has the\n"
-	       "                           listing's size and time\n"
+	       "                           --output-dir DIR (made, with its parents, if\n"
+	       "                           missing); the server's times are kept (-R), and\n"
+	       "                           a file whose local copy has the listing's size\n"
+	       "                           and time is not fetched again; see Trees below\n"
+	       "  -N, --only-newer         with -r, also skip a file whose local copy is at\n"
+	       "                           least as new as the server's, whatever its size\n"
 	       "      --delete             with -r, remove the local files, symlinks and\n"
 	       "                           directories that a directory's listing no longer\n"
 	       "                           has (not files --include/--exclude leave out)\n"
