@@ -77,6 +77,9 @@ struct tree {
 	uint64_t files;
 	bool too_many;		/* more than --max-files: nothing is fetched */
 	bool too_deep_said;
+	char **extra;		/* --delete: paths in the tree to remove */
+	size_t nextra, extra_cap;
+	bool delete_failed;
 	struct todo *q;
 	size_t nq, head, qcap;
 };
@@ -282,49 +285,61 @@ static int open_local_dir(struct tree *t, const char *rel)
 	return fd;
 }
 
-/* Remove name in dfd, and all it holds if it is a directory; how many. */
-static uint64_t remove_entry(int dfd, const char *name, unsigned int depth)
+/*
+ * Remove name in dfd, and all it holds if it is a directory; *n counts
+ * what went. 0, or -1 with errno if name itself is still there.
+ */
+static int remove_entry(int dfd, const char *name, unsigned int depth, uint64_t *n)
 {
 	struct dirent *de;
 	struct stat st;
-	uint64_t n = 0;
 	DIR *d;
-	int fd;
+	int fd, err;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
-		return 0;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dfd, name, 0) ? 0 : 1;
-	/* A local tree deeper than a mirror's bound was not the mirror's. */
-	if (depth > MIRROR_LEVEL_LIMIT)
-		return 0;
-	fd = destdir_open_child(dfd, name);
-	if (fd < 0)
-		return 0;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
+		return errno == ENOENT ? 0 : -1;
+	if (S_ISDIR(st.st_mode)) {
+		/* A local tree deeper than a mirror's bound was not the mirror's. */
+		if (depth > MIRROR_LEVEL_LIMIT) {
+			errno = ELOOP;
+			return -1;
+		}
+		fd = destdir_open_child(dfd, name);
+		if (fd < 0) {
+			errno = -fd;
+			return -1;
+		}
+		d = fdopendir(fd);
+		if (!d) {
+			err = errno;
+			close(fd);
+			errno = err;
+			return -1;
+		}
+		while ((de = readdir(d)))
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				remove_entry(dirfd(d), de->d_name, depth + 1, n);
+		closedir(d);
 	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-			n += remove_entry(dirfd(d), de->d_name, depth + 1);
-	closedir(d);
-	return unlinkat(dfd, name, AT_REMOVEDIR) ? n : n + 1;
+	if (unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0))
+		return -1;
+	(*n)++;
+	return 0;
 }
 
 /*
- * --delete: what the local directory holds and its listing does not.
- * A name that --include or --exclude leaves out is not the mirror's.
+ * --delete, part 1, while the directory is walked: what the local
+ * directory holds and its listing does not, to remove once the whole tree
+ * is known to fit its bounds. A name that --include or --exclude leaves
+ * out is not the mirror's; with either, no directory is (what it holds
+ * may be left out).
  */
-static void delete_extra(struct tree *t, int dfd, const char *rel,
-			 const struct entries *l)
+static void find_extra(struct tree *t, int dfd, const char *rel, const struct entries *l)
 {
+	const struct options *opt = t->opt;
 	struct dirent *de;
-	char **names = NULL, *path;
-	size_t n = 0, cap = 0, i;
-	uint64_t removed;
 	struct stat st;
+	char *path;
 	DIR *d;
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -333,33 +348,57 @@ static void delete_extra(struct tree *t, int dfd, const char *rel,
 			close(fd);
 		return;
 	}
-	/* The names first: the directory is not changed while it is read. */
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    listed(l, de->d_name))
+		    listed(l, de->d_name) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
-		names = grow(names, &cap, n, sizeof(*names));
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	for (i = 0; i < n; i++) {
-		path = join(rel, names[i]);
-		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) ||
-		    (!S_ISDIR(st.st_mode) && !selected(t->opt, path))) {
+		path = join(rel, de->d_name);
+		if (S_ISDIR(st.st_mode) ? opt->ninclude || opt->nexclude :
+		    !selected(opt, path)) {
 			free(path);
-			free(names[i]);
 			continue;
 		}
-		removed = remove_entry(dfd, names[i], 0);
-		t->opt->mirror_counts.deleted += removed;
-		if (removed && !t->opt->quiet)
-			note("removed '%s/%s': the server no longer has it", t->root_name, path);
-		else if (!removed)
-			say("cannot remove '%s/%s': %s", t->root_name, path, strerror(errno));
-		free(path);
-		free(names[i]);
+		t->extra = grow(t->extra, &t->extra_cap, t->nextra, sizeof(*t->extra));
+		t->extra[t->nextra++] = path;
 	}
-	free(names);
+	closedir(d);
+}
+
+/* --delete, part 2: each extra path, from the top, beneath it. */
+static void remove_extra(struct tree *t)
+{
+	const char *base;
+	uint64_t n;
+	size_t i;
+	char *parent;
+	int pfd, ret;
+
+	for (i = 0; i < t->nextra; i++) {
+		base = strrchr(t->extra[i], '/');
+		parent = xstrdup(t->extra[i]);
+		parent[base ? base - t->extra[i] : 0] = '\0';
+		base = base ? base + 1 : t->extra[i];
+		pfd = destdir_walk(t->root_fd, parent, DESTDIR_BENEATH);
+		free(parent);
+		n = 0;
+		if (pfd < 0) {
+			errno = -pfd;
+			ret = -1;
+		} else {
+			ret = remove_entry(pfd, base, 0, &n);
+			close(pfd);
+		}
+		t->opt->mirror_counts.deleted += n;
+		if (ret) {
+			say("cannot remove '%s/%s': %s", t->root_name, t->extra[i],
+			    strerror(errno));
+			t->delete_failed = true;
+		} else if (n && !t->opt->quiet) {
+			note("removed '%s/%s': the server no longer has it", t->root_name,
+			     t->extra[i]);
+		}
+	}
 }
 
 static void enqueue(struct tree *t, char *url, char *rel, unsigned int level)
@@ -473,8 +512,8 @@ static void walk_dir(struct tree *t, const struct todo *d)
 			break;
 		}
 	}
-	if (opt->delete_extra && !status && !t->too_many)
-		delete_extra(t, dfd, d->rel, &l);
+	if (opt->delete_extra && !status)
+		find_extra(t, dfd, d->rel, &l);
 	close(dfd);
 out:
 	msg_url(NULL);
@@ -566,6 +605,14 @@ static void expand_tree(struct tree *t, const char *url_str)
 		free(shown);
 		push_failed(t, url_str, EXIT_USAGE);
 	}
+	/* A tree that was not all listed is not the server's: nothing goes. */
+	if (!t->too_many && t->head == t->nq)
+		remove_extra(t);
+	if (t->delete_failed)
+		push_failed(t, url_str, EXIT_LOCAL);
+	for (i = 0; i < t->nextra; i++)
+		free(t->extra[i]);
+	free(t->extra);
 	for (i = 0; i < t->nq; i++) {
 		wipe_free(t->q[i].url);
 		free(t->q[i].rel);
@@ -574,11 +621,40 @@ static void expand_tree(struct tree *t, const char *url_str)
 	free(t->top_name);
 }
 
+/*
+ * --delete with two trees in one local directory: each would remove what
+ * only the other has. Refused before any listing.
+ */
+static void refuse_shared_tops(const struct options *opt)
+{
+	char *a, *b;
+	size_t i, j;
+
+	if (!opt->delete_extra || opt->nurls < 2)
+		return;
+	if (opt->output_dir)
+		die(EXIT_USAGE, "--delete with %zu trees in one --output-dir: each would "
+		    "remove the others' files; mirror them in separate runs", opt->nurls);
+	for (i = 0; i < opt->nurls; i++) {
+		a = top_name_of(opt->urls[i]);
+		for (j = i + 1; j < opt->nurls; j++) {
+			b = top_name_of(opt->urls[j]);
+			if (!strcmp(a, b))
+				die(EXIT_USAGE, "--delete with two trees in './%s': each would "
+				    "remove the other's files; mirror them in separate runs", a);
+			free(b);
+		}
+		free(a);
+	}
+}
+
 void mirror_expand(const struct run_ctx *ctx, struct options *opt)
 {
 	struct url_list out = { 0 };
 	struct tree t;
 	size_t i;
+
+	refuse_shared_tops(opt);
 
 	for (i = 0; i < opt->nurls; i++) {
 		memset(&t, 0, sizeof(t));
