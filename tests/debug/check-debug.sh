@@ -51,7 +51,7 @@ set -eu -o pipefail
 # the lifecycle matrix, and the allocation-failure sweeps (failnth, this
 # lane only). Not cli (kftp-get's own logic, under a shim), install and deb
 # (packaging).
-DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho digest listing lifecycle security failnth}
+DEBUG_PARTS=${KFTP_DEBUG_PARTS:-hostile fuzz files stress sessions events batch kecho digest listing mirror lifecycle security failnth}
 REPEAT_PCT=${KFTP_DEBUG_REPEAT_PCT:-5}
 FUZZ_COUNT=$((10000 * REPEAT_PCT / 100))
 [ "$FUZZ_COUNT" -ge 1000 ] || FUZZ_COUNT=1000

@@ -38,7 +38,7 @@ cd "$REPO" || exit 1
 # PARTS_UNLOADED after rmmod (installing needs the module unloaded).
 # security last: with a sanitized build, its last case looks for the
 # reports of every part before it.
-PARTS=(hostile fuzz files stress sessions events kecho cli batch script digest listing lifecycle security)
+PARTS=(hostile fuzz files stress sessions events kecho cli batch script digest listing mirror lifecycle security)
 PARTS_UNLOADED=(install deb)
 # Parts for the debug kernel only (tests/debug/: fault injection): run only
 # when SUITE_PARTS names them, after PARTS.

@@ -19,7 +19,10 @@ TYPE, SIZE, MDTM, PORT, EPRT, REST, RETR, ABOR, QUIT, NOOP, SYST, FEAT, PWD,
 CWD, MODE, STRU; and HASH, OPTS HASH and XSHA256 in the digest scenarios.
 Every RETR serves the scenario's content whatever the path; LIST, NLST and
 MLSD serve its listing (a small one of each form unless the scenario has
-its own), through the same data phase. The data
+its own), through the same data phase. A "tree" scenario (mirror*) serves
+a directory tree by path instead: each listing is that of the directory
+named, SIZE, MDTM and RETR those of the file named, 550 for what is not
+there (see "trees" below). The data
 connection is opened after RETR with a 150 reply (as vsftpd does) or, for
 "pyftpd"-style scenarios, right at PORT/EPRT time and before the 200 reply,
 with a 125 reply to RETR (as pyftpdlib does).
@@ -132,7 +135,7 @@ class Scen:
     def __init__(self, name, desc, greet=None, on=None, retr=None,
                  transfer=None, style='vsftpd', content=MAIN, size=None,
                  thief=None, thieves=1, fork=False, nodelay=False,
-                 listing=None):
+                 listing=None, tree=None):
         self.name = name
         self.desc = desc
         self.greet = greet          # f(sess) -> continue with commands?
@@ -147,6 +150,7 @@ class Scen:
         self.fork = fork            # run the session in a child process
         self.nodelay = nodelay
         self.listing = listing      # {VERB: bytes} for LIST, NLST, MLSD
+        self.tree = tree            # f(path) -> TDir, TFile or None
 
 
 SCEN = {}
@@ -681,6 +685,149 @@ def h_xsha256(sess, arg):
                '250 ' + hashlib.sha256(sess.scen.content).hexdigest().upper())
 
 
+# trees ----------------------------------------------------------------------
+#
+# A tree scenario serves a directory tree by path, for kftp-get -r: LIST,
+# NLST and MLSD list the directory that their argument names, SIZE, MDTM and
+# RETR serve the file, and what the tree does not have gets 550. kftp sends
+# paths as the URL has them, relative to the login directory ("d/sub/");
+# the tree is a function of the path without leading or trailing '/' and
+# without '.' components ("d/sub"). The trees below are all under "d".
+
+TREE_MTIME = '20230415101112'   # 1681553472 s since the epoch
+MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split()
+
+
+def tree_path(arg):
+    return '/'.join(c for c in arg.split('/') if c not in ('', '.'))
+
+
+class TFile:
+    """A file of a tree: its bytes and MDTM time; @listed_size, when set,
+    is the size its directory's listing says (a file that changed since)."""
+
+    def __init__(self, content, mtime=TREE_MTIME, listed_size=None):
+        self.content = content
+        self.mtime = mtime
+        self.listed_size = listed_size
+
+
+class Listed:
+    """An entry that a listing shows but the tree does not have: a link, a
+    FIFO, a hostile name, a file or directory gone since it was listed."""
+
+    def __init__(self, kind, size=1, target=b'', mtime=TREE_MTIME):
+        self.kind = kind            # 'file', 'dir', 'link' or 'fifo'
+        self.size = size
+        self.target = target        # of a link
+        self.mtime = mtime
+
+
+def list_date(mtime):
+    """LIST's date of an old file, "Apr 15  2023" (a day's precision)."""
+    return '%s %2d  %s' % (MONTHS[int(mtime[4:6]) - 1], int(mtime[6:8]),
+                           mtime[:4])
+
+
+class TDir:
+    """A directory of a tree: its entries in listing order, each (name
+    bytes, kind, size, mtime, link target), in the form asked for."""
+
+    def __init__(self, entries):
+        self.entries = entries
+
+    def listing(self, verb):
+        out = []
+        if verb == 'MLSD':
+            out.append(b'type=cdir;modify=%s; .' % TREE_MTIME.encode())
+        elif verb == 'LIST':
+            out.append(b'total %d' % (4 * len(self.entries)))
+        for name, kind, size, mtime, target in self.entries:
+            m = mtime.encode()
+            if verb == 'NLST':
+                out.append(name)
+            elif verb == 'MLSD':
+                fact = {'file': b'file;size=%d' % size, 'dir': b'dir',
+                        'link': b'OS.unix=slink:' + target,
+                        'fifo': b'OS.unix=fifo'}[kind]
+                out.append(b'type=%s;modify=%s; %s' % (fact, m, name))
+            else:
+                mode = {'file': b'-rw-r--r--', 'dir': b'drwxr-xr-x',
+                        'link': b'lrwxrwxrwx', 'fifo': b'prw-r--r--'}[kind]
+                out.append(b'%s    1 1000     1000     %8d %s %s%s' % (
+                    mode, len(target) if kind == 'link' else size,
+                    list_date(mtime).encode(), name,
+                    b' -> ' + target if kind == 'link' else b''))
+        return b''.join(line + CRLF for line in out)
+
+
+def tree_of(spec, top='d'):
+    """{path: TDir or TFile} of a nested spec {name: value}: a name is str
+    or bytes; a value is bytes or a TFile (a file), a dict (a directory) or
+    a Listed (only listed)."""
+    paths = {}
+
+    def walk(path, d):
+        entries = []
+        for name, v in d.items():
+            bname = name if isinstance(name, bytes) else name.encode()
+            sub = path + '/' + bname.decode('latin-1')
+            if isinstance(v, dict):
+                walk(sub, v)
+                entries.append((bname, 'dir', 4096, TREE_MTIME, b''))
+            elif isinstance(v, Listed):
+                entries.append((bname, v.kind, v.size, v.mtime, v.target))
+            else:
+                f = v if isinstance(v, TFile) else TFile(v)
+                paths[sub] = f
+                entries.append((bname, 'file', len(f.content)
+                                if f.listed_size is None else f.listed_size,
+                                f.mtime, b''))
+        paths[path] = TDir(entries)
+    walk(top, spec)
+    return paths
+
+
+def hostile_tree(extra):
+    """Two good files (good.txt, gooddir/inner.txt) among the names of
+    HOSTILE_NAMES, a link "evil -> /", a name in gooddir that climbs two
+    levels up, and the @extra entries."""
+    spec = {'good.txt': b'good file\n'}
+    spec.update((n, Listed('file')) for n in HOSTILE_NAMES)
+    spec['evil'] = Listed('link', target=b'/')
+    spec.update(extra)
+    spec['gooddir'] = {b'../../y': Listed('file'),
+                       'inner.txt': b'inner file\n'}
+    return tree_of(spec)
+
+
+def loop_tree(path):
+    """d, d/loop, d/loop/loop, ...: every one lists a directory "loop"."""
+    parts = path.split('/')
+    if parts[0] != 'd' or any(p != 'loop' for p in parts[1:]):
+        return None
+    return TDir([(b'loop', 'dir', 4096, TREE_MTIME, b'')])
+
+
+MLST_FEAT = feat(' MLST type*;size*;modify*;')
+TREES = {
+    'mirrorhostile': hostile_tree({}),
+    'mirrorhostilelist': hostile_tree({'fifo': Listed('fifo', size=0)}),
+    'mirrorchange': tree_of({
+        'a.txt': TFile(b'file a, first\n', '20230101000001'),
+        'gone.txt': Listed('file', size=5),
+        'gonedir': Listed('dir'),
+        'changed.bin': TFile(b'twenty bytes, now!!\n', listed_size=10),
+        'sub': {'s.txt': TFile(b'file s\n', '20230101000002')}}),
+    'mirrorchange2': tree_of({
+        'a.txt': TFile(b'file a, second version\n', '20240102030405'),
+        'new.txt': TFile(b'a new file\n', '20240102030406')}),
+    'mirrorswap': tree_of({
+        'a.bin': MAIN,
+        'sub2': {'x.txt': b'file x\n', 'y.txt': b'file y\n'}}),
+}
+
+
 # the table ------------------------------------------------------------------
 
 scen('normal', 'vsftpd-like: connects after RETR, 150, data, close, 226')
@@ -875,6 +1022,23 @@ scen('hash550', 'FEAT offers HASH; HASH is refused (550)',
      on={'FEAT': feat(' HASH SHA-256*'), 'HASH': '550 Permission denied.'})
 scen('eprt522', '522 to EPRT (IPv4 only, as vsftpd without IPv6)',
      on={'EPRT': '522 Network protocol not supported, use (1)'})
+scen('mirrorhostile', 'tree (MLSD): d/ lists good.txt, the hostile names of '
+     'listhostile, a link "evil -> /" and gooddir/ (inner.txt and '
+     '"../../y"); only good.txt and gooddir/inner.txt can be fetched',
+     on={'FEAT': MLST_FEAT}, tree=TREES['mirrorhostile'].get)
+scen('mirrorhostilelist', 'tree (LIST): mirrorhostile\'s, in LIST lines, '
+     'and a FIFO', tree=TREES['mirrorhostilelist'].get)
+scen('mirrorloop', 'tree (MLSD): d/ and every d/loop/.../ list a directory '
+     '"loop": a tree without end', on={'FEAT': MLST_FEAT}, tree=loop_tree)
+scen('mirrorchange', 'tree (MLSD): d/ lists a.txt, gone.txt (550 since), '
+     'gonedir/ (550 since), changed.bin (listed 10 bytes, 20 now) and '
+     'sub/s.txt', on={'FEAT': MLST_FEAT}, tree=TREES['mirrorchange'].get)
+scen('mirrorchange2', 'tree (MLSD): mirrorchange\'s d/ later: a.txt '
+     'rewritten (new size, new time), new.txt, nothing else',
+     on={'FEAT': MLST_FEAT}, tree=TREES['mirrorchange2'].get)
+scen('mirrorswap', 'tree (MLSD): d/ lists a.bin (main.bin\'s bytes) and '
+     'sub2/ (x.txt, y.txt)', on={'FEAT': MLST_FEAT},
+     tree=TREES['mirrorswap'].get)
 
 
 # -------------------------------------------------------------------- holds
@@ -1125,9 +1289,20 @@ class Session:
                    .startswith('I') else '200 Switching to ASCII mode.')
 
     def cmd_SIZE(self, arg):
+        if self.scen.tree is not None:
+            node = self.tree_node(arg)
+            self.reply('213 %d' % len(node.content)
+                       if isinstance(node, TFile)
+                       else '550 Could not get file size.')
+            return
         self.reply('213 %d' % self.scen.size)
 
     def cmd_MDTM(self, arg):
+        if self.scen.tree is not None:
+            node = self.tree_node(arg)
+            self.reply('213 ' + node.mtime if isinstance(node, TFile)
+                       else '550 Could not get file modification time.')
+            return
         self.reply('213 ' + MDTM_TEXT)
 
     def cmd_REST(self, arg):
@@ -1202,9 +1377,31 @@ class Session:
                    else "425 Can't connect to specified address.")
         self.hold_point('send')
 
+    def tree_node(self, arg):
+        """What a tree scenario has at the path @arg, or None."""
+        node = self.scen.tree(tree_path(arg))
+        self.log('* tree: %s %s' % (printable(arg.encode('latin-1')),
+                                    type(node).__name__))
+        return node
+
+    def tree_retr(self, arg):
+        node = self.tree_node(arg)
+        if not isinstance(node, TFile):
+            self.reply('550 Failed to open file.')
+            return None
+        if self.offset > len(node.content):
+            self.reply('554 Invalid REST parameter.')
+            return None
+        self.payload = node.content[self.offset:]
+        return self.data_phase(
+            '150 Opening BINARY mode data connection for %s (%d bytes).'
+            % (arg[:200], len(node.content)))
+
     def cmd_RETR(self, arg):
         self.offset, self.rest = self.rest, 0
         self.payload = None
+        if self.scen.tree is not None:
+            return self.tree_retr(arg)
         if self.offset > self.scen.size:
             self.reply('554 Invalid REST parameter.')
             return None
@@ -1215,7 +1412,14 @@ class Session:
     def cmd_listing(self, verb, arg):
         """LIST, NLST, MLSD: the data phase of RETR, with the listing."""
         self.rest = self.offset = 0
-        self.payload = (self.scen.listing or LISTINGS)[verb]
+        if self.scen.tree is not None:
+            node = self.tree_node(arg)
+            if not isinstance(node, TDir):
+                self.reply('550 Failed to open directory.')
+                return None
+            self.payload = node.listing(verb)
+        else:
+            self.payload = (self.scen.listing or LISTINGS)[verb]
         return self.data_phase('150 Here comes the directory listing.')
 
     def data_phase(self, preliminary):
