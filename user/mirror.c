@@ -286,18 +286,25 @@ static int open_local_dir(struct tree *t, const char *rel)
 }
 
 /*
- * Remove name in dfd, and all it holds if it is a directory; *n counts
- * what went. 0, or -1 with errno if name itself is still there.
+ * Remove name in dfd (path in the tree), and all it holds if it is a
+ * directory, but a file that --include or --exclude leaves out, and the
+ * directories that hold one; *n counts what went. 0, or -1 with errno if
+ * something that was to go is still there.
  */
-static int remove_entry(int dfd, const char *name, unsigned int depth, uint64_t *n)
+static int remove_entry(const struct options *opt, int dfd, const char *name,
+			const char *path, unsigned int depth, uint64_t *n)
 {
 	struct dirent *de;
 	struct stat st;
+	bool kept = false;
+	char *sub;
 	DIR *d;
-	int fd, err;
+	int fd, err, ret = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
 		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode) && !selected(opt, path))
+		return 0;
 	if (S_ISDIR(st.st_mode)) {
 		/* A local tree deeper than a mirror's bound was not the mirror's. */
 		if (depth > MIRROR_LEVEL_LIMIT) {
@@ -316,10 +323,22 @@ static int remove_entry(int dfd, const char *name, unsigned int depth, uint64_t 
 			errno = err;
 			return -1;
 		}
-		while ((de = readdir(d)))
-			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
-				remove_entry(dirfd(d), de->d_name, depth + 1, n);
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			sub = join(path, de->d_name);
+			if (remove_entry(opt, dirfd(d), de->d_name, sub, depth + 1, n))
+				ret = -1;
+			if (!faccessat(dirfd(d), de->d_name, F_OK, AT_SYMLINK_NOFOLLOW))
+				kept = true;
+			free(sub);
+		}
+		err = errno;
 		closedir(d);
+		errno = err;
+		/* What --exclude keeps stays where it is. */
+		if (kept || ret)
+			return ret;
 	}
 	if (unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0))
 		return -1;
@@ -330,9 +349,8 @@ static int remove_entry(int dfd, const char *name, unsigned int depth, uint64_t 
 /*
  * --delete, part 1, while the directory is walked: what the local
  * directory holds and its listing does not, to remove once the whole tree
- * is known to fit its bounds. A name that --include or --exclude leaves
- * out is not the mirror's; with either, no directory is (what it holds
- * may be left out).
+ * is known to fit its bounds. A file that --include or --exclude leaves
+ * out is not the mirror's: it stays, and so does a directory holding one.
  */
 static void find_extra(struct tree *t, int dfd, const char *rel, const struct entries *l)
 {
@@ -354,8 +372,7 @@ static void find_extra(struct tree *t, int dfd, const char *rel, const struct en
 		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		path = join(rel, de->d_name);
-		if (S_ISDIR(st.st_mode) ? opt->ninclude || opt->nexclude :
-		    !selected(opt, path)) {
+		if (!S_ISDIR(st.st_mode) && !selected(opt, path)) {
 			free(path);
 			continue;
 		}
@@ -386,7 +403,7 @@ static void remove_extra(struct tree *t)
 			errno = -pfd;
 			ret = -1;
 		} else {
-			ret = remove_entry(pfd, base, 0, &n);
+			ret = remove_entry(t->opt, pfd, base, t->extra[i], 0, &n);
 			close(pfd);
 		}
 		t->opt->mirror_counts.deleted += n;
