@@ -475,11 +475,12 @@ c_list_only() {
 # --exclude leaves out and removes a symlink, never its target; the entry
 # and file bounds; option conflicts; an older module.
 c_mirror() {
-	local rc=0 u=ftp://127.0.0.1:9 top="$W/run/pub"
+	local rc=0 u=ftp://127.0.0.1:9 top="$W/run/pub" long
 	printf '%s\r\n' 'type=cdir; /pub' 'type=file;size=5;modify=20261204101500; a.txt' \
 		'type=dir;modify=20261204101500; sub' \
 		'type=OS.unix=symlink;modify=20261204101500; evil' >"$W/tree"
 	rm -rf "$top" "$W/canary"
+	printf '%064d  a.txt\n' 0 >"$W/sums"
 	listing "$W/tree" mlsd -r "$u/pub/"
 	expect 4 "pub/sub/a.txt: cannot connect" || rc=1
 	expect 4 "the tree is deeper than 32 levels (does a directory contain itself?)" || rc=1
@@ -504,22 +505,60 @@ c_mirror() {
 	echo canary >"$W/canary/c"
 	touch "$top/x" "$top/keep.txt" "$top/y/z/f"
 	ln -s "$W/canary" "$top/l"
-	listing "$W/tree" mlsd -r --level 1 --delete --exclude a.txt --exclude 'keep*' "$u/pub/"
-	expect 0 "removed 'pub/x': the server no longer has it" || rc=1
+	listing "$W/tree" mlsd -r --level 1 --delete --exclude a.txt --exclude 'keep*' \
+		--output-dir "$top" "$u/pub/"
+	expect 0 "removed '$top/x': the server no longer has it" || rc=1
 	expect 0 "mirror: 0 fetched (0 bytes), 0 up to date, 1 excluded, 1 links skipped, 5 deleted, 0 failed" || rc=1
 	check_eq "--delete: left" "keep.txt" "$(ls -A "$top")" || rc=1
 	check_eq "--delete: the symlink's target" "canary" "$(cat "$W/canary/c")" || rc=1
+	# --delete cleans a directory named, of one tree, never /.
+	listing "$W/tree" mlsd -r --delete "$u/pub/"
+	expect 2 "--delete needs --output-dir DIR" || rc=1
+	listing "$W/tree" mlsd -r --delete --output-dir / "$u/pub/"
+	expect 2 "--delete will not clean the root directory" || rc=1
+	listing "$W/tree" mlsd -r --delete --output-dir "$top" "$u/pub/" "$u/other/"
+	expect 2 "--delete with 2 trees in one --output-dir" || rc=1
+	rm -rf "$top"
+	# 15 directories a level: the queue grows while a directory is walked.
+	{ printf '%s\r\n' 'type=cdir; /pub' 'type=file;size=5; f'
+	  for d in $(seq -w 1 15); do printf 'type=dir; d%s\r\n' "$d"; done; } >"$W/wide"
+	listing "$W/wide" mlsd -r --level 2 --max-dirs 20 "$u/pub/"
+	expect 4 "mirror: 0 fetched (0 bytes), 0 up to date, 0 excluded, 0 links skipped, 0 deleted, 16 failed" || rc=1
+	check_eq "directories (wide)" 16 "$(find "$top" -type d | wc -l)" || rc=1
+	rm -rf "$top"
+	listing "$W/wide" mlsd -r --max-dirs 20 "$u/pub/"
+	expect 2 "the tree has more than 20 directories; --max-dirs N raises the bound" || rc=1
+	rm -rf "$top"
+	# No password in any message, the depth error's included.
+	listing "$W/tree" mlsd -r --level 40 --max-files 5 "ftp://u:Sekr3tPW@127.0.0.1:9/pub/"
+	lacks "the password" "Sekr3tPW" || rc=1
+	rm -rf "$top"
+	listing "$W/tree" mlsd -r "ftp://u:Sekr3tPW@127.0.0.1:9/pub/"
+	expect 4 "ftp://u:********@127.0.0.1:9/pub/sub/" || rc=1
+	lacks "the password" "Sekr3tPW" || rc=1
+	rm -rf "$top"
+	# An empty directory; a name too long for a local path fails alone.
+	printf '%s\r\n' 'type=cdir; /pub' >"$W/empty"
+	listing "$W/empty" mlsd -r "$u/pub/"
+	expect 0 "mirror: 0 fetched (0 bytes), 0 up to date" || rc=1
+	long=$(printf 'x%.0s' $(seq 250))
+	printf '%s\r\n' 'type=cdir; /pub' "type=dir; $long" >"$W/long"
+	listing "$W/long" mlsd -r --level 40 --output-dir "$top/$long/$long/$long/$long" "$u/pub/"
+	expect 7 "'$long': the path is too long" || rc=1
+	listing "$W/long" mlsd -r --level 40 "$u/pub/"
+	expect 2 "'$long': the path is too long" || rc=1
 	rm -rf "$top"
 	listing "$W/tree" mlsd -r --max-entries 2 "$u/pub/"
 	expect 2 "3 entries: more than --max-entries 2 allows" || rc=1
 	listing "$W/tree" mlsd -r --max-files 3 "$u/pub/"
 	expect 2 "the tree has more than 3 files; --max-files N raises the bound" || rc=1
-	for o in "-o x" "-l" "-C 5" "--checksum sha-256=$(printf '%064d' 0)"; do
+	for o in "-o x" "-l" "-C 5" "-C -" "--checksum sha-256=$(printf '%064d' 0)" \
+		"--checksums $W/sums"; do
 		# shellcheck disable=SC2086 # each is an option and its argument
 		srun -- "$ASAN" -r $o "$u/pub/"
 		expect 2 "does not take ${o%% *}" || rc=1
 	done
-	for o in -N --delete "--include x" "--level 2" "--max-files 9"; do
+	for o in -N --delete "--include x" "--level 2" "--max-files 9" "--max-dirs 9"; do
 		# shellcheck disable=SC2086
 		srun -- "$ASAN" $o "$u/pub/x"
 		expect 2 "is for a mirror: add -r" || rc=1

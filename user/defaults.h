@@ -20,6 +20,10 @@
 #define LISTING_SIZE_MAX	(64ULL << 20)
 /* -r: the bounds a tree must fit in (--level, --max-files, --max-entries) */
 #define MIRROR_LEVEL_MAX	32
+#define MIRROR_LEVEL_MAX_STR	"32"
+#define MIRROR_DIRS_MAX		100000
+/* What a tree's URLs and paths may take in memory (-r) */
+#define MIRROR_BYTES_MAX	(256 << 20)
 #define MIRROR_LEVEL_LIMIT	1000
 #define MIRROR_FILES_MAX	1000000
 #define MIRROR_ENTRIES_MAX	100000

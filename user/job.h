@@ -60,6 +60,7 @@ struct job {
 	bool listing;
 	void (*each)(const struct listing_entry *e, void *arg);
 	void *each_arg;
+	size_t listing_refused;	/* names reported and left out */
 	struct kftp_get_args args;
 };
 

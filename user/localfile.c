@@ -56,6 +56,14 @@ static int build_temp(char *buf, size_t size, const char *dest, const char *rnd)
 }
 
 
+bool localfile_is_temp_name(const char *name)
+{
+	size_t len = strlen(name), tag = sizeof(TEMP_TAG) - 1;
+
+	return name[0] == '.' && len > 1 + tag + TEMP_RANDOM_LEN &&
+	       !strncmp(name + len - TEMP_RANDOM_LEN - tag, TEMP_TAG, tag);
+}
+
 /* dest + base_off: the last component of dest, the file's own name. */
 static const char *base_of(const struct job *job)
 {

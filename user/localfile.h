@@ -8,6 +8,8 @@
 #ifndef KFTP_LOCALFILE_H
 #define KFTP_LOCALFILE_H
 
+#include <stdbool.h>
+
 #include "defaults.h"
 #include "job.h"
 
@@ -27,5 +29,7 @@ void close_data(struct job *job);
 /* close_data(), and the directory's descriptor too: the job is over. */
 void close_destination(struct job *job);
 void discard_temp(struct job *job);
+/* Whether name has the form of a temporary name: .NAME.kftp-XXXXXX */
+bool localfile_is_temp_name(const char *name);
 
 #endif /* KFTP_LOCALFILE_H */

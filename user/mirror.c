@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 
 #include "destdir.h"
+#include "localfile.h"
 #include "mirror.h"
 #include "msgs.h"
 #include "session.h"
@@ -50,6 +51,7 @@ struct entries {
 struct todo {
 	char *url;
 	char *rel;		/* "" for the top, else "a/b" */
+	size_t rpath;		/* the length of its remote path, decoded */
 	unsigned int level;	/* the top is 1 */
 };
 
@@ -74,8 +76,9 @@ struct tree {
 	char *root_name;	/* as messages show it */
 	char *top_name;		/* ./NAME without --output-dir, else NULL */
 	unsigned int level_max;
-	uint64_t files;
-	bool too_many;		/* more than --max-files: nothing is fetched */
+	uint64_t files, dirs;
+	size_t bytes;		/* what its URLs and paths take */
+	const char *over;	/* the bound it went past: nothing is fetched */
 	bool too_deep_said;
 	char **extra;		/* --delete: paths in the tree to remove */
 	size_t nextra, extra_cap;
@@ -105,6 +108,15 @@ static void wipe_free(char *s)
 		return;
 	explicit_bzero(s, strlen(s));
 	free(s);
+}
+
+/* A string the run's URLs point to (a tree's top, a directory's path). */
+static const char *keep_string(struct options *opt, char *str)
+{
+	opt->mirror_strings = grow(opt->mirror_strings, &opt->mirror_strings_cap,
+				   opt->nmirror_strings, sizeof(*opt->mirror_strings));
+	opt->mirror_strings[opt->nmirror_strings++] = str;
+	return str;
 }
 
 static void push(struct url_list *l, char *url, int status, char *dir, int dir_at,
@@ -177,7 +189,7 @@ static bool listed(const struct entries *l, const char *name)
 {
 	struct entry key = { .name = (char *)name };
 
-	return bsearch(&key, l->v, l->n, sizeof(*l->v), entry_cmp) != NULL;
+	return l->n && bsearch(&key, l->v, l->n, sizeof(*l->v), entry_cmp) != NULL;
 }
 
 /* "rel/name", or "name" at the top: a path in the tree. */
@@ -288,8 +300,9 @@ static int open_local_dir(struct tree *t, const char *rel)
 /*
  * Remove name in dfd (path in the tree), and all it holds if it is a
  * directory, but a file that --include or --exclude leaves out, and the
- * directories that hold one; *n counts what went. 0, or -1 with errno if
- * something that was to go is still there.
+ * directories that hold one; *n counts what went. 1 if name went, 0 if
+ * it stays for what it holds, -1 with errno if something that was to go
+ * is still there.
  */
 static int remove_entry(const struct options *opt, int dfd, const char *name,
 			const char *path, unsigned int depth, uint64_t *n)
@@ -302,7 +315,7 @@ static int remove_entry(const struct options *opt, int dfd, const char *name,
 	int fd, err, ret = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
-		return errno == ENOENT ? 0 : -1;
+		return errno == ENOENT ? 1 : -1;
 	if (!S_ISDIR(st.st_mode) && !selected(opt, path))
 		return 0;
 	if (S_ISDIR(st.st_mode)) {
@@ -327,10 +340,14 @@ static int remove_entry(const struct options *opt, int dfd, const char *name,
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 				continue;
 			sub = join(path, de->d_name);
-			if (remove_entry(opt, dirfd(d), de->d_name, sub, depth + 1, n))
+			switch (remove_entry(opt, dirfd(d), de->d_name, sub, depth + 1, n)) {
+			case -1:
 				ret = -1;
-			if (!faccessat(dirfd(d), de->d_name, F_OK, AT_SYMLINK_NOFOLLOW))
+				break;
+			case 0:
 				kept = true;
+				break;
+			}
 			free(sub);
 		}
 		err = errno;
@@ -343,7 +360,7 @@ static int remove_entry(const struct options *opt, int dfd, const char *name,
 	if (unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0))
 		return -1;
 	(*n)++;
-	return 0;
+	return 1;
 }
 
 /*
@@ -367,8 +384,9 @@ static void find_extra(struct tree *t, int dfd, const char *rel, const struct en
 		return;
 	}
 	while ((de = readdir(d))) {
+		/* A temporary file may be another run's, still being written. */
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-		    listed(l, de->d_name) ||
+		    listed(l, de->d_name) || localfile_is_temp_name(de->d_name) ||
 		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
 		path = join(rel, de->d_name);
@@ -407,24 +425,70 @@ static void remove_extra(struct tree *t)
 			close(pfd);
 		}
 		t->opt->mirror_counts.deleted += n;
-		if (ret) {
+		if (ret < 0) {
 			say("cannot remove '%s/%s': %s", t->root_name, t->extra[i],
 			    strerror(errno));
 			t->delete_failed = true;
-		} else if (n && !t->opt->quiet) {
+		} else if (ret && !t->opt->quiet) {
 			note("removed '%s/%s': the server no longer has it", t->root_name,
 			     t->extra[i]);
 		}
 	}
 }
 
-static void enqueue(struct tree *t, char *url, char *rel, unsigned int level)
+static void enqueue(struct tree *t, char *url, char *rel, size_t rpath,
+		    unsigned int level)
 {
 	t->q = grow(t->q, &t->qcap, t->nq, sizeof(*t->q));
 	t->q[t->nq].url = url;
 	t->q[t->nq].rel = rel;
+	t->q[t->nq].rpath = rpath;
 	t->q[t->nq].level = level;
 	t->nq++;
+}
+
+/* A failure about one entry, said with its URL (password masked). */
+static void entry_failed(struct tree *t, char *url, int status, const char *fmt,
+			 const char *arg)
+{
+	char *shown = shown_url(url);
+
+	msg_url(shown);
+	say(fmt, arg);
+	msg_url(NULL);
+	free(shown);
+	push(t->out, url, status, NULL, -1, NULL, 0);
+}
+
+/*
+ * Whether name, in d, has a path that fits: the kernel's remote path, and
+ * the local one with its temporary name's ".", ".kftp-" and 6 more. If
+ * not, it fails alone, as a URL of the run.
+ */
+static bool path_fits(struct tree *t, const struct todo *d, const char *name,
+		      const char *suffix)
+{
+	size_t local = strlen(t->root_name) + strlen(d->rel) + strlen(name) + 2 + 16;
+
+	if (d->rpath + 1 + strlen(name) < KFTP_REMOTE_PATH_MAX &&
+	    local < KFTP_LOCAL_PATH_MAX)
+		return true;
+	entry_failed(t, child_url(d->url, name, suffix),
+		     d->rpath + 1 + strlen(name) < KFTP_REMOTE_PATH_MAX ? EXIT_LOCAL :
+		     EXIT_USAGE, "'%s': the path is too long", name);
+	return false;
+}
+
+/*
+ * What the tree's URLs and paths take, for the bound on its size: a
+ * server's names could otherwise fill memory within --max-files.
+ */
+static bool count_bytes(struct tree *t, size_t n)
+{
+	t->bytes += n;
+	if (t->bytes > MIRROR_BYTES_MAX)
+		t->over = "bytes";
+	return !t->over;
 }
 
 /* A subdirectory of d: listed later, unless past the level. */
@@ -437,22 +501,36 @@ static void take_dir(struct tree *t, const struct todo *d, const struct entry *e
 		if (opt->mirror_level || t->too_deep_said)
 			return;
 		/* No --level: a tree this deep is a loop, or a mistake. */
-		url = child_url(d->url, e->name, "/");
-		msg_url(url);
-		say("the tree is deeper than %d levels (does a directory contain itself?); "
-		    "--level N fetches N levels", MIRROR_LEVEL_MAX);
-		msg_url(NULL);
-		push(t->out, url, EXIT_USAGE, NULL, -1, NULL, 0);
+		entry_failed(t, child_url(d->url, e->name, "/"), EXIT_USAGE,
+			     "the tree is deeper than %s levels (does a directory contain "
+			     "itself?); --level N fetches N levels", MIRROR_LEVEL_MAX_STR);
 		t->too_deep_said = true;
 		return;
 	}
-	enqueue(t, child_url(d->url, e->name, "/"), join(d->rel, e->name), d->level + 1);
+	if (!path_fits(t, d, e->name, "/"))
+		return;
+	/* Each is made, locally: a server's tree of directories is bounded too. */
+	if (++t->dirs > opt->mirror_max_dirs) {
+		t->over = "dirs";
+		return;
+	}
+	url = child_url(d->url, e->name, "/");
+	if (!count_bytes(t, strlen(url) + strlen(d->rel) + strlen(e->name) + 2)) {
+		wipe_free(url);
+		return;
+	}
+	enqueue(t, url, join(d->rel, e->name), d->rpath + 1 + strlen(e->name), d->level + 1);
 }
 
-static void take_file(struct tree *t, const struct todo *d, int dfd, const struct entry *e)
+/*
+ * A file of d, to fetch unless left out or up to date; *rel: d's path,
+ * kept once for all its files (the run's, in opt->mirror_strings).
+ */
+static void take_file(struct tree *t, const struct todo *d, int dfd, const struct entry *e,
+		      const char **rel)
 {
 	struct options *opt = t->opt;
-	char *path = join(d->rel, e->name);
+	char *path = join(d->rel, e->name), *url;
 	bool take = selected(opt, path);
 
 	free(path);
@@ -464,12 +542,21 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 		opt->mirror_counts.up_to_date++;
 		return;
 	}
+	if (!path_fits(t, d, e->name, ""))
+		return;
 	if (++t->files > opt->mirror_max_files) {
-		t->too_many = true;
+		t->over = "files";
 		return;
 	}
-	push(t->out, child_url(d->url, e->name, ""), 0, xstrdup(d->rel), t->root_fd,
-	     t->root_name, e->has_size ? e->size : 0);
+	url = child_url(d->url, e->name, "");
+	if (!count_bytes(t, strlen(url) + 1 + (*rel ? 0 : strlen(d->rel) + 1))) {
+		wipe_free(url);
+		return;
+	}
+	if (!*rel)
+		*rel = keep_string(opt, xstrdup(d->rel));
+	push(t->out, url, 0, (char *)*rel, t->root_fd, t->root_name,
+	     e->has_size ? e->size : 0);
 }
 
 /* One directory: its listing, its local directory, its entries. */
@@ -477,11 +564,12 @@ static void walk_dir(struct tree *t, const struct todo *d)
 {
 	struct options *opt = t->opt;
 	struct entries l = { .max = opt->mirror_max_entries };
+	const char *rel = NULL;
+	size_t i, refused = 0;
 	char *shown;
-	size_t i;
 	int status, dfd;
 
-	status = transfer_list(t->ctx, d->url, collect, &l);
+	status = transfer_list(t->ctx, d->url, collect, &l, &refused);
 	shown = shown_url(d->url);
 	msg_url(shown);
 	if (l.seen > l.max) {
@@ -507,16 +595,20 @@ static void walk_dir(struct tree *t, const struct todo *d)
 		goto out;
 	}
 	msg_url(NULL);
-	qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
-	for (i = 0; i < l.n && !t->too_many; i++) {
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), entry_cmp);
+	for (i = 0; i < l.n && !t->over; i++) {
 		const struct entry *e = &l.v[i];
 
 		/* A name listed twice is one entry. */
 		if (i && !strcmp(e->name, l.v[i - 1].name))
 			continue;
+		/* Another run's temporary file is not the server's to give. */
+		if (localfile_is_temp_name(e->name))
+			continue;
 		switch (e->type) {
 		case LISTING_FILE:
-			take_file(t, d, dfd, e);
+			take_file(t, d, dfd, e, &rel);
 			break;
 		case LISTING_DIR:
 			take_dir(t, d, e);
@@ -529,7 +621,8 @@ static void walk_dir(struct tree *t, const struct todo *d)
 			break;
 		}
 	}
-	if (opt->delete_extra && !status)
+	/* A name left out may be one the server has: nothing goes then. */
+	if (opt->delete_extra && !status && !refused)
 		find_extra(t, dfd, d->rel, &l);
 	close(dfd);
 out:
@@ -538,8 +631,11 @@ out:
 	entries_free(&l);
 }
 
-/* The local name of a tree without --output-dir: its directory's. */
-static char *top_name_of(const char *url_str)
+/*
+ * The local name of a tree without --output-dir, its directory's (the
+ * host for the login directory); *rpath: its remote path's length.
+ */
+static char *top_name_of(const char *url_str, size_t *rpath)
 {
 	static struct ftp_url url;	/* large; holds the password: wiped */
 	char *name, *slash;
@@ -550,42 +646,81 @@ static char *top_name_of(const char *url_str)
 		url.path[strlen(url.path) - 1] = '\0';
 	slash = strrchr(url.path, '/');
 	name = xstrdup(*url.path ? (slash ? slash + 1 : url.path) : url.host);
+	*rpath = strlen(url.path);
 	explicit_bzero(&url, sizeof(url));
 	return name;
+}
+
+/* Past a bound, nothing of the tree is fetched: a part of it is no mirror. */
+static void drop_tree(struct tree *t, const char *url_str)
+{
+	const struct options *opt = t->opt;
+	struct url_list *out = t->out;
+	size_t i, n = t->out_start;
+	char *shown;
+
+	/* Its files go; what failed stays, to be reported. */
+	for (i = t->out_start; i < out->n; i++) {
+		if (!out->status[i]) {
+			wipe_free(out->urls[i]);
+			continue;
+		}
+		out->urls[n] = out->urls[i];
+		out->status[n] = out->status[i];
+		out->dir[n] = out->dir[i];
+		out->dir_at[n] = out->dir_at[i];
+		out->root[n] = out->root[i];
+		out->size[n] = out->size[i];
+		n++;
+	}
+	out->n = n;
+	shown = shown_url(url_str);
+	msg_url(shown);
+	if (!strcmp(t->over, "files"))
+		say("the tree has more than %llu files; --max-files N raises the bound",
+		    (unsigned long long)opt->mirror_max_files);
+	else if (!strcmp(t->over, "dirs"))
+		say("the tree has more than %llu directories; --max-dirs N raises the bound",
+		    (unsigned long long)opt->mirror_max_dirs);
+	else
+		say("the tree's names take more than %d MiB: too many, or too long",
+		    MIRROR_BYTES_MAX >> 20);
+	msg_url(NULL);
+	free(shown);
+	push_failed(t, url_str, EXIT_USAGE);
 }
 
 /* URL i of the command line: its tree, into t->out. */
 static void expand_tree(struct tree *t, const char *url_str)
 {
 	struct options *opt = t->opt;
+	struct todo d;
 	const char *why;
-	size_t len = strlen(url_str), i;
-	char *top, *shown;
+	size_t len = strlen(url_str), i, rpath;
+	char *top, *shown, *name;
 
 	top = malloc(len + 2);
 	if (!top)
 		die(EXIT_OTHER, "out of memory");
 	snprintf(top, len + 2, "%s%s", url_str, len && url_str[len - 1] == '/' ? "" : "/");
 	t->out_start = t->out->n;
-	opt->mirror_roots = realloc(opt->mirror_roots,
-				    (opt->nmirror_roots + 1) * sizeof(*opt->mirror_roots));
-	if (!opt->mirror_roots)
-		die(EXIT_OTHER, "out of memory");
+	name = top_name_of(url_str, &rpath);
 	if (opt->output_dir) {
 		t->root_fd = opt->output_dir_fd;
 		t->root_name = xstrdup(opt->output_dir);
 		while (*t->root_name && t->root_name[strlen(t->root_name) - 1] == '/')
 			t->root_name[strlen(t->root_name) - 1] = '\0';
+		free(name);
 	} else {
 		t->root_fd = -1;
-		t->top_name = top_name_of(url_str);
-		t->root_name = xstrdup(t->top_name);
-		why = listing_name_refused(t->top_name, strlen(t->top_name));
+		t->top_name = name;
+		t->root_name = xstrdup(name);
+		why = listing_name_refused(name, strlen(name));
 		if (why) {
 			shown = shown_url(url_str);
 			msg_url(shown);
 			say("cannot name a local directory after '%s' (%s); use --output-dir",
-			    t->top_name, why);
+			    name, why);
 			msg_url(NULL);
 			free(shown);
 			push(t->out, top, EXIT_USAGE, NULL, -1, NULL, 0);
@@ -595,38 +730,32 @@ static void expand_tree(struct tree *t, const char *url_str)
 		}
 	}
 	/* The files of the tree name it (url_root_name): the run keeps it. */
-	opt->mirror_roots[opt->nmirror_roots++] = t->root_name;
+	keep_string(opt, t->root_name);
 	t->level_max = opt->mirror_level ?: MIRROR_LEVEL_MAX;
-	enqueue(t, top, xstrdup(""), 1);
-	for (; t->head < t->nq && !t->too_many; t->head++) {
+	enqueue(t, top, xstrdup(""), rpath, 1);
+	for (; t->head < t->nq && !t->over; t->head++) {
 		/* Stopped, or no device: the rest is not listed (batch.c stops too). */
 		if (signals_caught() || session_unusable()) {
 			push_failed(t, t->q[t->head].url, signals_caught() ?
 				    EXIT_SIGNAL + signals_caught() : EXIT_DEVICE);
 			break;
 		}
-		walk_dir(t, &t->q[t->head]);
+		/* A copy: the walk adds to t->q, which may move. */
+		d = t->q[t->head];
+		walk_dir(t, &d);
 	}
-	if (t->too_many) {
-		/* Nothing of a tree past the bound: a part of it is no mirror. */
-		for (i = t->out_start; i < t->out->n; i++) {
-			wipe_free(t->out->urls[i]);
-			free(t->out->dir[i]);
-		}
-		t->out->n = t->out_start;
-		shown = shown_url(url_str);
-		msg_url(shown);
-		say("the tree has more than %llu files; --max-files N raises the bound",
-		    (unsigned long long)opt->mirror_max_files);
-		msg_url(NULL);
-		free(shown);
-		push_failed(t, url_str, EXIT_USAGE);
-	}
+	if (t->over)
+		drop_tree(t, url_str);
 	/* A tree that was not all listed is not the server's: nothing goes. */
-	if (!t->too_many && t->head == t->nq)
+	else if (t->head == t->nq && !t->too_deep_said)
 		remove_extra(t);
 	if (t->delete_failed)
 		push_failed(t, url_str, EXIT_LOCAL);
+	/* No file of it is left to fetch: its top's descriptor is not needed. */
+	for (i = t->out_start; i < t->out->n && t->out->status[i]; i++)
+		;
+	if (i == t->out->n && t->root_fd >= 0 && t->root_fd != opt->output_dir_fd)
+		close(t->root_fd);
 	for (i = 0; i < t->nextra; i++)
 		free(t->extra[i]);
 	free(t->extra);
@@ -639,30 +768,26 @@ static void expand_tree(struct tree *t, const char *url_str)
 }
 
 /*
- * --delete with two trees in one local directory: each would remove what
- * only the other has. Refused before any listing.
+ * --delete cleans a directory the user named, of one tree: a tree
+ * without --output-dir would clean ./NAME, which may be /etc when run
+ * from /; two trees in one directory would each remove the other's files.
+ * Refused before any listing.
  */
-static void refuse_shared_tops(const struct options *opt)
+static void check_delete(const struct options *opt)
 {
-	char *a, *b;
-	size_t i, j;
+	struct stat top, root;
 
-	if (!opt->delete_extra || opt->nurls < 2)
+	if (!opt->delete_extra)
 		return;
-	if (opt->output_dir)
+	if (!opt->output_dir)
+		die(EXIT_USAGE, "--delete needs --output-dir DIR: the directory it may "
+		    "clean, named");
+	if (opt->nurls > 1)
 		die(EXIT_USAGE, "--delete with %zu trees in one --output-dir: each would "
 		    "remove the others' files; mirror them in separate runs", opt->nurls);
-	for (i = 0; i < opt->nurls; i++) {
-		a = top_name_of(opt->urls[i]);
-		for (j = i + 1; j < opt->nurls; j++) {
-			b = top_name_of(opt->urls[j]);
-			if (!strcmp(a, b))
-				die(EXIT_USAGE, "--delete with two trees in './%s': each would "
-				    "remove the other's files; mirror them in separate runs", a);
-			free(b);
-		}
-		free(a);
-	}
+	if (!fstat(opt->output_dir_fd, &top) && !stat("/", &root) &&
+	    top.st_dev == root.st_dev && top.st_ino == root.st_ino)
+		die(EXIT_USAGE, "--delete will not clean the root directory");
 }
 
 void mirror_expand(const struct run_ctx *ctx, struct options *opt)
@@ -671,8 +796,7 @@ void mirror_expand(const struct run_ctx *ctx, struct options *opt)
 	struct tree t;
 	size_t i;
 
-	refuse_shared_tops(opt);
-
+	check_delete(opt);
 	for (i = 0; i < opt->nurls; i++) {
 		memset(&t, 0, sizeof(t));
 		t.ctx = ctx;

@@ -371,7 +371,7 @@ enum {
 	OPT_PROGRESS_BAR, OPT_NO_PROGRESS_METER, OPT_RETRY, OPT_RETRY_DELAY,
 	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED, OPT_SHA256, OPT_CHECKSUM,
 	OPT_CHECKSUMS, OPT_NO_SERVER_CHECKSUM, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,
-	OPT_LEVEL, OPT_MAX_FILES, OPT_MAX_ENTRIES, OPT_CREATE_DIRS,
+	OPT_LEVEL, OPT_MAX_FILES, OPT_MAX_ENTRIES, OPT_CREATE_DIRS, OPT_MAX_DIRS,
 };
 
 static const struct option long_options[] = {
@@ -417,6 +417,7 @@ static const struct option long_options[] = {
 	{ "level",		required_argument, NULL, OPT_LEVEL },
 	{ "max-files",		required_argument, NULL, OPT_MAX_FILES },
 	{ "max-entries",	required_argument, NULL, OPT_MAX_ENTRIES },
+	{ "max-dirs",		required_argument, NULL, OPT_MAX_DIRS },
 	{ "force-directories",	no_argument,	   NULL, 'x' },
 	{ "create-dirs",	no_argument,	   NULL, OPT_CREATE_DIRS },
 	{ NULL, 0, NULL, 0 }
@@ -515,10 +516,16 @@ static void check_mirror(const struct options *opt)
 		opt->delete_extra ? "--delete" : opt->ninclude ? "--include" :
 		opt->nexclude ? "--exclude" : opt->mirror_level ? "--level" :
 		opt->mirror_max_files != MIRROR_FILES_MAX ? "--max-files" :
-		opt->mirror_max_entries != MIRROR_ENTRIES_MAX ? "--max-entries" : NULL;
+		opt->mirror_max_entries != MIRROR_ENTRIES_MAX ? "--max-entries" :
+		opt->mirror_max_dirs != MIRROR_DIRS_MAX ? "--max-dirs" : NULL;
+	/*
+	 * -C would append to an older copy, which then looks up to date
+	 * for good; --checksums' lines name files by base name, which a
+	 * tree repeats.
+	 */
 	const char *other = opt->output ? "-o" : opt->list_only ? "-l" :
-		opt->checksum_given ? "--checksum" :
-		opt->resume == RESUME_AT ? "-C N (a mirror resumes with -C -)" : NULL;
+		opt->checksum_given ? "--checksum" : opt->checksums_file ? "--checksums" :
+		opt->resume != RESUME_NONE ? "-C (a changed file is fetched whole)" : NULL;
 
 	if (!opt->mirror) {
 		if (only)
@@ -543,6 +550,7 @@ void options_parse(struct options *opt, int argc, char **argv)
 	size_t ninputs = 0, i;
 	char *login = NULL, **given;
 	uint64_t n;
+	const char *name;
 	int c;
 
 	/* The command line as given, for check_stray(). */
@@ -554,6 +562,7 @@ void options_parse(struct options *opt, int argc, char **argv)
 	opt->parallel_max = PARALLEL_DEFAULT;
 	opt->mirror_max_files = MIRROR_FILES_MAX;
 	opt->mirror_max_entries = MIRROR_ENTRIES_MAX;
+	opt->mirror_max_dirs = MIRROR_DIRS_MAX;
 	opt->progress = -1;
 	opt->output_dir_fd = AT_FDCWD;
 	opterr = 0;	/* our own messages, without argv[0]'s path */
@@ -717,13 +726,14 @@ void options_parse(struct options *opt, int argc, char **argv)
 			break;
 		case OPT_MAX_FILES:
 		case OPT_MAX_ENTRIES:
-			n = parse_bytes(c == OPT_MAX_FILES ? "--max-files" : "--max-entries",
-					optarg, true);
+		case OPT_MAX_DIRS:
+			name = c == OPT_MAX_FILES ? "--max-files" : c == OPT_MAX_DIRS ?
+			       "--max-dirs" : "--max-entries";
+			n = parse_bytes(name, optarg, true);
 			if (!n)
-				die(EXIT_USAGE, "%s must be at least 1", c == OPT_MAX_FILES ?
-				    "--max-files" : "--max-entries");
-			*(c == OPT_MAX_FILES ? &opt->mirror_max_files :
-			  &opt->mirror_max_entries) = n;
+				die(EXIT_USAGE, "%s must be at least 1", name);
+			*(c == OPT_MAX_FILES ? &opt->mirror_max_files : c == OPT_MAX_DIRS ?
+			  &opt->mirror_max_dirs : &opt->mirror_max_entries) = n;
 			break;
 		case ':':
 			die(EXIT_USAGE, "option '%s' needs an argument", argv[optind - 1]);
@@ -802,8 +812,6 @@ void options_wipe(struct options *opt)
 	for (i = 0; i < opt->nurls; i++) {
 		explicit_bzero(opt->urls[i], strlen(opt->urls[i]));
 		free(opt->urls[i]);
-		if (opt->url_dir)
-			free(opt->url_dir[i]);
 	}
 	free(opt->urls);
 	opt->urls = NULL;
@@ -818,11 +826,11 @@ void options_wipe(struct options *opt)
 	opt->url_dir_at = NULL;
 	free(opt->url_root_name);
 	opt->url_root_name = NULL;
-	for (i = 0; i < opt->nmirror_roots; i++)
-		free(opt->mirror_roots[i]);
-	free(opt->mirror_roots);
-	opt->mirror_roots = NULL;
-	opt->nmirror_roots = 0;
+	for (i = 0; i < opt->nmirror_strings; i++)
+		free(opt->mirror_strings[i]);
+	free(opt->mirror_strings);
+	opt->mirror_strings = NULL;
+	opt->nmirror_strings = 0;
 	free(opt->url_size);
 	opt->url_size = NULL;
 	free(opt->include);

@@ -39,8 +39,8 @@ struct options {
 	char **url_dir;
 	int *url_dir_at;
 	const char **url_root_name;	/* the tree's top, as messages show it */
-	char **mirror_roots;	/* ... each of them, once */
-	size_t nmirror_roots;
+	char **mirror_strings;	/* ... and url_dir's strings, each once */
+	size_t nmirror_strings, mirror_strings_cap;
 	uint64_t *url_size;
 	const char *output;	/* -o */
 	bool to_stdout;		/* -o - */
@@ -87,6 +87,7 @@ struct options {
 	unsigned int mirror_level;	/* --level N; 0: MIRROR_LEVEL_MAX, an error */
 	uint64_t mirror_max_files;	/* --max-files */
 	uint64_t mirror_max_entries;	/* --max-entries, per directory */
+	uint64_t mirror_max_dirs;	/* --max-dirs, per tree */
 	bool only_newer;	/* -N: skip a file whose local copy is as new */
 	bool delete_extra;	/* --delete: what the server no longer has */
 	const char **include, **exclude;	/* --include, --exclude GLOB */

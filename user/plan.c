@@ -72,6 +72,12 @@ void plan_urls(const struct options *opt, const struct logins *l)
 
 		msg_url(shown);
 		job_init(&job, opt, opt->urls[i], i);
+		/* A URL that failed already (a mirror's long path) is not parsed. */
+		if (opt->url_status && opt->url_status[i]) {
+			msg_url(NULL);
+			free(shown);
+			continue;
+		}
 		/* -l's URLs, and -r's until a file of the tree, name directories. */
 		parse_url(job.url_str, &job.url, opt->list_only ||
 			  (opt->mirror && !(opt->url_dir && opt->url_dir[i])));

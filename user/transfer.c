@@ -354,6 +354,7 @@ static int read_listing(struct job *job)
 	err = dirlist_parse(job->data_fd, job->args.command_sent, job->each,
 			    job->each_arg, &n);
 	close_data(job);
+	job->listing_refused = n.refused;
 	if (fflush(stdout)) {
 		say("cannot write to stdout: %s", strerror(errno));
 		return EXIT_LOCAL;
@@ -648,7 +649,8 @@ int transfer_url(const struct run_ctx *ctx, size_t i)
 }
 
 int transfer_list(const struct run_ctx *ctx, const char *url,
-		  void (*each)(const struct listing_entry *e, void *arg), void *arg)
+		  void (*each)(const struct listing_entry *e, void *arg), void *arg,
+		  size_t *refused)
 {
 	static struct job job;
 	static char *shown;
@@ -661,6 +663,8 @@ int transfer_list(const struct run_ctx *ctx, const char *url,
 	job.each_arg = arg;
 	msg_url(shown = shown_url(url));
 	status = run_job(ctx, &job);
+	if (refused)
+		*refused = job.listing_refused;
 	msg_url(NULL);
 	free(shown);
 	close_destination(&job);

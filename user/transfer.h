@@ -28,10 +28,12 @@ int transfer_url(const struct run_ctx *ctx, size_t i);
 /*
  * List the directory url names (a URL of the command line, on the
  * session of the URLs before it) and call each() for every entry, in the
- * listing's order. Its exit status; a failure is reported.
+ * listing's order; *refused (if not NULL): how many names were reported
+ * and left out. Its exit status; a failure is reported.
  */
 int transfer_list(const struct run_ctx *ctx, const char *url,
-		  void (*each)(const struct listing_entry *e, void *arg), void *arg);
+		  void (*each)(const struct listing_entry *e, void *arg), void *arg,
+		  size_t *refused);
 /*
  * Whether this process draws progress on stderr: on a terminal unless -q
  * or --no-progress-meter, always with --progress-bar; never in a worker.

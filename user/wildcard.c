@@ -107,7 +107,7 @@ void wildcard_expand(const struct run_ctx *ctx, struct options *opt)
 		else if (session_unusable())
 			st = EXIT_DEVICE;
 		else
-			st = transfer_list(ctx, dir, take, &m);
+			st = transfer_list(ctx, dir, take, &m, NULL);
 		if (!st && (!m.n || m.n > URLGLOB_MAX)) {
 			char *shown = shown_url(opt->urls[i]);
 
