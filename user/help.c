@@ -67,8 +67,11 @@ void help_usage(void)
 	       "      --max-files N        with -r, at most N files to fetch in a tree\n"
 	       "                           (default %d; more: exit 2, none fetched)\n"
 	       "      --max-entries N      with -r, at most N entries in a directory's\n"
-	       "                           listing (default %d; more: exit 2 for it)\n",
-	       MIRROR_LEVEL_LIMIT, MIRROR_LEVEL_MAX, MIRROR_FILES_MAX, MIRROR_ENTRIES_MAX);
+	       "                           listing (default %d; more: exit 2 for it)\n"
+	       "      --max-dirs N         with -r, at most N directories in a tree, each\n"
+	       "                           made locally (default %d; more: exit 2)\n",
+	       MIRROR_LEVEL_LIMIT, MIRROR_LEVEL_MAX, MIRROR_FILES_MAX, MIRROR_ENTRIES_MAX,
+	       MIRROR_DIRS_MAX);
 	printf("  -u, --user USER[:PASS]   log in as USER, overriding the URL; without :PASS\n"
 	       "                           the password comes from netrc, $KFTP_PASSWORD,\n"
 	       "                           or a prompt on the terminal (if there is one)\n"
@@ -171,10 +174,11 @@ void help_usage(void)
 	       "  then go to the workers. A listing is the server's: a name that cannot\n"
 	       "  be a file name is left out, a symlink is never followed (nor a device\n"
 	       "  fetched), and every local directory is made and opened beneath the top\n"
-	       "  without following a symlink (one there: exit 7). -C - resumes partial\n"
-	       "  files. A directory whose listing fails gives its status (6 missing, 8 a\n"
-	       "  bad line, 11 past %llu MiB) and the rest of the tree is fetched; the exit\n"
-	       "  status is the first failure's, in that order. The run ends with\n"
+	       "  without following a symlink (one there: exit 7). --delete needs\n"
+	       "  --output-dir (not /) and one URL. A directory whose listing fails\n"
+	       "  gives its status (6 missing, 8 a bad line, 11 past %llu MiB) and the\n"
+	       "  rest of the tree is fetched; the exit status is the first failure's,\n"
+	       "  in that order. The run ends with\n"
 	       "  \"mirror: F fetched (B bytes), U up to date, E excluded, L links skipped,\n"
 	       "  D deleted, X failed\" (not with -q).\n",
 	       (unsigned long long)(LISTING_SIZE_MAX >> 20));
@@ -189,7 +193,8 @@ void help_usage(void)
 	       "       a netrc file with a password that others may read or another user\n"
 	       "       owns, and a name from a URL with control characters; with -r, a\n"
 	       "       tree deeper than %d levels without --level, more files than\n"
-	       "       --max-files, or a directory with more entries than --max-entries\n"
+	       "       --max-files or directories than --max-dirs, or a directory with\n"
+	       "       more entries than --max-entries\n"
 	       "  3    cannot use " KFTP_DEVICE_PATH ": the module is not loaded, not root,\n"
 	       "       or the loaded module is too old for an option given (-R, -C, -P,\n"
 	       "       --max-time, --max-filesize; -o -, -v; --sha256, --checksum(s);\n"
