@@ -552,7 +552,7 @@ c_mirror() {
 	expect 2 "3 entries: more than --max-entries 2 allows" || rc=1
 	listing "$W/tree" mlsd -r --max-files 3 "$u/pub/"
 	expect 2 "the tree has more than 3 files; --max-files N raises the bound" || rc=1
-	for o in "-o x" "-l" "-C 5" "-C -" "--checksum sha-256=$(printf '%064d' 0)" \
+	for o in "-o x" "-l" "-C 5" "--checksum sha-256=$(printf '%064d' 0)" \
 		"--checksums $W/sums"; do
 		# shellcheck disable=SC2086 # each is an option and its argument
 		srun -- "$ASAN" -r $o "$u/pub/"

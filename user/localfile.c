@@ -250,7 +250,9 @@ void check_destination(struct job *job)
 		die(EXIT_LOCAL, "refusing to replace '%s': not a regular file", dest);
 	job->has_old = true;
 	job->old = st;
-	if (opt->resume == RESUME_AUTO)
+	/* A mirror's file: only a partial of the listed one (mirror.c). */
+	if (opt->resume == RESUME_AUTO &&
+	    (!job->beneath || !opt->url_resume || opt->url_resume[job->url_index]))
 		job->resume_offset = (uint64_t)st.st_size;
 	else if (opt->resume == RESUME_AT)
 		job->resume_offset = opt->resume_at;

@@ -63,6 +63,7 @@ struct url_list {
 	int *dir_at;
 	const char **root;
 	uint64_t *size;
+	bool *resume;
 	size_t n, cap;
 };
 
@@ -136,6 +137,8 @@ static void push(struct url_list *l, char *url, int status, char *dir, int dir_a
 		l->root = grow(l->root, &cap, l->n, sizeof(*l->root));
 		cap = l->cap;
 		l->size = grow(l->size, &cap, l->n, sizeof(*l->size));
+		cap = l->cap;
+		l->resume = grow(l->resume, &cap, l->n, sizeof(*l->resume));
 		l->cap = cap;
 	}
 	l->urls[l->n] = url;
@@ -144,6 +147,7 @@ static void push(struct url_list *l, char *url, int status, char *dir, int dir_a
 	l->dir_at[l->n] = dir_at;
 	l->root[l->n] = root;
 	l->size[l->n] = size;
+	l->resume[l->n] = false;
 	l->n++;
 }
 
@@ -254,6 +258,23 @@ static bool up_to_date(int dfd, const struct entry *e, bool only_newer)
 		return st.st_mtime / step >= e->mtime / step;
 	return e->has_size && (uint64_t)st.st_size == e->size &&
 	       st.st_mtime / step == e->mtime / step;
+}
+
+/*
+ * -C -: the local copy is what a run left of the listed file (with
+ * --keep-partial): shorter, and written after the server's time. An
+ * older complete copy is not: the new file's tail would be appended to
+ * it, and the result would look up to date for good. It is fetched whole.
+ */
+static bool is_partial(int dfd, const struct entry *e)
+{
+	struct stat st;
+
+	if (!e->has_size || !e->has_mtime ||
+	    fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+		return false;
+	return st.st_size > 0 && (uint64_t)st.st_size < e->size &&
+	       st.st_mtime / (time_t)e->mtime_step > e->mtime / (time_t)e->mtime_step;
 }
 
 /*
@@ -538,7 +559,9 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 		opt->mirror_counts.excluded++;
 		return;
 	}
-	if (up_to_date(dfd, e, opt->only_newer)) {
+	/* A partial to resume is never up to date, even with -N. */
+	if (!(opt->resume == RESUME_AUTO && is_partial(dfd, e)) &&
+	    up_to_date(dfd, e, opt->only_newer)) {
 		opt->mirror_counts.up_to_date++;
 		return;
 	}
@@ -557,6 +580,7 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 		*rel = keep_string(opt, xstrdup(d->rel));
 	push(t->out, url, 0, (char *)*rel, t->root_fd, t->root_name,
 	     e->has_size ? e->size : 0);
+	t->out->resume[t->out->n - 1] = opt->resume == RESUME_AUTO && is_partial(dfd, e);
 }
 
 /* One directory: its listing, its local directory, its entries. */
@@ -671,6 +695,7 @@ static void drop_tree(struct tree *t, const char *url_str)
 		out->dir_at[n] = out->dir_at[i];
 		out->root[n] = out->root[i];
 		out->size[n] = out->size[i];
+		out->resume[n] = out->resume[i];
 		n++;
 	}
 	out->n = n;
@@ -815,6 +840,7 @@ void mirror_expand(const struct run_ctx *ctx, struct options *opt)
 	opt->url_dir_at = out.dir_at;
 	opt->url_root_name = out.root;
 	opt->url_size = out.size;
+	opt->url_resume = out.resume;
 	opt->nurls = out.n;
 	opt->mirror_expanded = true;
 }

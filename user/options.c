@@ -519,13 +519,12 @@ static void check_mirror(const struct options *opt)
 		opt->mirror_max_entries != MIRROR_ENTRIES_MAX ? "--max-entries" :
 		opt->mirror_max_dirs != MIRROR_DIRS_MAX ? "--max-dirs" : NULL;
 	/*
-	 * -C would append to an older copy, which then looks up to date
-	 * for good; --checksums' lines name files by base name, which a
-	 * tree repeats.
+	 * -C N names one file's offset (-C - resumes what is a partial);
+	 * --checksums' lines name files by base name, which a tree repeats.
 	 */
 	const char *other = opt->output ? "-o" : opt->list_only ? "-l" :
 		opt->checksum_given ? "--checksum" : opt->checksums_file ? "--checksums" :
-		opt->resume != RESUME_NONE ? "-C (a changed file is fetched whole)" : NULL;
+		opt->resume == RESUME_AT ? "-C N (-C - resumes a partial file)" : NULL;
 
 	if (!opt->mirror) {
 		if (only)
@@ -833,6 +832,8 @@ void options_wipe(struct options *opt)
 	opt->nmirror_strings = 0;
 	free(opt->url_size);
 	opt->url_size = NULL;
+	free(opt->url_resume);
+	opt->url_resume = NULL;
 	free(opt->include);
 	free(opt->exclude);
 	opt->include = opt->exclude = NULL;

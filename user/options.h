@@ -42,6 +42,7 @@ struct options {
 	char **mirror_strings;	/* ... and url_dir's strings, each once */
 	size_t nmirror_strings, mirror_strings_cap;
 	uint64_t *url_size;
+	bool *url_resume;	/* -C -: its local copy is a partial to resume */
 	const char *output;	/* -o */
 	bool to_stdout;		/* -o - */
 	const char *output_dir;	/* --output-dir */

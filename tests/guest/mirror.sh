@@ -446,6 +446,44 @@ c_only_newer() {
 	return $rc
 }
 
+# -C -: a partial that a run left (shorter, written after the server's
+# time) is resumed with REST; an older complete copy of a file that grew
+# on the server is fetched whole, never appended to; -N still resumes a
+# partial. Both end as the server's bytes and time.
+c_resume() {
+	local rc=0 d t re r0 rest0 rest1
+	d=$(fresh resume)
+	mkdir -p "$S/resume" || return 1
+	head -c 1048576 /dev/urandom >"$S/resume/big.bin"
+	printf 'old small\n' >"$S/resume/small.txt"
+	t=$(($(date +%s) - 3 * 86400))
+	touch -d "@$t" "$S/resume/big.bin" "$S/resume/small.txt"
+	chmod -R a+rX "$S/resume"
+	kget -r --output-dir "$d" "$V/mirror/resume/"
+	check_rc 0 || rc=1
+	# What a run with --keep-partial left of big.bin, written just now;
+	# small.txt grew on the server, a day later than the local copy.
+	truncate -s 100000 "$d/big.bin"
+	printf 'the new small, longer\n' >"$S/resume/small.txt"
+	touch -d "@$((t + 86400))" "$S/resume/small.txt"
+	re="${VCMD}RETR /\\?mirror/resume/"
+	r0=$(log_count "$VSFTPD_LOG" "$re")
+	rest0=$(log_count "$VSFTPD_LOG" "${VCMD}REST ")
+	rest1=$(log_count "$VSFTPD_LOG" "${VCMD}REST 100000")
+	kget -r -N -C - --output-dir "$d" "$V/mirror/resume/"
+	check_rc 0 || rc=1
+	check_eq "RETRs" 2 "$(delta_since "$VSFTPD_LOG" "$re" "$r0")" || rc=1
+	check_eq "RESTs (big.bin's only)" 1 "$(delta_since "$VSFTPD_LOG" "${VCMD}REST " "$rest0")" || rc=1
+	check_eq "REST at the partial's size" 1 \
+		"$(delta_since "$VSFTPD_LOG" "${VCMD}REST 100000" "$rest1")" || rc=1
+	check_sha "$d/big.bin" "$(sha_of "$S/resume/big.bin")" || rc=1
+	check_sha "$d/small.txt" "$(sha_of "$S/resume/small.txt")" || rc=1
+	mtime_is "$d/big.bin" "$t" || rc=1
+	mtime_is "$d/small.txt" "$((t + 86400))" || rc=1
+	rm -rf "$S/resume"
+	return $rc
+}
+
 # --delete: what the listings do not have goes, a symlink as a link (its
 # target, outside, stays), --exclude'd names stay; without --delete all
 # of it stays.
@@ -848,6 +886,7 @@ tcase "vsftpd (LIST): the whole tree into ./tree, times kept, 0755, one login, L
 tcase "pyftpdlib (MLSD): the same tree into a new --output-dir; -N then fetches nothing" c_pyftpd_tree
 tcase "1,000 files of 4 KiB on one login, byte for byte; -q: no summary" c_many
 tcase "-N: no RETR for an unchanged tree; a file changed (size and time, time, local time) is fetched alone" c_only_newer
+tcase "-C -: a partial resumed with REST, an older complete copy fetched whole" c_resume
 tcase "--delete: extra files, directories and symlinks go (not a link's target), --exclude'd stay" c_delete
 tcase "--include/--exclude: fnmatch on the path from the top, repeatable" c_filters
 tcase "--level 1, 2, 3: deeper directories neither listed nor made" c_level
