@@ -175,10 +175,12 @@ void help_usage(void)
 	       "  be a file name is left out, a symlink is never followed (nor a device\n"
 	       "  fetched), and every local directory is made and opened beneath the top\n"
 	       "  without following a symlink (one there: exit 7). --delete needs\n"
-	       "  --output-dir (not /) and one URL. A directory whose listing fails\n"
-	       "  gives its status (6 missing, 8 a bad line, 11 past %llu MiB) and the\n"
-	       "  rest of the tree is fetched; the exit status is the first failure's,\n"
-	       "  in that order. The run ends with\n"
+	       "  --output-dir (not /) and one URL. -C - resumes only a partial a run\n"
+	       "  left (shorter, newer than the server's); an older copy is fetched\n"
+	       "  whole. A directory whose listing fails gives its status (6 missing,\n"
+	       "  8 a bad line, 11 past %llu MiB) and the rest of the tree is fetched;\n"
+	       "  the exit status is the first failure's, in that order. The run ends\n"
+	       "  with\n"
 	       "  \"mirror: F fetched (B bytes), U up to date, E excluded, L links skipped,\n"
 	       "  D deleted, X failed\" (not with -q).\n",
 	       (unsigned long long)(LISTING_SIZE_MAX >> 20));
