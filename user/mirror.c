@@ -243,21 +243,19 @@ static bool selected(const struct options *opt, const char *path)
  * listing's size and time, to the listing's precision (MLSD: a second;
  * LIST: a minute, or a day for an old file), as lftp's mirror and wget -m
  * decide; with -N, any regular file at least as new as the server's
- * (lftp's --only-newer). A listing without a time never matches.
+ * (lftp's --only-newer). A listing without a time never matches; st is
+ * the local copy, NULL if there is no regular file.
  */
-static bool up_to_date(int dfd, const struct entry *e, bool only_newer)
+static bool up_to_date(const struct stat *st, const struct entry *e, bool only_newer)
 {
 	time_t step = (time_t)e->mtime_step;
-	struct stat st;
 
-	if (!e->has_mtime)
-		return false;
-	if (fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+	if (!st || !e->has_mtime)
 		return false;
 	if (only_newer)
-		return st.st_mtime / step >= e->mtime / step;
-	return e->has_size && (uint64_t)st.st_size == e->size &&
-	       st.st_mtime / step == e->mtime / step;
+		return st->st_mtime / step >= e->mtime / step;
+	return e->has_size && (uint64_t)st->st_size == e->size &&
+	       st->st_mtime / step == e->mtime / step;
 }
 
 /*
@@ -266,15 +264,12 @@ static bool up_to_date(int dfd, const struct entry *e, bool only_newer)
  * older complete copy is not: the new file's tail would be appended to
  * it, and the result would look up to date for good. It is fetched whole.
  */
-static bool is_partial(int dfd, const struct entry *e)
+static bool is_partial(const struct stat *st, const struct entry *e)
 {
-	struct stat st;
-
-	if (!e->has_size || !e->has_mtime ||
-	    fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+	if (!st || !e->has_size || !e->has_mtime)
 		return false;
-	return st.st_size > 0 && (uint64_t)st.st_size < e->size &&
-	       st.st_mtime / (time_t)e->mtime_step > e->mtime / (time_t)e->mtime_step;
+	return st->st_size > 0 && (uint64_t)st->st_size < e->size &&
+	       st->st_mtime / (time_t)e->mtime_step > e->mtime / (time_t)e->mtime_step;
 }
 
 /*
@@ -552,16 +547,21 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 {
 	struct options *opt = t->opt;
 	char *path = join(d->rel, e->name), *url;
-	bool take = selected(opt, path);
+	bool take = selected(opt, path), resume;
+	const struct stat *local = NULL;
+	struct stat st;
 
 	free(path);
 	if (!take) {
 		opt->mirror_counts.excluded++;
 		return;
 	}
+	/* The local copy, looked at once: a regular file, or none. */
+	if (!fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) && S_ISREG(st.st_mode))
+		local = &st;
 	/* A partial to resume is never up to date, even with -N. */
-	if (!(opt->resume == RESUME_AUTO && is_partial(dfd, e)) &&
-	    up_to_date(dfd, e, opt->only_newer)) {
+	resume = opt->resume == RESUME_AUTO && is_partial(local, e);
+	if (!resume && up_to_date(local, e, opt->only_newer)) {
 		opt->mirror_counts.up_to_date++;
 		return;
 	}
@@ -580,7 +580,7 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 		*rel = keep_string(opt, xstrdup(d->rel));
 	push(t->out, url, 0, (char *)*rel, t->root_fd, t->root_name,
 	     e->has_size ? e->size : 0);
-	t->out->resume[t->out->n - 1] = opt->resume == RESUME_AUTO && is_partial(dfd, e);
+	t->out->resume[t->out->n - 1] = resume;
 }
 
 /* One directory: its listing, its local directory, its entries. */
