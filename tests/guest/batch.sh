@@ -40,8 +40,6 @@ cleanup() {
 on_exit cleanup
 
 umask 022
-V=ftp://127.0.0.1:$VSFTPD_PORT
-P=ftp://127.0.0.1:$PYFTPD_PORT
 T=ftp://127.0.0.1:$THROTTLE_PORT
 
 # ---------------------------------------------------------------- setup

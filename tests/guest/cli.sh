@@ -54,8 +54,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 umask 022
-V=ftp://127.0.0.1:$VSFTPD_PORT
-P=ftp://127.0.0.1:$PYFTPD_PORT
 S=ftp://127.0.0.1:$SLOW_PORT
 
 # ---------------------------------------------------------------- setup

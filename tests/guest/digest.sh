@@ -51,8 +51,6 @@ cleanup() {
 on_exit cleanup
 
 umask 022
-V=ftp://127.0.0.1:$VSFTPD_PORT
-P=ftp://127.0.0.1:$PYFTPD_PORT
 
 mkdir -p "$S"
 for n in "${SIZES[@]}"; do

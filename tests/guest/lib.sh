@@ -70,6 +70,9 @@ VSFTPD_LOG=$SUITE_DIR/vsftpd.log	# vsftpd_log_file in tests/vsftpd.conf
 PYFTPD_LOG=$SUITE_DIR/pyftpd.log
 VSFTPD_PORT=2121
 PYFTPD_PORT=2122
+# Each server's URL up to the path, as the parts name them in their cases.
+V=ftp://127.0.0.1:$VSFTPD_PORT
+P=ftp://127.0.0.1:$PYFTPD_PORT
 # Nothing listens there: the cases check that first (port_refused).
 REFUSED_PORT=2129
 FTP_USER=kuser

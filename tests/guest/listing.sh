@@ -40,8 +40,6 @@ cleanup() {
 on_exit cleanup
 
 umask 022
-V=ftp://127.0.0.1:$VSFTPD_PORT
-P=ftp://127.0.0.1:$PYFTPD_PORT
 NAMES=("a.bin" "café.txt" "empty" "name with spaces.txt" "sub")
 
 mkdir -p "$S/sub" "$S/empty"

@@ -59,8 +59,6 @@ cleanup() {
 on_exit cleanup
 
 umask 022
-V=ftp://127.0.0.1:$VSFTPD_PORT
-P=ftp://127.0.0.1:$PYFTPD_PORT
 # How a received command shows in each server's log (see suite.sh's
 # c_active_only): vsftpd "RETR mirror/x", pyftpd.py b'RETR mirror/x'.
 VCMD='"'

@@ -43,8 +43,6 @@ cleanup() {
 on_exit cleanup
 
 umask 022
-V=ftp://127.0.0.1:$VSFTPD_PORT
-P=ftp://127.0.0.1:$PYFTPD_PORT
 
 mkdir -p "$S" "$W/run"
 printf 'a file of the script part\n' >"$S/one.txt"

@@ -67,8 +67,6 @@ cleanup() {
 on_exit cleanup
 
 umask 022
-V=ftp://127.0.0.1:$VSFTPD_PORT
-P=ftp://127.0.0.1:$PYFTPD_PORT
 S=ftp://127.0.0.1:$SLOW_PORT
 declare -A SHA=()
 
