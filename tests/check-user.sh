@@ -572,6 +572,58 @@ c_mirror() {
 	return $rc
 }
 
+# --follow-symlinks through the stand-in, whose every directory lists the
+# same links (MLSD's "slink:" and LIST's "->"): only a link that leads to
+# a file of the tree is fetched (here: refused, no server), by its own
+# name; the others are skipped, each said why. Without the option, none
+# is followed.
+c_mirror_links() {
+	local rc=0 u=ftp://127.0.0.1:9 top="$W/run/pub" why
+	printf '%s\r\n' 'type=cdir; /pub' 'type=file;size=5;modify=20261204101500; a.txt' \
+		'type=dir;modify=20261204101500; sub' \
+		'type=OS.unix=slink:a.txt; l1' 'type=OS.unix=slink:../a.txt; l2' \
+		'type=OS.unix=slink:/etc/passwd; l3' 'type=OS.unix=slink:sub; l4' \
+		'type=OS.unix=slink:./l1; l5' 'type=OS.unix=slink:nothere; l6' \
+		'type=OS.unix=slink:l7; l7' 'type=OS.unix=slink:/pub/sub/a.txt; l8' \
+		'type=OS.unix=symlink; l9' 'type=OS.unix=slink:/../pub//a.txt; la' >"$W/links"
+	rm -rf "$top"
+	listing "$W/links" mlsd -r --level 2 --follow-symlinks "$u/pub/"
+	# Fetched (refused: no server): l1, l5, l8 and la, in pub and in sub,
+	# and sub/l2 (../a.txt); l8 (/pub/sub/a.txt) is sub/a.txt from both.
+	for f in l1 l5 l8 la sub/l1 sub/l2 sub/l5 sub/l8 sub/la; do
+		expect 4 "pub/$f: cannot connect" || rc=1
+	done
+	for why in "pub/l2': a link not followed: it points out of the tree" \
+		"pub/l3': a link not followed: it points out of the tree" \
+		"pub/l4': a link not followed: it points to a directory" \
+		"pub/sub/l4': a link not followed: it points to a directory" \
+		"pub/l6': a link not followed: it points to nothing that the tree's listings show" \
+		"pub/l7': a link not followed: more than 8 links in a row" \
+		"pub/l9': a link not followed: the listing does not say where it points" \
+		"pub/sub/l3': a link not followed: it points out of the tree"; do
+		expect 4 "$why" || rc=1
+	done
+	lacks "a followed link said skipped" "pub/l1': a link" || rc=1
+	expect 4 "mirror: 0 fetched (0 bytes), 0 up to date, 0 excluded, 11 links skipped, 0 deleted, 11 failed" || rc=1
+	# The same in LIST's form; --exclude applies to the link's own path.
+	printf '%s\r\n' 'total 8' '-rw-r--r-- 1 ftp ftp 5 Dec  4 10:15 a.txt' \
+		'lrwxrwxrwx 1 ftp ftp 5 Dec  4 10:15 l1 -> a.txt' \
+		'lrwxrwxrwx 1 ftp ftp 5 Dec  4 10:15 l2 -> ../etc' >"$W/unix"
+	rm -rf "$top"
+	listing "$W/unix" list -r --level 1 --follow-symlinks --exclude a.txt "$u/pub/"
+	expect 4 "pub/l1: cannot connect" || rc=1
+	expect 4 "pub/l2': a link not followed: it points out of the tree" || rc=1
+	expect 4 "1 excluded, 1 links skipped, 0 deleted, 1 failed" || rc=1
+	rm -rf "$top"
+	listing "$W/unix" list -r --level 1 "$u/pub/"
+	expect 4 "0 excluded, 2 links skipped, 0 deleted, 1 failed" || rc=1
+	lacks "a link said without --follow-symlinks" "a link not followed" || rc=1
+	srun -- "$ASAN" --follow-symlinks "$u/pub/x"
+	expect 2 "--follow-symlinks is for a mirror: add -r" || rc=1
+	rm -rf "$top"
+	return $rc
+}
+
 # -x and --create-dirs through the stand-in (the transfer itself is
 # refused): the directories are made before the connection; -x's, from
 # the URL, never through a symlink and never with ".."; --create-dirs
@@ -1095,6 +1147,7 @@ tcase "two URLs, one local name: refused before any request (issue 22)" c_shared
 tcase "ranges and sets: expanded in order, -g, bad patterns, -i as it is (issue 22)" c_globs
 tcase "-l: names from MLSD and LIST, hostile ones skipped, bad lines exit 8 (issue 22)" c_list_only
 tcase "-r: bounds, --level, --include, a local symlink refused, --delete (issue 22)" c_mirror
+tcase "-r --follow-symlinks: links to files of the tree only, each skip said (issue 22)" c_mirror_links
 tcase "-x and --create-dirs: made before the transfer, never through a symlink (issue 22)" c_force_dirs
 tcase "wildcards: the matching plain files in order, none is exit 6, \\*, -g, -o (issue 22)" c_wildcards
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named

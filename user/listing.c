@@ -205,8 +205,14 @@ enum listing_result listing_parse_mlsd(const char *line, size_t len,
 				skip = true;
 			else if ((semi - v >= 13 && !strncasecmp(v, "OS.unix=slink", 13) &&
 				  (semi - v == 13 || v[13] == ':')) ||
-				 is_fact(v, semi, "OS.unix=symlink"))
+				 is_fact(v, semi, "OS.unix=symlink")) {
 				e->type = LISTING_LINK;
+				/* proftpd's "slink:target" says where it points. */
+				if (semi - v > 14 && v[13] == ':') {
+					e->target = v + 14;
+					e->target_len = (size_t)(semi - e->target);
+				}
+			}
 			else
 				e->type = LISTING_OTHER;
 		} else if (is_fact(p, eq, "size")) {
@@ -384,8 +390,11 @@ enum listing_result listing_parse_unix(const char *line, size_t len, time_t now,
 	 */
 	if (e->type == LISTING_LINK) {
 		arrow = memmem(name, name_len, " -> ", 4);
-		if (arrow)
+		if (arrow) {
+			e->target = arrow + 4;
+			e->target_len = (size_t)(name + name_len - e->target);
 			name_len = (size_t)(arrow - name);
+		}
 	}
 	if (dot_entry(name, name_len))
 		return LISTING_SKIP;	/* ls -a's own entries */

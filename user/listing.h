@@ -34,6 +34,12 @@ struct listing_entry {
 	bool has_mtime;
 	time_t mtime;		/* UTC; LIST's has minutes at best */
 	unsigned int mtime_step;	/* its precision in seconds: 1, 60 or a day */
+	/*
+	 * A link's target as listed (LIST's "name -> target", MLSD's
+	 * "OS.unix=slink:target"), or NULL: it points into the line.
+	 */
+	const char *target;
+	size_t target_len;
 };
 
 enum listing_result {

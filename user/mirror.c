@@ -38,6 +38,7 @@ struct entry {
 	uint64_t size;
 	time_t mtime;
 	unsigned int mtime_step;
+	char *target;		/* a link's, with --follow-symlinks, or NULL */
 };
 
 struct entries {
@@ -45,6 +46,17 @@ struct entries {
 	size_t n, cap;
 	uint64_t seen;		/* every entry, kept or not */
 	uint64_t max;		/* --max-entries: past it, none is kept */
+	bool targets;		/* keep links' targets (--follow-symlinks) */
+};
+
+/*
+ * --follow-symlinks: an entry of the tree, known by its path once the
+ * whole tree is listed, since a link may point to a later directory's.
+ */
+struct known {
+	char *path;		/* in the tree, "a/b/name"; e.name points into it */
+	struct entry e;		/* e.target is owned here */
+	size_t dir;		/* its directory, as an index in the tree's queue */
 };
 
 /* A directory still to list: its URL (ending in '/'), its path in the tree. */
@@ -84,6 +96,9 @@ struct tree {
 	char **extra;		/* --delete: paths in the tree to remove */
 	size_t nextra, extra_cap;
 	bool delete_failed;
+	char *top_path;		/* --follow-symlinks: the top's remote path, folded */
+	struct known *known;	/* ... and every entry listed, sorted once walked */
+	size_t nknown, known_cap;
 	struct todo *q;
 	size_t nq, head, qcap;
 };
@@ -173,14 +188,24 @@ static void collect(const struct listing_entry *e, void *arg)
 	x->has_mtime = e->has_mtime;
 	x->mtime = e->mtime;
 	x->mtime_step = e->mtime_step ?: 1;
+	x->target = NULL;
+	/* A target with a NUL in it could not be compared whole: none. */
+	if (l->targets && e->type == LISTING_LINK && e->target_len &&
+	    !memchr(e->target, '\0', e->target_len)) {
+		x->target = strndup(e->target, e->target_len);
+		if (!x->target)
+			die(EXIT_OTHER, "out of memory");
+	}
 }
 
 static void entries_free(struct entries *l)
 {
 	size_t i;
 
-	for (i = 0; i < l->n; i++)
+	for (i = 0; i < l->n; i++) {
 		free(l->v[i].name);
+		free(l->v[i].target);
+	}
 	free(l->v);
 }
 
@@ -583,11 +608,201 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 	t->out->resume[t->out->n - 1] = resume;
 }
 
-/* One directory: its listing, its local directory, its entries. */
-static void walk_dir(struct tree *t, const struct todo *d)
+/*
+ * Fold the components of p into the path out (of length *n, in a buffer
+ * large enough): empty ones and "." are dropped, ".." takes the last one
+ * off. NULL, or the ".." that would climb above where out started.
+ */
+static const char *fold_path(char *out, size_t *n, const char *p)
+{
+	const char *end;
+	size_t len;
+
+	for (; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, '/');
+		len = (size_t)(end - p);
+		if (!len || (len == 1 && *p == '.'))
+			continue;
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			if (!*n)
+				return p;
+			while (*n && out[*n - 1] != '/')
+				(*n)--;
+			if (*n)
+				(*n)--;
+			continue;
+		}
+		if (*n)
+			out[(*n)++] = '/';
+		memcpy(out + *n, p, len);
+		*n += len;
+	}
+	out[*n] = '\0';
+	return NULL;
+}
+
+/* An absolute path, folded: "/.." is "/", nothing climbs out of the root. */
+static void fold_absolute(char *out, size_t *n, const char *p)
+{
+	const char *stop;
+
+	*n = 0;
+	while ((stop = fold_path(out, n, p)))
+		p = stop + 2;
+}
+
+/*
+ * Where the link k's target leads, as a path in the tree ("" for the
+ * top), or NULL if it leaves the tree: a relative target from the link's
+ * directory, an absolute one from the server's root, through the top's
+ * remote path. Lexically: the server resolves the link itself when the
+ * file is fetched by the link's name, from what the tree lists.
+ */
+static char *link_leads_to(const struct tree *t, const struct known *k)
+{
+	const char *target = k->e.target, *top = t->top_path;
+	size_t n = 0, size = strlen(k->path) + strlen(target) + 2, len = strlen(top);
+	char *out = malloc(size);
+
+	if (!out)
+		die(EXIT_OTHER, "out of memory");
+	if (*target != '/') {
+		/* The link's directory: its path without its name. */
+		n = (size_t)(k->e.name - k->path);
+		n -= n ? 1 : 0;
+		memcpy(out, k->path, n);
+		if (!fold_path(out, &n, target))
+			return out;
+		free(out);
+		return NULL;
+	}
+	fold_absolute(out, &n, target);
+	if (!len)
+		return out;
+	if (!strncmp(out, top, len) && (!out[len] || out[len] == '/')) {
+		memmove(out, out + len + (out[len] ? 1 : 0), strlen(out + len) + 1);
+		return out;
+	}
+	free(out);
+	return NULL;
+}
+
+static int known_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct known *)a)->path, ((const struct known *)b)->path);
+}
+
+static const struct known *find_known(const struct tree *t, const char *path)
+{
+	struct known key = { .path = (char *)path };
+
+	return bsearch(&key, t->known, t->nknown, sizeof(*t->known), known_cmp);
+}
+
+/*
+ * --follow-symlinks: why the link k is not fetched, or NULL with *file
+ * the listed file it leads to, through at most MIRROR_LINK_HOPS links.
+ */
+static const char *link_file(const struct tree *t, const struct known *k,
+			     const struct known **file)
+{
+	const struct known *at = k;
+	unsigned int hops;
+	char *path;
+
+	for (hops = 0; at->e.type == LISTING_LINK; hops++) {
+		if (hops == MIRROR_LINK_HOPS)
+			return "more than " MIRROR_LINK_HOPS_STR " links in a row";
+		if (!at->e.target)
+			return "the listing does not say where it points";
+		path = link_leads_to(t, at);
+		if (!path)
+			return "it points out of the tree";
+		at = *path ? find_known(t, path) : NULL;
+		if (!*path) {
+			free(path);
+			return "it points to a directory; only links to files are followed";
+		}
+		free(path);
+		if (!at)
+			return "it points to nothing that the tree's listings show";
+	}
+	if (at->e.type == LISTING_DIR)
+		return "it points to a directory; only links to files are followed";
+	if (at->e.type != LISTING_FILE)
+		return "it points to something that is not a file";
+	*file = at;
+	return NULL;
+}
+
+/*
+ * --follow-symlinks, once the whole tree is listed: a link to a file of
+ * the tree is fetched by its own name, as the file its listing shows (its
+ * size and time decide whether it is up to date). Any other is skipped,
+ * and said why.
+ */
+static void follow_links(struct tree *t)
 {
 	struct options *opt = t->opt;
-	struct entries l = { .max = opt->mirror_max_entries };
+	const struct known *k, *file;
+	struct entry e;
+	const char *why, *rel;
+	size_t i;
+	int dfd;
+
+	if (t->nknown)
+		qsort(t->known, t->nknown, sizeof(*t->known), known_cmp);
+	for (i = 0; i < t->nknown && !t->over; i++) {
+		k = &t->known[i];
+		if (k->e.type != LISTING_LINK)
+			continue;
+		why = link_file(t, k, &file);
+		dfd = why ? -1 : open_local_dir(t, t->q[k->dir].rel);
+		if (!why && dfd < 0)
+			why = dfd == -ELOOP ? "its directory, or one on its way, is a symlink" :
+			      strerror(-dfd);
+		if (why) {
+			opt->mirror_counts.links++;
+			if (!opt->quiet)
+				note("'%s/%s': a link not followed: %s", t->root_name, k->path,
+				     why);
+			continue;
+		}
+		e = file->e;
+		e.name = k->e.name;
+		rel = NULL;
+		take_file(t, &t->q[k->dir], dfd, &e, &rel);
+		close(dfd);
+	}
+}
+
+/* --follow-symlinks: e of d, known by its path; its target moves here. */
+static bool remember(struct tree *t, const struct todo *d, size_t at, struct entry *e)
+{
+	struct known *k;
+	char *path = join(d->rel, e->name);
+
+	if (!count_bytes(t, sizeof(*k) + strlen(path) + 1 +
+			 (e->target ? strlen(e->target) + 1 : 0))) {
+		free(path);
+		return false;
+	}
+	t->known = grow(t->known, &t->known_cap, t->nknown, sizeof(*t->known));
+	k = &t->known[t->nknown++];
+	k->path = path;
+	k->e = *e;
+	k->e.name = path + strlen(path) - strlen(e->name);
+	k->dir = at;
+	e->target = NULL;
+	return true;
+}
+
+/* One directory: its listing, its local directory, its entries. */
+static void walk_dir(struct tree *t, const struct todo *d, size_t at)
+{
+	struct options *opt = t->opt;
+	struct entries l = { .max = opt->mirror_max_entries,
+			     .targets = opt->follow_symlinks };
 	const char *rel = NULL;
 	size_t i, refused = 0;
 	char *shown;
@@ -630,6 +845,8 @@ static void walk_dir(struct tree *t, const struct todo *d)
 		/* Another run's temporary file is not the server's to give. */
 		if (localfile_is_temp_name(e->name))
 			continue;
+		if (opt->follow_symlinks && !remember(t, d, at, &l.v[i]))
+			break;
 		switch (e->type) {
 		case LISTING_FILE:
 			take_file(t, d, dfd, e, &rel);
@@ -638,8 +855,9 @@ static void walk_dir(struct tree *t, const struct todo *d)
 			take_dir(t, d, e);
 			break;
 		case LISTING_LINK:
-			/* Never followed: it could point anywhere. */
-			opt->mirror_counts.links++;
+			/* Followed once the tree is listed, and only within it. */
+			if (!opt->follow_symlinks)
+				opt->mirror_counts.links++;
 			break;
 		case LISTING_OTHER:
 			break;
@@ -659,7 +877,7 @@ out:
  * The local name of a tree without --output-dir, its directory's (the
  * host for the login directory); *rpath: its remote path's length.
  */
-static char *top_name_of(const char *url_str, size_t *rpath)
+static char *top_name_of(const char *url_str, size_t *rpath, char **path)
 {
 	static struct ftp_url url;	/* large; holds the password: wiped */
 	char *name, *slash;
@@ -671,6 +889,7 @@ static char *top_name_of(const char *url_str, size_t *rpath)
 	slash = strrchr(url.path, '/');
 	name = xstrdup(*url.path ? (slash ? slash + 1 : url.path) : url.host);
 	*rpath = strlen(url.path);
+	*path = xstrdup(url.path);
 	explicit_bzero(&url, sizeof(url));
 	return name;
 }
@@ -722,14 +941,19 @@ static void expand_tree(struct tree *t, const char *url_str)
 	struct todo d;
 	const char *why;
 	size_t len = strlen(url_str), i, rpath;
-	char *top, *shown, *name;
+	char *top, *shown, *name, *path;
+	size_t folded;
 
 	top = malloc(len + 2);
 	if (!top)
 		die(EXIT_OTHER, "out of memory");
 	snprintf(top, len + 2, "%s%s", url_str, len && url_str[len - 1] == '/' ? "" : "/");
 	t->out_start = t->out->n;
-	name = top_name_of(url_str, &rpath);
+	name = top_name_of(url_str, &rpath, &path);
+	/* The top's path, folded as a link's absolute target is. */
+	t->top_path = xstrdup(path);
+	fold_absolute(t->top_path, &folded, path);
+	free(path);
 	if (opt->output_dir) {
 		t->root_fd = opt->output_dir_fd;
 		t->root_name = xstrdup(opt->output_dir);
@@ -767,8 +991,11 @@ static void expand_tree(struct tree *t, const char *url_str)
 		}
 		/* A copy: the walk adds to t->q, which may move. */
 		d = t->q[t->head];
-		walk_dir(t, &d);
+		walk_dir(t, &d, t->head);
 	}
+	/* Links lead anywhere in the tree: followed once it is all listed. */
+	if (!t->over && t->head == t->nq && opt->follow_symlinks)
+		follow_links(t);
 	if (t->over)
 		drop_tree(t, url_str);
 	/* A tree that was not all listed is not the server's: nothing goes. */
@@ -784,6 +1011,12 @@ static void expand_tree(struct tree *t, const char *url_str)
 	for (i = 0; i < t->nextra; i++)
 		free(t->extra[i]);
 	free(t->extra);
+	for (i = 0; i < t->nknown; i++) {
+		free(t->known[i].path);
+		free(t->known[i].e.target);
+	}
+	free(t->known);
+	free(t->top_path);
 	for (i = 0; i < t->nq; i++) {
 		wipe_free(t->q[i].url);
 		free(t->q[i].rel);

@@ -7,7 +7,10 @@
  * (opt->url_dir, beneath the tree's top: see localfile.c).
  *
  * A listing is the server's, so it is hostile input: its names are
- * checked (listing.c), a symlink entry is never followed, and every local
+ * checked (listing.c), a symlink entry is skipped (with
+ * --follow-symlinks, one that leads to a file the tree lists is fetched
+ * by its own name, once the whole tree is listed; nothing outside the
+ * tree, no directory), and every local
  * directory is made and opened beneath the top with O_NOFOLLOW, so a
  * symlink put in the tree, before or during the run, never redirects a
  * write (destdir_walk()). The bounds: --level (MIRROR_LEVEL_MAX

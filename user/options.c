@@ -372,6 +372,7 @@ enum {
 	OPT_RETRY_MAX_TIME, OPT_JSON, OPT_FAILED, OPT_SHA256, OPT_CHECKSUM,
 	OPT_CHECKSUMS, OPT_NO_SERVER_CHECKSUM, OPT_DELETE, OPT_INCLUDE, OPT_EXCLUDE,
 	OPT_LEVEL, OPT_MAX_FILES, OPT_MAX_ENTRIES, OPT_CREATE_DIRS, OPT_MAX_DIRS,
+	OPT_FOLLOW_SYMLINKS,
 };
 
 static const struct option long_options[] = {
@@ -418,6 +419,7 @@ static const struct option long_options[] = {
 	{ "max-files",		required_argument, NULL, OPT_MAX_FILES },
 	{ "max-entries",	required_argument, NULL, OPT_MAX_ENTRIES },
 	{ "max-dirs",		required_argument, NULL, OPT_MAX_DIRS },
+	{ "follow-symlinks",	no_argument,	   NULL, OPT_FOLLOW_SYMLINKS },
 	{ "force-directories",	no_argument,	   NULL, 'x' },
 	{ "create-dirs",	no_argument,	   NULL, OPT_CREATE_DIRS },
 	{ NULL, 0, NULL, 0 }
@@ -517,7 +519,8 @@ static void check_mirror(const struct options *opt)
 		opt->nexclude ? "--exclude" : opt->mirror_level ? "--level" :
 		opt->mirror_max_files != MIRROR_FILES_MAX ? "--max-files" :
 		opt->mirror_max_entries != MIRROR_ENTRIES_MAX ? "--max-entries" :
-		opt->mirror_max_dirs != MIRROR_DIRS_MAX ? "--max-dirs" : NULL;
+		opt->mirror_max_dirs != MIRROR_DIRS_MAX ? "--max-dirs" :
+		opt->follow_symlinks ? "--follow-symlinks" : NULL;
 	/*
 	 * -C N names one file's offset (-C - resumes what is a partial);
 	 * --checksums' lines name files by base name, which a tree repeats.
@@ -710,6 +713,9 @@ void options_parse(struct options *opt, int argc, char **argv)
 			break;
 		case OPT_DELETE:
 			opt->delete_extra = true;
+			break;
+		case OPT_FOLLOW_SYMLINKS:
+			opt->follow_symlinks = true;
 			break;
 		case OPT_INCLUDE:
 		case OPT_EXCLUDE:

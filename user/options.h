@@ -91,6 +91,7 @@ struct options {
 	uint64_t mirror_max_dirs;	/* --max-dirs, per tree */
 	bool only_newer;	/* -N: skip a file whose local copy is as new */
 	bool delete_extra;	/* --delete: what the server no longer has */
+	bool follow_symlinks;	/* --follow-symlinks: links to files in the tree */
 	const char **include, **exclude;	/* --include, --exclude GLOB */
 	size_t ninclude, nexclude;
 	struct mirror_counts mirror_counts;	/* for the summary */

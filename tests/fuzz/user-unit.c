@@ -205,8 +205,17 @@ struct listing_want {
 	long long size, mtime;	/* -1: not given */
 };
 
+static bool target_is(const struct listing_entry *e, const char *want)
+{
+	if (!want)
+		return !e->target;
+	return e->target && e->target_len == strlen(want) &&
+	       !memcmp(e->target, want, e->target_len);
+}
+
+/* target: a link's, as listed, or NULL for none. */
 static void listing_case(char form, const char *line, size_t len,
-			 struct listing_want w)
+			 struct listing_want w, const char *target)
 {
 	struct listing_entry e;
 	const char *why = "";
@@ -219,7 +228,8 @@ static void listing_case(char form, const char *line, size_t len,
 	if (r != w.result ||
 	    (r == LISTING_ENTRY && (strcmp(e.name, w.name) || e.type != w.type ||
 				    (e.has_size ? (long long)e.size : -1) != w.size ||
-				    (e.has_mtime ? (long long)e.mtime : -1) != w.mtime)) ||
+				    (e.has_mtime ? (long long)e.mtime : -1) != w.mtime ||
+				    !target_is(&e, target))) ||
 	    ((r == LISTING_BAD || r == LISTING_REFUSED) && !strstr(why, w.name))) {
 		text_escape(shown, sizeof(shown), line, len);
 		printf("%c '%s': expected %d '%s' %d %lld %lld, got %d '%s' %d %lld %lld (%s)\n",
@@ -235,7 +245,10 @@ static void listing_case(char form, const char *line, size_t len,
 }
 
 #define LC(form, line, ...) \
-	listing_case(form, line, sizeof(line) - 1, (struct listing_want){ __VA_ARGS__ })
+	listing_case(form, line, sizeof(line) - 1, (struct listing_want){ __VA_ARGS__ }, NULL)
+/* A link's line: its entry, and its target. */
+#define LT(form, line, target, ...) \
+	listing_case(form, line, sizeof(line) - 1, (struct listing_want){ __VA_ARGS__ }, target)
 /* A line that gives no entry: RESULT, and WHY in the reason. */
 #define LX(form, line, result, why) \
 	LC(form, line, result, why, LISTING_OTHER, -1, -1)
@@ -255,8 +268,13 @@ static void listing(void)
 	/* A date later than now (beyond a day of skew) is last year's. */
 	LC('u', "-rw-r--r-- 1 u g 1 Dec 25 08:00 x", LISTING_ENTRY, "x", LISTING_FILE, 1,
 	   1766649600);
-	LC('u', "lrwxrwxrwx    1 0        0               4 Dec 04 10:15 link -> /etc",
+	LT('u', "lrwxrwxrwx    1 0        0               4 Dec 04 10:15 link -> /etc", "/etc",
 	   LISTING_ENTRY, "link", LISTING_LINK, 4, 1796379300);
+	/* --follow-symlinks reads the target: relative, with spaces, none. */
+	LT('u', "lrwxrwxrwx 1 0 0 9 Dec 04 10:15 a b -> ../c d/e", "../c d/e", LISTING_ENTRY,
+	   "a b", LISTING_LINK, 9, 1796379300);
+	LC('u', "lrwxrwxrwx 1 0 0 9 Dec 04 10:15 bare", LISTING_ENTRY, "bare",
+	   LISTING_LINK, 9, 1796379300);
 	LC('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15  spaced", LISTING_ENTRY, " spaced",
 	   LISTING_FILE, 5, 1796379300);
 	LC('u', "-rw-r--r-- 1 ftp 5 Dec 04 10:15 nogroup", LISTING_ENTRY, "nogroup",
@@ -289,7 +307,8 @@ static void listing(void)
 	   "\xc4\x81\xe2\x82\xac", LISTING_FILE, 5, 1796379300);
 	n = snprintf(long_name, sizeof(long_name), "-rw-r--r-- 1 u g 5 Dec 04 10:15 %0300d", 0);
 	listing_case('u', long_name, (size_t)n,
-		     (struct listing_want){ LISTING_REFUSED, "NAME_MAX", LISTING_OTHER, -1, -1 });
+		     (struct listing_want){ LISTING_REFUSED, "NAME_MAX", LISTING_OTHER, -1, -1 },
+		     NULL);
 	/* Other forms, and broken fields. */
 	LX('u', "12-04-26  10:15AM       <DIR>          dir", LISTING_BAD, "Unix form");
 	LX('u', "-rw-r--r-- 1 u g 99999999999999999999 Dec 04 10:15 big", LISTING_BAD,
@@ -306,7 +325,11 @@ static void listing(void)
 	LC('m', "type=dir;size=4096;perm=elcmp;unique=803g1;modify=20261204101500.123; sub dir",
 	   LISTING_ENTRY, "sub dir", LISTING_DIR, 4096, 1796379300);
 	LC('m', "TYPE=File;Size=0; empty", LISTING_ENTRY, "empty", LISTING_FILE, 0, -1);
-	LC('m', "type=OS.unix=slink:/etc;size=4; link", LISTING_ENTRY, "link",
+	LT('m', "type=OS.unix=slink:/etc;size=4; link", "/etc", LISTING_ENTRY, "link",
+	   LISTING_LINK, 4, -1);
+	LC('m', "type=OS.unix=symlink;size=4; link", LISTING_ENTRY, "link",
+	   LISTING_LINK, 4, -1);
+	LC('m', "type=OS.unix=slink:;size=4; link", LISTING_ENTRY, "link",
 	   LISTING_LINK, 4, -1);
 	LC('m', "type=OS.unix=chr-9/1; null", LISTING_ENTRY, "null", LISTING_OTHER, -1, -1);
 	LC('m', "size=3; untyped", LISTING_ENTRY, "untyped", LISTING_OTHER, 3, -1);
