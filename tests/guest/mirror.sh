@@ -8,6 +8,10 @@
 #     the same tree locally (types, paths, sizes, sha256, mtimes to the
 #     second as MDTM says), directories 0755, one login, each directory
 #     listed once, the summary line; links in a LIST are skipped;
+#   - --follow-symlinks (vsftpd's real links): a link, a chain, a link up
+#     by ../ land as the file they lead to, RETR'd by their own names; one
+#     to a directory, to /etc, out of the tree, to nothing: skipped, said;
+#     a second run fetches nothing;
 #   - 1,000 files of 4 KiB on one login;
 #   - -N: a second run sends no RETR; a file changed on the server (size
 #     and a newer time, or a newer time alone) or locally (an older time)
@@ -306,6 +310,14 @@ mk_small_trees() {
 	ln -s real.txt "$S/links/link.txt"
 	ln -s dir "$S/links/linkdir"
 	ln -s /etc "$S/links/etclink"
+	# --follow-symlinks': a chain, one that climbs within the tree, one
+	# out of it (to a file the server has), one to nothing.
+	ln -s link.txt "$S/links/chain.txt"
+	ln -s ../real.txt "$S/links/dir/up.txt"
+	ln -s ../del/f1.txt "$S/links/out.txt"
+	ln -s nothere "$S/links/dangling"
+	# An old time, seconds unlike now's: a followed link must take it.
+	touch -h -d '2025-06-01 12:34:56 UTC' "$S/links/real.txt"
 	set_times "$S/del"
 	set_times "$S/filt"
 }
@@ -575,8 +587,8 @@ c_level() {
 	return $rc
 }
 
-# Links in vsftpd's LIST (to a file, to a directory, to /etc) are skipped,
-# never followed.
+# Links in vsftpd's LIST (to a file, to a directory, to /etc, ...) are
+# skipped, never followed, without --follow-symlinks.
 c_links() {
 	local rc=0 d l0
 	d=$(fresh links)
@@ -587,7 +599,48 @@ c_links() {
 	check_sha "$d/real.txt" "$(sha_str 'real\n')" || rc=1
 	check_eq "LIST commands (links/ and links/dir/)" 2 \
 		"$(delta_since "$VSFTPD_LOG" "${VCMD}LIST /\\?mirror/links" "$l0")" || rc=1
-	summary_is 2 12 0 0 3 0 0 || rc=1
+	summary_is 2 12 0 0 7 0 0 || rc=1
+	case $KERR in
+	*"not followed"*) diag "a link said without --follow-symlinks: $KERR"; rc=1 ;;
+	esac
+	return $rc
+}
+
+# --follow-symlinks: the links that lead to a file of the tree (link.txt,
+# chain.txt through it, dir/up.txt by ../) land as regular files with the
+# file's bytes and time, RETR'd by their own names; the others (to a
+# directory, to /etc, out of the tree, to nothing) are skipped, each said
+# why. A second run fetches nothing: a followed link is up to date by its
+# file's listing.
+c_follow() {
+	local rc=0 d r0 c0 real
+	d=$(fresh follow)
+	real=$(sha_str 'real\n')
+	r0=$(log_count "$VSFTPD_LOG" "${VCMD}RETR /\\?mirror/links/")
+	c0=$(log_count "$VSFTPD_LOG" "${VCMD}RETR /\\?mirror/links/chain.txt")
+	kget -r --follow-symlinks --output-dir "$d" "$V/mirror/links/"
+	check_rc 0 || rc=1
+	entries_are "$d" real.txt link.txt chain.txt dir dir/in.txt dir/up.txt || rc=1
+	for f in real.txt link.txt chain.txt dir/up.txt; do
+		check_sha "$d/$f" "$real" || rc=1
+		mtime_is "$d/$f" "$(stat -c %Y "$S/links/real.txt")" || rc=1
+	done
+	check_eq "RETRs" 5 "$(delta_since "$VSFTPD_LOG" "${VCMD}RETR /\\?mirror/links/" "$r0")" || rc=1
+	check_eq "RETRs of chain.txt, by its own name" 1 \
+		"$(delta_since "$VSFTPD_LOG" "${VCMD}RETR /\\?mirror/links/chain.txt" "$c0")" || rc=1
+	summary_is 5 27 0 0 4 0 0 || rc=1
+	for f in "linkdir': a link not followed: it points to a directory" \
+		"etclink': a link not followed: it points out of the tree" \
+		"out.txt': a link not followed: it points out of the tree" \
+		"dangling': a link not followed: it points to nothing"; do
+		check_contains "why a link is skipped" "$KERR" "$d/$f" || rc=1
+	done
+	r0=$(log_count "$VSFTPD_LOG" "${VCMD}RETR /\\?mirror/links/")
+	kget -r --follow-symlinks --output-dir "$d" "$V/mirror/links/"
+	check_rc 0 || rc=1
+	summary_is 0 0 5 0 4 0 0 || rc=1
+	check_eq "RETRs (second run)" 0 \
+		"$(delta_since "$VSFTPD_LOG" "${VCMD}RETR /\\?mirror/links/" "$r0")" || rc=1
 	return $rc
 }
 
@@ -889,6 +942,7 @@ tcase "--delete: extra files, directories and symlinks go (not a link's target),
 tcase "--include/--exclude: fnmatch on the path from the top, repeatable" c_filters
 tcase "--level 1, 2, 3: deeper directories neither listed nor made" c_level
 tcase "links in a LIST (to a file, a directory, /etc): skipped, never followed" c_links
+tcase "--follow-symlinks: links to files of the tree fetched as files, the others skipped and said" c_follow
 tcase "-Z --parallel-max 3: the tree byte for byte, each file once, at most 4 logins" c_parallel
 tcase "a missing directory: exit 6, no file made" c_missing
 tcase "-r with -l, -o, --checksum, a wildcard: exit 2, no connection; two trees into ./filt: exit 2, no RETR" c_usage
