@@ -68,6 +68,9 @@ void help_usage(void)
 	       "                           (default %d; more: exit 2, none fetched)\n"
 	       "      --max-entries N      with -r, at most N entries in a directory's\n"
 	       "                           listing (default %d; more: exit 2 for it)\n"
+	       "      --follow-symlinks    with -r, fetch a link that leads to a file of the\n"
+	       "                           tree (through 8 links at most) under its own name;\n"
+	       "                           others are skipped, and said why\n"
 	       "      --max-dirs N         with -r, at most N directories in a tree, each\n"
 	       "                           made locally (default %d; more: exit 2)\n",
 	       MIRROR_LEVEL_LIMIT, MIRROR_LEVEL_MAX, MIRROR_FILES_MAX, MIRROR_ENTRIES_MAX,
@@ -172,7 +175,7 @@ void help_usage(void)
 	       "  The directories are listed (MLSD, else LIST) on one login, level by\n"
 	       "  level, names sorted, before any file is fetched; with -Z, the files\n"
 	       "  then go to the workers. A listing is the server's: a name that cannot\n"
-	       "  be a file name is left out, a symlink is never followed (nor a device\n"
+	       "  be a file name is left out, a symlink is skipped (nor is a device\n"
 	       "  fetched), and every local directory is made and opened beneath the top\n"
 	       "  without following a symlink (one there: exit 7). --delete needs\n"
 	       "  --output-dir (not /) and one URL. -C - resumes only a partial a run\n"
