@@ -587,7 +587,10 @@ c_mirror_links() {
 		'type=OS.unix=slink:l7; l7' 'type=OS.unix=slink:/pub/sub/a.txt; l8' \
 		'type=OS.unix=symlink; l9' 'type=OS.unix=slink:/../pub//a.txt; la' >"$W/links"
 	rm -rf "$top"
-	listing "$W/links" mlsd -r --level 2 --follow-symlinks "$u/pub/"
+	listing "$W/links" mlsd -r --level 2 --follow-symlinks --failed "$W/failed" "$u/pub/"
+	# --failed names the tree, once, as given: -r -i fetches it again.
+	check_eq "--failed's lines" "# kftp-get --failed: 1 of 1 trees did not mirror whole; kftp-get -r -i FILE tries them again|$u/pub/" \
+		"$(paste -sd'|' "$W/failed")" || rc=1
 	# Fetched (refused: no server): l1, l5, l8 and la, in pub and in sub,
 	# and sub/l2 (../a.txt); l8 (/pub/sub/a.txt) is sub/a.txt from both.
 	for f in l1 l5 l8 la sub/l1 sub/l2 sub/l5 sub/l8 sub/la; do
@@ -615,8 +618,10 @@ c_mirror_links() {
 	expect 4 "pub/l2': a link not followed: it points out of the tree" || rc=1
 	expect 4 "1 excluded, 1 links skipped, 0 deleted, 1 failed" || rc=1
 	rm -rf "$top"
-	listing "$W/unix" list -r --level 1 "$u/pub/"
-	expect 4 "0 excluded, 2 links skipped, 0 deleted, 1 failed" || rc=1
+	listing "$W/unix" list -r --level 1 --failed "$W/failed" "$u/pub/" "$u/other" "$u/third/"
+	expect 4 "0 excluded, 6 links skipped, 0 deleted, 3 failed" || rc=1
+	check_eq "--failed's URLs (three trees)" "$u/pub/|$u/other|$u/third/" \
+		"$(grep -v '^#' "$W/failed" | paste -sd'|')" || rc=1
 	lacks "a link said without --follow-symlinks" "a link not followed" || rc=1
 	srun -- "$ASAN" --follow-symlinks "$u/pub/x"
 	expect 2 "--follow-symlinks is for a mirror: add -r" || rc=1
@@ -1147,7 +1152,7 @@ tcase "two URLs, one local name: refused before any request (issue 22)" c_shared
 tcase "ranges and sets: expanded in order, -g, bad patterns, -i as it is (issue 22)" c_globs
 tcase "-l: names from MLSD and LIST, hostile ones skipped, bad lines exit 8 (issue 22)" c_list_only
 tcase "-r: bounds, --level, --include, a local symlink refused, --delete (issue 22)" c_mirror
-tcase "-r --follow-symlinks: links to files of the tree only, each skip said (issue 22)" c_mirror_links
+tcase "-r --follow-symlinks: links to files of the tree only, each skip said; --failed names trees (issue 22)" c_mirror_links
 tcase "-x and --create-dirs: made before the transfer, never through a symlink (issue 22)" c_force_dirs
 tcase "wildcards: the matching plain files in order, none is exit 6, \\*, -g, -o (issue 22)" c_wildcards
 tcase "one URL: its failure names it, password masked (issue 21)" c_one_url_named

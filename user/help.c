@@ -117,6 +117,7 @@ void help_usage(void)
 	       "                           rate, exit_status, failed_step, errno, reply\n"
 	       "      --failed FILE        write the URLs that did not download to FILE\n"
 	       "                           (mode 0600), one a line: -i FILE tries again\n"
+	       "                           (with -r: the trees of which something failed)\n"
 	       "      --sha256             print each saved file's SHA-256 on stdout, as\n"
 	       "                           sha256sum does (with --json: in its line)\n"
 	       "      --checksum sha-256=HEX  the file's SHA-256 must be HEX, else exit 12\n"

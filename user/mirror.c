@@ -76,7 +76,9 @@ struct url_list {
 	const char **root;
 	uint64_t *size;
 	bool *resume;
+	size_t *tree;		/* the command line's URL it comes from */
 	size_t n, cap;
+	size_t cur_tree;	/* that of the tree being expanded */
 };
 
 /* One URL of the command line: its tree. */
@@ -154,6 +156,8 @@ static void push(struct url_list *l, char *url, int status, char *dir, int dir_a
 		l->size = grow(l->size, &cap, l->n, sizeof(*l->size));
 		cap = l->cap;
 		l->resume = grow(l->resume, &cap, l->n, sizeof(*l->resume));
+		cap = l->cap;
+		l->tree = grow(l->tree, &cap, l->n, sizeof(*l->tree));
 		l->cap = cap;
 	}
 	l->urls[l->n] = url;
@@ -163,6 +167,7 @@ static void push(struct url_list *l, char *url, int status, char *dir, int dir_a
 	l->root[l->n] = root;
 	l->size[l->n] = size;
 	l->resume[l->n] = false;
+	l->tree[l->n] = l->cur_tree;
 	l->n++;
 }
 
@@ -915,6 +920,7 @@ static void drop_tree(struct tree *t, const char *url_str)
 		out->root[n] = out->root[i];
 		out->size[n] = out->size[i];
 		out->resume[n] = out->resume[i];
+		out->tree[n] = out->tree[i];
 		n++;
 	}
 	out->n = n;
@@ -1060,10 +1066,12 @@ void mirror_expand(const struct run_ctx *ctx, struct options *opt)
 		t.ctx = ctx;
 		t.opt = opt;
 		t.out = &out;
+		out.cur_tree = i;
 		expand_tree(&t, opt->urls[i]);
-		wipe_free(opt->urls[i]);
 	}
-	free(opt->urls);
+	/* The trees' URLs stay, for --failed (options_wipe() wipes them). */
+	opt->mirror_tops = opt->urls;
+	opt->nmirror_tops = opt->nurls;
 	free(opt->wildcard);
 	free(opt->url_status);
 	opt->wildcard = NULL;
@@ -1074,6 +1082,7 @@ void mirror_expand(const struct run_ctx *ctx, struct options *opt)
 	opt->url_root_name = out.root;
 	opt->url_size = out.size;
 	opt->url_resume = out.resume;
+	opt->url_tree = out.tree;
 	opt->nurls = out.n;
 	opt->mirror_expanded = true;
 }

@@ -840,6 +840,15 @@ void options_wipe(struct options *opt)
 	opt->url_size = NULL;
 	free(opt->url_resume);
 	opt->url_resume = NULL;
+	for (i = 0; i < opt->nmirror_tops; i++) {
+		explicit_bzero(opt->mirror_tops[i], strlen(opt->mirror_tops[i]));
+		free(opt->mirror_tops[i]);
+	}
+	free(opt->mirror_tops);
+	opt->mirror_tops = NULL;
+	opt->nmirror_tops = 0;
+	free(opt->url_tree);
+	opt->url_tree = NULL;
 	free(opt->include);
 	free(opt->exclude);
 	opt->include = opt->exclude = NULL;

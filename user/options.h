@@ -43,6 +43,13 @@ struct options {
 	size_t nmirror_strings, mirror_strings_cap;
 	uint64_t *url_size;
 	bool *url_resume;	/* -C -: its local copy is a partial to resume */
+	/*
+	 * -r, once expanded: the command line's trees (their URLs as given),
+	 * and per URL the one it belongs to: --failed names trees, not files.
+	 */
+	char **mirror_tops;
+	size_t nmirror_tops;
+	size_t *url_tree;
 	const char *output;	/* -o */
 	bool to_stdout;		/* -o - */
 	const char *output_dir;	/* --output-dir */

@@ -103,35 +103,66 @@ void results_json(const struct job *job, size_t index, int status, uint64_t ms)
 		  NULL, report_reply(res, reply, sizeof(reply)), job->retries, sha256);
 }
 
+/*
+ * Which lines --failed writes: each URL that did not download; with -r,
+ * each tree (its top's URL, once) of which something failed, since a
+ * file's URL given to -i again would land out of its tree.
+ */
+static size_t failed_lines(const struct options *opt, const int *status, bool *failed)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < opt->nurls; i++) {
+		if (status[i] == EXIT_OK)
+			continue;
+		if (opt->url_tree)
+			failed[opt->url_tree[i]] = true;
+		else
+			failed[i] = true;
+	}
+	for (i = 0; i < (opt->url_tree ? opt->nmirror_tops : opt->nurls); i++)
+		n += failed[i];
+	return n;
+}
+
 /* --failed: the URLs that did not download, one a line, as -i reads them. */
 static void write_failed(const struct options *opt, const int *status)
 {
-	size_t i, nfailed = 0, start;
-	bool secret = false;
+	char **urls = opt->url_tree ? opt->mirror_tops : opt->urls;
+	size_t i, n = opt->url_tree ? opt->nmirror_tops : opt->nurls, nfailed, start;
+	bool secret = false, *failed;
 	FILE *f;
 
 	if (failed_fd < 0)
 		return;
-	for (i = 0; i < opt->nurls; i++)
-		if (status[i] != EXIT_OK) {
-			nfailed++;
-			secret |= url_password_span(opt->urls[i], &start) > 0;
-		}
+	failed = calloc(n ?: 1, sizeof(*failed));
+	if (!failed)
+		die(EXIT_OTHER, "out of memory");
+	nfailed = failed_lines(opt, status, failed);
+	for (i = 0; i < n; i++)
+		if (failed[i])
+			secret |= url_password_span(urls[i], &start) > 0;
 	if (secret)
 		fchmod(failed_fd, 0600);
 	f = fdopen(failed_fd, "w");
 	if (!f) {
 		close(failed_fd);
+		free(failed);
 		say("cannot write the --failed file '%s': %s", opt->failed_file,
 		    strerror(errno));
 		return;
 	}
 	failed_fd = -1;
-	fprintf(f, "# " PROG " --failed: %zu of %zu URLs did not download; "
-		PROG " -i FILE tries them again\n", nfailed, opt->nurls);
-	for (i = 0; i < opt->nurls; i++)
-		if (status[i] != EXIT_OK)
-			fprintf(f, "%s\n", opt->urls[i]);
+	if (opt->url_tree)
+		fprintf(f, "# " PROG " --failed: %zu of %zu trees did not mirror whole; "
+			PROG " -r -i FILE tries them again\n", nfailed, n);
+	else
+		fprintf(f, "# " PROG " --failed: %zu of %zu URLs did not download; "
+			PROG " -i FILE tries them again\n", nfailed, n);
+	for (i = 0; i < n; i++)
+		if (failed[i])
+			fprintf(f, "%s\n", urls[i]);
+	free(failed);
 	if (fclose(f))
 		say("cannot write the --failed file '%s': %s", opt->failed_file,
 		    strerror(errno));
