@@ -32,7 +32,8 @@
 #     the two good files land, inside the output directory, exit 0; a
 #     directory that lists itself (exit 2, "deeper than 32 levels", at
 #     most 32 levels made); a tree that changed since it was listed (exit
-#     6, the rest fetched, no temp file), then changed again (-N --delete);
+#     6, the rest fetched, no temp file, --failed names the tree), then
+#     changed again (-r -N --delete -i the --failed file);
 #     a listing that never ends (exit 11);
 #   - a local directory that is a symlink, before the run (vsftpd) or made
 #     one while a file of the top directory is held by the server: nothing
@@ -824,9 +825,11 @@ c_change() {
 	d=$(fresh change)
 	mkdir -p "$d/gonedir" && printf 'keep\n' >"$d/gonedir/keep.txt" &&
 		printf 'stale\n' >"$d/stale.txt" || return 1
-	kget -r --delete --output-dir "$d" "$H/d/"
+	kget -r --delete --failed "$W/failed" --output-dir "$d" "$H/d/"
 	check_rc 6 || rc=1
 	check_contains "message" "$KERR" "gone.txt" || rc=1
+	# --failed names the tree, for -r -i, not its files.
+	check_eq "--failed's URLs" "$H/d/" "$(grep -v '^#' "$W/failed")" || rc=1
 	check_sha "$d/a.txt" "$(sha_str 'file a, first\n')" || rc=1
 	mtime_is "$d/a.txt" "$T_A1" || rc=1
 	check_sha "$d/sub/s.txt" "$(sha_str 'file s\n')" || rc=1
@@ -844,7 +847,7 @@ c_change() {
 	[ "${n:-0}" -ge 1 ] || { diag "summary: no failure counted: $KERR"; rc=1; }
 	hs_use mirrorchange2 || return 1
 	r0=$(log_count "$HSLOG" '< RETR ')
-	kget -r -N --delete --output-dir "$d" "$H/d/"
+	kget -r -N --delete --output-dir "$d" -i "$W/failed"
 	check_rc 0 || rc=1
 	entries_are "$d" a.txt new.txt || rc=1
 	check_sha "$d/a.txt" "$(sha_str 'file a, second version\n')" || rc=1
@@ -950,7 +953,7 @@ tcase "--max-files and --max-entries: one over is exit 2 before any RETR, the bo
 tcase "hostile MLSD tree (../x, /etc/x, a/b, CR, NUL, ESC, 300 bytes, ../../y, evil -> /): only the good files" c_hostile_mlsd
 tcase "hostile LIST tree (the same names, a link, a FIFO): only the good files" c_hostile_list
 tcase "a directory that lists itself: exit 2 at 32 levels; --level 3 stops silently" c_loop
-tcase "a tree changed since listed (550s, a grown file): exit 6, the rest fetched; -N --delete follows it" c_change
+tcase "a tree changed since listed (550s, a grown file): exit 6, the rest fetched, --failed names the tree; -r -i of it follows the change" c_change
 tcase "a listing that never ends, with -r: exit 11" c_endless
 tcase "a local subdirectory that is a symlink: exit 7, nothing written through it" c_symlink_before
 tcase "a local subdirectory swapped for a symlink mid-run (RETR held): exit 7, canary empty" c_symlink_swap
