@@ -30,10 +30,13 @@
 #                  whole: kftp-get -r, wget -m, lftp's mirror (issue 22)
 # Each round runs every workload with the clients in a rotated order;
 # every downloaded file is checked against its SHA-256 after the timing.
+# With the mirror workload, one more kftp-get -r, traced (-v) and untimed,
+# says where one file's time goes (bench/timeline.py: breakdown.txt).
 #
 # Environment: BENCH_QUICK=1 (one small round), BENCH_ROUNDS (default 3).
 # Output in /results: raw.csv (one row per timed run), mem.txt (Slab and
-# the pages kftp holds, around the concurrent downloads), info.txt.
+# the pages kftp holds, around the concurrent downloads), info.txt, and
+# breakdown.txt.
 # Progress goes to stdout as "# " lines.
 set -u -o pipefail
 
@@ -472,6 +475,16 @@ sample_mem() {
 	done
 }
 
+# breakdown: the tree once more with kftp-get -v -r, each trace line
+# stamped as it comes: where one file's time goes (issue 24).
+breakdown() {
+	rm -rf "$DST/mirror" && mkdir -p "$DST/mirror" || return 1
+	"$KGET" -v -r --output-dir "$DST/mirror/t" "ftp://127.0.0.1:$PORT/t/" 2>&1 >/dev/null |
+		/usr/bin/python3 "$BENCH/timeline.py" "$RESULTS/breakdown.txt" ||
+		say "the traced kftp-get -r failed: no breakdown"
+	rm -rf "$DST/mirror"
+}
+
 main() {
 	[ -n "${KFTP_VM:-}" ] || fail "runs only in the test VM (bench/run.sh)"
 	echo 'round,workload,client,bytes,files,wall_s,user_s,sys_s,rc,verified' >"$RESULTS/raw.csv"
@@ -487,6 +500,7 @@ main() {
 	for r in $(seq "$ROUNDS"); do
 		round "$r" $((r - 1))
 	done
+	! wants mirror || breakdown
 	say "$ROW_FAIL runs failed or did not verify"
 	[ "$ROW_FAIL" = 0 ]
 }

@@ -45,7 +45,7 @@ out=$KFTP_BUILD_DIR/bench
 results=$out/guest
 mkdir -p "$results"
 rm -f -- "$results/raw.csv" "$results/mem.txt" "$results/info.txt" \
-	"$out/raw.csv" "$out/summary.csv" "$out/mem.txt" "$out/bench.png" \
+	"$results/breakdown.txt" "$out/breakdown.txt" "$out/raw.csv" "$out/summary.csv" "$out/mem.txt" "$out/bench.png" \
 	"$out/table.md" "$out/plot.dat"
 
 printf '# kftp bench%s: kernel %s (QEMU, TCG), host load %s\n' \
@@ -107,6 +107,11 @@ c_csv() {
 		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|date)=' "$out/info.txt" | tr '\n' ' ')"
 		echo "Slab (kB) and pages held by kftp, around the concurrent kftp downloads:"
 		sed 's/^/    /' "$out/mem.txt"
+		if [ -s "$results/breakdown.txt" ]; then
+			cp -- "$results/breakdown.txt" "$out/"
+			echo
+			cat "$out/breakdown.txt"
+		fi
 	} >>"$out/table.md"
 	diag "$(cat "$out/table.md")"
 }

@@ -1,0 +1,115 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""timeline.py OUT: where one file's time goes inside a session (issue 24).
+
+Reads kftp-get -v's trace on stdin (the kernel writes each line as it
+happens: "> CMD" sent, "< ddd text" read, "* ..." about the connections),
+stamps each line with the time it arrives, and writes OUT: for each phase
+of a file's dialogue, how often it was seen and its median and mean in
+milliseconds, and the wall time per file.
+
+The phases, per request on a kept connection:
+  between files   from one file's final reply to the next request's first
+                  trace line: kftp-get's work on the file and on the next
+                  one (rename, times, fsync, the next ioctl), and the
+                  module's opening of the next file
+  TYPE, SIZE, MDTM, PORT/EPRT, REST   each command to its final reply
+  listen          MDTM's (or SIZE's) reply to "* listening": the data port
+  RETR            RETR to its 1xx reply
+  data and 226    the 1xx reply to the final one: accept, the data, the
+                  file's end, and the server's 226
+The trace itself costs: the figures are those of a traced run.
+"""
+import statistics
+import sys
+import time
+
+COMMANDS = ("USER", "PASS", "TYPE", "FEAT", "SIZE", "MDTM", "PORT", "EPRT",
+            "REST", "RETR", "LIST", "NLST", "MLSD", "HASH")
+ORDER = ("between files", "TYPE", "SIZE", "MDTM", "listen", "PORT", "EPRT",
+         "REST", "RETR", "data and 226")
+
+
+def stamp(stream):
+    """(seconds, line) for each line, as it comes."""
+    out = []
+    for raw in iter(stream.readline, b""):
+        out.append((time.monotonic(), raw.decode("latin-1").rstrip("\r\n")))
+    return out
+
+
+def final_code(line):
+    """The code of a final reply line "< ddd text", or None."""
+    if len(line) < 6 or not line.startswith("< ") or not line[2:5].isdigit():
+        return None
+    return line[2:5] if line[5:6] in (" ", "") else None
+
+
+def phases(lines):
+    """{phase: [ms, ...]}, the number of files (final replies to RETR), and
+    the time from the first file's request to the last file's end."""
+    seen = {p: [] for p in ORDER}
+    req_start = first = end = None
+    pending = None          # (phase, sent at)
+    last_final = None       # the previous file's 226, for "between files"
+    after_reply = None      # the last final reply, for "listen"
+    files = 0
+    for t, line in lines:
+        if line.startswith("* reusing") or line.startswith("* connected"):
+            req_start = t
+        if line.startswith("* reusing") and last_final is not None:
+            seen["between files"].append((t - last_final) * 1000)
+            last_final = None
+        if line.startswith("* listening") and after_reply is not None:
+            seen["listen"].append((t - after_reply) * 1000)
+        if line.startswith("> "):
+            verb = line[2:].split(" ", 1)[0]
+            if verb in COMMANDS:
+                pending = (verb, t)
+            continue
+        code = final_code(line)
+        if code is None or pending is None:
+            continue
+        phase, sent = pending
+        if phase == "RETR" and code.startswith("1"):
+            if first is None:
+                first = req_start if req_start is not None else sent
+            seen["RETR"].append((t - sent) * 1000)
+            pending = ("data and 226", t)
+            continue
+        if phase == "data and 226":
+            files += 1
+            last_final = end = t
+        if phase in seen:
+            seen[phase].append((t - sent) * 1000)
+        after_reply = t
+        pending = None
+    return seen, files, (end - first) * 1000 if files else 0.0
+
+
+def main():
+    lines = stamp(sys.stdin.buffer)
+    seen, files, wall = phases(lines)
+    with open(sys.argv[1], "w") as out:
+        if not files or wall <= 0:
+            out.write("no file was traced\n")
+            return 1
+        out.write("Where one file's time goes, kftp-get -v -r of %d files "
+                  "(%.2f ms a file, %.1f files/s, traced):\n\n" %
+                  (files, wall / files, files * 1000 / wall))
+        out.write("| phase | count | median ms | mean ms |\n|---|---:|---:|---:|\n")
+        total = 0.0
+        for p in ORDER:
+            v = seen[p]
+            if not v:
+                continue
+            med = statistics.median(v)
+            total += med
+            out.write("| %s | %d | %.2f | %.2f |\n" % (p, len(v), med,
+                                                       statistics.mean(v)))
+        out.write("| sum of medians | | %.2f | |\n" % total)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
