@@ -574,58 +574,80 @@ c_mirror() {
 
 # --follow-symlinks through the stand-in, whose every directory lists the
 # same links (MLSD's "slink:" and LIST's "->"): only a link that leads to
-# a file of the tree is fetched (here: refused, no server), by its own
-# name; the others are skipped, each said why. Without the option, none
-# is followed.
+# a file of the tree, through its listed directories, is fetched (here:
+# refused, no server) by its own name; the others are skipped, each said
+# why: out of the tree, an absolute target under a top relative to the
+# login directory, "name/..", a name listed twice, a loop. A target that
+# --exclude leaves out stays out. Without the option, none is followed.
+# --failed names the trees.
 c_mirror_links() {
-	local rc=0 u=ftp://127.0.0.1:9 top="$W/run/pub" why
+	local rc=0 u=ftp://127.0.0.1:9 top="$W/run/pub" f why
 	printf '%s\r\n' 'type=cdir; /pub' 'type=file;size=5;modify=20261204101500; a.txt' \
 		'type=dir;modify=20261204101500; sub' \
 		'type=OS.unix=slink:a.txt; l1' 'type=OS.unix=slink:../a.txt; l2' \
 		'type=OS.unix=slink:/etc/passwd; l3' 'type=OS.unix=slink:sub; l4' \
 		'type=OS.unix=slink:./l1; l5' 'type=OS.unix=slink:nothere; l6' \
 		'type=OS.unix=slink:l7; l7' 'type=OS.unix=slink:/pub/sub/a.txt; l8' \
-		'type=OS.unix=symlink; l9' 'type=OS.unix=slink:/../pub//a.txt; la' >"$W/links"
+		'type=OS.unix=symlink; l9' 'type=OS.unix=slink:/../pub//a.txt; la' \
+		'type=OS.unix=slink:sub/../a.txt; lb' 'type=OS.unix=slink:a.txt; lc' \
+		'type=OS.unix=slink:/etc/passwd; lc' >"$W/links"
 	rm -rf "$top"
 	listing "$W/links" mlsd -r --level 2 --follow-symlinks --failed "$W/failed" "$u/pub/"
-	# --failed names the tree, once, as given: -r -i fetches it again.
-	check_eq "--failed's lines" "# kftp-get --failed: 1 of 1 trees did not mirror whole; kftp-get -r -i FILE tries them again|$u/pub/" \
-		"$(paste -sd'|' "$W/failed")" || rc=1
-	# Fetched (refused: no server): l1, l5, l8 and la, in pub and in sub,
-	# and sub/l2 (../a.txt); l8 (/pub/sub/a.txt) is sub/a.txt from both.
-	for f in l1 l5 l8 la sub/l1 sub/l2 sub/l5 sub/l8 sub/la; do
-		expect 4 "pub/$f: cannot connect" || rc=1
+	# Fetched: l1 and l5 in pub and in sub, and sub/l2 (../a.txt).
+	for f in a.txt l1 l5 sub/a.txt sub/l1 sub/l2 sub/l5; do
+		expect 4 "$u/pub/$f: cannot connect" || rc=1
 	done
 	for why in "pub/l2': a link not followed: it points out of the tree" \
-		"pub/l3': a link not followed: it points out of the tree" \
+		"pub/l3': a link not followed: it points to an absolute path, and the tree's URL is relative" \
 		"pub/l4': a link not followed: it points to a directory" \
 		"pub/sub/l4': a link not followed: it points to a directory" \
 		"pub/l6': a link not followed: it points to nothing that the tree's listings show" \
 		"pub/l7': a link not followed: more than 8 links in a row" \
 		"pub/l9': a link not followed: the listing does not say where it points" \
-		"pub/sub/l3': a link not followed: it points out of the tree"; do
+		"pub/lb': a link not followed: its target goes back up ('..') after a name" \
+		"pub/lc': a link not followed: its name is listed twice" \
+		"pub/sub/l8': a link not followed: it points to an absolute path"; do
 		expect 4 "$why" || rc=1
 	done
 	lacks "a followed link said skipped" "pub/l1': a link" || rc=1
-	expect 4 "mirror: 0 fetched (0 bytes), 0 up to date, 0 excluded, 11 links skipped, 0 deleted, 11 failed" || rc=1
-	# The same in LIST's form; --exclude applies to the link's own path.
+	expect 4 "mirror: 0 fetched (0 bytes), 0 up to date, 0 excluded, 19 links skipped, 0 deleted, 7 failed" || rc=1
+	# --failed names the tree, once, as given: -r -i fetches it again.
+	check_eq "--failed's lines" "# kftp-get --failed: 1 of 1 trees did not mirror whole; kftp-get -r -i FILE tries them again|$u/pub/" \
+		"$(paste -sd'|' "$W/failed")" || rc=1
+	# A top from the root (%2F): absolute targets through it are followed.
+	rm -rf "$top"
+	listing "$W/links" mlsd -r --level 2 --follow-symlinks "$u/%2Fpub/"
+	for f in l8 la sub/l8 sub/la; do
+		expect 4 "$u/%2Fpub/$f: cannot connect" || rc=1
+	done
+	expect 4 "pub/l3': a link not followed: it points out of the tree" || rc=1
+	expect 4 "0 excluded, 15 links skipped, 0 deleted, 11 failed" || rc=1
+	# LIST's form; an ambiguous "a -> b -> c"; --exclude, on the target's
+	# path and on the link's own.
 	printf '%s\r\n' 'total 8' '-rw-r--r-- 1 ftp ftp 5 Dec  4 10:15 a.txt' \
 		'lrwxrwxrwx 1 ftp ftp 5 Dec  4 10:15 l1 -> a.txt' \
-		'lrwxrwxrwx 1 ftp ftp 5 Dec  4 10:15 l2 -> ../etc' >"$W/unix"
+		'lrwxrwxrwx 1 ftp ftp 5 Dec  4 10:15 l2 -> ../etc' \
+		'lrwxrwxrwx 1 ftp ftp 5 Dec  4 10:15 l3 -> a.txt -> b' >"$W/unix"
 	rm -rf "$top"
-	listing "$W/unix" list -r --level 1 --follow-symlinks --exclude a.txt "$u/pub/"
-	expect 4 "pub/l1: cannot connect" || rc=1
-	expect 4 "pub/l2': a link not followed: it points out of the tree" || rc=1
-	expect 4 "1 excluded, 1 links skipped, 0 deleted, 1 failed" || rc=1
+	listing "$W/unix" list -r --level 1 --follow-symlinks --exclude a.txt \
+		--failed "$W/failed" "$u/pub/"
+	expect 0 "mirror: 0 fetched (0 bytes), 0 up to date, 2 excluded, 2 links skipped, 0 deleted, 0 failed" || rc=1
+	check_eq "--failed, nothing to fetch" "# kftp-get --failed: 0 of 1 trees did not mirror whole; kftp-get -r -i FILE tries them again" \
+		"$(cat "$W/failed")" || rc=1
+	expect 0 "pub/l2': a link not followed: it points out of the tree" || rc=1
+	expect 0 "pub/l3': a link not followed: the listing does not say where it points" || rc=1
+	rm -rf "$top"
+	listing "$W/unix" list -r --level 1 --follow-symlinks --exclude l1 "$u/pub/"
+	expect 4 "1 excluded, 2 links skipped, 0 deleted, 1 failed" || rc=1
 	rm -rf "$top"
 	listing "$W/unix" list -r --level 1 --failed "$W/failed" "$u/pub/" "$u/other" "$u/third/"
-	expect 4 "0 excluded, 6 links skipped, 0 deleted, 3 failed" || rc=1
+	expect 4 "0 excluded, 9 links skipped, 0 deleted, 3 failed" || rc=1
 	check_eq "--failed's URLs (three trees)" "$u/pub/|$u/other|$u/third/" \
 		"$(grep -v '^#' "$W/failed" | paste -sd'|')" || rc=1
 	lacks "a link said without --follow-symlinks" "a link not followed" || rc=1
 	srun -- "$ASAN" --follow-symlinks "$u/pub/x"
 	expect 2 "--follow-symlinks is for a mirror: add -r" || rc=1
-	rm -rf "$top"
+	rm -rf "$top" "$W/run/other" "$W/run/third"
 	return $rc
 }
 

@@ -25,7 +25,7 @@
 /* What a tree's URLs and paths may take in memory (-r) */
 #define MIRROR_BYTES_MAX	(256 << 20)
 #define MIRROR_LEVEL_LIMIT	1000
-/* --follow-symlinks: links in a row to a file, as a kernel's MAXSYMLINKS. */
+/* --follow-symlinks: at most this many links in a row to a file */
 #define MIRROR_LINK_HOPS	8
 #define MIRROR_LINK_HOPS_STR	"8"
 #define MIRROR_FILES_MAX	1000000

@@ -394,6 +394,11 @@ enum listing_result listing_parse_unix(const char *line, size_t len, time_t now,
 			e->target = arrow + 4;
 			e->target_len = (size_t)(name + name_len - e->target);
 			name_len = (size_t)(arrow - name);
+			/* "a -> b -> c": which arrow is the link's? No target. */
+			if (memmem(e->target, e->target_len, " -> ", 4)) {
+				e->target = NULL;
+				e->target_len = 0;
+			}
 		}
 	}
 	if (dot_entry(name, name_len))

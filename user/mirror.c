@@ -39,6 +39,7 @@ struct entry {
 	time_t mtime;
 	unsigned int mtime_step;
 	char *target;		/* a link's, with --follow-symlinks, or NULL */
+	bool twice;		/* its name is listed twice */
 };
 
 struct entries {
@@ -194,6 +195,7 @@ static void collect(const struct listing_entry *e, void *arg)
 	x->mtime = e->mtime;
 	x->mtime_step = e->mtime_step ?: 1;
 	x->target = NULL;
+	x->twice = false;
 	/* A target with a NUL in it could not be compared whole: none. */
 	if (l->targets && e->type == LISTING_LINK && e->target_len &&
 	    !memchr(e->target, '\0', e->target_len)) {
@@ -613,13 +615,24 @@ static void take_file(struct tree *t, const struct todo *d, int dfd, const struc
 	t->out->resume[t->out->n - 1] = resume;
 }
 
+/* How a path folded (fold_path()). */
+enum fold {
+	FOLD_OK,
+	FOLD_ABOVE,		/* a ".." climbs above where it started */
+	FOLD_BACK,		/* a ".." comes after a name of the path */
+};
+
 /*
  * Fold the components of p into the path out (of length *n, in a buffer
  * large enough): empty ones and "." are dropped, ".." takes the last one
- * off. NULL, or the ".." that would climb above where out started.
+ * off. A ".." after a name of p itself is FOLD_BACK: a server resolves
+ * "lnk/.." physically, through lnk, which may be a link to anywhere; the
+ * names before p in out are the tree's own directories. On FOLD_ABOVE,
+ * *stop is the ".." that would climb.
  */
-static const char *fold_path(char *out, size_t *n, const char *p)
+static enum fold fold_path(char *out, size_t *n, const char *p, const char **stop)
 {
+	bool named = false;
 	const char *end;
 	size_t len;
 
@@ -629,8 +642,12 @@ static const char *fold_path(char *out, size_t *n, const char *p)
 		if (!len || (len == 1 && *p == '.'))
 			continue;
 		if (len == 2 && p[0] == '.' && p[1] == '.') {
-			if (!*n)
-				return p;
+			if (named)
+				return FOLD_BACK;
+			if (!*n) {
+				*stop = p;
+				return FOLD_ABOVE;
+			}
 			while (*n && out[*n - 1] != '/')
 				(*n)--;
 			if (*n)
@@ -641,53 +658,68 @@ static const char *fold_path(char *out, size_t *n, const char *p)
 			out[(*n)++] = '/';
 		memcpy(out + *n, p, len);
 		*n += len;
+		named = true;
 	}
 	out[*n] = '\0';
-	return NULL;
+	return FOLD_OK;
 }
 
 /* An absolute path, folded: "/.." is "/", nothing climbs out of the root. */
-static void fold_absolute(char *out, size_t *n, const char *p)
+static enum fold fold_absolute(char *out, size_t *n, const char *p)
 {
-	const char *stop;
+	enum fold f;
 
 	*n = 0;
-	while ((stop = fold_path(out, n, p)))
-		p = stop + 2;
+	while ((f = fold_path(out, n, p, &p)) == FOLD_ABOVE)
+		p += 2;
+	return f;
 }
 
 /*
  * Where the link k's target leads, as a path in the tree ("" for the
- * top), or NULL if it leaves the tree: a relative target from the link's
- * directory, an absolute one from the server's root, through the top's
- * remote path. Lexically: the server resolves the link itself when the
- * file is fetched by the link's name, from what the tree lists.
+ * top), or NULL with *why: a relative target from the link's directory,
+ * an absolute one from the server's root, through the top's path (only
+ * for a top given from the root, "%2F...": another is relative to the
+ * login directory, which kftp-get does not know). Lexically: the server
+ * resolves the link itself when it is fetched by its own name, and the
+ * path found must be one the tree lists, through its own directories.
  */
-static char *link_leads_to(const struct tree *t, const struct known *k)
+static char *link_leads_to(const struct tree *t, const struct known *k, const char **why)
 {
-	const char *target = k->e.target, *top = t->top_path;
-	size_t n = 0, size = strlen(k->path) + strlen(target) + 2, len = strlen(top);
+	const char *target = k->e.target, *stop;
+	size_t n = 0, size = strlen(k->path) + strlen(target) + 2, len;
 	char *out = malloc(size);
+	enum fold f;
 
 	if (!out)
 		die(EXIT_OTHER, "out of memory");
+	*why = NULL;
 	if (*target != '/') {
 		/* The link's directory: its path without its name. */
 		n = (size_t)(k->e.name - k->path);
 		n -= n ? 1 : 0;
 		memcpy(out, k->path, n);
-		if (!fold_path(out, &n, target))
-			return out;
-		free(out);
-		return NULL;
+		f = fold_path(out, &n, target, &stop);
+	} else if (!t->top_path) {
+		*why = "it points to an absolute path, and the tree's URL is relative to "
+		       "the login directory (from the root, it starts with %2F)";
+		f = FOLD_OK;
+	} else {
+		f = fold_absolute(out, &n, target);
+		len = strlen(t->top_path);
+		if (f == FOLD_OK && strncmp(out, t->top_path, len))
+			f = FOLD_ABOVE;
+		else if (f == FOLD_OK && len && out[len] && out[len] != '/')
+			f = FOLD_ABOVE;
+		else if (f == FOLD_OK && len)
+			memmove(out, out + len + (out[len] ? 1 : 0), strlen(out + len) + 1);
 	}
-	fold_absolute(out, &n, target);
-	if (!len)
+	if (f == FOLD_ABOVE)
+		*why = "it points out of the tree";
+	else if (f == FOLD_BACK)
+		*why = "its target goes back up ('..') after a name, which may be a link";
+	if (!*why)
 		return out;
-	if (!strncmp(out, top, len) && (!out[len] || out[len] == '/')) {
-		memmove(out, out + len + (out[len] ? 1 : 0), strlen(out + len) + 1);
-		return out;
-	}
 	free(out);
 	return NULL;
 }
@@ -715,14 +747,18 @@ static const char *link_file(const struct tree *t, const struct known *k,
 	unsigned int hops;
 	char *path;
 
+	const char *why;
+
 	for (hops = 0; at->e.type == LISTING_LINK; hops++) {
 		if (hops == MIRROR_LINK_HOPS)
 			return "more than " MIRROR_LINK_HOPS_STR " links in a row";
+		if (at->e.twice)
+			return "its name is listed twice: which is the server's?";
 		if (!at->e.target)
 			return "the listing does not say where it points";
-		path = link_leads_to(t, at);
+		path = link_leads_to(t, at, &why);
 		if (!path)
-			return "it points out of the tree";
+			return why;
 		at = *path ? find_known(t, path) : NULL;
 		if (!*path) {
 			free(path);
@@ -771,6 +807,12 @@ static void follow_links(struct tree *t)
 			if (!opt->quiet)
 				note("'%s/%s': a link not followed: %s", t->root_name, k->path,
 				     why);
+			continue;
+		}
+		/* What --exclude leaves out stays out, under any name. */
+		if (!selected(opt, file->path)) {
+			opt->mirror_counts.excluded++;
+			close(dfd);
 			continue;
 		}
 		e = file->e;
@@ -847,6 +889,7 @@ static void walk_dir(struct tree *t, const struct todo *d, size_t at)
 		/* A name listed twice is one entry. */
 		if (i && !strcmp(e->name, l.v[i - 1].name))
 			continue;
+		l.v[i].twice = i + 1 < l.n && !strcmp(e->name, l.v[i + 1].name);
 		/* Another run's temporary file is not the server's to give. */
 		if (localfile_is_temp_name(e->name))
 			continue;
@@ -956,10 +999,6 @@ static void expand_tree(struct tree *t, const char *url_str)
 	snprintf(top, len + 2, "%s%s", url_str, len && url_str[len - 1] == '/' ? "" : "/");
 	t->out_start = t->out->n;
 	name = top_name_of(url_str, &rpath, &path);
-	/* The top's path, folded as a link's absolute target is. */
-	t->top_path = xstrdup(path);
-	fold_absolute(t->top_path, &folded, path);
-	free(path);
 	if (opt->output_dir) {
 		t->root_fd = opt->output_dir_fd;
 		t->root_name = xstrdup(opt->output_dir);
@@ -981,9 +1020,19 @@ static void expand_tree(struct tree *t, const char *url_str)
 			push(t->out, top, EXIT_USAGE, NULL, -1, NULL, 0);
 			free(t->top_name);
 			free(t->root_name);
+			free(path);
 			return;
 		}
 	}
+	/* An absolute link target is compared with a top given from the root. */
+	if (*path == '/') {
+		t->top_path = xstrdup(path);
+		if (fold_absolute(t->top_path, &folded, path) != FOLD_OK) {
+			free(t->top_path);
+			t->top_path = NULL;
+		}
+	}
+	free(path);
 	/* The files of the tree name it (url_root_name): the run keeps it. */
 	keep_string(opt, t->root_name);
 	t->level_max = opt->mirror_level ?: MIRROR_LEVEL_MAX;
@@ -1002,6 +1051,9 @@ static void expand_tree(struct tree *t, const char *url_str)
 	/* Links lead anywhere in the tree: followed once it is all listed. */
 	if (!t->over && t->head == t->nq && opt->follow_symlinks)
 		follow_links(t);
+	else
+		for (i = 0; i < t->nknown; i++)
+			opt->mirror_counts.links += t->known[i].e.type == LISTING_LINK;
 	if (t->over)
 		drop_tree(t, url_str);
 	/* A tree that was not all listed is not the server's: nothing goes. */

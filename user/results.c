@@ -115,12 +115,12 @@ static size_t failed_lines(const struct options *opt, const int *status, bool *f
 	for (i = 0; i < opt->nurls; i++) {
 		if (status[i] == EXIT_OK)
 			continue;
-		if (opt->url_tree)
+		if (opt->mirror_tops)
 			failed[opt->url_tree[i]] = true;
 		else
 			failed[i] = true;
 	}
-	for (i = 0; i < (opt->url_tree ? opt->nmirror_tops : opt->nurls); i++)
+	for (i = 0; i < (opt->mirror_tops ? opt->nmirror_tops : opt->nurls); i++)
 		n += failed[i];
 	return n;
 }
@@ -128,8 +128,8 @@ static size_t failed_lines(const struct options *opt, const int *status, bool *f
 /* --failed: the URLs that did not download, one a line, as -i reads them. */
 static void write_failed(const struct options *opt, const int *status)
 {
-	char **urls = opt->url_tree ? opt->mirror_tops : opt->urls;
-	size_t i, n = opt->url_tree ? opt->nmirror_tops : opt->nurls, nfailed, start;
+	char **urls = opt->mirror_tops ? opt->mirror_tops : opt->urls;
+	size_t i, n = opt->mirror_tops ? opt->nmirror_tops : opt->nurls, nfailed, start;
 	bool secret = false, *failed;
 	FILE *f;
 
@@ -153,7 +153,7 @@ static void write_failed(const struct options *opt, const int *status)
 		return;
 	}
 	failed_fd = -1;
-	if (opt->url_tree)
+	if (opt->mirror_tops)
 		fprintf(f, "# " PROG " --failed: %zu of %zu trees did not mirror whole; "
 			PROG " -r -i FILE tries them again\n", nfailed, n);
 	else

@@ -275,6 +275,8 @@ static void listing(void)
 	   "a b", LISTING_LINK, 9, 1796379300);
 	LC('u', "lrwxrwxrwx 1 0 0 9 Dec 04 10:15 bare", LISTING_ENTRY, "bare",
 	   LISTING_LINK, 9, 1796379300);
+	LC('u', "lrwxrwxrwx 1 0 0 9 Dec 04 10:15 a -> b -> c", LISTING_ENTRY, "a",
+	   LISTING_LINK, 9, 1796379300);
 	LC('u', "-rw-r--r-- 1 u g 5 Dec 04 10:15  spaced", LISTING_ENTRY, " spaced",
 	   LISTING_FILE, 5, 1796379300);
 	LC('u', "-rw-r--r-- 1 ftp 5 Dec 04 10:15 nogroup", LISTING_ENTRY, "nogroup",

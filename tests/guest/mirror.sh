@@ -610,8 +610,8 @@ c_links() {
 # --follow-symlinks: the links that lead to a file of the tree (link.txt,
 # chain.txt through it, dir/up.txt by ../) land as regular files with the
 # file's bytes and time, RETR'd by their own names; the others (to a
-# directory, to /etc, out of the tree, to nothing) are skipped, each said
-# why. A second run fetches nothing: a followed link is up to date by its
+# directory, to /etc, which is absolute under a top relative to the login
+# directory, out of the tree, to nothing) are skipped, each said why. A second run fetches nothing: a followed link is up to date by its
 # file's listing.
 c_follow() {
 	local rc=0 d r0 c0 real
@@ -631,7 +631,7 @@ c_follow() {
 		"$(delta_since "$VSFTPD_LOG" "${VCMD}RETR /\\?mirror/links/chain.txt" "$c0")" || rc=1
 	summary_is 5 27 0 0 4 0 0 || rc=1
 	for f in "linkdir': a link not followed: it points to a directory" \
-		"etclink': a link not followed: it points out of the tree" \
+		"etclink': a link not followed: it points to an absolute path" \
 		"out.txt': a link not followed: it points out of the tree" \
 		"dangling': a link not followed: it points to nothing"; do
 		check_contains "why a link is skipped" "$KERR" "$d/$f" || rc=1
