@@ -745,9 +745,8 @@ static const char *link_file(const struct tree *t, const struct known *k,
 {
 	const struct known *at = k;
 	unsigned int hops;
-	char *path;
-
 	const char *why;
+	char *path;
 
 	for (hops = 0; at->e.type == LISTING_LINK; hops++) {
 		if (hops == MIRROR_LINK_HOPS)
@@ -929,15 +928,18 @@ static char *top_name_of(const char *url_str, size_t *rpath, char **path)
 {
 	static struct ftp_url url;	/* large; holds the password: wiped */
 	char *name, *slash;
+	bool from_root;
 
 	memset(&url, 0, sizeof(url));
 	parse_url(url_str, &url, true);
+	from_root = url.path[0] == '/';
 	while (*url.path && url.path[strlen(url.path) - 1] == '/')
 		url.path[strlen(url.path) - 1] = '\0';
 	slash = strrchr(url.path, '/');
 	name = xstrdup(*url.path ? (slash ? slash + 1 : url.path) : url.host);
 	*rpath = strlen(url.path);
-	*path = xstrdup(url.path);
+	/* "%2F" alone is the root: still a path from the root. */
+	*path = xstrdup(from_root && !*url.path ? "/" : url.path);
 	explicit_bzero(&url, sizeof(url));
 	return name;
 }
