@@ -810,17 +810,25 @@ char *shown_url(const char *url)
 	return s;
 }
 
+/* URLs may hold passwords: each is wiped before it is freed. */
+static void wipe_urls(char ***urls, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++) {
+		explicit_bzero((*urls)[i], strlen((*urls)[i]));
+		free((*urls)[i]);
+	}
+	free(*urls);
+	*urls = NULL;
+	*n = 0;
+}
+
 void options_wipe(struct options *opt)
 {
 	size_t i;
 
-	for (i = 0; i < opt->nurls; i++) {
-		explicit_bzero(opt->urls[i], strlen(opt->urls[i]));
-		free(opt->urls[i]);
-	}
-	free(opt->urls);
-	opt->urls = NULL;
-	opt->nurls = 0;
+	wipe_urls(&opt->urls, &opt->nurls);
 	free(opt->wildcard);
 	opt->wildcard = NULL;
 	free(opt->url_status);
@@ -840,13 +848,7 @@ void options_wipe(struct options *opt)
 	opt->url_size = NULL;
 	free(opt->url_resume);
 	opt->url_resume = NULL;
-	for (i = 0; i < opt->nmirror_tops; i++) {
-		explicit_bzero(opt->mirror_tops[i], strlen(opt->mirror_tops[i]));
-		free(opt->mirror_tops[i]);
-	}
-	free(opt->mirror_tops);
-	opt->mirror_tops = NULL;
-	opt->nmirror_tops = 0;
+	wipe_urls(&opt->mirror_tops, &opt->nmirror_tops);
 	free(opt->url_tree);
 	opt->url_tree = NULL;
 	free(opt->include);
