@@ -549,7 +549,10 @@ once_each() {
 
 # client_socks: SOCKS, the client's TCP sockets of this case: to the
 # server's control port, and on every data port it announced (listeners,
-# data connections), orphans included, TIME-WAIT not.
+# data connections), orphans included, TIME-WAIT not. Nor is a FIN-WAIT-2
+# that the kernel keeps as a time-wait socket ("timer:(timewait": the
+# client closed, only the server's FIN is awaited, and it expires): that
+# is the server's lateness, not a socket of the client's.
 client_socks() {
 	local expr="dport = :$HPORT" line out
 	log_pull
@@ -557,10 +560,13 @@ client_socks() {
 		[[ $line =~ \*\ data\ target\ .*\ port\ ([0-9]+)$ ]] &&
 			expr+=" or sport = :${BASH_REMATCH[1]}"
 	done
-	out=$(ss -Htan "( $expr )")
+	out=$(ss -Htano "( $expr )")
 	SOCKS=
 	while IFS= read -r line; do
-		case $line in "" | TIME-WAIT*) ;; *) SOCKS+="$line"$'\n' ;; esac
+		case $line in
+		"" | TIME-WAIT* | *"timer:(timewait,"*) ;;
+		*) SOCKS+="$line"$'\n' ;;
+		esac
 	done <<<"$out"
 	[ -z "$SOCKS" ]
 }
