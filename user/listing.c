@@ -178,6 +178,24 @@ static bool mlsd_time(const char *p, const char *end, time_t *t)
 			digits(p + 8, 2), digits(p + 10, 2), digits(p + 12, 2), t);
 }
 
+/*
+ * A type of "OS.unix=slink[:target]" (proftpd) or "OS.unix=symlink": a
+ * link, with its target when the fact gives one.
+ */
+static bool mlsd_link(const char *v, const char *end, struct listing_entry *e)
+{
+	if (is_fact(v, end, "OS.unix=symlink"))
+		return true;
+	if (end - v < 13 || strncasecmp(v, "OS.unix=slink", 13) ||
+	    (end - v > 13 && v[13] != ':'))
+		return false;
+	if (end - v > 14) {
+		e->target = v + 14;
+		e->target_len = (size_t)(end - e->target);
+	}
+	return true;
+}
+
 enum listing_result listing_parse_mlsd(const char *line, size_t len,
 				       struct listing_entry *e, const char **why)
 {
@@ -203,16 +221,8 @@ enum listing_result listing_parse_mlsd(const char *line, size_t len,
 				e->type = LISTING_DIR;
 			else if (is_fact(v, semi, "cdir") || is_fact(v, semi, "pdir"))
 				skip = true;
-			else if ((semi - v >= 13 && !strncasecmp(v, "OS.unix=slink", 13) &&
-				  (semi - v == 13 || v[13] == ':')) ||
-				 is_fact(v, semi, "OS.unix=symlink")) {
+			else if (mlsd_link(v, semi, e))
 				e->type = LISTING_LINK;
-				/* proftpd's "slink:target" says where it points. */
-				if (semi - v > 14 && v[13] == ':') {
-					e->target = v + 14;
-					e->target_len = (size_t)(semi - e->target);
-				}
-			}
 			else
 				e->type = LISTING_OTHER;
 		} else if (is_fact(p, eq, "size")) {
