@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,9 +427,11 @@ static void find_extra(struct tree *t, int dfd, const char *rel, const struct en
 	DIR *d;
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
 		return;
 	}
 	while ((de = readdir(d))) {
@@ -701,8 +704,8 @@ static char *link_leads_to(const struct tree *t, const struct known *k, const ch
 		memcpy(out, k->path, n);
 		f = fold_path(out, &n, target, &stop);
 	} else if (!t->top_path) {
-		*why = "it points to an absolute path, and the tree's URL is relative to "
-		       "the login directory (from the root, it starts with %2F)";
+		/* One string, so that the message can be searched for. */
+		*why = "it points to an absolute path, and the tree's URL is relative to the login directory (from the root, it starts with %2F)";
 		f = FOLD_OK;
 	} else {
 		f = fold_absolute(out, &n, target);
@@ -785,10 +788,10 @@ static void follow_links(struct tree *t)
 {
 	struct options *opt = t->opt;
 	const struct known *k, *file;
+	const char *why, *rel = NULL;
+	size_t i, dir = SIZE_MAX;
 	struct entry e;
-	const char *why, *rel;
-	size_t i;
-	int dfd;
+	int dfd = -1;
 
 	if (t->nknown)
 		qsort(t->known, t->nknown, sizeof(*t->known), known_cmp);
@@ -797,7 +800,14 @@ static void follow_links(struct tree *t)
 		if (k->e.type != LISTING_LINK)
 			continue;
 		why = link_file(t, k, &file);
-		dfd = why ? -1 : open_local_dir(t, t->q[k->dir].rel);
+		/* Its directory, opened (and its path kept) once for its links. */
+		if (!why && k->dir != dir) {
+			if (dfd >= 0)
+				close(dfd);
+			dfd = open_local_dir(t, t->q[k->dir].rel);
+			dir = k->dir;
+			rel = NULL;
+		}
 		if (!why && dfd < 0)
 			why = dfd == -ELOOP ? "its directory, or one on its way, is a symlink" :
 			      strerror(-dfd);
@@ -811,15 +821,14 @@ static void follow_links(struct tree *t)
 		/* What --exclude leaves out stays out, under any name. */
 		if (!selected(opt, file->path)) {
 			opt->mirror_counts.excluded++;
-			close(dfd);
 			continue;
 		}
 		e = file->e;
 		e.name = k->e.name;
-		rel = NULL;
 		take_file(t, &t->q[k->dir], dfd, &e, &rel);
-		close(dfd);
 	}
+	if (dfd >= 0)
+		close(dfd);
 }
 
 /* --follow-symlinks: e of d, known by its path; its target moves here. */
