@@ -24,13 +24,16 @@
 #define KFTP_CTRL_BUF_SIZE	(2 * KFTP_LINE_MAX)
 /* "VERB " + an argument whose every byte may be doubled + CRLF. */
 #define KFTP_CMD_LINE_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
+/* The longest batch sent in one go: "TYPE I", SIZE and MDTM of a path. */
+#define KFTP_CMD_BUF_SIZE		(2 * KFTP_CMD_LINE_MAX + 64)
 #define KFTP_TELNET_IAC		0xff
 
 int kftp_ctrl_init(struct kftp_ctrl *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->rbuf = kmalloc(KFTP_CTRL_BUF_SIZE, GFP_KERNEL);
-	c->cmd = kmalloc(KFTP_CMD_LINE_MAX, GFP_KERNEL);
+	/* Two lines of the longest path: more than a page, so kvmalloc. */
+	c->cmd = kvmalloc(KFTP_CMD_BUF_SIZE, GFP_KERNEL);
 	if (!c->rbuf || !c->cmd) {
 		kftp_ctrl_free(c);
 		return -ENOMEM;
@@ -55,6 +58,7 @@ void kftp_ctrl_close(struct kftp_ctrl *c)
 		memzero_explicit(c->cmd, c->cmd_len);
 	c->cmd_len = 0;
 	c->cmd_off = 0;
+	c->owed = 0;
 	c->start = 0;
 	c->end = 0;
 	c->pending_code = 0;
@@ -99,7 +103,7 @@ void kftp_ctrl_free(struct kftp_ctrl *c)
 {
 	kftp_ctrl_close(c);
 	kfree(c->rbuf);
-	kfree_sensitive(c->cmd);	/* it held the password */
+	kvfree_sensitive(c->cmd, KFTP_CMD_BUF_SIZE);	/* it held the password */
 	c->rbuf = NULL;
 	c->cmd = NULL;
 }
@@ -294,38 +298,56 @@ bool kftp_ctrl_quiet(struct kftp_ctrl *c)
 	       !c->pending_code;
 }
 
-/* Build "VERB ARG\r\n" in c->cmd, 0xFF bytes of the argument doubled. */
-static int kftp_ctrl_build(struct kftp_ctrl *c, const char *verb,
-			   const char *arg)
+/*
+ * Append "VERB ARG\r\n" to c->cmd, 0xFF bytes of the argument doubled. A
+ * line that does not fit leaves the lines already there as they were.
+ */
+static int kftp_ctrl_append(struct kftp_ctrl *c, const char *verb,
+			    const char *arg)
 {
+	size_t room = min_t(size_t, KFTP_CMD_LINE_MAX,
+			    KFTP_CMD_BUF_SIZE - c->cmd_len);
+	char *line = c->cmd + c->cmd_len;
 	size_t len = strlen(verb);
 
-	if (len + 3 > KFTP_CMD_LINE_MAX)
+	if (len + 3 > room)
 		return -EINVAL;
-	memcpy(c->cmd, verb, len);
+	memcpy(line, verb, len);
 	if (arg) {
-		c->cmd[len++] = ' ';
+		line[len++] = ' ';
 		for (; *arg; arg++) {
-			if (len + 4 > KFTP_CMD_LINE_MAX) {
-				memzero_explicit(c->cmd, len);
+			if (len + 4 > room) {
+				memzero_explicit(line, len);
 				return -EINVAL;
 			}
 			if ((u8)*arg == KFTP_TELNET_IAC)
-				c->cmd[len++] = *arg;
-			c->cmd[len++] = *arg;
+				line[len++] = *arg;
+			line[len++] = *arg;
 		}
 	}
 	if (strcmp(verb, "PASS")) {
-		pr_debug("> %*pE\n", (int)len, c->cmd);
-		kftp_trace(c, "> %*pE\n", (int)len, c->cmd);
+		pr_debug("> %*pE\n", (int)len, line);
+		kftp_trace(c, "> %*pE\n", (int)len, line);
 	} else {
 		pr_debug("> PASS ****\n");
 		kftp_trace(c, "> PASS ****\n");
 	}
-	memcpy(c->cmd + len, "\r\n", 2);
-	c->cmd_len = len + 2;
-	c->cmd_off = 0;
+	memcpy(line + len, "\r\n", 2);
+	c->cmd_len += len + 2;
 	return 0;
+}
+
+/*
+ * Queue "VERB ARG" to go with the next kftp_ctrl_send(), without waiting
+ * for the reply of what goes before it (RFC 959 lets a client send a
+ * command before the last reply; lftp's ftp:sync-mode off). The caller
+ * owes the server's replies in order: see kftp_cmd_until().
+ */
+int kftp_ctrl_queue(struct kftp_ctrl *c, const char *verb, const char *arg)
+{
+	if (c->cmd_off)
+		return -EBUSY;	/* a line already left: too late to add */
+	return kftp_ctrl_append(c, verb, arg);
 }
 
 /*
@@ -333,6 +355,9 @@ static int kftp_ctrl_build(struct kftp_ctrl *c, const char *verb,
  * argument are doubled, since the control connection is a Telnet stream
  * (RFC 959 3.1.1.2). The password never reaches the log, and the line is
  * wiped once sent.
+ *
+ * Lines queued by kftp_ctrl_queue() go instead, in one send: the caller
+ * queued this command first.
  *
  * A signal may interrupt the send after part of the line left: -EINTR, and
  * the rest goes first at the next call, whatever it asks to send (only the
@@ -345,7 +370,7 @@ int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg)
 	int n, err = 0;
 
 	if (!c->cmd_len) {
-		err = kftp_ctrl_build(c, verb, arg);
+		err = kftp_ctrl_append(c, verb, arg);
 		if (err)
 			return err;
 	}

@@ -46,10 +46,18 @@ static int kftp_reply_errno(int code)
 	}
 }
 
+/* Has the call's own limit (max_time_ms) passed? */
+static bool kftp_xfer_expired(const struct kftp_xfer *x)
+{
+	return x->limit && !time_before(jiffies, x->limit);
+}
+
 /*
  * Send the current step's command, once, and read its reply by @deadline:
- * the code, or -errno. Interrupted, the reply is awaited again when the call restarts.
- * A logged-in connection is BUSY from the command to its final reply.
+ * the code, or -errno. Interrupted, the reply is awaited again when the
+ * call restarts. A command that an earlier step sent ahead (pipelined) is
+ * not sent again: its reply is the next one. A logged-in connection is
+ * BUSY from the command to its final reply, and to the last one owed.
  */
 int kftp_cmd_until(struct kftp_xfer *x, const char *verb, const char *arg,
 		   unsigned long deadline)
@@ -58,21 +66,82 @@ int kftp_cmd_until(struct kftp_xfer *x, const char *verb, const char *arg,
 	int code, err;
 
 	if (!x->cmd_sent) {
-		if (c->state == KFTP_CONN_IDLE)
-			c->state = KFTP_CONN_BUSY;
-		err = kftp_ctrl_send(c, verb, arg);
-		if (err)
-			return err;
+		if (x->sent_ahead & BIT(x->step)) {
+			x->sent_ahead &= ~BIT(x->step);
+			if (c->owed)
+				c->owed--;
+			x->cmd_ahead = true;
+		} else {
+			x->cmd_ahead = false;
+			if (c->state == KFTP_CONN_IDLE)
+				c->state = KFTP_CONN_BUSY;
+			err = kftp_ctrl_send(c, verb, arg);
+			if (err)
+				return err;
+		}
 		x->cmd_sent = true;
 	}
 	code = kftp_ctrl_read_reply_until(c, deadline);
 	if (code == -EINTR)
 		return code;
+	/* Not the call's limit: the server never answered what we sent ahead. */
+	if (code == -ETIMEDOUT && x->cmd_ahead && !kftp_xfer_expired(x))
+		x->pipeline_lost = true;
 	x->cmd_sent = false;
+	x->cmd_ahead = false;
 	/* Only a final reply ends the command; a stray 1xx leaves it owed. */
-	if (code >= 200 && c->state == KFTP_CONN_BUSY)
+	if (code >= 200 && c->state == KFTP_CONN_BUSY && !c->owed)
 		c->state = KFTP_CONN_IDLE;
 	return code;
+}
+
+/* One command at a time to a server that lost a pipelined one. */
+static bool kftp_pipelining(const struct kftp_xfer *x)
+{
+	const struct kftp_session *sess = x->sess;
+
+	return memcmp(&sess->sync_peer, &sess->ctrl.peer,
+		      sizeof(sess->sync_peer));
+}
+
+/*
+ * Queue @step's command behind the one about to be sent: @step then reads
+ * its reply instead of sending it. A line that does not fit is not queued
+ * (false), and neither may any after it: replies come in order.
+ */
+static bool kftp_send_ahead(struct kftp_xfer *x, enum kftp_step step,
+			    const char *verb, const char *arg)
+{
+	struct kftp_ctrl *c = &x->sess->ctrl;
+
+	BUILD_BUG_ON(KFTP_STEP_LIST >= 32);	/* sent_ahead is a u32 */
+	if (kftp_ctrl_queue(c, verb, arg))
+		return false;
+	x->sent_ahead |= BIT(step);
+	c->owed++;
+	return true;
+}
+
+/*
+ * TYPE I, and, pipelined behind it, what the next steps would send anyway
+ * (FEAT once per login, SIZE, MDTM): up to four round trips in one. None
+ * of them changes what the others answer.
+ */
+static void kftp_queue_type(struct kftp_xfer *x)
+{
+	const struct kftp_get_args *a = x->args;
+
+	if (!kftp_pipelining(x) ||
+	    kftp_ctrl_queue(&x->sess->ctrl, "TYPE", "I"))
+		return;
+	if (kftp_feat_wanted(x) &&
+	    !kftp_send_ahead(x, KFTP_STEP_FEAT, "FEAT", NULL))
+		return;
+	if (a->command == KFTP_COMMAND_RETR &&
+	    !kftp_send_ahead(x, KFTP_STEP_SIZE, "SIZE", a->remote_path))
+		return;
+	if (a->flags & KFTP_GET_F_REMOTE_TIME)
+		kftp_send_ahead(x, KFTP_STEP_MDTM, "MDTM", a->remote_path);
 }
 
 /* As kftp_cmd_until(), within the reply timeout. */
@@ -419,7 +488,7 @@ static int kftp_complete(struct kftp_xfer *x)
 		code = kftp_ctrl_read_reply(c);
 	if (code < 0)
 		return code;
-	if (code >= 200)
+	if (code >= 200 && !c->owed)
 		c->state = KFTP_CONN_IDLE;	/* between commands again */
 	if (code != 226 && code != 250)
 		return code / 100 == 2 ? -EPROTO : kftp_reply_errno(code);
@@ -491,6 +560,34 @@ static bool kftp_stale_error(int err)
 	       err == -ENOTCONN;
 }
 
+/* SIZE, or where a sync-mode reconnect goes back to. */
+static enum kftp_step kftp_after_login(const struct kftp_xfer *x)
+{
+	return x->resume_step ?: KFTP_STEP_SIZE;
+}
+
+/*
+ * A pipelined command's reply did not come within the reply timeout: some
+ * servers and middleboxes drop a command that arrives before the last
+ * reply went out. Start again on a new connection, one command at a time
+ * to that server for the rest of the session, at the step that was
+ * waiting (SIZE or MDTM). The file stays open; nothing else was made yet.
+ */
+static void kftp_sync_fallback(struct kftp_xfer *x)
+{
+	struct kftp_ctrl *c = &x->sess->ctrl;
+
+	kftp_trace(c, "* no reply to a pipelined command: reconnecting, one command at a time\n");
+	x->sess->sync_peer = c->peer;
+	kftp_ctrl_goodbye(c, true);
+	x->resume_step = x->step;
+	x->sent_ahead = 0;
+	x->pipeline_lost = false;
+	x->reused = false;
+	x->substep = 0;
+	WRITE_ONCE(x->step, KFTP_STEP_CONNECT);
+}
+
 /*
  * Run the current step; on success, set the next one. Each case can be
  * entered again after a restart: see kftp_cmd().
@@ -539,19 +636,24 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		next = KFTP_STEP_TYPE;
 		break;
 	case KFTP_STEP_TYPE:
+		if (!x->substep) {
+			kftp_queue_type(x);
+			x->substep = 1;
+		}
 		err = kftp_cmd_expect_2xx(x, "TYPE", "I");
-		next = kftp_feat_wanted(x) ? KFTP_STEP_FEAT : KFTP_STEP_SIZE;
+		next = kftp_feat_wanted(x) ? KFTP_STEP_FEAT : kftp_after_login(x);
 		if (err && x->reused && kftp_stale_error(err)) {
 			/* Dropped while idle: nothing of this request is lost yet. */
 			kftp_ctrl_close(&sess->ctrl);
 			x->reused = false;
+			x->sent_ahead = 0;
 			err = 0;
 			next = KFTP_STEP_CONNECT;
 		}
 		break;
 	case KFTP_STEP_FEAT:
 		err = kftp_feat(x);
-		next = KFTP_STEP_SIZE;
+		next = kftp_after_login(x);
 		break;
 	case KFTP_STEP_SIZE:
 		/* A listing's length is known only at its end. */
@@ -640,7 +742,13 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 	default:
 		return -EINVAL;	/* unreachable: no step fails and restarts */
 	}
+	if (err && x->pipeline_lost) {
+		kftp_sync_fallback(x);
+		return 0;
+	}
 	if (!err && !*done) {
+		if (next == x->resume_step)
+			x->resume_step = KFTP_STEP_NONE;
 		WRITE_ONCE(x->step, next);
 		x->substep = 0;
 	}

@@ -60,6 +60,7 @@ struct kftp_login {
  *
  *   CLOSED ---> CONNECTING --220--> GREETED --login--> IDLE <--reply-- BUSY
  *                                                        |--command-->
+ *   (with commands pipelined, back to IDLE only at the last one's reply)
  *   Any state with a socket --I/O error, half-sent command--> BROKEN
  *   Any state --kftp_ctrl_close()--> CLOSED (login wiped)
  */
@@ -111,10 +112,19 @@ struct kftp_ctrl {
 	 */
 	struct file *trace;
 
-	/* the command being sent: a stop may leave it half sent */
+	/*
+	 * The command being sent, with any sent ahead behind it (pipelined,
+	 * one send): a stop may leave them half sent.
+	 */
 	char *cmd;
-	size_t cmd_len;			/* its length, CRLF included; 0: none */
-	size_t cmd_off;			/* bytes of it already sent */
+	size_t cmd_len;			/* their length, CRLFs included; 0: none */
+	size_t cmd_off;			/* bytes of them already sent */
+	/*
+	 * Commands queued to go ahead (pipelined) whose replies no step
+	 * awaits yet. While any is owed the connection stays BUSY, so that a
+	 * transfer that ends before reading them takes the connection with it.
+	 */
+	unsigned int owed;
 };
 
 struct kftp_recv;
@@ -132,6 +142,11 @@ struct kftp_session {
 	struct delayed_work kept_check;	/* lets go of a kept transfer */
 	struct pid *stream_lost;	/* a let-go stream's caller, or NULL */
 	int stream_lost_err;		/* what its restarted call returns */
+	/*
+	 * A server that let a pipelined command's reply time out: one
+	 * command at a time to it, for the session's life (all zeroes: none).
+	 */
+	struct sockaddr_storage sync_peer;
 };
 
 /* One retrieval: everything a call owns while it runs. */
@@ -143,6 +158,10 @@ struct kftp_xfer {
 	u32 command_sent;		/* a listing's KFTP_COMMAND_*, once sent */
 	unsigned int substep;		/* progress inside a step, for restarts */
 	bool cmd_sent;			/* the step's command awaits its reply */
+	bool cmd_ahead;			/* ... and was sent with an earlier one */
+	bool pipeline_lost;		/* its reply never came: kftp_proto.c */
+	u32 sent_ahead;			/* BIT(step): queued ahead, reply not awaited */
+	enum kftp_step resume_step;	/* after a sync-mode reconnect, or NONE */
 	bool reused;			/* ctrl came from an earlier call */
 	unsigned int kept_checks;	/* kept: times its caller was seen running */
 	unsigned long limit;		/* max_time_ms as jiffies, or 0 */
@@ -244,6 +263,7 @@ int kftp_ctrl_poll_reply(struct kftp_ctrl *c);
 bool kftp_ctrl_quiet(struct kftp_ctrl *c);
 void kftp_ctrl_forget_reply(struct kftp_ctrl *c);
 int kftp_ctrl_send(struct kftp_ctrl *c, const char *verb, const char *arg);
+int kftp_ctrl_queue(struct kftp_ctrl *c, const char *verb, const char *arg);
 void kftp_ctrl_drop_cmd(struct kftp_ctrl *c);
 void kftp_ctrl_send_nowait(struct kftp_ctrl *c, const char *line);
 
