@@ -507,6 +507,34 @@ expect_file "$DATA/main.bin"
 expect_log '< EPRT \|2\|::1\|'
 report "$CASE"
 
+# Pipelining: a server that drops a command sent before the last reply
+# (one read per command). The dropped command's reply times out once; kftp
+# reconnects and goes on one command at a time, for the rest of that file
+# and for the next, on the second login. Both files arrive whole.
+CASE=pipelined-command-dropped
+prepare "$CASE" nopipe
+CMD="$CLI --connect-timeout $T --timeout $T -u $CASE:secret --output-dir $DIR URL/file.bin URL/again.bin"
+now; t0=$NOW
+timeout "$KILL_AFTER" "$CLI" --connect-timeout "$T" --timeout "$T" \
+	-u "$CASE:secret" --output-dir "$DIR" "ftp://127.0.0.1:$PORT/file.bin" \
+	"ftp://127.0.0.1:$PORT/again.bin" > /dev/null 2> "$ERR"
+RC=$?
+now; ELAPSED=$((NOW - t0))
+expect_rc 0
+expect_max_ms $((T * 1000 + LIMIT))
+got=$(sha256sum < "$DIR/again.bin" 2>/dev/null)
+[ "${got%% *}" = "${SHA[$DATA/main.bin]}" ] || bad "again.bin is not the served file"
+rm -f "$DIR/again.bin"
+expect_file "$DATA/main.bin"
+# (The goodbye's ABOR and QUIT go together too: its QUIT is not counted.)
+n=$(case_log "$CASE" | grep '\* dropped pipelined' | grep -vc 'pipelined: QUIT')
+[ "$n" = 1 ] || bad "the server dropped $n pipelined batches, expected 1"
+n=$(case_log "$CASE" | grep -c ' < USER ')
+[ "$n" = 2 ] || bad "$n logins, expected 2 (the first, and one after the fallback)"
+n=$(case_log "$CASE" | grep -c ' < RETR ')
+[ "$n" = 2 ] || bad "$n RETRs, expected 2"
+report "$CASE"
+
 # Found in review: each of these failed before its fix.
 # The accept wait polls the control connection: a partial line there
 # ("2" of a 226 to come) must not hold it up for a reply timeout: the

@@ -202,6 +202,23 @@ c_keep_after_550() {
 	check_eq "vsftpd connections" 1 $(($(log_count "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE") - v))
 }
 
+# Pipelined replies are owed to the call that sent the commands. The
+# second call's TYPE is refused (504) while its SIZE and MDTM, sent with
+# it, are still unanswered: that connection must go with the failed call.
+# Kept, it would give the third call SIZE's reply for its TYPE, and MDTM's
+# for its SIZE.
+c_owed_replies() {
+	local d acc
+	d=$(fresh owed)
+	hostile type504second
+	acc=$(log_count "$HLOG" '\* accepted')
+	req --port "$HPORT" --remote-time x="$d/1" y="$d/2" z="$d/3"
+	hostile normal
+	req_expect 'ok bytes=300007 *' 'err=EPROTO step=TYPE code=504 *' 'ok bytes=300007 *' || return 1
+	check_sha "$d/3" "$MAIN_SHA" || return 1
+	check_eq "connections" 2 $(($(log_count "$HLOG" '\* accepted') - acc))
+}
+
 # Issue 18, reproduction 2: on one descriptor, A logs in, B is refused
 # (a wrong password, 530), C logs in as A did: C must work.
 c_refused_login() {
@@ -555,6 +572,7 @@ scase "another login on the same server: a new connection" c_switch_login
 scase "idle 421 between files: replaced, all three intact" c_idle_drop idle421
 scase "idle EOF between files: replaced, all three intact" c_idle_drop idleeof
 scase "550 to RETR keeps the connection for the next file" c_keep_after_550
+scase "TYPE refused with SIZE and MDTM owed: the connection goes with it" c_owed_replies
 scase "a refused login, then the good one again: it works (issue 18)" c_refused_login
 scase "refused by a hostile server, then the first server: its file (issue 18)" c_refused_login_hostile
 scase "a forked child shares the session; the calls take turns" c_fork

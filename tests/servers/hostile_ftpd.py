@@ -135,7 +135,7 @@ class Scen:
     def __init__(self, name, desc, greet=None, on=None, retr=None,
                  transfer=None, style='vsftpd', content=MAIN, size=None,
                  thief=None, thieves=1, fork=False, nodelay=False,
-                 listing=None, tree=None):
+                 listing=None, tree=None, nopipe=False):
         self.name = name
         self.desc = desc
         self.greet = greet          # f(sess) -> continue with commands?
@@ -151,6 +151,7 @@ class Scen:
         self.nodelay = nodelay
         self.listing = listing      # {VERB: bytes} for LIST, NLST, MLSD
         self.tree = tree            # f(path) -> TDir, TFile or None
+        self.nopipe = nopipe        # drop what came with a command line
 
 
 SCEN = {}
@@ -880,6 +881,9 @@ scen('size550only', '550 to SIZE, but RETR works',
      on={'SIZE': '550 Could not get file size.'})
 scen('sizehuge', 'SIZE answers 213 with a 30-digit number',
      on={'SIZE': '213 999999999999999999999999999999'})
+scen('nopipe', 'one recv per command: a command that came in the same '
+     'read as the one before (pipelined) is dropped, never answered',
+     nopipe=True)
 scen('nosize', '502 to SIZE, otherwise normal',
      on={'SIZE': '502 SIZE not implemented.'})
 scen('port500', '500 to PORT and EPRT',
@@ -969,6 +973,15 @@ scen('idle421', 'normal; 1 s idle after a transfer: 421, then close',
      transfer=t_then_idle('421 Timeout.'))
 scen('idleeof', 'normal; 1 s idle after a transfer: close, no reply',
      transfer=t_then_idle(None))
+def type_504_second(sess, arg):
+    """The second TYPE of a connection is refused, the others taken."""
+    sess.types = getattr(sess, 'types', 0) + 1
+    sess.reply('504 hostile: not this TYPE now.' if sess.types == 2 else
+               '200 Switching to Binary mode.')
+
+
+scen('type504second', 'normal, but 504 to the second TYPE of a connection',
+     on={'TYPE': type_504_second})
 scen('rest502', '502 to REST', on={'REST': '502 REST not implemented.'})
 scen('rest350retr550', '350 to REST, then 550 to RETR',
      on={'RETR': '550 Failed to open file.'})
@@ -1512,6 +1525,9 @@ class Session:
             while b'\n' in buf:
                 line, buf = buf.split(b'\n', 1)
                 yield line.rstrip(b'\r')
+                if buf and self.scen.nopipe:
+                    self.log('* dropped pipelined: ' + printable(buf[:200]))
+                    buf = b''
             if len(buf) > 8192:
                 self.log('* overlong command line: ' + printable(buf[:80]))
                 buf = b''
