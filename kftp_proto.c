@@ -95,6 +95,58 @@ int kftp_cmd_until(struct kftp_xfer *x, const char *verb, const char *arg,
 	return code;
 }
 
+#define KFTP_PORT_ARG_MAX	64
+
+/* The data port's announcement: "PORT" or "EPRT", its argument in @arg. */
+static const char *kftp_port_cmd(const struct kftp_xfer *x,
+				 char arg[KFTP_PORT_ARG_MAX])
+{
+	const struct sockaddr_storage *addr = &x->port_addr;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)addr;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)addr;
+	const u8 *ip;
+	u16 port;
+
+	if (addr->ss_family == AF_INET) {
+		ip = (const u8 *)&sin->sin_addr;
+		port = ntohs(sin->sin_port);
+	} else if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
+		/* An IPv4 server behind a mapped address: EPRT |2| gets 522. */
+		ip = (const u8 *)&sin6->sin6_addr.s6_addr32[3];
+		port = ntohs(sin6->sin6_port);
+	} else {
+		snprintf(arg, KFTP_PORT_ARG_MAX, "|2|%pI6c|%u|",
+			 &sin6->sin6_addr, ntohs(sin6->sin6_port));
+		return "EPRT";
+	}
+	snprintf(arg, KFTP_PORT_ARG_MAX, "%u,%u,%u,%u,%u,%u", ip[0], ip[1],
+		 ip[2], ip[3], port >> 8, port & 0xff);
+	return "PORT";
+}
+
+/* Let go of the data port: a new connection, or a failed listen. */
+static void kftp_unlisten(struct kftp_xfer *x)
+{
+	if (x->listener)
+		sock_release(x->listener);
+	x->listener = NULL;
+}
+
+/*
+ * The data port, opened before TYPE so that PORT can go in its batch:
+ * true when listening. A failure here is left to the LISTEN step, which
+ * tries again and reports it.
+ */
+static bool kftp_listen_early(struct kftp_xfer *x)
+{
+	if (kftp_data_listen(x, &x->port_addr)) {
+		kftp_unlisten(x);
+		return false;
+	}
+	kftp_trace(&x->sess->ctrl, "* listening on %pISpc\n", &x->port_addr);
+	return true;
+}
+
 /* One command at a time to a server that lost a pipelined one. */
 static bool kftp_pipelining(const struct kftp_xfer *x)
 {
@@ -123,13 +175,30 @@ static bool kftp_send_ahead(struct kftp_xfer *x, enum kftp_step step,
 }
 
 /*
+ * Is PORT to go in TYPE's batch? Only when nothing can end the transfer
+ * between them and leave PORT's reply owed (which would cost the
+ * connection): no FEAT to read first (the digest's start needs it), no
+ * REST, no size limit. RETR itself never goes ahead: pyftpdlib answers
+ * PORT only once connected, after RETR's 150.
+ */
+static bool kftp_port_ahead_ok(const struct kftp_xfer *x)
+{
+	const struct kftp_get_args *a = x->args;
+
+	return a->command == KFTP_COMMAND_RETR && !kftp_feat_wanted(x) &&
+	       !a->resume_offset && !a->max_filesize;
+}
+
+/*
  * TYPE I, and, pipelined behind it, what the next steps would send anyway
- * (FEAT once per login, SIZE, MDTM): up to four round trips in one. None
- * of them changes what the others answer.
+ * (FEAT once per login, SIZE, MDTM, PORT): up to five round trips in one.
+ * None of them changes what the others answer.
  */
 static void kftp_queue_type(struct kftp_xfer *x)
 {
 	const struct kftp_get_args *a = x->args;
+	char arg[KFTP_PORT_ARG_MAX];
+	const char *verb;
 
 	if (!kftp_pipelining(x) ||
 	    kftp_ctrl_queue(&x->sess->ctrl, "TYPE", "I"))
@@ -140,8 +209,14 @@ static void kftp_queue_type(struct kftp_xfer *x)
 	if (a->command == KFTP_COMMAND_RETR &&
 	    !kftp_send_ahead(x, KFTP_STEP_SIZE, "SIZE", a->remote_path))
 		return;
-	if (a->flags & KFTP_GET_F_REMOTE_TIME)
-		kftp_send_ahead(x, KFTP_STEP_MDTM, "MDTM", a->remote_path);
+	if ((a->flags & KFTP_GET_F_REMOTE_TIME) &&
+	    !kftp_send_ahead(x, KFTP_STEP_MDTM, "MDTM", a->remote_path))
+		return;
+	if (!kftp_port_ahead_ok(x) || !kftp_listen_early(x))
+		return;
+	verb = kftp_port_cmd(x, arg);
+	if (!kftp_send_ahead(x, KFTP_STEP_PORT, verb, arg))
+		kftp_unlisten(x);
 }
 
 /* As kftp_cmd_until(), within the reply timeout. */
@@ -351,32 +426,15 @@ static int kftp_size_check(struct kftp_xfer *x, bool *done)
 /* Announce the data port: PORT for IPv4 (and IPv4-mapped), else EPRT. */
 static int kftp_port(struct kftp_xfer *x)
 {
-	struct sockaddr_storage *addr = &x->port_addr;
-	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
-	char arg[64];
-	const u8 *ip;
-	u16 port;
+	char arg[KFTP_PORT_ARG_MAX];
+	const char *verb = kftp_port_cmd(x, arg);
 	int err;
 
-	if (addr->ss_family == AF_INET) {
-		ip = (const u8 *)&sin->sin_addr;
-		port = ntohs(sin->sin_port);
-	} else if (ipv6_addr_v4mapped(&sin6->sin6_addr)) {
-		/* An IPv4 server behind a mapped address: EPRT |2| gets 522. */
-		ip = (const u8 *)&sin6->sin6_addr.s6_addr32[3];
-		port = ntohs(sin6->sin6_port);
-	} else {
-		snprintf(arg, sizeof(arg), "|2|%pI6c|%u|", &sin6->sin6_addr,
-			 ntohs(sin6->sin6_port));
-		err = kftp_cmd_expect_2xx(x, "EPRT", arg);
-		/* 522: the server cannot connect to IPv6 (RFC 2428 2). */
-		return err == -EPROTO && x->sess->ctrl.code == 522 ?
-		       -EAFNOSUPPORT : err;
-	}
-	snprintf(arg, sizeof(arg), "%u,%u,%u,%u,%u,%u", ip[0], ip[1],
-		 ip[2], ip[3], port >> 8, port & 0xff);
-	return kftp_cmd_expect_2xx(x, "PORT", arg);
+	err = kftp_cmd_expect_2xx(x, verb, arg);
+	/* 522: the server cannot connect to IPv6 (RFC 2428 2). */
+	if (err == -EPROTO && x->sess->ctrl.code == 522 && !strcmp(verb, "EPRT"))
+		return -EAFNOSUPPORT;
+	return err;
 }
 
 /* REST must be answered 350, or the server would send the whole file. */
@@ -571,7 +629,8 @@ static enum kftp_step kftp_after_login(const struct kftp_xfer *x)
  * servers and middleboxes drop a command that arrives before the last
  * reply went out. Start again on a new connection, one command at a time
  * to that server for the rest of the session, at the step that was
- * waiting (SIZE or MDTM). The file stays open; nothing else was made yet.
+ * waiting; at PORT, from a new data port, which the new connection may
+ * not share. The file and the digest stay.
  */
 static void kftp_sync_fallback(struct kftp_xfer *x)
 {
@@ -580,7 +639,8 @@ static void kftp_sync_fallback(struct kftp_xfer *x)
 	kftp_trace(c, "* no reply to a pipelined command: reconnecting, one command at a time\n");
 	x->sess->sync_peer = c->peer;
 	kftp_ctrl_goodbye(c, true);
-	x->resume_step = x->step;
+	kftp_unlisten(x);
+	x->resume_step = x->step == KFTP_STEP_PORT ? KFTP_STEP_LISTEN : x->step;
 	x->sent_ahead = 0;
 	x->pipeline_lost = false;
 	x->reused = false;
@@ -645,6 +705,7 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 		if (err && x->reused && kftp_stale_error(err)) {
 			/* Dropped while idle: nothing of this request is lost yet. */
 			kftp_ctrl_close(&sess->ctrl);
+			kftp_unlisten(x);
 			x->reused = false;
 			x->sent_ahead = 0;
 			err = 0;
@@ -680,10 +741,13 @@ static int kftp_step(struct kftp_xfer *x, bool *done)
 			return err;	/* max_time_ms, while reading the prefix */
 		if (err)
 			goto local_failed;
-		err = kftp_data_listen(x, &x->port_addr);
-		if (!err)
-			kftp_trace(&sess->ctrl, "* listening on %pISpc\n",
-				   &x->port_addr);
+		/* Opened already when PORT went with TYPE. */
+		if (!x->listener) {
+			err = kftp_data_listen(x, &x->port_addr);
+			if (!err)
+				kftp_trace(&sess->ctrl, "* listening on %pISpc\n",
+					   &x->port_addr);
+		}
 		next = KFTP_STEP_PORT;
 		break;
 	case KFTP_STEP_PORT:

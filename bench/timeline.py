@@ -13,8 +13,11 @@ The phases, per request on a kept connection:
                   trace line: kftp-get's work on the file and on the next
                   one (rename, times, fsync, the next ioctl), and the
                   module's opening of the next file
-  TYPE, SIZE, MDTM, PORT/EPRT, REST   each command to its final reply
+  TYPE, SIZE, MDTM, PORT/EPRT, REST   each command to its final reply;
+                  for commands pipelined (sent before the last reply came),
+                  from the reply before it: what each reply adds
   listen          MDTM's (or SIZE's) reply to "* listening": the data port
+                  (not seen when it opens before TYPE, PORT in its batch)
   RETR            RETR to its 1xx reply
   data and 226    the 1xx reply to the final one: accept, the data, the
                   file's end, and the server's 226
@@ -50,7 +53,7 @@ def phases(lines):
     the time from the first file's request to the last file's end."""
     seen = {p: [] for p in ORDER}
     req_start = first = end = None
-    pending = None          # (phase, sent at)
+    pending = []            # (phase, sent at), oldest first
     last_final = None       # the previous file's 226, for "between files"
     after_reply = None      # the last final reply, for "listen"
     files = 0
@@ -60,22 +63,26 @@ def phases(lines):
         if line.startswith("* reusing") and last_final is not None:
             seen["between files"].append((t - last_final) * 1000)
             last_final = None
-        if line.startswith("* listening") and after_reply is not None:
+        if (line.startswith("* listening") and after_reply is not None and
+                not pending):
             seen["listen"].append((t - after_reply) * 1000)
         if line.startswith("> "):
             verb = line[2:].split(" ", 1)[0]
             if verb in COMMANDS:
-                pending = (verb, t)
+                pending.append((verb, t))
             continue
         code = final_code(line)
-        if code is None or pending is None:
+        if code is None or not pending:
             continue
-        phase, sent = pending
+        phase, sent = pending[0]
+        # A pipelined command waits for the reply before it, too.
+        if after_reply is not None and after_reply > sent:
+            sent = after_reply
         if phase == "RETR" and code.startswith("1"):
             if first is None:
                 first = req_start if req_start is not None else sent
             seen["RETR"].append((t - sent) * 1000)
-            pending = ("data and 226", t)
+            pending[0] = ("data and 226", t)
             continue
         if phase == "data and 226":
             files += 1
@@ -83,7 +90,7 @@ def phases(lines):
         if phase in seen:
             seen[phase].append((t - sent) * 1000)
         after_reply = t
-        pending = None
+        pending.pop(0)
     return seen, files, (end - first) * 1000 if files else 0.0
 
 
