@@ -43,6 +43,19 @@
  *   stream, it fails rather than write the same bytes again. Calls of
  *   others leave it. A newer marker replaces it; release ends it too.
  *
+ * - Replies owed to pipelined commands (sess->ctrl.owed, and the kept
+ *   transfer's sent_ahead: TYPE goes with FEAT, SIZE, MDTM and PORT behind
+ *   it, see kftp_proto.c). They belong to the transfer that sent them and
+ *   to its connection: the connection stays BUSY until the last one is
+ *   read. A stop keeps them with the kept transfer, whose restart reads
+ *   them in order; anything that lets the transfer go (a kill, an error, a
+ *   closed fd, the kept check, another call) ends the connection with it,
+ *   so no later call reads another request's replies. Closing the
+ *   connection forgets them.
+ *
+ * - sess->sync_peer: a server that lost a pipelined command, sent one
+ *   command at a time from then on. Only an address; it ends at release.
+ *
  * - sess->next_data_port: a hint, no resource.
  *
  * A stopped caller that is killed, a child that inherited the file, or
