@@ -146,13 +146,16 @@ par() {
 }
 
 # mirror CLIENT HOST PORT DIR: the served tree t/ into DIR/t, whole, on
-# one login each (wget -m and lftp's mirror keep theirs open too).
+# one login each (wget -m and lftp's mirror keep theirs open too); kftpZ
+# and lftpP, the two that can, on 4 logins at once (-Z, mirror -P 4).
 mirror() {
 	local c=$1 h=$2 p=$3 d=$4
 	case $c in
 	kftp) "$KGET" -q -r --output-dir "$d/t" "ftp://$h:$p/t/" ;;
+	kftpZ) "$KGET" -q -r -Z --parallel-max 4 --output-dir "$d/t" "ftp://$h:$p/t/" ;;
 	wget) wget -q -m -nH --no-passive-ftp -P "$d" "ftp://$h:$p/t/" ;;
 	lftp) lftp -c "set ftp:passive-mode off; set net:max-retries 1; set cmd:fail-exit yes; open -p $p $h; mirror t $d/t" ;;
+	lftpP) lftp -c "set ftp:passive-mode off; set net:max-retries 1; set cmd:fail-exit yes; open -p $p $h; mirror -P 4 t $d/t" ;;
 	*) return 2 ;;
 	esac
 }
@@ -429,12 +432,13 @@ round() {
 		timed "$r" "multi-${NSMALL}x4K" "$c" $((NSMALL * 4096)) "$NSMALL" v_dir -- \
 			"$BENCH/guest.sh" multi "$c" 127.0.0.1 "$PORT" "$V_DIR" "$W/small.list"
 	done
-	# A tree (issue 22): kftp-get -r against the two mirroring clients.
-	local -a mirror_clients=(kftp wget lftp)
-	for i in 0 1 2; do
+	# A tree (issue 22): kftp-get -r against the two mirroring clients,
+	# one login each, then kftp and lftp on 4 logins.
+	local -a mirror_clients=(kftp wget lftp kftpZ lftpP)
+	for i in 0 1 2 3 4; do
 		wants mirror || break
-		c=${mirror_clients[$(((i + rot) % 3))]}
-		[[ " ${CLIENTS[*]} " == *" $c "* ]] || continue
+		c=${mirror_clients[$(((i + rot) % 5))]}
+		[[ " ${CLIENTS[*]} " == *" ${c%[ZP]} "* ]] || continue
 		V_CLIENT=$c V_DIR=$DST/mirror
 		mkdir -p "$V_DIR"
 		timed "$r" "mirror-${NTREE}x4K" "$c" $((NTREE * 4096)) "$NTREE" v_tree -- \

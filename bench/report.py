@@ -119,6 +119,13 @@ def main():
             print()
             print("%s: kftp-get -r fetches %.2fx the files/s of the faster of "
                   "wget -m and lftp mirror" % (w, k["files_s"] / best["files_s"]))
+        kz, lp = summary.get((w, "kftpZ")), summary.get((w, "lftpP"))
+        if kz and others:
+            print("%s: kftp-get -r -Z (4 logins) fetches %.2fx the files/s of "
+                  "the faster of wget -m and lftp mirror, %s" %
+                  (w, kz["files_s"] / best["files_s"],
+                   "%.2fx lftp mirror -P 4's" % (kz["files_s"] / lp["files_s"])
+                   if lp else "lftp mirror -P 4 not run"))
 
     bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
     if bad:
