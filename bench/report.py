@@ -14,7 +14,7 @@ import statistics
 import sys
 
 CLIENTS = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard",
-           "kftpsum", "curlsum"]
+           "kftpsum", "curlsum", "kftpZ", "lftpP"]
 
 
 def order_key(w):
