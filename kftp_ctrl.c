@@ -24,7 +24,11 @@
 #define KFTP_CTRL_BUF_SIZE	(2 * KFTP_LINE_MAX)
 /* "VERB " + an argument whose every byte may be doubled + CRLF. */
 #define KFTP_CMD_LINE_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
-/* The longest batch sent in one go: "TYPE I", SIZE and MDTM of a path. */
+/*
+ * The longest batch sent in one go: "TYPE I", FEAT, SIZE and MDTM of a
+ * path, PORT or EPRT. With the longest paths, all of 0xFF bytes, the last
+ * line may not fit: it is then sent by its own step.
+ */
 #define KFTP_CMD_BUF_SIZE		(2 * KFTP_CMD_LINE_MAX + 64)
 #define KFTP_TELNET_IAC		0xff
 

@@ -87,7 +87,10 @@ static int kftp_data_bind_range(struct kftp_xfer *x,
 	return err;
 }
 
-/* Listen on a data port; @port_addr gets the address to announce. */
+/*
+ * Listen on a data port; @port_addr gets the address to announce. On
+ * failure x->listener is left NULL, so that a later try starts afresh.
+ */
 int kftp_data_listen(struct kftp_xfer *x, struct sockaddr_storage *port_addr)
 {
 	int err;
@@ -108,12 +111,17 @@ int kftp_data_listen(struct kftp_xfer *x, struct sockaddr_storage *port_addr)
 				  kftp_sockaddr_len(port_addr));
 	}
 	if (err)
-		return err;
+		goto out_release;
 	err = kernel_listen(x->listener, KFTP_DATA_BACKLOG);
 	if (err)
-		return err;
+		goto out_release;
 	err = kernel_getsockname(x->listener, (struct sockaddr *)port_addr);
-	return err < 0 ? err : 0;
+	if (err >= 0)
+		return 0;
+out_release:
+	sock_release(x->listener);
+	x->listener = NULL;
+	return err;
 }
 
 /*

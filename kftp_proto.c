@@ -84,9 +84,17 @@ int kftp_cmd_until(struct kftp_xfer *x, const char *verb, const char *arg,
 	code = kftp_ctrl_read_reply_until(c, deadline);
 	if (code == -EINTR)
 		return code;
-	/* Not the call's limit: the server never answered what we sent ahead. */
-	if (code == -ETIMEDOUT && x->cmd_ahead && !kftp_xfer_expired(x))
+	/*
+	 * The first command sent ahead got no reply (not for the call's
+	 * limit): the server dropped what came before its last reply. Once it
+	 * answered one, it read the batch, and a slow reply is only slow (a
+	 * server that connects to the data port before answering PORT).
+	 */
+	if (code == -ETIMEDOUT && x->cmd_ahead && !x->ahead_answered &&
+	    !kftp_xfer_expired(x))
 		x->pipeline_lost = true;
+	if (code >= 0 && x->cmd_ahead)
+		x->ahead_answered = true;
 	x->cmd_sent = false;
 	x->cmd_ahead = false;
 	/* Only a final reply ends the command; a stray 1xx leaves it owed. */
@@ -124,7 +132,10 @@ static const char *kftp_port_cmd(const struct kftp_xfer *x,
 	return "PORT";
 }
 
-/* Let go of the data port: a new connection, or a failed listen. */
+/*
+ * Let go of a data port opened early: the connection is replaced, or PORT
+ * could not go with TYPE.
+ */
 static void kftp_unlisten(struct kftp_xfer *x)
 {
 	if (x->listener)
@@ -133,16 +144,15 @@ static void kftp_unlisten(struct kftp_xfer *x)
 }
 
 /*
- * The data port, opened before TYPE so that PORT can go in its batch:
- * true when listening. A failure here is left to the LISTEN step, which
- * tries again and reports it.
+ * The LISTEN step's work, done before TYPE so that PORT can go in its
+ * batch: the digest's start (FEAT is known), then the data port. True
+ * when listening. A failure is left to the LISTEN step, which tries again
+ * and reports it, with no reply owed.
  */
 static bool kftp_listen_early(struct kftp_xfer *x)
 {
-	if (kftp_data_listen(x, &x->port_addr)) {
-		kftp_unlisten(x);
+	if (kftp_hash_start(x) || kftp_data_listen(x, &x->port_addr))
 		return false;
-	}
 	kftp_trace(&x->sess->ctrl, "* listening on %pISpc\n", &x->port_addr);
 	return true;
 }
@@ -175,11 +185,12 @@ static bool kftp_send_ahead(struct kftp_xfer *x, enum kftp_step step,
 }
 
 /*
- * Is PORT to go in TYPE's batch? Only when nothing can end the transfer
- * between them and leave PORT's reply owed (which would cost the
+ * Is PORT to go in TYPE's batch? Only when no check between them can end
+ * the transfer and leave PORT's reply owed (which would cost the
  * connection): no FEAT to read first (the digest's start needs it), no
- * REST, no size limit. RETR itself never goes ahead: pyftpdlib answers
- * PORT only once connected, after RETR's 150.
+ * REST, no size limit; the digest's start is made before the batch. RETR
+ * itself never goes ahead: pyftpdlib answers PORT only once connected,
+ * after RETR's 150.
  */
 static bool kftp_port_ahead_ok(const struct kftp_xfer *x)
 {
@@ -203,6 +214,7 @@ static void kftp_queue_type(struct kftp_xfer *x)
 	if (!kftp_pipelining(x) ||
 	    kftp_ctrl_queue(&x->sess->ctrl, "TYPE", "I"))
 		return;
+	x->ahead_answered = false;
 	if (kftp_feat_wanted(x) &&
 	    !kftp_send_ahead(x, KFTP_STEP_FEAT, "FEAT", NULL))
 		return;

@@ -44,8 +44,8 @@
  *   others leave it. A newer marker replaces it; release ends it too.
  *
  * - Replies owed to pipelined commands (sess->ctrl.owed, and the kept
- *   transfer's sent_ahead: TYPE goes with FEAT, SIZE, MDTM and PORT behind
- *   it, see kftp_proto.c). They belong to the transfer that sent them and
+ *   transfer's sent_ahead: TYPE goes with FEAT, SIZE and MDTM, or SIZE,
+ *   MDTM and PORT, behind it, see kftp_proto.c). They belong to the transfer that sent them and
  *   to its connection: the connection stays BUSY until the last one is
  *   read. A stop keeps them with the kept transfer, whose restart reads
  *   them in order; anything that lets the transfer go (a kill, an error, a

@@ -160,6 +160,7 @@ struct kftp_xfer {
 	bool cmd_sent;			/* the step's command awaits its reply */
 	bool cmd_ahead;			/* ... and was sent with an earlier one */
 	bool pipeline_lost;		/* its reply never came: kftp_proto.c */
+	bool ahead_answered;		/* a reply to one sent ahead came */
 	u32 sent_ahead;			/* BIT(step): queued ahead, reply not awaited */
 	enum kftp_step resume_step;	/* after a sync-mode reconnect, or NONE */
 	bool reused;			/* ctrl came from an earlier call */
