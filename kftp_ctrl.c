@@ -25,19 +25,20 @@
 /* "VERB " + an argument whose every byte may be doubled + CRLF. */
 #define KFTP_CMD_LINE_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
 /*
- * The longest batch sent in one go: "TYPE I", FEAT, SIZE and MDTM of a
- * path, PORT or EPRT. With the longest paths, all of 0xFF bytes, the last
- * line may not fit: it is then sent by its own step.
+ * A batch ("TYPE I", FEAT, SIZE and MDTM of a path, PORT or EPRT) shares
+ * the one line's buffer: with paths of up to about 4000 bytes it fits
+ * whole; with longer ones, a line that does not fit is sent by its own
+ * step. A larger buffer would cost every open of /dev/kftp an order-3
+ * allocation or a vmalloc.
  */
-#define KFTP_CMD_BUF_SIZE		(2 * KFTP_CMD_LINE_MAX + 64)
+#define KFTP_CMD_BUF_SIZE		KFTP_CMD_LINE_MAX
 #define KFTP_TELNET_IAC		0xff
 
 int kftp_ctrl_init(struct kftp_ctrl *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->rbuf = kmalloc(KFTP_CTRL_BUF_SIZE, GFP_KERNEL);
-	/* Two lines of the longest path: more than a page, so kvmalloc. */
-	c->cmd = kvmalloc(KFTP_CMD_BUF_SIZE, GFP_KERNEL);
+	c->cmd = kmalloc(KFTP_CMD_BUF_SIZE, GFP_KERNEL);
 	if (!c->rbuf || !c->cmd) {
 		kftp_ctrl_free(c);
 		return -ENOMEM;
@@ -107,7 +108,7 @@ void kftp_ctrl_free(struct kftp_ctrl *c)
 {
 	kftp_ctrl_close(c);
 	kfree(c->rbuf);
-	kvfree_sensitive(c->cmd, KFTP_CMD_BUF_SIZE);	/* it held the password */
+	kfree_sensitive(c->cmd);	/* it held the password */
 	c->rbuf = NULL;
 	c->cmd = NULL;
 }
