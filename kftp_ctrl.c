@@ -25,21 +25,13 @@
 #define KFTP_CTRL_BUF_SIZE	(2 * KFTP_LINE_MAX)
 /* "VERB " + an argument whose every byte may be doubled + CRLF. */
 #define KFTP_CMD_LINE_MAX		(8 + 2 * KFTP_REMOTE_PATH_MAX)
-/*
- * A batch ("TYPE I", FEAT, SIZE and MDTM of a path, PORT or EPRT) shares
- * the one line's buffer: with paths of up to about 4000 bytes it fits
- * whole; with longer ones, a line that does not fit is sent by its own
- * step. A larger buffer would cost every open of /dev/kftp an order-3
- * allocation or a vmalloc.
- */
-#define KFTP_CMD_BUF_SIZE		KFTP_CMD_LINE_MAX
 #define KFTP_TELNET_IAC		0xff
 
 int kftp_ctrl_init(struct kftp_ctrl *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->rbuf = kmalloc(KFTP_CTRL_BUF_SIZE, GFP_KERNEL);
-	c->cmd = kmalloc(KFTP_CMD_BUF_SIZE, GFP_KERNEL);
+	c->cmd = kmalloc(KFTP_CMD_LINE_MAX, GFP_KERNEL);
 	if (!c->rbuf || !c->cmd) {
 		kftp_ctrl_free(c);
 		return -ENOMEM;
@@ -314,13 +306,14 @@ bool kftp_ctrl_quiet(struct kftp_ctrl *c)
 
 /*
  * Append "VERB ARG\r\n" to c->cmd, 0xFF bytes of the argument doubled. A
- * line that does not fit leaves the lines already there as they were.
+ * batch shares the one line's buffer: with paths of up to about 4000
+ * bytes it fits whole; a line that does not fit leaves the lines already
+ * there as they were, and its step sends it alone.
  */
 static int kftp_ctrl_append(struct kftp_ctrl *c, const char *verb,
 			    const char *arg)
 {
-	size_t room = min_t(size_t, KFTP_CMD_LINE_MAX,
-			    KFTP_CMD_BUF_SIZE - c->cmd_len);
+	size_t room = KFTP_CMD_LINE_MAX - c->cmd_len;
 	char *line = c->cmd + c->cmd_len;
 	size_t len = strlen(verb);
 
