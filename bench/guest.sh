@@ -13,6 +13,9 @@
 #   lftp     lftp with ftp:passive-mode off
 #   aria2    aria2c --ftp-pasv=false, one connection
 #   discard  bench/ftp-discard: receives and throws away (the ceiling)
+#   discardP the same with SIZE, PORT and RETR in one send (multi only)
+#   kftpev   kftp while `kftpstat -w` listens to every event (events on;
+#            the big tmpfs file and multi only)
 # and, for the sha256 workload only:
 #   kftpsum  user/kftp-get --checksum sha-256=HEX (the kernel's digest)
 #   curlsum  curl -P - -o FILE, then sha256sum FILE
@@ -56,6 +59,7 @@ NS_SRV=10.99.0.1 NS_CLI=10.99.0.2
 KGET=$W/bin/kftp-get
 DISCARD=$W/bin/ftp-discard
 TIMER=$W/bin/bench-time
+KSTAT=$W/bin/kftpstat
 
 if [ -n "${BENCH_QUICK:-}" ]; then
 	ROUNDS=1 SIZES=(16) BIG=16 NSMALL=20 PAR=4 PARSZ=4 NTREE=20
@@ -92,7 +96,7 @@ fail() { say "FATAL: $*"; exit 1; }
 fetch() {
 	local c=$1 h=$2 p=$3 n=$4 d=$5 url="ftp://$2:$3/$4"
 	case $c in
-	kftp|kftp2) "$KGET" -q -o "$d" "$url" ;;
+	kftp|kftp2|kftpev) "$KGET" -q -o "$d" "$url" ;;
 	curl) curl -sS -P - -o "$d" "$url" ;;
 	wget) wget -q --no-passive-ftp -O "$d" "$url" ;;
 	lftp) lftp -c "set ftp:passive-mode off; set net:max-retries 1; set cmd:fail-exit yes; set xfer:clobber on; open -p $p $h; get $n -o $d" ;;
@@ -116,17 +120,21 @@ loop() {
 	return $rc
 }
 
-# multi CLIENT HOST PORT DIR LIST: every file in one invocation.
+# multi CLIENT HOST PORT DIR LIST: every file in one invocation (one
+# login; the discarding client's on one login too).
 multi() {
 	local c=$1 h=$2 p=$3 d=$4 n
-	local -a urls=()
+	local -a urls=() paths=()
 	while read -r n; do
 		urls+=("ftp://$h:$p/$n")
+		paths+=("$n")
 	done <"$5"
 	cd "$d" || return 1
 	case $c in
-	kftp) "$KGET" -q "${urls[@]}" ;;
+	kftp|kftpev) "$KGET" -q "${urls[@]}" ;;
 	curl) curl -sS -P - --remote-name-all "${urls[@]}" ;;
+	discard) "$DISCARD" "$h" "$p" "${paths[@]}" >/dev/null ;;
+	discardP) "$DISCARD" -p "$h" "$p" "${paths[@]}" >/dev/null ;;
 	*) return 2 ;;
 	esac
 }
@@ -233,7 +241,7 @@ setup() {
 	rm -rf "$W"
 	mkdir -p "$SRC" "$DST" "$EXT" "$W/bin" /var/run/vsftpd/empty
 	# Copies of the binaries: the checkout is the host's live tree.
-	install -m 0755 "$REPO/user/kftp-get" "$BENCH/ftp-discard" \
+	install -m 0755 "$REPO/user/kftp-get" "$REPO/user/kftpstat" "$BENCH/ftp-discard" \
 		"$BENCH/bench-time" "$W/bin/" || fail "binaries not built"
 	# vsftpd refuses a chroot root that is writable: 0755, like the suite's.
 	mount -t tmpfs -o size=90%,mode=0755 tmpfs "$SRC"
@@ -311,6 +319,21 @@ setup() {
 ROW_FAIL=0
 ONE_COPY=/sys/module/kftp/parameters/one_copy
 set_one_copy() { [ ! -w "$ONE_COPY" ] || echo "$1" >"$ONE_COPY"; }
+
+# The events-on row (kftpev): a `kftpstat -w` subscribed to the kftp
+# multicast group for the run, so the kernel builds and sends every event.
+LISTENER=
+listener_start() {
+	"$KSTAT" -w >/dev/null 2>"$W/kftpstat.err" &
+	LISTENER=$!
+	sleep 0.3	# subscribed before the timing starts
+	kill -0 "$LISTENER" 2>/dev/null || fail "kftpstat -w: $(cat "$W/kftpstat.err")"
+}
+listener_stop() {
+	kill "$LISTENER" 2>/dev/null
+	wait "$LISTENER" 2>/dev/null
+	LISTENER=
+}
 # timed ROUND WORKLOAD CLIENT BYTES FILES VERIFY-FUNC -- CMD...: run CMD
 # under bench-time, then VERIFY-FUNC (outside the timing), one CSV row.
 timed() {
@@ -320,10 +343,12 @@ timed() {
 	case $c in
 	kftp) set_one_copy Y ;;
 	kftp2) set_one_copy N ;;
+	kftpev) set_one_copy Y; listener_start ;;
 	esac
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 	"$TIMER" "$W/t" "$@" >/dev/null 2>"$W/err"
+	[ -z "$LISTENER" ] || listener_stop
 	read -r rc wall user sys <"$W/t"
 	if [ "$rc" = 0 ]; then
 		if "$verify"; then v=ok; else v=BAD; fi
@@ -341,7 +366,7 @@ timed() {
 # Verifiers read V_* set by the caller; each also frees the space.
 V_FILE='' V_SUM='' V_DIR='' V_N='' V_CLIENT=''
 v_one() {
-	[ "$V_CLIENT" = discard ] && return 0	# it checked its byte count
+	[[ $V_CLIENT == discard* ]] && return 0	# it checked its byte count
 	local got
 	got=$(sha256sum <"$V_FILE" 2>/dev/null | cut -d' ' -f1)
 	rm -f "$V_FILE"
@@ -349,7 +374,7 @@ v_one() {
 }
 v_dir() { # every file of the list in V_DIR, or V_N copies of one file
 	local rc=0 i got
-	if [ "$V_CLIENT" != discard ]; then
+	if [[ $V_CLIENT != discard* ]]; then
 		if [ -n "$V_N" ]; then
 			for i in $(seq "$V_N"); do
 				got=$(sha256sum <"$V_DIR/$i" 2>/dev/null | cut -d' ' -f1)
@@ -398,7 +423,13 @@ round() {
 	! wants tmpfs || sizes=("${SIZES[@]}")
 	for s in "${sizes[@]}"; do
 		for c in "${order[@]}"; do
+			# Events on, beside kftp at the big size: before it in odd
+			# rounds, after it in even ones.
+			[ "$c:$s:$((rot % 2))" != "kftp:$BIG:1" ] ||
+				one "$r" "tmpfs-${s}M" kftpev 127.0.0.1 "$PORT" "f$s" "$DST"
 			one "$r" "tmpfs-${s}M" "$c" 127.0.0.1 "$PORT" "f$s" "$DST"
+			[ "$c:$s:$((rot % 2))" != "kftp:$BIG:0" ] ||
+				one "$r" "tmpfs-${s}M" kftpev 127.0.0.1 "$PORT" "f$s" "$DST"
 		done
 	done
 	# Verified downloads (issue 23): the kernel's digest while it writes,
@@ -424,9 +455,14 @@ round() {
 		timed "$r" "loop-${NSMALL}x4K" "$c" $((NSMALL * 4096)) "$NSMALL" v_dir -- \
 			"$BENCH/guest.sh" loop "$c" 127.0.0.1 "$PORT" "$V_DIR" "$W/small.list"
 	done
-	for c in kftp curl; do
+	# One login for every file: kftp with events off and on, curl, and
+	# the discarding ceiling plain and pipelined.
+	local -a multi_clients=(kftp kftpev curl discard discardP)
+	for i in 0 1 2 3 4; do
 		wants multi || break
-		[ "$c" != kftp ] || [ -n "$KFTP_MULTI" ] || continue
+		c=${multi_clients[$(((i + rot) % 5))]}
+		[[ " ${CLIENTS[*]} " == *" ${c%%[eP]*} "* ]] || continue
+		[[ $c != kftp* ]] || [ -n "$KFTP_MULTI" ] || continue
 		V_CLIENT=$c V_DIR=$DST/multi V_N=
 		mkdir -p "$V_DIR"
 		timed "$r" "multi-${NSMALL}x4K" "$c" $((NSMALL * 4096)) "$NSMALL" v_dir -- \

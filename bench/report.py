@@ -13,8 +13,8 @@ import os
 import statistics
 import sys
 
-CLIENTS = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard",
-           "kftpsum", "curlsum", "kftpZ", "lftpP"]
+CLIENTS = ["kftp", "kftpev", "kftp2", "curl", "wget", "lftp", "aria2", "discard",
+           "discardP", "kftpsum", "curlsum", "kftpZ", "lftpP"]
 
 
 def order_key(w):
@@ -27,6 +27,45 @@ def order_key(w):
     if digits:
         size = int(digits)
     return (rank.index(kind) if kind in rank else 99, size, w)
+
+
+def print_targets(summary, workloads):
+    """Issue 24's targets: each kftp row against its own ceiling (the
+    discarding client on the same workload), curl, and events off."""
+    def ratio(w, a, b, key="mbs"):
+        x, y = summary.get((w, a)), summary.get((w, b))
+        return x[key] / y[key] if x and y and y[key] else None
+
+    def fmt(v):
+        return "n/a" if v is None else "%.2fx" % v
+
+    lines = []
+    for w in workloads:
+        kind = w.split("-")[0]
+        if kind == "multi":
+            lines.append("%s (one login): kftp %s the discarding client (target >= 0.85), "
+                         "%s the pipelined one; %s curl (target >= 1.5)" % (
+                             w, fmt(ratio(w, "kftp", "discard")),
+                             fmt(ratio(w, "kftp", "discardP")), fmt(ratio(w, "kftp", "curl"))))
+        elif kind == "loop":
+            lines.append("%s (a process a file): kftp %s the discarding loop (target >= 0.85)"
+                         % (w, fmt(ratio(w, "kftp", "discard"))))
+        elif kind == "par":
+            lines.append("%s (aggregate): kftp %s the discarding client's streams "
+                         "(target >= 0.85)" % (w, fmt(ratio(w, "kftp", "discard"))))
+        elif kind == "tmpfs" and (w, "kftpev") in summary:
+            lines.append("%s: kftp %s the discarding client (target >= 0.85), %s curl's "
+                         "rate (>= 2.5) at %s its CPU (<= 0.4)" % (
+                             w, fmt(ratio(w, "kftp", "discard")), fmt(ratio(w, "kftp", "curl")),
+                             fmt(ratio(w, "kftp", "curl", "cpu"))))
+        if (w, "kftpev") in summary:
+            lines.append("%s: events on (kftpstat -w) run at %s the rate of events off "
+                         "(target: within 1 %%)" % (w, fmt(ratio(w, "kftpev", "kftp"))))
+    if lines:
+        print()
+        print("Targets of issue 24 (medians of this run):")
+        for line in lines:
+            print("- " + line)
 
 
 def main():
@@ -83,14 +122,16 @@ def main():
                 "%.2f" % (s["cpu"] / base["cpu"]) if base and base["cpu"] else "",
                 "%.2f" % (s["mbs"] / ceil["mbs"]) if ceil and c != "discard" else ""))
 
-    # plot.dat: size_MiB then one MB/s column per client ("?" if missing).
+    # plot.dat: size_MiB then one MB/s column per client ("?" if missing);
+    # the 7 that bench/plot.gp draws (kftpev runs at one size only).
+    plot_clients = ["kftp", "kftp2", "curl", "wget", "lftp", "aria2", "discard"]
     sizes = sorted({int(w.split("-")[1].rstrip("M")) for w in workloads
                     if w.startswith("tmpfs-")})
     with open(os.path.join(d, "plot.dat"), "w") as f:
-        f.write("size_MiB " + " ".join(CLIENTS) + "\n")
+        f.write("size_MiB " + " ".join(plot_clients) + "\n")
         for sz in sizes:
             vals = []
-            for c in CLIENTS:
+            for c in plot_clients:
                 s = summary.get(("tmpfs-%dM" % sz, c))
                 vals.append("%.2f" % s["mbs"] if s else "?")
             f.write("%d %s\n" % (sz, " ".join(vals)))
@@ -126,6 +167,8 @@ def main():
                   (w, kz["files_s"] / best["files_s"],
                    "%.2fx lftp mirror -P 4's" % (kz["files_s"] / lp["files_s"])
                    if lp else "lftp mirror -P 4 not run"))
+
+    print_targets(summary, workloads)
 
     bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
     if bad:
