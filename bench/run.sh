@@ -19,7 +19,9 @@
 # BENCH_BIG (256, MiB: ext4, copying
 # sender, veth), BENCH_NSMALL (200 small files), BENCH_PARSZ (16, MiB each
 # of the 16 concurrent downloads), BENCH_NTREE (1000 files in the
-# mirrored tree), KFTP_VM_TIMEOUT (seconds).
+# mirrored tree), KFTP_VM_TIMEOUT (seconds), BENCH_KERNEL_ARGS (more
+# options for the guest kernel's command line: init_on_alloc=0 shows what
+# Debian's zeroing of every new page costs a client that writes a file).
 set -eu -o pipefail
 
 # shellcheck source=tests/vm/lib.sh
@@ -68,12 +70,16 @@ for v in BENCH_SIZES BENCH_CLIENTS BENCH_WORKLOADS BENCH_BIG BENCH_NSMALL BENCH_
 	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
 done
 [ -z "$quick" ] || envs+=(--env BENCH_QUICK=1)
+appends=()
+for v in ${BENCH_KERNEL_ARGS:-}; do
+	appends+=(--append "$v")
+done
 rc=0
 # The guest's "# " progress lines pass through as TAP diagnostics.
 # -cpu max, as every published figure was measured: the CPU model decides
 # how the kernel and libc copy (rep movsb, AVX), on both sides of a ratio.
 (cd "$KFTP_REPO" && tests/vm/run-vm.sh --kver "$kver" --mem "$mem" --cpu max \
-	--timeout "${KFTP_VM_TIMEOUT:-14400}" --disk "$disk" "${envs[@]}" \
+	--timeout "${KFTP_VM_TIMEOUT:-14400}" --disk "$disk" "${envs[@]}" "${appends[@]}" \
 	--results "$results" -- bench/guest.sh) || rc=$?
 rm -f -- "$disk"
 case $rc in 129|130|143) exit "$rc" ;; esac
@@ -104,7 +110,7 @@ c_csv() {
 	[ "$(wc -l <"$out/summary.csv")" -gt 1 ] || { diag "summary.csv is empty"; return 1; }
 	{
 		echo
-		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|date)=' "$out/info.txt" | tr '\n' ' ')"
+		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|init_on_alloc|date)=' "$out/info.txt" | tr '\n' ' ')"
 		echo "Slab (kB) and pages held by kftp, around the concurrent kftp downloads:"
 		sed 's/^/    /' "$out/mem.txt"
 		if [ -s "$results/breakdown.txt" ]; then
