@@ -302,7 +302,7 @@ setup() {
 		echo "mem_kb=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)"
 		# init_on_alloc=1 (Debian's default) zeroes every page cache page
 		# a file-writing client is given; the discarding client gets none.
-		echo "init_on_alloc=$(grep -o 'init_on_alloc=[01]' /proc/cmdline || echo default)"
+		echo "init_on_alloc=$(sed -n 's/.*init_on_alloc=\([01]\).*/\1/p' /proc/cmdline | grep . || echo default)"
 		echo "quick=${BENCH_QUICK:-0} rounds=$ROUNDS"
 		echo "kftp_multi=${KFTP_MULTI:-0}"
 		echo "gro=$(ethtool -k vb-cli 2>/dev/null | awk '/^generic-receive-offload/ { print $2 }')"
