@@ -1,15 +1,17 @@
 #!/bin/bash
 # The suite on every installed kernel lane, one after another (`make
-# check-all`). With --ci (.ci/run) it first installs the 6.12 lane and the
-# lint tools, and adds the demo (here, and in a fresh clone under /tmp),
-# `make lint`, a DKMS build for each lane, `make bench QUICK=1`, and the
+# check-all`). With --ci (.ci/run) it first installs every package the
+# stages need (the 6.12 lane, lint, bench, sanitizers, debug), and adds
+# `make demo` in a fresh clone under /tmp, `make bench QUICK=1`, and the
 # debug lane (`make check-debug`; KFTP_CI_DEBUG=0 leaves it out), whose
 # kernel is built in the background (niced) while the first lane runs.
-# The lane runs after the other stages: two VMs under TCG on a 2-core
-# machine slowed each other by 2-3x, more than they overlapped.
+# The stages without a VM (`make lint`, the tools under sanitizers, a
+# DKMS build for each lane) run in the background too, one at a time,
+# once that build is done; their output comes last.
+# The debug lane runs after the other VM stages: two VMs under TCG on a
+# 2-core machine slowed each other by 2-3x, more than they overlapped.
 # KFTP_CI_PARALLEL=1 starts it first, beside the others, on a machine with
-# cores to spare (it works on copies of its own, .build/debug/). Its output
-# comes last either way.
+# cores to spare (it works on copies of its own, .build/debug/).
 # The lanes after the default one leave out the deb and install parts.
 # Every stage's outcome is printed; the last line is the grand total,
 # "N passed, N failed".
@@ -39,7 +41,9 @@ if [ -n "$ci" ] && [ "${KFTP_CI_DEBUG:-1}" = 1 ]; then
 fi
 
 if [ -n "$ci" ]; then
-	tests/deps.sh --backports --lint --bench ${debug:+--debug}
+	# Everything every stage needs, now: the stages in the background must
+	# never start apt-get beside another.
+	tests/deps.sh --backports --lint --bench --sanitize ${debug:+--debug}
 	# A fresh CI machine has no debug kernel: build it (niced, in a process
 	# group of its own) while the other lanes run; the check-debug stage
 	# waits for it (build-kernel.sh holds a lock) and then reuses it.
@@ -58,6 +62,24 @@ fi
 
 default=$(default_kver)
 stages=()
+if [ -n "$ci" ]; then
+	# The stages without a VM (about 5 minutes, mostly CPU) run in the
+	# background, niced and one at a time (a lock), beside the default
+	# lane: a TCG guest running the suite keeps about one of the two cores
+	# busy. They start once the debug kernel's build, which takes the other
+	# core first, is done. Each works on copies or output directories of
+	# its own (lint: a copy of the tree; the sanitizers: .build/user-asan
+	# and .build/fuzz; dkms: a private DKMS tree), never on what the lanes
+	# build and boot.
+	mkdir -p "$KFTP_BUILD_DIR"
+	host_only="flock $(printf %q "$KFTP_BUILD_DIR/host-stages.lock") nice -n 10"
+	[ -z "$debug_build_pid" ] || host_only="tail --pid=$debug_build_pid -f /dev/null; $host_only"
+	stages+=("&make lint" "$host_only make lint")
+	# kftp-get and kftpstat under ASan/UBSan and their parsers' fuzzers
+	# (about two minutes; --vm is left to a run by hand).
+	stages+=("&tools under sanitizers" "$host_only tests/check-user.sh")
+	stages+=("&dkms build" "$host_only tests/dkms-build.sh")
+fi
 if [ -n "$parallel" ]; then
 	# The debug lane is the longest stage: it starts first, in the
 	# background (run-stages.sh's "&"), and waits there for its kernel.
@@ -80,17 +102,10 @@ while read -r kver; do
 done < <(installed_kvers)
 
 if [ -n "$ci" ]; then
-	# Leave the tree's kftp.ko built for the default lane for the demo.
-	stages+=("make demo" "make demo 2>&1 | sed 's/^/# /'; \
-if [ \${PIPESTATUS[0]} = 0 ]; then echo 'ok 1 - make demo: checksums match'; \
-else echo 'not ok 1 - make demo'; fi")
-	# The same from a fresh clone in a mktemp -d directory under /tmp.
+	# `make demo`, the README's main command, from a fresh clone in a
+	# mktemp -d directory under /tmp, as a newcomer runs it (it also
+	# proves the harness does not depend on where the checkout is).
 	stages+=("make demo in a clone under /tmp" "tests/clone-demo.sh")
-	stages+=("make lint" "make lint")
-	# kftp-get and kftpstat under ASan/UBSan and their parsers' fuzzers,
-	# on the host (about two minutes; --vm is left to a run by hand).
-	stages+=("tools under sanitizers" "tests/check-user.sh")
-	stages+=("dkms build" "tests/dkms-build.sh")
 	# The benchmark, one small round: that it works, never how fast.
 	stages+=("make bench QUICK=1" "make bench QUICK=1")
 	[ -z "$debug" ] || [ -n "$parallel" ] || stages+=("make check-debug" "make check-debug")
