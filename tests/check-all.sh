@@ -71,6 +71,10 @@ if [ -n "$ci" ]; then
 	# its own (lint: a copy of the tree; the sanitizers: .build/user-asan
 	# and .build/fuzz; dkms: a private DKMS tree), never on what the lanes
 	# build and boot.
+	# What they use from the tree itself (the test programs, kftp-probe.so
+	# among them) is built here first, so that no two stages build it at
+	# once.
+	make -s user testprogs >&2
 	mkdir -p "$KFTP_BUILD_DIR"
 	host_only="flock $(printf %q "$KFTP_BUILD_DIR/host-stages.lock") nice -n 10"
 	[ -z "$debug_build_pid" ] || host_only="tail --pid=$debug_build_pid -f /dev/null; $host_only"
