@@ -72,7 +72,9 @@ LINT_PACKAGES=(linux-source-6.1 cppcheck dkms mandoc groff-base man-db lintian)
 # sequence; Rules-Requires-Root: no, so no fakeroot). The guest installs the
 # .debs offline from the host's root: dkms (kftp-dkms depends on it) and
 # man-db (man kftp-get) must be on the host.
-DEB_PACKAGES=(dpkg-dev debhelper dh-dkms dkms man-db)
+# ccache: the deb part's DKMS builds in the guest take gcc's output from
+# a cache the host fills (tests/warm-dkms-cache.sh).
+DEB_PACKAGES=(dpkg-dev debhelper dh-dkms dkms man-db ccache)
 
 # make bench: the userspace clients kftp is measured against (they run in
 # the guest from the host's root), gnuplot without X for the PNG, ethtool
