@@ -293,7 +293,11 @@ c_snapshot() {
 apt_logged() {
 	local log=$1 rc
 	shift
-	timeout -k 10 "$APT_TIMEOUT" env ${DEB_CCACHE:+DEBIAN_KERNEL_USE_CCACHE=1 CCACHE_DIR="$DEB_CCACHE"} \
+	# ccache keys on the locale's variables: the same as the host's
+	# tests/warm-dkms-cache.sh.
+	# shellcheck disable=SC2086  # a list of env's arguments
+	timeout -k 10 "$APT_TIMEOUT" env ${DEB_CCACHE:+-u LANG -u LC_CTYPE -u LC_MESSAGES LC_ALL=C \
+		DEBIAN_KERNEL_USE_CCACHE=1 CCACHE_DIR="$DEB_CCACHE"} \
 		apt-get "$@" </dev/null 2>&1 |
 		while IFS= read -r l; do printf '%4d %s\n' $((SECONDS - T_APT)) "$l"; done >"$log"
 	rc=${PIPESTATUS[0]}
