@@ -270,6 +270,8 @@ ccache_setup() {
 	fi
 	cp -r "$src" "$WORK/ccache" || return 0
 	DEB_CCACHE=$WORK/ccache
+	# The host's own hits and misses came along: count the guest's only.
+	CCACHE_DIR=$DEB_CCACHE ccache -z >/dev/null 2>&1
 }
 
 # ccache_said: the cache's hits and misses since the last call.
