@@ -698,35 +698,15 @@ slab_kb() {
 
 # kasan_on: 0 on a kernel with KASAN (the debug lane's). Its quarantine
 # keeps freed objects (up to 1/32 of RAM) in Slab for a while, so a Slab
-# bound there measures the checker as well as kftp: the cases with one let
-# kmemleak judge on such a kernel (kmemleak_kftp_clean), and keep their
-# bound on Debian's kernels.
+# bound there measures the checker as well as kftp: the cases with one
+# keep their bound on Debian's kernels, and leave the judging to the
+# debug lane's kmemleak scan after rmmod (tests/debug/guest-lane.sh).
 kasan_on() {
 	if [ -z "${KASAN_ON:-}" ]; then
 		KASAN_ON=no
 		grep -q ' kasan_report$' /proc/kallsyms 2>/dev/null && KASAN_ON=yes
 	fi
 	[ "$KASAN_ON" = yes ]
-}
-
-# kmemleak_kftp_clean [FILE]: a kmemleak scan (tests/debug/kmemleak.sh; the
-# report saved to FILE) finds no unreferenced object allocated by kftp's
-# code. The report holds every object since the debug lane's baseline, so
-# one that an earlier part leaked is named again here.
-kmemleak_kftp_clean() {
-	local f=${1:-${PART_WORK:-$SUITE_DIR}/kmemleak.txt} found
-	# shellcheck source=tests/debug/kmemleak.sh
-	. "$REPO/tests/debug/kmemleak.sh"
-	kmemleak_ready || return 1
-	kmemleak_scan "$f" || { diag "kmemleak scan failed"; return 1; }
-	found=$(kmemleak_module_objects "$f" kftp)
-	case $? in
-	1) return 0 ;;
-	2) return 1 ;;
-	esac
-	diag "kmemleak: unreferenced objects allocated by kftp:"
-	diag "$found"
-	return 1
 }
 
 # kmsg_mark: write a unique marker line into the kernel log and print it;

@@ -535,9 +535,10 @@ c_thousand() {
 	wait_tcp_inuse "$tcp" || return 1
 	diag "Slab (net) in kB: before $slab_b, after $slab_a"
 	if kasan_on; then
-		diag "KASAN's quarantine holds freed objects in Slab: kmemleak judges"
-		kmemleak_kftp_clean
-		return
+		# KASAN's quarantine keeps freed objects in Slab: the debug
+		# lane's kmemleak scan after rmmod judges these downloads.
+		diag "no Slab bound on KASAN: the lane's kmemleak scan judges"
+		return 0
 	fi
 	[ $((slab_a - slab_b)) -lt 1024 ] || { diag "Slab grew by $((slab_a - slab_b)) kB"; return 1; }
 }

@@ -307,11 +307,6 @@ c_seq_slab() {
 	read -r b _ <<<"$SEQ_SLAB_BEFORE"
 	read -r a _ <<<"$SEQ_SLAB_AFTER"
 	diag "Slab (net raw tw) in kB: before $SEQ_SLAB_BEFORE, after $SEQ_SLAB_AFTER"
-	if kasan_on; then
-		diag "KASAN's quarantine holds freed objects in Slab: kmemleak judges"
-		kmemleak_kftp_clean
-		return
-	fi
 	if [ $((a - b)) -ge 1024 ]; then
 		# Freed objects can linger in per-cpu slabs: look once more.
 		sleep 2
@@ -529,7 +524,14 @@ tcase "16 clients at once, 16 different files (1-4 MiB) from vsftpd: all exit 0,
 tcase "16 clients at once, same file and destination, both servers: all exit 0, file whole" c_parallel_same
 tcase "$SEQ_N small downloads in a row, pyftpdlib and vsftpd in turn: all complete, content right" c_sequential
 tcase "TCP inuse back to its level before the $SEQ_N downloads" c_seq_tcp
-tcase "no leak over the $SEQ_N downloads: Slab grows by less than 1 MiB (caches dropped; with KASAN: kmemleak)" c_seq_slab
+# KASAN's quarantine keeps freed objects in Slab: on the debug kernel the
+# lane's kmemleak scan after rmmod judges these downloads with the rest (a
+# scan of its own here took about 45 s under TCG).
+if kasan_on; then
+	diag "no Slab bound on KASAN: the debug lane's kmemleak scan after rmmod judges the $SEQ_N downloads"
+else
+	tcase "no leak over the $SEQ_N downloads: Slab grows by less than 1 MiB (caches dropped)" c_seq_slab
+fi
 tcase "rmmod kftp during a transfer is refused; the transfer completes intact; refcnt 0" c_rmmod_busy
 tcase "SIGINT during a transfer: exit 130 at once, no temp file, old destination intact" c_sigint
 tcase "SIGKILL during a transfer: module refcnt and TCP sockets released" c_sigkill
