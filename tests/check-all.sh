@@ -66,9 +66,11 @@ stages=()
 if [ -n "$ci" ]; then
 	# The stages without a VM (about 5 minutes, mostly CPU) run in the
 	# background, niced and one at a time (a lock), beside the default
-	# lane: a TCG guest running the suite keeps about one of the two cores
-	# busy. They start once the debug kernel's build, which takes the other
-	# core first, is done. Each works on copies or output directories of
+	# lane, once the debug kernel's build is done. On a 2-core machine
+	# this overlaps less than it seems: beside that build (nice 19) the
+	# lane's parts took about twice as long (2026-12-06), so the gain is
+	# what the guest leaves idle, not the stages' whole time (they were
+	# done 4 minutes after the build). Each works on copies or output directories of
 	# its own (lint: a copy of the tree; the sanitizers: .build/user-asan
 	# and .build/fuzz; dkms: a private DKMS tree), never on what the lanes
 	# build and boot.
