@@ -232,6 +232,8 @@ void check_destination(struct job *job)
 	job->dir_fd = fd;
 	if (fstat(fd, &dir))
 		die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(errno));
+	job->dir_dev = dir.st_dev;
+	job->dir_ino = dir.st_ino;
 	if (fstatat(fd, base_of(job), &st, AT_SYMLINK_NOFOLLOW)) {
 		if (errno != ENOENT)
 			die(EXIT_LOCAL, "cannot write '%s': %s", dest, strerror(errno));
@@ -280,6 +282,38 @@ void check_destination(struct job *job)
 }
 
 /*
+ * The absolute path of the job's directory, as /proc names its descriptor,
+ * or NULL. A batch's files mostly share one directory: its path is read
+ * once, and kept while the next file's directory is the same one (the
+ * same device and inode). A directory renamed meanwhile keeps its old
+ * path on kftpstat's line, which is all this name is for.
+ */
+static const char *dir_path(const struct job *job)
+{
+	static char path[KFTP_LOCAL_PATH_MAX];
+	static dev_t dev;
+	static ino_t ino;
+	char proc[64];
+	ssize_t n;
+
+	if (job->dir_fd < 0)
+		return NULL;
+	if (path[0] && dev == job->dir_dev && ino == job->dir_ino)
+		return path;
+	path[0] = '\0';
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", job->dir_fd);
+	n = readlink(proc, path, sizeof(path) - 1);
+	if (n <= 0 || n >= (ssize_t)sizeof(path) - 1 || path[0] != '/') {
+		path[0] = '\0';
+		return NULL;
+	}
+	path[n] = '\0';
+	dev = job->dir_dev;
+	ino = job->dir_ino;
+	return path;
+}
+
+/*
  * The destination's final name for people (display_name): the absolute
  * path of its directory, as /proc names the descriptor, and its own name;
  * else job->dest as given. Empty when it holds a control character: the
@@ -287,8 +321,7 @@ void check_destination(struct job *job)
  */
 void final_name(const struct job *job, char *buf, size_t size)
 {
-	char proc[64], dir[KFTP_LOCAL_PATH_MAX];
-	ssize_t n;
+	const char *dir;
 	int len = -1;
 
 	/*
@@ -297,12 +330,9 @@ void final_name(const struct job *job, char *buf, size_t size)
 	 * would be EINVAL. Each attempt starts from a zeroed buffer.
 	 */
 	memset(buf, 0, size);
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", job->dir_fd);
-	n = job->dir_fd >= 0 ? readlink(proc, dir, sizeof(dir) - 1) : -1;
-	if (n > 0 && n < (ssize_t)sizeof(dir) - 1 && dir[0] == '/') {
-		dir[n] = '\0';
-		len = snprintf(buf, size, "%s%s%s", dir, n > 1 ? "/" : "", base_of(job));
-	}
+	dir = dir_path(job);
+	if (dir)
+		len = snprintf(buf, size, "%s%s%s", dir, dir[1] ? "/" : "", base_of(job));
 	if (len < 0 || (size_t)len >= size) {
 		memset(buf, 0, size);
 		snprintf(buf, size, "%s", job->dest);
@@ -359,13 +389,30 @@ static void new_temp_name(struct job *job)
 }
 
 /*
+ * The umask, read once: nothing in kftp-get sets it, and reading it means
+ * setting it twice, two system calls a file.
+ */
+static mode_t process_umask(void)
+{
+	static mode_t mask;
+	static bool known;
+
+	if (!known) {
+		mask = umask(0);
+		umask(mask);
+		known = true;
+	}
+	return mask;
+}
+
+/*
  * Give the data file its final owner, group and mode: those of the file it
  * replaces when that file's owner may keep it (check_destination), else
  * 0666 less the umask, as a new file would get.
  */
 static void set_attributes(struct job *job)
 {
-	mode_t mode, mask;
+	mode_t mode;
 
 	if (job->has_old && job->keep_owner) {
 		if (fchown(job->data_fd, job->old.st_uid, job->old.st_gid))
@@ -374,9 +421,7 @@ static void set_attributes(struct job *job)
 			    (unsigned int)job->old.st_gid, strerror(errno));
 		mode = job->old.st_mode & 07777;
 	} else {
-		mask = umask(0);
-		umask(mask);
-		mode = 0666 & ~mask;
+		mode = 0666 & ~process_umask();
 	}
 	/* After fchown(), which may clear set-user-ID and set-group-ID. */
 	if (fchmod(job->data_fd, mode))

@@ -121,7 +121,7 @@ void plan_urls(const struct options *opt, const struct logins *l)
 			die(EXIT_OTHER, "out of memory");
 		dests[n++].url = i;
 	}
-	explicit_bzero(&job, sizeof(job));
+	job_wipe(&job);
 	refuse_shared_dests(opt, dests, n);
 	for (i = 0; i < n; i++)
 		free(dests[i].dest);
