@@ -856,14 +856,11 @@ import hostile_ftpd as h; sys.stdout.buffer.write(h.LISTINGS["LIST"])' \
 	LIST_FILE=$W/list.expected
 }
 
-# l5 STEP: e5 for a listing: fork; the parent, held at STEP, is stopped
-# and killed; the child, which shares the descriptor, lists in full.
-b_l5() {
-	local step=$1 d=$C_DIR pid child
-	C_NXFERS=2 C_RESULTS='[A-Z]+@[A-Z_]+ ok'
-	life_list "$step" --fork --go "$d/go"
-	hold_start "$step" "$d/out" "${LF[@]}" "d/=$d/p" "d/=$d/c" || return 1
-	pid=$BGPID
+# e5 and l5: the held parent (BGPID), whose forked child shares its
+# descriptor, is stopped and killed; then the server lets go, and the
+# child runs to its end.
+parent_killed_child_runs() { # DIR
+	local d=$1 pid=$BGPID child
 	child=$(sed -n 's/^child //p' "$d/out")
 	[ -n "$child" ] || { diag "no child: $(<"$d/out")"; return 1; }
 	stop_wait "$pid" || return 1
@@ -873,7 +870,28 @@ b_l5() {
 	hcmd release || return 1
 	touch "$d/go"
 	line_wait "$d/out" '^\[child\] exit ' "$T_EXIT" || { kill -KILL "$child"; return 1; }
-	gone_wait "$child" "$T_EXIT" || return 1
+	gone_wait "$child" "$T_EXIT"
+}
+
+# e6 and l6: another thread of the held call's process closes the
+# descriptor; then the server lets go, and the call completes.
+closed_by_thread_completes() { # DIR
+	local d=$1
+	touch "$d/go"
+	line_wait "$d/out" '^closed$' "$T_HOLD" || return 1
+	hcmd release || return 1
+	line_wait "$d/out" '^(ok|err)' "$T_EXIT" || return 1
+	check_out "$d/out" closed "ok bytes=*"
+}
+
+# l5 STEP: e5 for a listing: fork; the parent, held at STEP, is stopped
+# and killed; the child, which shares the descriptor, lists in full.
+b_l5() {
+	local step=$1 d=$C_DIR
+	C_NXFERS=2 C_RESULTS='[A-Z]+@[A-Z_]+ ok'
+	life_list "$step" --fork --go "$d/go"
+	hold_start "$step" "$d/out" "${LF[@]}" "d/=$d/p" "d/=$d/c" || return 1
+	parent_killed_child_runs "$d" || return 1
 	check_out "$d/out" "[[]child] ok bytes=$(stat -c %s "$LIST_FILE") *" '[[]child] exit 0' ||
 		return 1
 	check_same_file "$d/c" "$LIST_FILE"
@@ -886,11 +904,7 @@ b_l6() {
 	life_list "$step" --close-fd --go "$d/go"
 	hold_start "$step" "$d/out" "${LF[@]}" "d/=$d/f" || return 1
 	pid=$BGPID
-	touch "$d/go"
-	line_wait "$d/out" '^closed$' "$T_HOLD" || return 1
-	hcmd release || return 1
-	line_wait "$d/out" '^(ok|err)' "$T_EXIT" || return 1
-	check_out "$d/out" closed "ok bytes=*" || return 1
+	closed_by_thread_completes "$d" || return 1
 	check_same_file "$d/f" "$LIST_FILE" || return 1
 	socks_gone || { diag "(kftp-life still runs, the call has returned)"; return 1; }
 	touch "$d/go.2"
@@ -1030,21 +1044,11 @@ b_e4d() {
 # e5 STEP: the parent, held, is stopped and killed; the child that shares
 # its descriptor then gets a file of its own.
 b_e5() {
-	local step=$1 d=$C_DIR pid child
+	local step=$1 d=$C_DIR
 	C_NXFERS=2 C_RESULTS='[A-Z]+@[A-Z_]+ ok'
 	life_args "$step" "$d/p" --fork --go "$d/go"
 	hold_start "$step" "$d/out" "${LF[@]}" "p=$d/p" "c=$d/c" || return 1
-	pid=$BGPID
-	child=$(sed -n 's/^child //p' "$d/out")
-	[ -n "$child" ] || { diag "no child: $(<"$d/out")"; return 1; }
-	stop_wait "$pid" || return 1
-	kill -KILL "$pid"
-	proc_wait "$pid" "$T_EXIT"
-	check_eq "the parent's exit status" 137 "$PRC" || return 1
-	hcmd release || return 1
-	touch "$d/go"
-	line_wait "$d/out" '^\[child\] exit ' "$T_EXIT" || { kill -KILL "$child"; return 1; }
-	gone_wait "$child" "$T_EXIT" || return 1
+	parent_killed_child_runs "$d" || return 1
 	check_out "$d/out" "[[]child] ok bytes=$MAIN_SIZE *" '[[]child] exit 0' || return 1
 	digests_ok "$step" "$d/out" || return 1
 	check_sha "$d/c" "$MAIN_SHA"
@@ -1058,11 +1062,7 @@ b_e6() {
 	life_args "$step" "$d/f" --close-fd --go "$d/go"
 	hold_start "$step" "$d/out" "${LF[@]}" "f=$d/f" || return 1
 	pid=$BGPID
-	touch "$d/go"
-	line_wait "$d/out" '^closed$' "$T_HOLD" || return 1
-	hcmd release || return 1
-	line_wait "$d/out" '^(ok|err)' "$T_EXIT" || return 1
-	check_out "$d/out" closed "ok bytes=*" || return 1
+	closed_by_thread_completes "$d" || return 1
 	digests_ok "$step" "$d/out" || return 1
 	check_sha "$d/f" "$MAIN_SHA" || return 1
 	socks_gone || { diag "(kftp-life still runs, the call has returned)"; return 1; }
