@@ -24,7 +24,10 @@ struct job {
 	const struct options *opt;	/* the run's */
 	const char *url_str;
 	size_t url_index;	/* in opt->urls; SIZE_MAX for a listing's */
-	/* The secrets: url.pass, pass and args.password; job_wipe() clears them. */
+	/*
+	 * The secrets: url.pass, pass and args.password. job_wipe() clears
+	 * them: a field that ever holds a secret must be added there.
+	 */
 	struct ftp_url url;
 	char user[KFTP_USER_MAX];
 	char pass[KFTP_PASSWORD_MAX];

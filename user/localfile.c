@@ -285,8 +285,9 @@ void check_destination(struct job *job)
  * The absolute path of the job's directory, as /proc names its descriptor,
  * or NULL. A batch's files mostly share one directory: its path is read
  * once, and kept while the next file's directory is the same one (the
- * same device and inode). A directory renamed meanwhile keeps its old
- * path on kftpstat's line, which is all this name is for.
+ * same device and inode). A directory renamed meanwhile, one reached
+ * through a bind mount, or a new one on a reused inode shows the path
+ * read first on kftpstat's line, which is all this name is for.
  */
 static const char *dir_path(const struct job *job)
 {
