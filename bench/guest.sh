@@ -401,11 +401,21 @@ v_tree() { # the whole tree in V_DIR/t, and nothing else but wget's .listing
 
 sum_of() { awk -v f="$1" '$2 == f { print $1 }' "$W/sums"; }
 
-# mem_sample: Slab and the pages kftp holds now (kB, pages).
-kftp_pages() { cat /sys/module/kftp/parameters/recv_pages 2>/dev/null || echo n/a; }
+# read_mem: SLAB_KB (Slab of /proc/meminfo) and KFTP_PAGES (the pages
+# kftp holds now; n/a without the parameter), with builtins only: the
+# sampler below runs it beside timed downloads.
+RECV_PAGES=/sys/module/kftp/parameters/recv_pages
+read_mem() {
+	local k v
+	SLAB_KB=0 KFTP_PAGES=n/a
+	while read -r k v _; do
+		[ "$k" != Slab: ] || { SLAB_KB=$v; break; }
+	done </proc/meminfo
+	[ ! -r "$RECV_PAGES" ] || read -r KFTP_PAGES <"$RECV_PAGES"
+}
 mem_line() {
-	printf '%s slab_kb=%s kftp_pages=%s\n' "$1" \
-		"$(awk '/^Slab:/ { print $2 }' /proc/meminfo)" "$(kftp_pages)"
+	read_mem
+	printf '%s slab_kb=%s kftp_pages=%s\n' "$1" "$SLAB_KB" "$KFTP_PAGES"
 }
 
 one() { # ROUND WORKLOAD CLIENT HOST PORT NAME DESTDIR
@@ -508,20 +518,14 @@ round() {
 # kftp's timed downloads, and a fork under TCG costs about 40 ms (an awk
 # and a cat every 0.2 s took a fifth of a vCPU from the run it watched).
 sample_mem() {
-	local max_slab=0 max_pages=0 s p k v tick
+	local max_slab=0 max_pages=0 tick
 	exec {tick}<> <(:)	# a pipe nobody writes: read -t sleeps on it
 	trap 'printf "%s slab_kb=%s kftp_pages=%s\n" "$1" "$max_slab" "$max_pages" >>"$RESULTS/mem.txt"; exit 0' TERM
 	for (( ; ; )); do
-		s=0
-		while read -r k v _; do
-			[ "$k" != Slab: ] || { s=$v; break; }
-		done </proc/meminfo
-		p=n/a
-		[ ! -r /sys/module/kftp/parameters/recv_pages ] ||
-			read -r p </sys/module/kftp/parameters/recv_pages
-		[ "$s" -le "$max_slab" ] || max_slab=$s
-		if [ "$p" = n/a ]; then max_pages=n/a
-		elif [ "$p" -gt "$max_pages" ]; then max_pages=$p; fi
+		read_mem
+		[ "$SLAB_KB" -le "$max_slab" ] || max_slab=$SLAB_KB
+		if [ "$KFTP_PAGES" = n/a ]; then max_pages=n/a
+		elif [ "$KFTP_PAGES" -gt "$max_pages" ]; then max_pages=$KFTP_PAGES; fi
 		read -r -t 0.2 -u "$tick" _ || :
 	done
 }
