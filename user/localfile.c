@@ -55,7 +55,6 @@ static int build_temp(char *buf, size_t size, const char *dest, const char *rnd)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-
 bool localfile_is_temp_name(const char *name)
 {
 	size_t len = strlen(name), tag = sizeof(TEMP_TAG) - 1;
