@@ -13,7 +13,8 @@
 #   lftp     lftp with ftp:passive-mode off
 #   aria2    aria2c --ftp-pasv=false, one connection
 #   discard  bench/ftp-discard: receives and throws away (the ceiling)
-#   discardP the same with SIZE, PORT and RETR in one send (multi only)
+#   discardP the same with SIZE, PORT and RETR in one send (multi and
+#            mirror only; in mirror, both are given the tree's paths)
 #   kftpev   kftp while `kftpstat -w` listens to every event (events on;
 #            the big tmpfs file and multi only)
 # and, for the sha256 workload only:
@@ -156,9 +157,17 @@ par() {
 # mirror CLIENT HOST PORT DIR: the served tree t/ into DIR/t, whole, on
 # one login each (wget -m and lftp's mirror keep theirs open too); kftpZ
 # and lftpP, the two that can, on 4 logins at once (-Z, mirror -P 4).
+# The discarding clients get the tree's paths instead of listing it: the
+# least one login can spend on those files, what bounds the 2x target.
 mirror() {
 	local c=$1 h=$2 p=$3 d=$4
+	local -a paths=()
+	if [[ $c == discard* ]]; then
+		mapfile -t paths <"$W/tree.list"
+	fi
 	case $c in
+	discard) "$DISCARD" "$h" "$p" "${paths[@]}" >/dev/null ;;
+	discardP) "$DISCARD" -p "$h" "$p" "${paths[@]}" >/dev/null ;;
 	kftp) "$KGET" -q -r --output-dir "$d/t" "ftp://$h:$p/t/" ;;
 	kftpZ) "$KGET" -q -r -Z --parallel-max 4 --output-dir "$d/t" "ftp://$h:$p/t/" ;;
 	wget) wget -q -m -nH --no-passive-ftp -P "$d" "ftp://$h:$p/t/" ;;
@@ -273,6 +282,7 @@ setup() {
 	chmod -R a+rX "$SRC"
 	(cd "$SRC" && sha256sum f* >"$W/sums")
 	(cd "$SRC/t" && find . -type f -print0 | sort -z | xargs -0 sha256sum >"$W/tree.sums")
+	(cd "$SRC" && find t -type f | sort >"$W/tree.list")
 	(cd "$SRC/s" && sha256sum f* >"$W/small.sums")
 
 	start_vsftpd main "$PORT" 127.0.0.1
@@ -393,8 +403,10 @@ v_dir() { # every file of the list in V_DIR, or V_N copies of one file
 
 v_tree() { # the whole tree in V_DIR/t, and nothing else but wget's .listing
 	local rc=0
-	(cd "$V_DIR/t" 2>/dev/null && sha256sum --quiet -c "$W/tree.sums" >/dev/null 2>&1 &&
-		[ "$(find . -type f ! -name .listing | wc -l)" = "$NTREE" ]) || rc=1
+	if [[ $V_CLIENT != discard* ]]; then
+		(cd "$V_DIR/t" 2>/dev/null && sha256sum --quiet -c "$W/tree.sums" >/dev/null 2>&1 &&
+			[ "$(find . -type f ! -name .listing | wc -l)" = "$NTREE" ]) || rc=1
+	fi
 	rm -rf "$V_DIR"
 	return $rc
 }
@@ -482,11 +494,12 @@ round() {
 			"$BENCH/guest.sh" multi "$c" 127.0.0.1 "$PORT" "$V_DIR" "$W/small.list"
 	done
 	# A tree (issue 22): kftp-get -r against the two mirroring clients,
-	# one login each, then kftp and lftp on 4 logins.
-	local -a mirror_clients=(kftp wget lftp kftpZ lftpP)
-	for i in 0 1 2 3 4; do
+	# one login each, then kftp and lftp on 4 logins, and the discarding
+	# ceiling plain and pipelined.
+	local -a mirror_clients=(kftp wget lftp kftpZ lftpP discard discardP)
+	for i in 0 1 2 3 4 5 6; do
 		wants mirror || break
-		c=${mirror_clients[$(((i + rot) % 5))]}
+		c=${mirror_clients[$(((i + rot) % 7))]}
 		[[ " ${CLIENTS[*]} " == *" ${c%[ZP]} "* ]] || continue
 		V_CLIENT=$c V_DIR=$DST/mirror
 		mkdir -p "$V_DIR"

@@ -167,6 +167,16 @@ def main():
                   (w, kz["files_s"] / best["files_s"],
                    "%.2fx lftp mirror -P 4's" % (kz["files_s"] / lp["files_s"])
                    if lp else "lftp mirror -P 4 not run"))
+        # What bounds the target on one login: the discarding client,
+        # given the paths, lists nothing and writes nothing.
+        d, dp = summary.get((w, "discard")), summary.get((w, "discardP"))
+        if k and others and d:
+            print("%s: the discarding client on one login fetches %.2fx the files/s "
+                  "of the faster of wget -m and lftp mirror (%s pipelined); "
+                  "kftp-get -r makes %.2fx its rate" %
+                  (w, d["files_s"] / best["files_s"],
+                   "%.2fx" % (dp["files_s"] / best["files_s"]) if dp else "n/a",
+                   k["files_s"] / d["files_s"]))
 
     print_targets(summary, workloads)
 
