@@ -185,12 +185,12 @@ static bool kftp_send_ahead(struct kftp_xfer *x, enum kftp_step step,
 }
 
 /*
- * Is PORT to go in TYPE's batch? Only when no check between them can end
- * the transfer and leave PORT's reply owed (which would cost the
- * connection): no FEAT to read first (the digest's start needs it), no
- * REST, no size limit; the digest's start is made before the batch. RETR
- * itself never goes ahead: pyftpdlib answers PORT only once connected,
- * after RETR's 150.
+ * Are PORT and RETR to go in TYPE's batch? Only when no check between
+ * them can end the transfer and leave their replies owed (which would
+ * cost the connection) or a file on its way: no FEAT to read first (the
+ * digest's start needs it), no REST, no size limit; the digest's start is
+ * made before the batch. pyftpdlib answers PORT only once connected, and
+ * by then it has answered RETR's 150: see kftp_port().
  */
 static bool kftp_port_ahead_ok(const struct kftp_xfer *x)
 {
@@ -202,8 +202,8 @@ static bool kftp_port_ahead_ok(const struct kftp_xfer *x)
 
 /*
  * TYPE I, and, pipelined behind it, what the next steps would send anyway
- * (FEAT once per login, SIZE, MDTM, PORT): up to five round trips in one.
- * None of them changes what the others answer.
+ * (FEAT once per login, SIZE, MDTM, PORT, RETR): up to six round trips in
+ * one. None of them changes what the others answer.
  */
 static void kftp_queue_type(struct kftp_xfer *x)
 {
@@ -227,8 +227,11 @@ static void kftp_queue_type(struct kftp_xfer *x)
 	if (!kftp_port_ahead_ok(x) || !kftp_listen_early(x))
 		return;
 	verb = kftp_port_cmd(x, arg);
-	if (!kftp_send_ahead(x, KFTP_STEP_PORT, verb, arg))
+	if (!kftp_send_ahead(x, KFTP_STEP_PORT, verb, arg)) {
 		kftp_unlisten(x);
+		return;
+	}
+	kftp_send_ahead(x, KFTP_STEP_RETR, "RETR", a->remote_path);
 }
 
 /* As kftp_cmd_until(), within the reply timeout. */
@@ -435,14 +438,34 @@ static int kftp_size_check(struct kftp_xfer *x, bool *done)
 	return 0;
 }
 
-/* Announce the data port: PORT for IPv4 (and IPv4-mapped), else EPRT. */
+/*
+ * Announce the data port: PORT for IPv4 (and IPv4-mapped), else EPRT.
+ *
+ * With RETR sent behind it, a 1xx is RETR's: pyftpdlib connects before it
+ * answers PORT, and answers RETR (150) meanwhile. PORT has no 1xx reply
+ * (RFC 959 5.4), so the order is told by the code alone. RETR's final
+ * reply stays owed, and PORT's own reply is the next one.
+ */
 static int kftp_port(struct kftp_xfer *x)
 {
+	struct kftp_ctrl *c = &x->sess->ctrl;
 	char arg[KFTP_PORT_ARG_MAX];
 	const char *verb = kftp_port_cmd(x, arg);
-	int err;
+	int code, err;
 
-	err = kftp_cmd_expect_2xx(x, verb, arg);
+	code = kftp_cmd(x, verb, arg);
+	if (code / 100 == 1 && (x->sent_ahead & BIT(KFTP_STEP_RETR))) {
+		x->sent_ahead &= ~BIT(KFTP_STEP_RETR);
+		x->retr_early = true;
+		kftp_trace(c, "* that was RETR's reply: PORT's comes next\n");
+		/* Read PORT's reply as if it had been sent ahead alone. */
+		x->sent_ahead |= BIT(KFTP_STEP_PORT);
+		c->owed++;
+		code = kftp_cmd(x, verb, arg);
+	}
+	if (code < 0)
+		return code;
+	err = code / 100 == 2 ? 0 : kftp_reply_errno(code);
 	/* 522: the server cannot connect to IPv6 (RFC 2428 2). */
 	if (err == -EPROTO && x->sess->ctrl.code == 522 && !strcmp(verb, "EPRT"))
 		return -EAFNOSUPPORT;
@@ -472,8 +495,17 @@ static int kftp_rest(struct kftp_xfer *x)
 /* RETR must be answered by a preliminary 1xx before any data flows. */
 static int kftp_retr(struct kftp_xfer *x)
 {
+	struct kftp_ctrl *c = &x->sess->ctrl;
 	int code;
 
+	if (x->retr_early) {
+		/* Its 1xx came before PORT's reply; its final one is owed. */
+		x->retr_early = false;
+		if (c->owed)
+			c->owed--;
+		c->state = KFTP_CONN_BUSY;
+		return 0;
+	}
 	code = kftp_cmd(x, "RETR", x->args->remote_path);
 	if (code < 0)
 		return code;
@@ -654,6 +686,7 @@ static void kftp_sync_fallback(struct kftp_xfer *x)
 	kftp_unlisten(x);
 	x->resume_step = x->step == KFTP_STEP_PORT ? KFTP_STEP_LISTEN : x->step;
 	x->sent_ahead = 0;
+	x->retr_early = false;
 	x->pipeline_lost = false;
 	x->reused = false;
 	x->substep = 0;

@@ -44,14 +44,16 @@
  *   others leave it. A newer marker replaces it; release ends it too.
  *
  * - Replies owed to pipelined commands (sess->ctrl.owed, and the kept
- *   transfer's sent_ahead: TYPE goes with FEAT, SIZE and MDTM, or SIZE,
- *   MDTM and PORT, behind it, see kftp_proto.c). They belong to the transfer that sent them and
- *   to its connection: the connection stays BUSY until the last one is
- *   read. A stop keeps them with the kept transfer, whose restart reads
- *   them in order; anything that lets the transfer go (a kill, an error, a
- *   closed fd, the kept check, another call) ends the connection with it,
- *   so no later call reads another request's replies. Closing the
- *   connection forgets them.
+ *   transfer's sent_ahead and retr_early: TYPE goes with FEAT, SIZE and
+ *   MDTM, or SIZE, MDTM, PORT and RETR, behind it, see kftp_proto.c).
+ *   They belong to the transfer that sent them and to its connection:
+ *   the connection stays BUSY until the last one is read. A stop keeps
+ *   them with the kept transfer, whose restart reads them in order;
+ *   anything that lets the transfer go (a kill, an error, a closed fd,
+ *   the kept check, another call) ends the connection with it, so no
+ *   later call reads another request's replies. Closing the connection
+ *   forgets them. A RETR sent ahead makes the server send the file as
+ *   soon as it reads it: that, too, ends only with the connection.
  *
  * - sess->sync_peer: a server that lost a pipelined command, sent one
  *   command at a time from then on. Only an address; it ends at release.

@@ -162,6 +162,7 @@ struct kftp_xfer {
 	bool pipeline_lost;		/* its reply never came: kftp_proto.c */
 	bool ahead_answered;		/* a reply to one sent ahead came */
 	u32 sent_ahead;			/* BIT(step): queued ahead, reply not awaited */
+	bool retr_early;		/* RETR's 1xx came before PORT's reply */
 	enum kftp_step resume_step;	/* after a sync-mode reconnect, or NONE */
 	bool reused;			/* ctrl came from an earlier call */
 	unsigned int kept_checks;	/* kept: times its caller was seen running */

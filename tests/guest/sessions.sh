@@ -219,6 +219,49 @@ c_owed_replies() {
 	check_eq "connections" 2 $(($(log_count "$HLOG" '\* accepted') - acc))
 }
 
+# RETR goes in the batch behind PORT. Its reply is owed too: the second
+# call's PORT is refused (500) with RETR sent behind it, so that
+# connection goes with the failed call, and the third call's file comes
+# on a new one.
+c_owed_retr() {
+	local d acc
+	d=$(fresh owed-retr)
+	hostile port500second
+	acc=$(log_count "$HLOG" '\* accepted')
+	req --port "$HPORT" x="$d/1" y="$d/2" z="$d/3"
+	hostile normal
+	req_expect 'ok bytes=300007 *' 'err=EPROTO step=PORT code=500 *' 'ok bytes=300007 *' || return 1
+	check_sha "$d/3" "$MAIN_SHA" || return 1
+	check_eq "connections" 2 $(($(log_count "$HLOG" '\* accepted') - acc))
+}
+
+# PORT and RETR in one send, on a kept connection (issue 24). vsftpd
+# answers in order; pyftpdlib connects before it answers PORT, and by then
+# has answered RETR (150): the module takes that 1xx as RETR's. Three
+# files on one login, each intact either way.
+c_retr_ahead() {
+	local port=$1 log=$2 re=$3 reorder=$4 d before n
+	d=$(fresh "retr-ahead-$port")
+	before=$(log_count "$log" "$re")
+	kget -v --output-dir "$d" "ftp://127.0.0.1:$port/hello.txt" \
+		"ftp://127.0.0.1:$port/a/b/c/deep.bin" "ftp://127.0.0.1:$port/one.bin"
+	check_rc 0 || return 1
+	check_same_file "$d/hello.txt" "$FTP_ROOT/hello.txt" || return 1
+	check_same_file "$d/deep.bin" "$FTP_ROOT/a/b/c/deep.bin" || return 1
+	check_same_file "$d/one.bin" "$FTP_ROOT/one.bin" || return 1
+	check_eq "connections the server accepted" 1 $(($(log_count "$log" "$re") - before)) || return 1
+	# The batch's lines are traced as queued: "> PORT" right before "> RETR".
+	n=$(awk '/^> (PORT|EPRT) / { p = 1; next } p && /^> RETR / { n++ } { p = 0 }
+		END { print n + 0 }' <<<"$KERR")
+	[ "$n" -ge 2 ] || { diag "RETR went with PORT $n times, expected 2 or 3: $KERR"; return 1; }
+	n=$(grep -c "^\* that was RETR's reply" <<<"$KERR")
+	if [ "$reorder" = yes ]; then
+		[ "$n" -ge 1 ] || { diag "RETR's 150 never came before PORT's 200: $KERR"; return 1; }
+	else
+		check_eq "RETR replies before PORT's" 0 "$n"
+	fi
+}
+
 # Issue 18, reproduction 2: on one descriptor, A logs in, B is refused
 # (a wrong password, 530), C logs in as A did: C must work.
 c_refused_login() {
@@ -574,6 +617,9 @@ scase "idle 421 between files: replaced, all three intact" c_idle_drop idle421
 scase "idle EOF between files: replaced, all three intact" c_idle_drop idleeof
 scase "550 to RETR keeps the connection for the next file" c_keep_after_550
 scase "TYPE refused with SIZE and MDTM owed: the connection goes with it" c_owed_replies
+scase "PORT refused with RETR owed: the connection goes with it" c_owed_retr
+scase "vsftpd: RETR sent with PORT, answered in order; one login" c_retr_ahead "$VSFTPD_PORT" "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE" no
+scase "pyftpdlib: RETR sent with PORT, its 150 before PORT's 200; one login" c_retr_ahead "$PYFTPD_PORT" "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE" yes
 scase "a refused login, then the good one again: it works (issue 18)" c_refused_login
 scase "refused by a hostile server, then the first server: its file (issue 18)" c_refused_login_hostile
 scase "a forked child shares the session; the calls take turns" c_fork

@@ -982,6 +982,19 @@ def type_504_second(sess, arg):
 
 scen('type504second', 'normal, but 504 to the second TYPE of a connection',
      on={'TYPE': type_504_second})
+
+
+def port_500_second(sess, arg):
+    """The second PORT of a connection is refused, the others taken."""
+    sess.ports = getattr(sess, 'ports', 0) + 1
+    if sess.ports == 2:
+        sess.reply('500 hostile: not this PORT now.')
+        return None
+    return sess.cmd_PORT(arg)
+
+
+scen('port500second', 'normal, but 500 to the second PORT of a connection',
+     on={'PORT': port_500_second})
 scen('rest502', '502 to REST', on={'REST': '502 REST not implemented.'})
 scen('rest350retr550', '350 to REST, then 550 to RETR',
      on={'RETR': '550 Failed to open file.'})
