@@ -63,6 +63,7 @@ void kftp_ctrl_close(struct kftp_ctrl *c)
 	c->pending_lines = 0;
 	c->feat_known = false;
 	c->feat = 0;
+	c->port_in_order = false;
 	kftp_ctrl_forget_reply(c);
 }
 

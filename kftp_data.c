@@ -9,6 +9,7 @@
 #include <linux/net.h>
 #include <linux/sched/signal.h>
 #include <linux/uio.h>
+#include <net/inet_connection_sock.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 
@@ -129,6 +130,18 @@ out_release:
  * the control connection's peer is accepted; others are closed unread and
  * the wait goes on, as vsftpd's port_promiscuous=NO does from its side.
  */
+/*
+ * Has anyone connected to the data port yet, or begun to (a SYN whose
+ * handshake is still in the listener's queue)?
+ */
+bool kftp_data_pending(const struct kftp_xfer *x)
+{
+	struct sock *sk = x->listener ? x->listener->sk : NULL;
+
+	return sk && (inet_csk_reqsk_queue_len(sk) ||
+		      !reqsk_queue_empty(&inet_csk(sk)->icsk_accept_queue));
+}
+
 static bool kftp_data_peer_ok(struct kftp_xfer *x, struct socket *sock)
 {
 	struct sockaddr_storage peer;

@@ -185,12 +185,10 @@ static bool kftp_send_ahead(struct kftp_xfer *x, enum kftp_step step,
 }
 
 /*
- * Are PORT and RETR to go in TYPE's batch? Only when no check between
- * them can end the transfer and leave their replies owed (which would
- * cost the connection) or a file on its way: no FEAT to read first (the
- * digest's start needs it), no REST, no size limit; the digest's start is
- * made before the batch. pyftpdlib answers PORT only once connected, and
- * by then it has answered RETR's 150: see kftp_port().
+ * Is PORT to go in TYPE's batch? Only when no check between them can end
+ * the transfer and leave PORT's reply owed (which would cost the
+ * connection): no FEAT to read first (the digest's start needs it), no
+ * REST, no size limit; the digest's start is made before the batch.
  */
 static bool kftp_port_ahead_ok(const struct kftp_xfer *x)
 {
@@ -198,6 +196,19 @@ static bool kftp_port_ahead_ok(const struct kftp_xfer *x)
 
 	return a->command == KFTP_COMMAND_RETR && !kftp_feat_wanted(x) &&
 	       !a->resume_offset && !a->max_filesize;
+}
+
+/*
+ * And RETR behind PORT? Only to a server seen to answer PORT before it
+ * connects (vsftpd, proftpd): it reads RETR after answering PORT, so the
+ * replies come in order. pyftpdlib connects first and answers a RETR it
+ * read meanwhile before PORT, a 150 or a refusal alike. Not with a port
+ * range either: a RETR the server already runs when the transfer ends
+ * early would connect to a port the next listener may take again.
+ */
+static bool kftp_retr_ahead_ok(const struct kftp_xfer *x)
+{
+	return x->sess->ctrl.port_in_order && !x->args->data_port_low;
 }
 
 /*
@@ -231,7 +242,9 @@ static void kftp_queue_type(struct kftp_xfer *x)
 		kftp_unlisten(x);
 		return;
 	}
-	kftp_send_ahead(x, KFTP_STEP_RETR, "RETR", a->remote_path);
+	/* A RETR that does not fit is sent by its own step. */
+	if (kftp_retr_ahead_ok(x))
+		kftp_send_ahead(x, KFTP_STEP_RETR, "RETR", a->remote_path);
 }
 
 /* As kftp_cmd_until(), within the reply timeout. */
@@ -441,33 +454,44 @@ static int kftp_size_check(struct kftp_xfer *x, bool *done)
 /*
  * Announce the data port: PORT for IPv4 (and IPv4-mapped), else EPRT.
  *
- * With RETR sent behind it, a 1xx is RETR's: pyftpdlib connects before it
- * answers PORT, and answers RETR (150) meanwhile. PORT has no 1xx reply
- * (RFC 959 5.4), so the order is told by the code alone. RETR's final
- * reply stays owed, and PORT's own reply is the next one.
+ * A server that answered it with nobody at the data port yet connects at
+ * RETR: the next RETR may go with PORT (kftp_retr_ahead_ok()). Should one
+ * still answer that RETR first, with a 1xx, the code tells: PORT has no
+ * 1xx reply (RFC 959 5.4). RETR's final reply then stays owed, PORT's own
+ * comes next, and RETR goes back to its own step on this connection.
  */
 static int kftp_port(struct kftp_xfer *x)
 {
 	struct kftp_ctrl *c = &x->sess->ctrl;
 	char arg[KFTP_PORT_ARG_MAX];
 	const char *verb = kftp_port_cmd(x, arg);
+	bool retr_ahead = x->sent_ahead & BIT(KFTP_STEP_RETR);
 	int code, err;
 
 	code = kftp_cmd(x, verb, arg);
-	if (code / 100 == 1 && (x->sent_ahead & BIT(KFTP_STEP_RETR))) {
+	if (code >= 100 && code < 200 && retr_ahead) {
 		x->sent_ahead &= ~BIT(KFTP_STEP_RETR);
 		x->retr_early = true;
+		c->port_in_order = false;
 		kftp_trace(c, "* that was RETR's reply: PORT's comes next\n");
-		/* Read PORT's reply as if it had been sent ahead alone. */
+		/*
+		 * PORT's reply is read as if PORT had been sent ahead alone;
+		 * RETR's final reply keeps its place in owed.
+		 */
 		x->sent_ahead |= BIT(KFTP_STEP_PORT);
 		c->owed++;
 		code = kftp_cmd(x, verb, arg);
 	}
 	if (code < 0)
 		return code;
-	err = code / 100 == 2 ? 0 : kftp_reply_errno(code);
+	if (code >= 200 && code < 300) {
+		if (!retr_ahead)
+			c->port_in_order = !kftp_data_pending(x);
+		return 0;
+	}
+	err = kftp_reply_errno(code);
 	/* 522: the server cannot connect to IPv6 (RFC 2428 2). */
-	if (err == -EPROTO && x->sess->ctrl.code == 522 && !strcmp(verb, "EPRT"))
+	if (err == -EPROTO && code == 522 && !strcmp(verb, "EPRT"))
 		return -EAFNOSUPPORT;
 	return err;
 }
@@ -503,7 +527,6 @@ static int kftp_retr(struct kftp_xfer *x)
 		x->retr_early = false;
 		if (c->owed)
 			c->owed--;
-		c->state = KFTP_CONN_BUSY;
 		return 0;
 	}
 	code = kftp_cmd(x, "RETR", x->args->remote_path);

@@ -105,6 +105,12 @@ struct kftp_ctrl {
 	/* What FEAT said, asked once per login (KFTP_FEAT_*); wiped at close. */
 	bool feat_known;
 	u8 feat;
+	/*
+	 * The server answered PORT before connecting to the data port, so it
+	 * answers a RETR sent behind PORT in order: kftp_proto.c. Wiped at
+	 * close.
+	 */
+	bool port_in_order;
 
 	/*
 	 * The caller's trace_fd (KFTP_GET_F_TRACE), borrowed from the
@@ -287,6 +293,7 @@ bool kftp_sockaddr_same_host(const struct sockaddr_storage *a,
 /* kftp_data.c: the active-mode data connection */
 int kftp_data_listen(struct kftp_xfer *x, struct sockaddr_storage *port_addr);
 int kftp_data_accept(struct kftp_xfer *x);
+bool kftp_data_pending(const struct kftp_xfer *x);
 int kftp_data_receive(struct kftp_xfer *x);
 
 /* kftp_recv.c: the one-copy receive path (socket pages to the file) */

@@ -995,6 +995,34 @@ def port_500_second(sess, arg):
 
 scen('port500second', 'normal, but 500 to the second PORT of a connection',
      on={'PORT': port_500_second})
+
+
+def port_late_second(sess, arg):
+    """The second PORT of a connection is answered only after the RETR
+    behind it has its 150, as pyftpdlib does (it connects first)."""
+    sess.ports = getattr(sess, 'ports', 0) + 1
+    if sess.ports != 2:
+        return sess.cmd_PORT(arg)
+    f = [int(x) for x in arg.split(',')]
+    sess.set_target('%d.%d.%d.%d' % tuple(f[:4]), f[4] * 256 + f[5])
+    sess.port_late = True
+    return None
+
+
+def retr_port_late(sess, arg):
+    """RETR as usual; after a late PORT, its 150 and then PORT's 200."""
+    if not getattr(sess, 'port_late', False):
+        return sess.cmd_RETR(arg)
+    sess.port_late = False
+    sess.offset, sess.rest = sess.rest, 0
+    sess.payload = None
+    return sess.data_phase(opening(sess, arg) +
+                           '\r\n200 PORT command successful (late).')
+
+
+scen('portlate', 'normal, but the second PORT of a connection is answered '
+     'after the 150 of the RETR sent behind it',
+     on={'PORT': port_late_second, 'RETR': retr_port_late})
 scen('rest502', '502 to REST', on={'REST': '502 REST not implemented.'})
 scen('rest350retr550', '350 to REST, then 550 to RETR',
      on={'RETR': '550 Failed to open file.'})
