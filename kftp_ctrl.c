@@ -64,6 +64,7 @@ void kftp_ctrl_close(struct kftp_ctrl *c)
 	c->feat_known = false;
 	c->feat = 0;
 	c->port_in_order = false;
+	c->port_reordered = false;
 	kftp_ctrl_forget_reply(c);
 }
 

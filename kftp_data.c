@@ -126,22 +126,26 @@ out_release:
 }
 
 /*
- * Anyone can race the server to an active-mode port. Only a connection from
- * the control connection's peer is accepted; others are closed unread and
- * the wait goes on, as vsftpd's port_promiscuous=NO does from its side.
- */
-/*
- * Has anyone connected to the data port yet, or begun to (a SYN whose
- * handshake is still in the listener's queue)?
+ * Has anyone connected to the data port yet, or begun to? A SYN waiting in
+ * the listener's queue counts, a connection between the two queues too
+ * (sk_ack_backlog). Read unlocked, as tcp_poll() does; a SYN cookie leaves
+ * no trace, so a server that connects first may be missed (see
+ * kftp_port(): its 1xx is still read right).
  */
 bool kftp_data_pending(const struct kftp_xfer *x)
 {
 	struct sock *sk = x->listener ? x->listener->sk : NULL;
 
 	return sk && (inet_csk_reqsk_queue_len(sk) ||
+		      READ_ONCE(sk->sk_ack_backlog) ||
 		      !reqsk_queue_empty(&inet_csk(sk)->icsk_accept_queue));
 }
 
+/*
+ * Anyone can race the server to an active-mode port. Only a connection from
+ * the control connection's peer is accepted; others are closed unread and
+ * the wait goes on, as vsftpd's port_promiscuous=NO does from its side.
+ */
 static bool kftp_data_peer_ok(struct kftp_xfer *x, struct socket *sock)
 {
 	struct sockaddr_storage peer;

@@ -203,12 +203,17 @@ static bool kftp_port_ahead_ok(const struct kftp_xfer *x)
  * connects (vsftpd, proftpd): it reads RETR after answering PORT, so the
  * replies come in order. pyftpdlib connects first and answers a RETR it
  * read meanwhile before PORT, a 150 or a refusal alike. Not with a port
- * range either: a RETR the server already runs when the transfer ends
- * early would connect to a port the next listener may take again.
+ * range either: a RETR that the server runs after the transfer ended
+ * early (a refusal or a timeout before the accept) connects late, to a
+ * port that the next listener of a small range is likely to take again.
+ * An ephemeral port is the next listener's too only by chance, as after
+ * a RETR sent by its own step.
  */
 static bool kftp_retr_ahead_ok(const struct kftp_xfer *x)
 {
-	return x->sess->ctrl.port_in_order && !x->args->data_port_low;
+	const struct kftp_ctrl *c = &x->sess->ctrl;
+
+	return c->port_in_order && !c->port_reordered && !x->args->data_port_low;
 }
 
 /*
@@ -472,7 +477,7 @@ static int kftp_port(struct kftp_xfer *x)
 	if (code >= 100 && code < 200 && retr_ahead) {
 		x->sent_ahead &= ~BIT(KFTP_STEP_RETR);
 		x->retr_early = true;
-		c->port_in_order = false;
+		c->port_reordered = true;
 		kftp_trace(c, "* that was RETR's reply: PORT's comes next\n");
 		/*
 		 * PORT's reply is read as if PORT had been sent ahead alone;
@@ -485,7 +490,8 @@ static int kftp_port(struct kftp_xfer *x)
 	if (code < 0)
 		return code;
 	if (code >= 200 && code < 300) {
-		if (!retr_ahead)
+		/* Learnt from a PORT sent without RETR (not after a restart). */
+		if (!retr_ahead && !x->retr_early)
 			c->port_in_order = !kftp_data_pending(x);
 		return 0;
 	}

@@ -107,10 +107,12 @@ struct kftp_ctrl {
 	u8 feat;
 	/*
 	 * The server answered PORT before connecting to the data port, so it
-	 * answers a RETR sent behind PORT in order: kftp_proto.c. Wiped at
-	 * close.
+	 * answers a RETR sent behind PORT in order; unless it was seen to
+	 * answer such a RETR first (port_reordered): kftp_proto.c. Both are
+	 * wiped at close.
 	 */
 	bool port_in_order;
+	bool port_reordered;
 
 	/*
 	 * The caller's trace_fd (KFTP_GET_F_TRACE), borrowed from the

@@ -266,18 +266,18 @@ c_retr_ahead() {
 
 # A server that answered the first PORT before connecting, but answers
 # the second only after the 150 of the RETR sent behind it: that 150 is
-# RETR's, PORT's 200 comes next, and the third file's RETR waits for
-# PORT's reply again. Three files intact on one connection.
+# RETR's, PORT's 200 comes next, and the RETRs of the third and fourth
+# files wait for PORT's reply again. Four files intact on one connection.
 c_retr_early() {
 	local d acc f
 	d=$(fresh retr-early)
 	hostile portlate
 	acc=$(log_count "$HLOG" '\* accepted')
 	kget -v --output-dir "$d" "ftp://127.0.0.1:$HPORT/x" "ftp://127.0.0.1:$HPORT/y" \
-		"ftp://127.0.0.1:$HPORT/z"
+		"ftp://127.0.0.1:$HPORT/z" "ftp://127.0.0.1:$HPORT/w"
 	hostile normal
 	check_rc 0 || return 1
-	for f in x y z; do
+	for f in x y z w; do
 		check_sha "$d/$f" "$MAIN_SHA" || return 1
 	done
 	check_eq "connections" 1 $(($(log_count "$HLOG" '\* accepted') - acc)) || return 1
