@@ -55,6 +55,14 @@
  *   forgets them. A RETR sent ahead makes the server send the file as
  *   soon as it reads it: that, too, ends only with the connection.
  *
+ * - sess->ctrl.port_in_order and port_reordered: what the connection's
+ *   server showed of its PORT replies (before it connects, or after it
+ *   answered a RETR sent behind PORT), which decides whether RETR goes
+ *   with PORT. Hints about that one connection, no resource: they end
+ *   with it (kftp_ctrl_close()), whoever closes it. A stop, a kill, a
+ *   fork or a closed fd changes nothing in them: a call that shares the
+ *   session shares its connection, and a connection left BUSY is closed.
+ *
  * - sess->sync_peer: a server that lost a pipelined command, sent one
  *   command at a time from then on. Only an address; it ends at release.
  *
