@@ -286,6 +286,52 @@ c_retr_early() {
 	check_eq "RETR replies before PORT's" 1 "$RETR_EARLY"
 }
 
+# The ways a transfer with RETR sent behind PORT can end while it waits
+# for PORT's reply (the hostile server answers the second PORT 3 s late):
+# stopped and continued, the call restarts there and each file comes
+# once; stopped and killed, nothing is left. Three files on one login.
+c_retr_ahead_stopped() {
+	local how=$1 d pid rc retr acc tcp f
+	d=$(fresh "retr-ahead-$how")
+	hostile portslow
+	retr=$(log_count "$HLOG" '< RETR')
+	acc=$(log_count "$HLOG" '\* accepted')
+	tcp=$(tcp_inuse)
+	"$KFTP_GET" -v --output-dir "$d" "ftp://127.0.0.1:$HPORT/x" \
+		"ftp://127.0.0.1:$HPORT/y" "ftp://127.0.0.1:$HPORT/z" 2>"$d/err" &
+	pid=$!
+	for _ in $(seq "$(tscale 100)"); do
+		[ "$(log_count "$HLOG" '\* slow PORT')" -gt 0 ] && break
+		sleep 0.1
+	done
+	kill -STOP "$pid"
+	sleep 0.5
+	check_eq "state after SIGSTOP" T "$(awk '{ print $3 }' "/proc/$pid/stat")" || return 1
+	if [ "$how" = kill ]; then
+		kill -KILL "$pid"
+		wait "$pid"
+		hostile normal
+		check_sha "$d/x" "$MAIN_SHA" || return 1
+		only_entries "$d" x err || return 1
+		wait_tcp_inuse "$tcp"
+		return
+	fi
+	sleep 1
+	kill -CONT "$pid"
+	wait "$pid"
+	rc=$?
+	hostile normal
+	check_eq "kftp-get's exit status (stderr: $(tail -n 3 "$d/err"))" 0 "$rc" || return 1
+	for f in x y z; do
+		check_sha "$d/$f" "$MAIN_SHA" || return 1
+	done
+	KERR=$(<"$d/err")
+	retr_ahead_counts
+	check_eq "RETRs sent with PORT" 2 "$RETR_AHEAD" || return 1
+	check_eq "RETRs the server saw" 3 $(($(log_count "$HLOG" '< RETR') - retr)) || return 1
+	check_eq "connections" 1 $(($(log_count "$HLOG" '\* accepted') - acc))
+}
+
 # Issue 18, reproduction 2: on one descriptor, A logs in, B is refused
 # (a wrong password, 530), C logs in as A did: C must work.
 c_refused_login() {
@@ -645,6 +691,8 @@ scase "PORT refused with RETR owed: the connection goes with it" c_owed_retr
 scase "vsftpd: RETR sent with PORT from the second file on; one login" c_retr_ahead "$VSFTPD_PORT" "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE" 2
 scase "pyftpdlib connects at PORT: RETR never sent with it; one login" c_retr_ahead "$PYFTPD_PORT" "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE" 0
 scase "hostile: RETR's 150 before PORT's 200 is RETR's; one connection" c_retr_early
+scase "RETR sent with PORT, stopped awaiting PORT's reply, continued: each file once" c_retr_ahead_stopped cont
+scase "RETR sent with PORT, stopped awaiting PORT's reply, killed: nothing left" c_retr_ahead_stopped kill
 scase "a refused login, then the good one again: it works (issue 18)" c_refused_login
 scase "refused by a hostile server, then the first server: its file (issue 18)" c_refused_login_hostile
 scase "a forked child shares the session; the calls take turns" c_fork

@@ -1023,6 +1023,20 @@ def retr_port_late(sess, arg):
 scen('portlate', 'normal, but the second PORT of a connection is answered '
      'after the 150 of the RETR sent behind it',
      on={'PORT': port_late_second, 'RETR': retr_port_late})
+
+
+def port_slow_second(sess, arg):
+    """The second PORT of a connection is answered 3 s late: a client
+    that sent RETR behind it waits there with RETR's reply owed."""
+    sess.ports = getattr(sess, 'ports', 0) + 1
+    if sess.ports == 2:
+        sess.log('* slow PORT')
+        time.sleep(3)
+    return sess.cmd_PORT(arg)
+
+
+scen('portslow', 'normal, but the second PORT of a connection is answered '
+     'after 3 s', on={'PORT': port_slow_second})
 scen('rest502', '502 to REST', on={'REST': '502 REST not implemented.'})
 scen('rest350retr550', '350 to REST, then 550 to RETR',
      on={'RETR': '550 Failed to open file.'})
