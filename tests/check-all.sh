@@ -116,6 +116,9 @@ if [ -n "$ci" ]; then
 	# mktemp -d directory under /tmp, as a newcomer runs it (it also
 	# proves the harness does not depend on where the checkout is).
 	stages+=("make demo in a clone under /tmp" "tests/clone-demo.sh")
+	# The harness's own cases: a boot that hangs before /init is retried,
+	# not waited out (about a minute).
+	stages+=("VM harness self-test" "tests/vm/selftest.sh")
 	# The benchmark, one small round: that it works, never how fast.
 	stages+=("make bench QUICK=1" "make bench QUICK=1")
 	[ -z "$debug" ] || [ -n "$parallel" ] || stages+=("make check-debug" "make check-debug")

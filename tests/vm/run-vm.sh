@@ -11,6 +11,10 @@
 #   --kver     kernel release to boot (default: tests/vm/lib.sh default_kver; needs both
 #              /boot/vmlinuz-KVER and /lib/modules/KVER/build)
 #   --timeout  seconds before a hung guest is killed (default 1800)
+#   --boot-stall  seconds of console silence before the kernel starts /init
+#              that count as a hung boot (default 90; KFTP_VM_BOOT_STALL):
+#              QEMU is stopped and the guest booted once more. Once /init
+#              runs, only --timeout applies
 #   --mem      guest RAM (default 2G); --smp: vCPUs (default 2)
 #   --cpu      QEMU's -cpu model (default: $KFTP_VM_CPU, else
 #              qemu64,+smep,+smap: on Debian's 6.1 the suite's sessions and
@@ -51,9 +55,12 @@
 #   verdict         the one-line summary printed at the end
 #   guest-cmd.sh    the script the guest ran
 #
+#   console-stalled.log  the console of a boot that stalled before /init
+#
 # Exit status: CMD's status when the guest completed and CMD failed; else 98
-# if the kernel check failed; 124 if the guest timed out; 97 if the guest
-# died otherwise; 0 only if CMD exited 0 and the kernel check passed.
+# if the kernel check failed; 124 if the guest timed out; 96 if both boots
+# stalled before /init; 97 if the guest died otherwise; 0 only if CMD
+# exited 0 and the kernel check passed.
 set -eu -o pipefail
 
 # shellcheck source=tests/vm/lib.sh
@@ -63,6 +70,7 @@ set -eu -o pipefail
 
 EXIT_KERNEL_BAD=98
 EXIT_GUEST_DIED=97
+EXIT_BOOT_STALLED=96
 EXIT_TIMEOUT=124	# what timeout(1) itself returns
 
 # Kernel log lines and taint bits that fail a run: tests/kernel-log.sh.
@@ -73,7 +81,7 @@ EXIT_TIMEOUT=124	# what timeout(1) itself returns
 # Where the guest sees the checkout (a 9p share of its own, read-only).
 GUEST_REPO=/kftp
 
-kernel="" append="" kver="" timeout_s=1800 mem=2G smp=2 cpu=${KFTP_VM_CPU:-qemu64,+smep,+smap} results="" cwd="" repo=$KFTP_REPO
+kernel="" append="" kver="" timeout_s=1800 boot_stall_s=${KFTP_VM_BOOT_STALL:-90} mem=2G smp=2 cpu=${KFTP_VM_CPU:-qemu64,+smep,+smap} results="" cwd="" repo=$KFTP_REPO
 declare -a cmd=() envs=() disk=()
 qemu_pid="" tail_pid=""
 
@@ -112,6 +120,7 @@ parse_args() {
 		case $1 in
 		--kver) kver=${2:?}; shift 2 ;;
 		--timeout) timeout_s=${2:?}; shift 2 ;;
+		--boot-stall) boot_stall_s=${2:?}; shift 2 ;;
 		--mem) mem=${2:?}; shift 2 ;;
 		--smp) smp=${2:?}; shift 2 ;;
 		--cpu) cpu=${2:?}; shift 2 ;;
@@ -133,6 +142,7 @@ parse_args() {
 	[ -n "$results" ] || { msg "--results DIR is required"; usage; }
 	[ "${#cmd[@]}" -gt 0 ] || { msg "no command given after --"; usage; }
 	[[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, got '$timeout_s'"
+	[[ $boot_stall_s =~ ^[1-9][0-9]*$ ]] || die "--boot-stall wants whole seconds, got '$boot_stall_s'"
 	local e
 	for e in "${envs[@]}"; do
 		[[ $e =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "--env wants NAME=VALUE, got '$e'"
@@ -169,7 +179,7 @@ prepare_results() {
 	results=$(cd "$results" && pwd -P)
 	[ "$results" != / ] || die "--results must not be /"
 	(cd "$results" && rm -f -- output.log status dmesg tainted console.log \
-		qemu.log kernel-verdict verdict guest-cmd.sh)
+		console-stalled.log qemu.log kernel-verdict verdict guest-cmd.sh)
 	# Created here so that `tail -F` follows it from the first byte.
 	: >"$results/output.log"
 }
@@ -221,6 +231,28 @@ start_qemu() {
 	# host file. --pid ends tail on its own once QEMU is gone.
 	tail -n +1 -F -s 0.2 --pid="$qemu_pid" "$results/output.log" 2>/dev/null &
 	tail_pid=$!
+}
+
+# Watch a boot until the kernel starts /init. A kernel that prints nothing
+# for $boot_stall_s seconds before that has hung (between two lines of a
+# boot there is under 2 s, the debug kernel's included; once the debug
+# kernel hung in its RCU-tasks self-test, 1.5 s into the boot, and waited
+# out the whole --timeout): stop QEMU and return 1. kftp has no part in a
+# boot: its module is loaded by the command /init runs.
+watch_boot() {
+	local con=$results/console.log size last=-1 since=$SECONDS
+	while kill -0 "$qemu_pid" 2>/dev/null; do
+		! grep -aqE 'Run /[^ ]* as init process' "$con" 2>/dev/null || return 0
+		size=$(stat -c %s "$con" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ]; then
+			last=$size since=$SECONDS
+		elif [ $((SECONDS - since)) -ge "$boot_stall_s" ]; then
+			kill -TERM "$qemu_pid" 2>/dev/null || true
+			return 1
+		fi
+		sleep 1
+	done
+	return 0
 }
 
 # Wait for QEMU, then for tail to print the last of output.log.
@@ -290,16 +322,30 @@ main() {
 	write_guest_cmd
 
 	msg "booting $kver (timeout ${timeout_s}s, results in $results)"
-	local t0=$SECONDS qemu_rc=0 status="" kverdict verdict rc
-	start_qemu "$initrd"
-	wait_qemu || qemu_rc=$?
+	local t0=$SECONDS qemu_rc=0 status="" kverdict verdict rc stalled=0 boot
+	for boot in 1 2; do
+		qemu_rc=0 stalled=0
+		start_qemu "$initrd"
+		watch_boot || stalled=1
+		wait_qemu || qemu_rc=$?
+		[ "$stalled" -eq 1 ] || break
+		msg "boot $boot: the kernel printed nothing for ${boot_stall_s}s before starting /init; its last line:"
+		tail -n 1 "$results/console.log" | tr -d '\r' | sed 's/^/  | /' >&2
+		[ "$boot" -eq 1 ] || break
+		mv -f -- "$results/console.log" "$results/console-stalled.log"
+		: >"$results/output.log"
+		msg "booting $kver once more"
+	done
 	[ ! -f "$results/status" ] || status=$(tr -dc '0-9' <"$results/status")
 
 	kverdict=$(kernel_verdict)
 	printf '%s\n' "$kverdict" >"$results/kernel-verdict"
 
 	if [ -z "$status" ]; then
-		if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+		if [ "$stalled" -eq 1 ]; then
+			verdict="FAIL: the guest kernel stalled before /init, twice (no console output for ${boot_stall_s}s)"
+			rc=$EXIT_BOOT_STALLED
+		elif [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
 			verdict="FAIL: guest timed out after ${timeout_s}s"
 			rc=$EXIT_TIMEOUT
 		else
