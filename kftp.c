@@ -61,6 +61,23 @@ static bool kftp_timeout_ok(u32 ms)
 #define KFTP_GET_F_RETR_ONLY	(KFTP_GET_F_REMOTE_TIME | KFTP_GET_F_SHA256 | \
 				 KFTP_GET_F_SERVER_SHA256)
 
+/*
+ * What a call writes back is ignored on input, so that the caller may pass
+ * the same structure again after EINTR: from a handled signal, which wrote
+ * a result, as from a restart that was turned into EINTR, which did not
+ * (the caller cannot tell them apart). Cleared, it can never be read as
+ * part of the request.
+ */
+static void kftp_clear_outputs(struct kftp_get_args *a)
+{
+	memset(&a->result, 0, sizeof(a->result));
+	a->remote_mtime = 0;
+	memset(a->sha256, 0, sizeof(a->sha256));
+	a->server_hash = 0;
+	memset(a->server_sha256, 0, sizeof(a->server_sha256));
+	a->command_sent = 0;
+}
+
 static int kftp_validate(const struct kftp_get_args *a)
 {
 	bool to_fd = a->flags & KFTP_GET_F_DEST_FD;
@@ -69,7 +86,7 @@ static int kftp_validate(const struct kftp_get_args *a)
 
 	if (a->flags & ~KFTP_GET_F_ALL)
 		return -EINVAL;
-	if (a->command > KFTP_COMMAND_MAX || a->command_sent)
+	if (a->command > KFTP_COMMAND_MAX)
 		return -EINVAL;
 	if (listing && ((a->flags & KFTP_GET_F_RETR_ONLY) || a->resume_offset))
 		return -EINVAL;
@@ -80,9 +97,7 @@ static int kftp_validate(const struct kftp_get_args *a)
 	if (to_fd && (a->local_path[0] || (a->flags & KFTP_GET_F_EXCL)))
 		return -EINVAL;
 	if (a->reserved1 || a->reserved2 || a->reserved3 || a->reserved4 ||
-	    a->reserved5 || a->remote_mtime || a->server_hash ||
-	    memchr_inv(a->sha256, 0, sizeof(a->sha256)) ||
-	    memchr_inv(a->server_sha256, 0, sizeof(a->server_sha256)))
+	    a->reserved5)
 		return -EINVAL;
 	/* A file offset is a loff_t. */
 	if (a->resume_offset > (u64)MAX_LFS_FILESIZE)
@@ -207,6 +222,7 @@ static int kftp_ioctl_get(struct kftp_session *sess,
 	err = copy_struct_from_user(args, sizeof(*args), uargs, usize);
 	if (err)
 		goto out_free;
+	kftp_clear_outputs(args);
 	err = kftp_validate(args);
 	if (err)
 		goto out_free;

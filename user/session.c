@@ -139,8 +139,8 @@ int session_for(const struct kftp_get_args *a, bool *fresh)
  * 0 fails validation) is EINVAL for a module that knows version N, E2BIG
  * for an older one (its copy_struct_from_user() finds non-zero bytes past
  * what it knows). Version 3's field is reserved4: refused by every module;
- * version 4's is sha256 and version 5's command_sent, both out fields that
- * must be 0 on input.
+ * version 4's is sha256 and version 5's command_sent, out fields that a
+ * module ignores once it knows them (port 0 is what it refuses).
  * EPERM: not CAP_SYS_ADMIN (the ioctl checks it first).
  */
 static int knows(int fd, struct kftp_get_args *a)

@@ -250,7 +250,7 @@ struct kftp_get_result {
  *			stops at the limit; both are EFBIG.
  * @remote_mtime:	out, version 2: with %KFTP_GET_F_REMOTE_TIME, the
  *			MDTM answer in seconds since the epoch (UTC), else
- *			%KFTP_MTIME_UNKNOWN. Must be 0 on input.
+ *			%KFTP_MTIME_UNKNOWN. Ignored on input.
  * @max_time_ms:	in, version 2: 0, or a bound on the whole call in
  *			milliseconds; past it, the step under way fails
  *			with ETIMEDOUT.
@@ -294,20 +294,20 @@ struct kftp_get_result {
  *			a dest_fd must be open for both, else EBADF; a file
  *			shorter than @resume_offset is ERANGE). For a
  *			stream, of the bytes written to it. Left as it was
- *			on failure. Must be 0 on input. With
+ *			on failure. Ignored on input. With
  *			%KFTP_GET_F_SERVER_SHA256 alone, written when
  *			@server_hash is not %KFTP_SERVER_HASH_NONE.
  * @server_hash:	out, version 4: with %KFTP_GET_F_SERVER_SHA256, on
  *			success, %KFTP_SERVER_HASH_HASH or _XSHA256 when the
  *			server gave its digest, else %KFTP_SERVER_HASH_NONE
- *			(not offered, refused, or nothing was fetched). Must
- *			be 0 on input.
+ *			(not offered, refused, or nothing was fetched).
+ *			Ignored on input.
  * @reserved5:		in, version 4: must be 0.
  * @server_sha256:	out, version 4: the server's SHA-256 of the whole
  *			file, when @server_hash says it gave one. A reply
  *			that is not one (another algorithm, another byte
  *			range, not 64 hex digits) fails the call with
- *			EBADMSG at %KFTP_STEP_HASH. Must be 0 on input.
+ *			EBADMSG at %KFTP_STEP_HASH. Ignored on input.
  * @command:		in, version 5: %KFTP_COMMAND_RETR (0), or a listing
  *			of the directory @remote_path (empty: the login
  *			directory, the command with no argument). A listing
@@ -325,7 +325,7 @@ struct kftp_get_result {
  *			failure, the %KFTP_COMMAND_* that was (or was being)
  *			sent (with %KFTP_COMMAND_LISTING: %KFTP_COMMAND_MLSD
  *			or %KFTP_COMMAND_LIST), or left 0 when the call
- *			ended before it. Must be 0 on input.
+ *			ended before it. Ignored on input.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
