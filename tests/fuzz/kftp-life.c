@@ -45,6 +45,8 @@
  *                  after the requests, wait for FILE.2 before exiting
  *   --fork         fork once the device is open: the parent runs the first
  *                  request, the child waits for FILE, then runs the others
+ *   --parent N     with --fork, the parent runs the first N requests
+ *                  (default 1): a later one runs on a kept connection
  *   --barrier FIFO open FIFO for reading before the first request: every
  *                  driver blocked there starts when a writer opens it
  *   --repeat N     run the list N times; with -q, print only a summary:
@@ -107,6 +109,7 @@ struct options {
 	const char *go;
 	bool close_fd;
 	bool fork;
+	unsigned long parent_requests;
 	const char *barrier;
 	unsigned long repeat;
 	bool quiet;
@@ -117,6 +120,7 @@ static struct options opt = {
 	.user = "",
 	.pass = "",
 	.repeat = 1,
+	.parent_requests = 1,
 };
 static const char *prefix = "";
 static int dev_fd = -1;
@@ -395,7 +399,7 @@ static void usage(void)
 }
 
 enum { O_CONNECT = 256, O_FD, O_APPEND_OPT, O_DIRECT_OPT, O_STREAM, O_CATCH,
-       O_EINTR, O_GO, O_CLOSE_FD, O_FORK, O_BARRIER, O_REPEAT, O_SHA256, O_LIST };
+       O_EINTR, O_GO, O_CLOSE_FD, O_FORK, O_PARENT, O_BARRIER, O_REPEAT, O_SHA256, O_LIST };
 
 static void parse_options(int argc, char **argv)
 {
@@ -410,6 +414,7 @@ static void parse_options(int argc, char **argv)
 		{ "go", required_argument, NULL, O_GO },
 		{ "close-fd", no_argument, NULL, O_CLOSE_FD },
 		{ "fork", no_argument, NULL, O_FORK },
+		{ "parent", required_argument, NULL, O_PARENT },
 		{ "barrier", required_argument, NULL, O_BARRIER },
 		{ "repeat", required_argument, NULL, O_REPEAT },
 		{ "sha256", no_argument, NULL, O_SHA256 },
@@ -479,6 +484,9 @@ static void parse_options(int argc, char **argv)
 		case O_FORK:
 			opt.fork = true;
 			break;
+		case O_PARENT:
+			opt.parent_requests = parse_num(optarg, "count");
+			break;
 		case O_BARRIER:
 			opt.barrier = optarg;
 			break;
@@ -493,7 +501,8 @@ static void parse_options(int argc, char **argv)
 		usage();
 	if ((opt.eintr == EINTR_WAIT || opt.close_fd || opt.fork) && !opt.go)
 		die("--eintr wait, --close-fd and --fork need --go FILE");
-	if (opt.fork && argc - optind < 4)
+	if (opt.fork && (!opt.parent_requests ||
+			 opt.parent_requests >= (unsigned long)(argc - optind - 2)))
 		die("--fork needs a request for the parent and one for the child");
 }
 
@@ -531,12 +540,13 @@ int main(int argc, char **argv)
 			prefix = "[child] ";
 			wait_for(opt.go);
 			failed = run_list(argv[optind], (uint16_t)port,
-					  argv + optind + 3, n - 1, false);
+					  argv + optind + 2 + opt.parent_requests,
+					  n - (int)opt.parent_requests, false);
 			out("exit %d", failed);
 			_exit(failed);
 		}
 		out("child %d", (int)child);
-		n = 1;
+		n = (int)opt.parent_requests;
 	}
 	if (opt.close_fd && pthread_create(&thread, NULL, closer, NULL))
 		die("pthread_create failed");

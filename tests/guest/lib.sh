@@ -350,6 +350,18 @@ log_count() {
 	printf '%s\n' "${n:-0}"
 }
 
+# wait_log FILE FIXED SECS [N]: until FILE has more than N (0) lines that
+# hold FIXED.
+wait_log() {
+	local _
+	for _ in $(seq $(($3 * 10))); do
+		[ "$(grep -cF -e "$2" "$1" 2>/dev/null)" -gt "${4:-0}" ] && return 0
+		sleep 0.1
+	done
+	diag "no '$2' in $1 after $3 s: $(tail -n 5 "$1" 2>/dev/null)"
+	return 1
+}
+
 # How each server logs an accepted connection.
 VSFTPD_CONNECT_RE='CONNECT: Client'
 PYFTPD_CONNECT_RE=' pyftpd CONNECT '

@@ -240,18 +240,6 @@ hs_cmd() {
 	return 1
 }
 
-# wait_log FILE FIXED SECS [N]: until FILE has more than N (0) lines that
-# hold FIXED.
-wait_log() {
-	local _
-	for _ in $(seq $(($3 * 10))); do
-		[ "$(grep -cF -e "$2" "$1" 2>/dev/null)" -gt "${4:-0}" ] && return 0
-		sleep 0.1
-	done
-	diag "no '$2' in $1 after $3 s: $(tail -n 5 "$1" 2>/dev/null)"
-	return 1
-}
-
 # ---------------------------------------------------------------- trees
 
 # The main tree: 59 files, 9 directories (top included).

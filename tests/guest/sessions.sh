@@ -24,6 +24,7 @@ set -u
 part_init sessions "$@"
 
 REQ=("$PYTHON" "$REPO/tests/guest/kftpreq.py")
+LIFE=$REPO/tests/fuzz/kftp-life
 W=$PART_WORK
 HLOG=$W/hostile.log
 HCTL=$W/scenario
@@ -300,10 +301,8 @@ c_retr_ahead_stopped() {
 	"$KFTP_GET" -v --output-dir "$d" "ftp://127.0.0.1:$HPORT/x" \
 		"ftp://127.0.0.1:$HPORT/y" "ftp://127.0.0.1:$HPORT/z" 2>"$d/err" &
 	pid=$!
-	for _ in $(seq "$(tscale 100)"); do
-		[ "$(log_count "$HLOG" '\* slow PORT')" -gt 0 ] && break
-		sleep 0.1
-	done
+	wait_log "$HLOG" '* slow PORT' "$(tscale 10)" "$(log_count "$HLOG" '\* slow PORT')" ||
+		{ kill -KILL "$pid"; return 1; }
 	kill -STOP "$pid"
 	sleep 0.5
 	check_eq "state after SIGSTOP" T "$(awk '{ print $3 }' "/proc/$pid/stat")" || return 1
@@ -330,6 +329,137 @@ c_retr_ahead_stopped() {
 	check_eq "RETRs sent with PORT" 2 "$RETR_AHEAD" || return 1
 	check_eq "RETRs the server saw" 3 $(($(log_count "$HLOG" '< RETR') - retr)) || return 1
 	check_eq "connections" 1 $(($(log_count "$HLOG" '\* accepted') - acc))
+}
+
+# The same kept state reached by the other ends of a call, with
+# tests/fuzz/kftp-life: its second request (y) sends RETR with PORT, and
+# the server answers that PORT 3 s late (portslow). life_ahead DIR
+# OPTIONS... [-- PAIRS...] starts it in the background (LIFE_PID; its lines
+# in DIR/out) on x, y and PAIRS, and waits for that PORT; LIFE_RETR,
+# LIFE_ACC, LIFE_QUEUED and LIFE_ENDS are the server's counts before it.
+life_ahead() {
+	local d=$1 slow
+	local -a opts=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	hostile portslow
+	LIFE_RETR=$(log_count "$HLOG" '< RETR')
+	LIFE_ACC=$(log_count "$HLOG" '\* accepted')
+	LIFE_QUEUED=$(log_count "$HLOG" '\* RETR queued behind slow PORT')
+	LIFE_ENDS=$(log_count "$HLOG" '\* session end')
+	slow=$(log_count "$HLOG" '\* slow PORT')
+	"$LIFE" -t $(($(tscale 30) * 1000)) "${opts[@]}" 127.0.0.1 "$HPORT" "x=$d/x" "y=$d/y" \
+		"$@" >"$d/out" 2>&1 &
+	LIFE_PID=$!
+	wait_log "$HLOG" '* slow PORT' "$(tscale 10)" "$slow" && return 0
+	kill -KILL "$LIFE_PID"
+	wait "$LIFE_PID" 2>/dev/null
+	return 1
+}
+
+# life_ahead_counts CONNECTIONS [RETRS]: what the server saw since
+# life_ahead: that RETR came behind the slow PORT, the connections (and
+# waits for their sessions' end: then no socket of theirs counts in the
+# next case's tcp_inuse), and the RETRs it read.
+life_ahead_counts() {
+	wait_log "$HLOG" '* RETR queued behind slow PORT' "$(tscale 10)" "$LIFE_QUEUED" ||
+		return 1
+	check_eq "connections" "$1" $(($(log_count "$HLOG" '\* accepted') - LIFE_ACC)) || return 1
+	wait_log "$HLOG" '* session end' "$(tscale 10)" $((LIFE_ENDS + $1 - 1)) || return 1
+	[ -z "${2:-}" ] ||
+		check_eq "RETRs the server read" "$2" $(($(log_count "$HLOG" '< RETR') - LIFE_RETR))
+}
+
+# life_exit SECS: until kftp-life (LIFE_PID) ends; its status in LIFE_RC.
+life_exit() {
+	local _
+	for _ in $(seq $(($1 * 10))); do
+		kill -0 "$LIFE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$LIFE_PID" 2>/dev/null && { diag "kftp-life still runs after $1 s"; kill -KILL "$LIFE_PID"; }
+	LIFE_RC=0
+	wait "$LIFE_PID" 2>/dev/null || LIFE_RC=$?
+}
+
+# A handled signal (no SA_RESTART) while RETR's reply is owed ends the
+# transfer with EINTR, and its connection with it (replies owed: no later
+# call may read them). The same structure again, as the call left it (a
+# result written back), is a new transfer: y on a new connection.
+c_retr_ahead_eintr() {
+	local d tcp
+	d=$(fresh retr-ahead-eintr)
+	tcp=$(tcp_inuse)
+	life_ahead "$d" --catch USR1 --eintr again || return 1
+	kill -USR1 "$LIFE_PID"
+	life_exit "$(tscale 30)"
+	hostile normal
+	check_eq "kftp-life's exit status ($(tr '\n' '|' <"$d/out"))" 0 "$LIFE_RC" || return 1
+	[ "$(grep -c '^eintr$' "$d/out")" = 1 ] || { diag "no eintr line: $(<"$d/out")"; return 1; }
+	check_sha "$d/x" "$MAIN_SHA" && check_sha "$d/y" "$MAIN_SHA" || return 1
+	# Whether the server reads y's first RETR after its PORT reply met a
+	# closed connection is its own affair: no RETR count.
+	life_ahead_counts 2 || return 1
+	wait_tcp_inuse "$tcp"
+}
+
+# fork(): the parent, in y's call with RETR's reply owed, is stopped and
+# killed; the child that shares its descriptor then asks for z: the kept
+# transfer is let go with its connection (no one reads y's replies as
+# z's), and z comes on a connection of its own.
+c_retr_ahead_fork() {
+	local d tcp child _
+	d=$(fresh retr-ahead-fork)
+	tcp=$(tcp_inuse)
+	life_ahead "$d" --fork --parent 2 --go "$d/go" -- "z=$d/z" || return 1
+	child=$(sed -n 's/^child //p' "$d/out")
+	kill -STOP "$LIFE_PID"
+	sleep 0.5
+	kill -KILL "$LIFE_PID"
+	# At once: a job reaped later is reported in the log ("Killed").
+	LIFE_RC=0
+	wait "$LIFE_PID" 2>/dev/null || LIFE_RC=$?
+	check_eq "the parent's exit status" 137 "$LIFE_RC" || return 1
+	touch "$d/go"
+	for _ in $(seq $(($(tscale 30) * 10))); do
+		grep -q '^\[child\] exit ' "$d/out" && break
+		sleep 0.1
+	done
+	hostile normal
+	grep -q '^\[child\] exit 0$' "$d/out" ||
+		{ diag "the child: $(tr '\n' '|' <"$d/out")"; kill -KILL "$child" 2>/dev/null; return 1; }
+	check_sha "$d/x" "$MAIN_SHA" && check_sha "$d/z" "$MAIN_SHA" || return 1
+	[ ! -s "$d/y" ] || { diag "y has $(stat -c %s "$d/y") bytes: no data was sent"; return 1; }
+	life_ahead_counts 2 || return 1
+	wait_tcp_inuse "$tcp"
+}
+
+# Another thread closes the descriptor while y's call waits with RETR's
+# reply owed: the call completes (it holds the file), then the session
+# and its sockets are gone while kftp-life still runs.
+c_retr_ahead_closed_fd() {
+	local d tcp _
+	d=$(fresh retr-ahead-closed)
+	tcp=$(tcp_inuse)
+	life_ahead "$d" --close-fd --go "$d/go" || return 1
+	touch "$d/go"
+	for _ in $(seq $(($(tscale 30) * 10))); do
+		[ "$(grep -c '^ok ' "$d/out")" = 2 ] && break
+		sleep 0.1
+	done
+	check_sha "$d/x" "$MAIN_SHA" && check_sha "$d/y" "$MAIN_SHA" ||
+		{ diag "kftp-life: $(tr '\n' '|' <"$d/out")"; kill -KILL "$LIFE_PID"; return 1; }
+	grep -q '^closed$' "$d/out" || { diag "no closed line: $(<"$d/out")"; kill -KILL "$LIFE_PID"; return 1; }
+	hostile normal
+	life_ahead_counts 1 2 && wait_tcp_inuse "$tcp" || { kill -KILL "$LIFE_PID"; return 1; }
+	kill -0 "$LIFE_PID" || { diag "kftp-life ended before go.2"; return 1; }
+	touch "$d/go.2"
+	life_exit "$(tscale 10)"
+	check_eq "kftp-life's exit status" 0 "$LIFE_RC"
 }
 
 # Issue 18, reproduction 2: on one descriptor, A logs in, B is refused
@@ -693,6 +823,9 @@ scase "pyftpdlib connects at PORT: RETR never sent with it; one login" c_retr_ah
 scase "hostile: RETR's 150 before PORT's 200 is RETR's; one connection" c_retr_early
 scase "RETR sent with PORT, stopped awaiting PORT's reply, continued: each file once" c_retr_ahead_stopped cont
 scase "RETR sent with PORT, stopped awaiting PORT's reply, killed: nothing left" c_retr_ahead_stopped kill
+scase "RETR sent with PORT, a handled signal: EINTR; the same struct again, a new connection" c_retr_ahead_eintr
+scase "RETR sent with PORT, fork, the parent killed: the child's file on a new connection" c_retr_ahead_fork
+scase "RETR sent with PORT, the fd closed by another thread: the call completes, then all is gone" c_retr_ahead_closed_fd
 scase "a refused login, then the good one again: it works (issue 18)" c_refused_login
 scase "refused by a hostile server, then the first server: its file (issue 18)" c_refused_login_hostile
 scase "a forked child shares the session; the calls take turns" c_fork

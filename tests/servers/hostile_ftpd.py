@@ -1027,11 +1027,20 @@ scen('portlate', 'normal, but the second PORT of a connection is answered '
 
 def port_slow_second(sess, arg):
     """The second PORT of a connection is answered 3 s late: a client
-    that sent RETR behind it waits there with RETR's reply owed."""
+    that sent RETR behind it waits there with RETR's reply owed. Logs
+    "* RETR queued behind slow PORT" when a RETR has come by then."""
     sess.ports = getattr(sess, 'ports', 0) + 1
     if sess.ports == 2:
         sess.log('* slow PORT')
         time.sleep(3)
+        behind = sess.unread
+        if select.select([sess.sock], [], [], 0)[0]:
+            try:
+                behind += sess.sock.recv(4096, socket.MSG_PEEK)
+            except OSError:
+                pass
+        if behind.upper().startswith(b'RETR '):
+            sess.log('* RETR queued behind slow PORT')
     return sess.cmd_PORT(arg)
 
 
@@ -1191,6 +1200,7 @@ class Session:
         self.offset = 0                 # that of the transfer under way
         self.payload = None             # a listing's bytes, else content
         self.ncmds = 0                  # commands received so far
+        self.unread = b''               # what came behind that command
         self.threads = []
         self.local = sock.getsockname()[0]
         self.hold = srv.take_hold()     # step to stop at once, or None
@@ -1579,6 +1589,7 @@ class Session:
             buf += chunk
             while b'\n' in buf:
                 line, buf = buf.split(b'\n', 1)
+                self.unread = buf
                 yield line.rstrip(b'\r')
                 if buf and self.scen.nopipe:
                     self.log('* dropped pipelined: ' + printable(buf[:200]))
