@@ -67,6 +67,10 @@
 #     as greeting and PASS; connect, accept and data have their own;
 #   - EPRT (the PORT step over IPv6): the same step as PORT; sessions.sh
 #     runs IPv6 downloads;
+#   - RETR sent with PORT, which only a kept connection's second file does
+#     (the matrix fetches one file a session): sessions.sh holds it in a
+#     slow PORT reply and stops and continues it, kills it, ends it with a
+#     handled signal, forks, or closes the fd (c_retr_ahead_*);
 #   - e4b, e4c, e4d and e7 at FEAT and HASH: the same reply wait as USER..
 #     MDTM; e4b and e4c at HASH stand on e4a (the digest is the transfer's
 #     state, kept across the restart) and digest.sh's stops. The prefix
