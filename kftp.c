@@ -70,6 +70,8 @@ static bool kftp_timeout_ok(u32 ms)
  */
 static void kftp_clear_outputs(struct kftp_get_args *a)
 {
+	/* A new version's out fields belong here too. */
+	BUILD_BUG_ON(sizeof(*a) != KFTP_GET_ARGS_SIZE_VER5);
 	memset(&a->result, 0, sizeof(a->result));
 	a->remote_mtime = 0;
 	memset(a->sha256, 0, sizeof(a->sha256));
@@ -171,30 +173,33 @@ static void kftp_fill_result(struct kftp_get_result *res,
 	strscpy(res->reply_text, c->text, sizeof(res->reply_text));
 }
 
-/* Write back the result, and the remote time to a caller that knows it. */
+/*
+ * Write back the result, and every out field that the caller's struct
+ * holds: what the call did not produce as 0. The caller may pass a struct
+ * that an earlier call filled (its out fields are ignored on input), and
+ * must not find that call's digest or command beside this one's result.
+ */
 static int kftp_put_result(struct kftp_get_args __user *uargs, u32 usize,
 			   const struct kftp_xfer *x)
 {
+	static const u8 no_digest[KFTP_SHA256_SIZE];
+
 	if (copy_to_user(&uargs->result, &x->args->result,
 			 sizeof(x->args->result)))
 		return -EFAULT;
 	if (usize >= offsetofend(struct kftp_get_args, remote_mtime) &&
 	    put_user(x->remote_mtime, &uargs->remote_mtime))
 		return -EFAULT;
-	/* Only a version 5 caller can ask for a listing (validated above). */
+	if (usize >= KFTP_GET_ARGS_SIZE_VER4 &&
+	    (copy_to_user(uargs->sha256, x->sha256_done ? x->sha256 : no_digest,
+			  sizeof(uargs->sha256)) ||
+	     put_user(x->server_hash, &uargs->server_hash) ||
+	     copy_to_user(uargs->server_sha256,
+			  x->server_hash ? x->server_sha256 : no_digest,
+			  sizeof(uargs->server_sha256))))
+		return -EFAULT;
 	if (usize >= offsetofend(struct kftp_get_args, command_sent) &&
-	    x->command_sent && put_user(x->command_sent, &uargs->command_sent))
-		return -EFAULT;
-	/* Only a version 4 caller can ask for them. */
-	if (usize < KFTP_GET_ARGS_SIZE_VER4)
-		return 0;
-	if (x->sha256_done &&
-	    copy_to_user(uargs->sha256, x->sha256, sizeof(x->sha256)))
-		return -EFAULT;
-	if (x->server_hash &&
-	    (put_user(x->server_hash, &uargs->server_hash) ||
-	     copy_to_user(uargs->server_sha256, x->server_sha256,
-			  sizeof(x->server_sha256))))
+	    put_user(x->command_sent, &uargs->command_sent))
 		return -EFAULT;
 	return 0;
 }

@@ -203,7 +203,11 @@ static bool kftp_xfer_continues(const struct kftp_xfer *x,
 	if (x->caller != task_pid(current) ||
 	    !net_eq(x->nl_net, current->nsproxy->net_ns))
 		return false;
-	/* Compare the request, not the fields the kernel writes back. */
+	/*
+	 * Compare the request. The out fields were cleared at copy-in, in
+	 * both (kftp_clear_outputs()): result and remote_mtime are skipped,
+	 * the later ones compare equal.
+	 */
 	if (memcmp(old, args, offsetof(struct kftp_get_args, result)) ||
 	    old->dest_fd != args->dest_fd ||
 	    old->max_filesize != args->max_filesize ||

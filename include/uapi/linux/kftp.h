@@ -293,8 +293,8 @@ struct kftp_get_result {
  *			(local_path is then opened for reading and writing;
  *			a dest_fd must be open for both, else EBADF; a file
  *			shorter than @resume_offset is ERANGE). For a
- *			stream, of the bytes written to it. Left as it was
- *			on failure. Ignored on input. With
+ *			stream, of the bytes written to it. 0 on failure.
+ *			Ignored on input. With
  *			%KFTP_GET_F_SERVER_SHA256 alone, written when
  *			@server_hash is not %KFTP_SERVER_HASH_NONE.
  * @server_hash:	out, version 4: with %KFTP_GET_F_SERVER_SHA256, on
@@ -304,7 +304,7 @@ struct kftp_get_result {
  *			Ignored on input.
  * @reserved5:		in, version 4: must be 0.
  * @server_sha256:	out, version 4: the server's SHA-256 of the whole
- *			file, when @server_hash says it gave one. A reply
+ *			file, when @server_hash says it gave one, else 0. A reply
  *			that is not one (another algorithm, another byte
  *			range, not 64 hex digits) fails the call with
  *			EBADMSG at %KFTP_STEP_HASH. Ignored on input.
@@ -324,8 +324,8 @@ struct kftp_get_result {
  * @command_sent:	out, version 5: for a listing, on success and on
  *			failure, the %KFTP_COMMAND_* that was (or was being)
  *			sent (with %KFTP_COMMAND_LISTING: %KFTP_COMMAND_MLSD
- *			or %KFTP_COMMAND_LIST), or left 0 when the call
- *			ended before it. Ignored on input.
+ *			or %KFTP_COMMAND_LIST), or 0 when the call ended
+ *			before it. Ignored on input.
  *
  * Every string field must be NUL-terminated inside its array, with
  * nothing but NULs after the terminator, and must not hold CR or LF.
@@ -421,7 +421,8 @@ struct kftp_get_args {
  * the process runs again; the restarted call continues where the transfer
  * stood. A kept transfer is continued only by the same thread, in the same
  * network namespace, with the same request, whose destination is still the
- * same file (the same inode at local_path, the same open file at dest_fd)
+ * same file (the same inode at local_path, the same open file at dest_fd;
+ * out fields do not count)
  * and no shorter than what was written; any other call drops it first. It
  * is also let go at the last close of the file, past its @max_time_ms, and
  * when its caller will not come back for it: a caller that died, or that
@@ -435,11 +436,13 @@ struct kftp_get_args {
  * A write to a frozen filesystem waits for the thaw.
  *
  * Return:
- * * 0		- Success; @result (and @remote_mtime, for a caller that
- *		  knows version 2, @sha256, with %KFTP_GET_F_SHA256, and
- *		  @command_sent, for a listing) is written back.
+ * * 0		- Success; @result is written back, and so is every out
+ *		  field that the caller's @size holds (@remote_mtime,
+ *		  @sha256, @server_hash, @server_sha256, @command_sent),
+ *		  0 where the call produced nothing. Out fields are ignored
+ *		  on input: a struct may be passed again as it came back.
  * * -1		- Failure, with errno set as below. On any failure after the
- *		  struct passed validation, @result is written back too, so
+ *		  struct passed validation, the same is written back too, so
  *		  the caller can show the server's own words. A struct that
  *		  fails validation (EINVAL, E2BIG, EFAULT) gets no write-back,
  *		  nor does a trace_fd that is not open for writing (EBADF),
@@ -453,14 +456,12 @@ struct kftp_get_args {
  *		  family, a version 3 or 4 flag with a smaller @size, port 0, a
  *		  @command above %KFTP_COMMAND_MAX or from a @size below
  *		  version 5's, a listing with a flag or @resume_offset it
- *		  does not take, @command_sent not 0, a
- *		  timeout out of range, a string that is empty, not
+ *		  does not take, a timeout out of range, a string that is empty, not
  *		  NUL-terminated, holds CR or LF, or has anything but NULs
  *		  after its terminator; a reserved field not 0;
  *		  %KFTP_GET_F_DEST_FD with a local_path or with
  *		  %KFTP_GET_F_EXCL; %KFTP_GET_F_EXCL with @resume_offset;
- *		  @remote_mtime, @sha256, @server_hash or @server_sha256
- *		  not 0; %KFTP_GET_F_DEST_STREAM without
+ *		  %KFTP_GET_F_DEST_STREAM without
  *		  %KFTP_GET_F_DEST_FD, or with @resume_offset; a
  *		  @display_name with a control character; a @data_family
  *		  other than 0 or the server's; a port range with
