@@ -258,6 +258,17 @@ int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
 	return kftp_cmd_until(x, verb, arg, jiffies + x->sess->ctrl.reply_timeout);
 }
 
+/*
+ * The reply just read was another command's, one sent behind the current
+ * step's and answered first: read the step's own, without sending it.
+ * Interrupted, the restarted step reads it too (its command counts as sent).
+ */
+static int kftp_cmd_reread(struct kftp_xfer *x)
+{
+	x->cmd_sent = true;
+	return kftp_cmd_until(x, NULL, NULL, jiffies + x->sess->ctrl.reply_timeout);
+}
+
 /* Send a command and require a final reply in the 2xx class. */
 static int kftp_cmd_expect_2xx(struct kftp_xfer *x, const char *verb,
 			       const char *arg)
@@ -479,13 +490,8 @@ static int kftp_port(struct kftp_xfer *x)
 		x->retr_early = true;
 		c->port_reordered = true;
 		kftp_trace(c, "* that was RETR's reply: PORT's comes next\n");
-		/*
-		 * PORT's reply is read as if PORT had been sent ahead alone;
-		 * RETR's final reply keeps its place in owed.
-		 */
-		x->sent_ahead |= BIT(KFTP_STEP_PORT);
-		c->owed++;
-		code = kftp_cmd(x, verb, arg);
+		/* RETR's final reply keeps its place in owed. */
+		code = kftp_cmd_reread(x);
 	}
 	if (code < 0)
 		return code;
