@@ -293,10 +293,11 @@ struct kftp_get_result {
  *			(local_path is then opened for reading and writing;
  *			a dest_fd must be open for both, else EBADF; a file
  *			shorter than @resume_offset is ERANGE). For a
- *			stream, of the bytes written to it. 0 on failure.
- *			Ignored on input. With
- *			%KFTP_GET_F_SERVER_SHA256 alone, written when
- *			@server_hash is not %KFTP_SERVER_HASH_NONE.
+ *			stream, of the bytes written to it. With
+ *			%KFTP_GET_F_SERVER_SHA256 alone, the same when the
+ *			server offered a digest in FEAT (the data was hashed
+ *			to compare), whether or not it then gave one. Else,
+ *			and on failure, 0. Ignored on input.
  * @server_hash:	out, version 4: with %KFTP_GET_F_SERVER_SHA256, on
  *			success, %KFTP_SERVER_HASH_HASH or _XSHA256 when the
  *			server gave its digest, else %KFTP_SERVER_HASH_NONE
@@ -439,15 +440,19 @@ struct kftp_get_args {
  * * 0		- Success; @result is written back, and so is every out
  *		  field that the caller's @size holds (@remote_mtime,
  *		  @sha256, @server_hash, @server_sha256, @command_sent),
- *		  0 where the call produced nothing. Out fields are ignored
- *		  on input: a struct may be passed again as it came back.
+ *		  0 where the call produced nothing (@remote_mtime:
+ *		  %KFTP_MTIME_UNKNOWN). Out fields are ignored on input:
+ *		  a struct may be passed again as it came back.
  * * -1		- Failure, with errno set as below. On any failure after the
  *		  struct passed validation, the same is written back too, so
  *		  the caller can show the server's own words. A struct that
  *		  fails validation (EINVAL, E2BIG, EFAULT) gets no write-back,
  *		  nor does a trace_fd that is not open for writing (EBADF),
- *		  nor the restarted stream call above whose transfer was let
- *		  go (EINTR, ETIMEDOUT).
+ *		  a wait for the session that a signal interrupted, a
+ *		  restart that the kernel turned into EINTR, or the
+ *		  restarted stream call above whose transfer was let go
+ *		  (EINTR, ETIMEDOUT): those leave the out fields as they
+ *		  were passed in.
  *
  * errno:
  * * EPERM	- The caller lacks CAP_SYS_ADMIN.
