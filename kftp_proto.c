@@ -262,6 +262,8 @@ int kftp_cmd(struct kftp_xfer *x, const char *verb, const char *arg)
  * The reply just read was another command's, one sent behind the current
  * step's and answered first: read the step's own, without sending it.
  * Interrupted, the restarted step reads it too (its command counts as sent).
+ * That reply answered a command sent ahead (ahead_answered), so a timeout
+ * here is a slow reply, never a lost pipeline.
  */
 static int kftp_cmd_reread(struct kftp_xfer *x)
 {
