@@ -412,7 +412,7 @@ c_retr_ahead_eintr() {
 # transfer is let go with its connection (no one reads y's replies as
 # z's), and z comes on a connection of its own.
 c_retr_ahead_fork() {
-	local d tcp child _
+	local d tcp child
 	d=$(fresh retr-ahead-fork)
 	tcp=$(tcp_inuse)
 	life_ahead "$d" --fork --parent 2 --go "$d/go" -- "z=$d/z" || return 1
@@ -425,10 +425,7 @@ c_retr_ahead_fork() {
 	wait "$LIFE_PID" 2>/dev/null || LIFE_RC=$?
 	check_eq "the parent's exit status" 137 "$LIFE_RC" || return 1
 	touch "$d/go"
-	for _ in $(seq $(($(tscale 30) * 10))); do
-		grep -q '^\[child\] exit ' "$d/out" && break
-		sleep 0.1
-	done
+	wait_log "$d/out" '[child] exit ' "$(tscale 30)"
 	hostile normal
 	grep -q '^\[child\] exit 0$' "$d/out" ||
 		{ diag "the child: $(tr '\n' '|' <"$d/out")"; kill -KILL "$child" 2>/dev/null; return 1; }
@@ -442,15 +439,12 @@ c_retr_ahead_fork() {
 # reply owed: the call completes (it holds the file), then the session
 # and its sockets are gone while kftp-life still runs.
 c_retr_ahead_closed_fd() {
-	local d tcp _
+	local d tcp
 	d=$(fresh retr-ahead-closed)
 	tcp=$(tcp_inuse)
 	life_ahead "$d" --close-fd --go "$d/go" || return 1
 	touch "$d/go"
-	for _ in $(seq $(($(tscale 30) * 10))); do
-		[ "$(grep -c '^ok ' "$d/out")" = 2 ] && break
-		sleep 0.1
-	done
+	wait_log "$d/out" 'ok bytes=' "$(tscale 30)" 1
 	check_sha "$d/x" "$MAIN_SHA" && check_sha "$d/y" "$MAIN_SHA" ||
 		{ diag "kftp-life: $(tr '\n' '|' <"$d/out")"; kill -KILL "$LIFE_PID"; return 1; }
 	grep -q '^closed$' "$d/out" || { diag "no closed line: $(<"$d/out")"; kill -KILL "$LIFE_PID"; return 1; }
