@@ -288,13 +288,17 @@ c_retr_early() {
 }
 
 # The ways a transfer with RETR sent behind PORT can end while it waits
-# for PORT's reply (the hostile server answers the second PORT 3 s late):
-# stopped and continued, the call restarts there and each file comes
+# for PORT's reply, at two sub-steps (SCEN, a hostile scenario):
+# - portslow: the second PORT is answered 3 s late, RETR's reply is owed
+#   behind it;
+# - portlateslow: RETR's 150 came first, and PORT's 200 is 3.5 s late
+#   (the call is in kftp_cmd_reread(), RETR's final reply owed).
+# Stopped and continued, the call restarts there and each file comes
 # once; stopped and killed, nothing is left. Three files on one login.
 c_retr_ahead_stopped() {
-	local how=$1 d pid rc retr acc tcp f
-	d=$(fresh "retr-ahead-$how")
-	hostile portslow
+	local scen=$1 how=$2 d pid rc retr acc tcp f
+	d=$(fresh "retr-ahead-$scen-$how")
+	hostile "$scen"
 	retr=$(log_count "$HLOG" '< RETR')
 	acc=$(log_count "$HLOG" '\* accepted')
 	tcp=$(tcp_inuse)
@@ -326,27 +330,36 @@ c_retr_ahead_stopped() {
 	done
 	KERR=$(<"$d/err")
 	retr_ahead_counts
-	check_eq "RETRs sent with PORT" 2 "$RETR_AHEAD" || return 1
+	# After a reply out of order, RETR waits for PORT's again (z's).
+	if [ "$scen" = portlateslow ]; then
+		check_eq "RETRs sent with PORT" 1 "$RETR_AHEAD" || return 1
+		check_eq "RETR replies before PORT's" 1 "$RETR_EARLY" || return 1
+	else
+		check_eq "RETRs sent with PORT" 2 "$RETR_AHEAD" || return 1
+		check_eq "RETR replies before PORT's" 0 "$RETR_EARLY" || return 1
+	fi
 	check_eq "RETRs the server saw" 3 $(($(log_count "$HLOG" '< RETR') - retr)) || return 1
 	check_eq "connections" 1 $(($(log_count "$HLOG" '\* accepted') - acc))
 }
 
 # The same kept state reached by the other ends of a call, with
 # tests/fuzz/kftp-life: its second request (y) sends RETR with PORT, and
-# the server answers that PORT 3 s late (portslow). life_ahead DIR
-# OPTIONS... [-- PAIRS...] starts it in the background (LIFE_PID; its lines
-# in DIR/out) on x, y and PAIRS, and waits for that PORT; LIFE_RETR,
-# LIFE_ACC, LIFE_QUEUED and LIFE_ENDS are the server's counts before it.
+# the server answers that PORT late (SCEN: portslow or portlateslow, as
+# for c_retr_ahead_stopped). life_ahead SCEN DIR OPTIONS... [-- PAIRS...]
+# starts it in the background (LIFE_PID; its lines in DIR/out) on x, y
+# and PAIRS, and waits for the slow reply; LIFE_RETR, LIFE_ACC,
+# LIFE_QUEUED and LIFE_ENDS are the server's counts before it.
 life_ahead() {
-	local d=$1 slow
+	local d=$2 slow
 	local -a opts=()
-	shift
+	LIFE_SCEN=$1
+	shift 2
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		opts+=("$1")
 		shift
 	done
 	[ $# -eq 0 ] || shift
-	hostile portslow
+	hostile "$LIFE_SCEN"
 	LIFE_RETR=$(log_count "$HLOG" '< RETR')
 	LIFE_ACC=$(log_count "$HLOG" '\* accepted')
 	LIFE_QUEUED=$(log_count "$HLOG" '\* RETR queued behind slow PORT')
@@ -362,11 +375,13 @@ life_ahead() {
 }
 
 # life_ahead_counts CONNECTIONS [RETRS]: what the server saw since
-# life_ahead: that RETR came behind the slow PORT, the connections (and
-# waits for their sessions' end: then no socket of theirs counts in the
-# next case's tcp_inuse), and the RETRs it read.
+# life_ahead: that RETR came behind the slow PORT (portlateslow answered
+# it before PORT, so it did), the connections (and waits for their
+# sessions' end: then no socket of theirs counts in the next case's
+# tcp_inuse), and the RETRs it read.
 life_ahead_counts() {
-	wait_log "$HLOG" '* RETR queued behind slow PORT' "$(tscale 10)" "$LIFE_QUEUED" ||
+	[ "$LIFE_SCEN" != portslow ] ||
+		wait_log "$HLOG" '* RETR queued behind slow PORT' "$(tscale 10)" "$LIFE_QUEUED" ||
 		return 1
 	check_eq "connections" "$1" $(($(log_count "$HLOG" '\* accepted') - LIFE_ACC)) || return 1
 	wait_log "$HLOG" '* session end' "$(tscale 10)" $((LIFE_ENDS + $1 - 1)) || return 1
@@ -392,9 +407,9 @@ life_exit() {
 # result written back), is a new transfer: y on a new connection.
 c_retr_ahead_eintr() {
 	local d tcp
-	d=$(fresh retr-ahead-eintr)
+	d=$(fresh "retr-ahead-eintr-$1")
 	tcp=$(tcp_inuse)
-	life_ahead "$d" --catch USR1 --eintr again || return 1
+	life_ahead "$1" "$d" --catch USR1 --eintr again || return 1
 	kill -USR1 "$LIFE_PID"
 	life_exit "$(tscale 30)"
 	hostile normal
@@ -413,9 +428,9 @@ c_retr_ahead_eintr() {
 # z's), and z comes on a connection of its own.
 c_retr_ahead_fork() {
 	local d tcp child
-	d=$(fresh retr-ahead-fork)
+	d=$(fresh "retr-ahead-fork-$1")
 	tcp=$(tcp_inuse)
-	life_ahead "$d" --fork --parent 2 --go "$d/go" -- "z=$d/z" || return 1
+	life_ahead "$1" "$d" --fork --parent 2 --go "$d/go" -- "z=$d/z" || return 1
 	child=$(sed -n 's/^child //p' "$d/out")
 	kill -STOP "$LIFE_PID"
 	sleep 0.5
@@ -440,9 +455,9 @@ c_retr_ahead_fork() {
 # and its sockets are gone while kftp-life still runs.
 c_retr_ahead_closed_fd() {
 	local d tcp
-	d=$(fresh retr-ahead-closed)
+	d=$(fresh "retr-ahead-closed-$1")
 	tcp=$(tcp_inuse)
-	life_ahead "$d" --close-fd --go "$d/go" || return 1
+	life_ahead "$1" "$d" --close-fd --go "$d/go" || return 1
 	touch "$d/go"
 	wait_log "$d/out" 'ok bytes=' "$(tscale 30)" 1
 	check_sha "$d/x" "$MAIN_SHA" && check_sha "$d/y" "$MAIN_SHA" ||
@@ -815,11 +830,15 @@ scase "PORT refused with RETR owed: the connection goes with it" c_owed_retr
 scase "vsftpd: RETR sent with PORT from the second file on; one login" c_retr_ahead "$VSFTPD_PORT" "$VSFTPD_LOG" "$VSFTPD_CONNECT_RE" 2
 scase "pyftpdlib connects at PORT: RETR never sent with it; one login" c_retr_ahead "$PYFTPD_PORT" "$PYFTPD_LOG" "$PYFTPD_CONNECT_RE" 0
 scase "hostile: RETR's 150 before PORT's 200 is RETR's; one connection" c_retr_early
-scase "RETR sent with PORT, stopped awaiting PORT's reply, continued: each file once" c_retr_ahead_stopped cont
-scase "RETR sent with PORT, stopped awaiting PORT's reply, killed: nothing left" c_retr_ahead_stopped kill
-scase "RETR sent with PORT, a handled signal: EINTR; the same struct again, a new connection" c_retr_ahead_eintr
-scase "RETR sent with PORT, fork, the parent killed: the child's file on a new connection" c_retr_ahead_fork
-scase "RETR sent with PORT, the fd closed by another thread: the call completes, then all is gone" c_retr_ahead_closed_fd
+for scen in portslow portlateslow; do
+	at="awaiting PORT's reply"
+	[ "$scen" = portslow ] || at="after RETR's 150, awaiting PORT's reply"
+	scase "RETR sent with PORT, stopped $at, continued: each file once" c_retr_ahead_stopped "$scen" cont
+	scase "RETR sent with PORT, stopped $at, killed: nothing left" c_retr_ahead_stopped "$scen" kill
+	scase "RETR sent with PORT, $at, a handled signal: EINTR; the same struct again, a new connection" c_retr_ahead_eintr "$scen"
+	scase "RETR sent with PORT, $at, fork, the parent killed: the child's file on a new connection" c_retr_ahead_fork "$scen"
+	scase "RETR sent with PORT, $at, the fd closed by another thread: the call completes, then all is gone" c_retr_ahead_closed_fd "$scen"
+done
 scase "a refused login, then the good one again: it works (issue 18)" c_refused_login
 scase "refused by a hostile server, then the first server: its file (issue 18)" c_refused_login_hostile
 scase "a forked child shares the session; the calls take turns" c_fork

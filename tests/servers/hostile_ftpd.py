@@ -1025,6 +1025,28 @@ scen('portlate', 'normal, but the second PORT of a connection is answered '
      on={'PORT': port_late_second, 'RETR': retr_port_late})
 
 
+def retr_port_late_slow(sess, arg):
+    """As retr_port_late, but PORT's 200 comes 3.5 s after RETR's 150: a
+    client waits there with RETR's 1xx read and PORT's reply owed. Logs
+    "* slow PORT, after RETR's 150" half a second into the wait, time
+    enough for a client to have read that 150."""
+    if not getattr(sess, 'port_late', False):
+        return sess.cmd_RETR(arg)
+    sess.port_late = False
+    sess.offset, sess.rest = sess.rest, 0
+    sess.payload = None
+    sess.reply(opening(sess, arg))
+    time.sleep(0.5)
+    sess.log("* slow PORT, after RETR's 150")
+    time.sleep(3)
+    return sess.data_phase('200 PORT command successful (late, slow).')
+
+
+scen('portlateslow', 'normal, but the second PORT of a connection is '
+     'answered 3.5 s after the 150 of the RETR sent behind it',
+     on={'PORT': port_late_second, 'RETR': retr_port_late_slow})
+
+
 def port_slow_second(sess, arg):
     """The second PORT of a connection is answered 3 s late: a client
     that sent RETR behind it waits there with RETR's reply owed. Logs
