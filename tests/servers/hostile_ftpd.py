@@ -1009,42 +1009,35 @@ def port_late_second(sess, arg):
     return None
 
 
-def retr_port_late(sess, arg):
-    """RETR as usual; after a late PORT, its 150 and then PORT's 200."""
-    if not getattr(sess, 'port_late', False):
-        return sess.cmd_RETR(arg)
-    sess.port_late = False
-    sess.offset, sess.rest = sess.rest, 0
-    sess.payload = None
-    return sess.data_phase(opening(sess, arg) +
-                           '\r\n200 PORT command successful (late).')
+def retr_port_late(slow):
+    """RETR as usual; after a late PORT, its 150 and then PORT's 200: in
+    one send, or (@slow) 3.5 s apart, a client waiting there with RETR's
+    1xx read and PORT's reply owed. Slow, it logs "* slow PORT, after
+    RETR's 150" half a second into the wait, time enough for a client to
+    have read that 150."""
+    def f(sess, arg):
+        if not getattr(sess, 'port_late', False):
+            return sess.cmd_RETR(arg)
+        sess.port_late = False
+        sess.offset, sess.rest = sess.rest, 0
+        sess.payload = None
+        if not slow:
+            return sess.data_phase(opening(sess, arg) +
+                                   '\r\n200 PORT command successful (late).')
+        sess.reply(opening(sess, arg))
+        time.sleep(0.5)
+        sess.log("* slow PORT, after RETR's 150")
+        time.sleep(3)
+        return sess.data_phase('200 PORT command successful (late, slow).')
+    return f
 
 
 scen('portlate', 'normal, but the second PORT of a connection is answered '
      'after the 150 of the RETR sent behind it',
-     on={'PORT': port_late_second, 'RETR': retr_port_late})
-
-
-def retr_port_late_slow(sess, arg):
-    """As retr_port_late, but PORT's 200 comes 3.5 s after RETR's 150: a
-    client waits there with RETR's 1xx read and PORT's reply owed. Logs
-    "* slow PORT, after RETR's 150" half a second into the wait, time
-    enough for a client to have read that 150."""
-    if not getattr(sess, 'port_late', False):
-        return sess.cmd_RETR(arg)
-    sess.port_late = False
-    sess.offset, sess.rest = sess.rest, 0
-    sess.payload = None
-    sess.reply(opening(sess, arg))
-    time.sleep(0.5)
-    sess.log("* slow PORT, after RETR's 150")
-    time.sleep(3)
-    return sess.data_phase('200 PORT command successful (late, slow).')
-
-
+     on={'PORT': port_late_second, 'RETR': retr_port_late(False)})
 scen('portlateslow', 'normal, but the second PORT of a connection is '
      'answered 3.5 s after the 150 of the RETR sent behind it',
-     on={'PORT': port_late_second, 'RETR': retr_port_late_slow})
+     on={'PORT': port_late_second, 'RETR': retr_port_late(True)})
 
 
 def port_slow_second(sess, arg):
