@@ -20,7 +20,11 @@
 
 #include "kftp_internal.h"
 
-/* PROGRESS at most this often per transfer: 4 a second. */
+/*
+ * PROGRESS at most this often per transfer: 4 a second. The first only
+ * this long after the start, so that a small file (most of a batch) sends
+ * START and DONE and nothing between them to say the same.
+ */
 #define KFTP_NL_PROGRESS_INTERVAL	(HZ / 4)
 
 enum {
@@ -168,7 +172,7 @@ void kftp_nl_xfer_begin(struct kftp_xfer *x)
 	/* A kept transfer may outlive the caller's stay in its namespace. */
 	x->nl_net = get_net(current->nsproxy->net_ns);
 	x->nl_start = ktime_get();
-	x->nl_next_progress = jiffies;
+	x->nl_next_progress = jiffies + KFTP_NL_PROGRESS_INTERVAL;
 	spin_lock(&kftp_nl_lock);
 	x->nl_id = ++kftp_nl_last_id;
 	list_add_tail(&x->nl_node, &kftp_nl_running);

@@ -5,6 +5,8 @@
 # through kftpstat and kftp-get's progress bar:
 #   - a 64 MiB download watched by `kftpstat --json -w`: START, PROGRESS,
 #     DONE with one id, bytes that never decrease, DONE's bytes the size;
+#   - PROGRESS paced: none in a transfer's first quarter second (small
+#     files send START and DONE only), at most 4 a second;
 #   - a failing download's DONE names its errno and failed step;
 #   - DONE carries the data's SHA-256 when one was computed;
 #   - `kftpstat` (the dump) lists a throttled transfer while it runs;
@@ -125,10 +127,17 @@ c_big() {
 	jcheck "$d/ev.json" '
 size, pid = int(args[0]), int(args[1])
 kinds = [e["event"] for e in ev]
-print("events: %d (%s ... %s)" % (len(ev), kinds[:2], kinds[-1:]))
-if kinds[0] != "start" or kinds[-1] != "done" or "progress" not in kinds:
+took = ev[-1].get("elapsed_ms", 0)
+print("events: %d (%s ... %s) in %d ms" % (len(ev), kinds[:2], kinds[-1:], took))
+if kinds[0] != "start" or kinds[-1] != "done":
     fail("expected start, progress..., done: got %s" % kinds)
-if set(kinds[1:-1]) != {"progress"}:
+# The first PROGRESS comes a quarter second in: one over a second sends some.
+if took >= 1000 and "progress" not in kinds:
+    fail("no PROGRESS in a transfer of %d ms: %s" % (took, kinds))
+early = [e["elapsed_ms"] for e in ev if e["event"] == "progress" and e["elapsed_ms"] < 200]
+if early:
+    fail("PROGRESS in the first 200 ms, at %s ms" % early)
+if set(kinds[1:-1]) - {"progress"}:
     fail("only PROGRESS between START and DONE: %s" % kinds)
 if len({e["id"] for e in ev}) != 1:
     fail("more than one id: %s" % sorted({e["id"] for e in ev}))
@@ -158,6 +167,80 @@ if len(progress) >= 2 and not all("rate_now" in e for e in progress[1:]):
     fail("PROGRESS without rate_now: %s" % [e for e in progress[1:] if "rate_now" not in e][:1])
 ' "$(stat -c %s "$FTP_ROOT/big.bin")" "$pid" "$VSFTPD_PORT" || return 1
 	check_sha "$d/big.bin" "$(sha_of "$FTP_ROOT/big.bin")"
+}
+
+# A throttled transfer (40 MiB at about 10 MB/s) paces its PROGRESS: none
+# in the first 200 ms, never two within 240 ms (4 a second at most, in
+# jiffies), some every 2 s or so while bytes flow, each after the first
+# with the rate now.
+c_progress_pace() {
+	local d rc
+	d=$(fresh pace)
+	hostile throttle40m
+	start_watch "$d/ev.json" -- --count 1 || return 1
+	"$KFTP_GET" -q -o "$d/big" "ftp://127.0.0.1:$HPORT/big" 2>"$d/err"
+	rc=$?
+	check_eq "kftp-get's exit status (stderr: $(cat "$d/err"))" 0 "$rc" || return 1
+	end_watch
+	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
+	jcheck "$d/ev.json" '
+kinds = [e["event"] for e in ev]
+took = ev[-1]["elapsed_ms"]
+at = [e["elapsed_ms"] for e in ev if e["event"] == "progress"]
+print("%d PROGRESS in %d ms, at %s" % (len(at), took, at[:6]))
+if kinds[0] != "start" or kinds[-1] != "done" or set(kinds[1:-1]) != {"progress"}:
+    fail("expected start, progress..., done: %s" % kinds)
+if at[0] < 200:
+    fail("the first PROGRESS at %d ms" % at[0])
+gaps = [b - a for a, b in zip(at, at[1:])]
+if gaps and min(gaps) < 240:
+    fail("two PROGRESS %d ms apart" % min(gaps))
+if len(at) < max(2, took // 2000):
+    fail("%d PROGRESS in %d ms" % (len(at), took))
+if not all("rate_now" in e for e in ev if e["event"] == "progress" and e["elapsed_ms"] > at[0]):
+    fail("a PROGRESS after the first without rate_now")
+if ev[-1]["bytes"] != int(args[0]):
+    fail("DONE: %s" % ev[-1])
+' "$BIG_THROTTLED"
+}
+
+# Small files, one login: a transfer sends no PROGRESS in its first quarter
+# second, so one done within 200 ms sends START and DONE only (a batch of
+# small files costs a listener two events a file, not three).
+c_small_files() {
+	local d b rc
+	d=$(fresh small)
+	b="ftp://127.0.0.1:$VSFTPD_PORT"
+	start_watch "$d/ev.json" -- --count 4 || return 1
+	"$KFTP_GET" -q --output-dir "$d" "$b/hello.txt" "$b/one.bin" "$b/empty.bin" \
+		"$b/allbytes.bin" 2>"$d/err"
+	rc=$?
+	check_eq "kftp-get's exit status (stderr: $(cat "$d/err"))" 0 "$rc" || return 1
+	end_watch
+	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
+	jcheck "$d/ev.json" '
+ids = {}
+for e in ev:
+    ids.setdefault(e["id"], []).append(e)
+if len(ids) != 4:
+    fail("expected 4 transfers, got %d: %s" % (len(ids), [e["event"] for e in ev]))
+quick = 0
+for i, x in ids.items():
+    kinds = [e["event"] for e in x]
+    if kinds[0] != "start" or kinds[-1] != "done" or kinds.count("done") != 1:
+        fail("%s: expected start, done: %s" % (x[0]["remote_path"], kinds))
+    early = [e["elapsed_ms"] for e in x if e["event"] == "progress" and e["elapsed_ms"] < 200]
+    if early:
+        fail("%s: PROGRESS in the first 200 ms, at %s ms" % (x[0]["remote_path"], early))
+    if x[-1]["elapsed_ms"] < 200:
+        quick += 1
+        if kinds != ["start", "done"]:
+            fail("%s, done in %d ms: %s" % (x[0]["remote_path"], x[-1]["elapsed_ms"], kinds))
+print("transfers done within 200 ms, START and DONE only: %d of 4" % quick)
+' || return 1
+	for f in hello.txt one.bin empty.bin allbytes.bin; do
+		check_sha "$d/$f" "$(sha_of "$FTP_ROOT/$f")" || return 1
+	done
 }
 
 # A missing remote file, a refused login, a refused connection: DONE says
@@ -573,7 +656,9 @@ if [ ! -x "$KSTAT" ] || ! start_hostile; then
 	exit 1
 fi
 
-tcase "64 MiB under kftpstat -w: START, PROGRESS, DONE, one id, bytes grow" c_big
+tcase "64 MiB under kftpstat -w: START, PROGRESS..., DONE, one id, bytes grow" c_big
+tcase "a throttled transfer: PROGRESS after 200 ms, 240 ms apart, rate now" c_progress_pace
+tcase "small files: no PROGRESS in the first 200 ms; START, DONE only" c_small_files
 tcase "failures: DONE with ENOENT/RETR, EACCES/LOGIN, ECONNREFUSED/CONNECT" c_failures
 tcase "DONE's sha256 (--sha256), in --json and in the text of -w" c_done_sha256
 tcase "JSON strings: quote, backslash, control bytes, not UTF-8, UTF-8" c_json_escape

@@ -530,7 +530,9 @@ struct kftp_get_args {
  * * %KFTP_CMD_EVENT_START once, when the size is known (or, if the
  *   transfer fails before that, just before its DONE);
  * * %KFTP_CMD_EVENT_PROGRESS at most 4 times a second while bytes flow
- *   (so at least once a second), only while someone listens;
+ *   (so at least once a second), only while someone listens; the first
+ *   a quarter of a second after the transfer began, so one that ends
+ *   sooner (a small file) sends START and DONE only;
  * * %KFTP_CMD_EVENT_DONE once, at its end, success or not.
  *
  * %KFTP_CMD_GET_XFERS, a dump request, lists the transfers running now in
