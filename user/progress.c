@@ -463,6 +463,15 @@ static int watch_event(const struct kftp_event *ev, void *data)
 	if (ev->cmd == KFTP_CMD_EVENT_DONE) {
 		w->done = true;
 		w->err = ev->has_result ? ev->err : 0;
+		/*
+		 * A failure leaves the bar's last state on screen: let it
+		 * show DONE's bytes, not the last PROGRESS's (none comes in
+		 * a transfer's first quarter second).
+		 */
+		if (w->err && w->bar.nsamples)
+			progress_update(&w->bar, w->offset + w->received,
+					w->has_size, w->size, w->received,
+					w->elapsed_ms);
 	} else if (ev->cmd != KFTP_CMD_EVENT_START || ev->has_size) {
 		/*
 		 * A START without a size comes just before a DONE: the

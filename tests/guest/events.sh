@@ -468,6 +468,9 @@ c_bar_states() {
 	diag "last screen: $last"
 	grep -A1 -E '^big +[0-9]+% \[' <<<"$last" | grep -qF "the data transfer stalled" ||
 		{ diag "the bar's last state is not kept above the message"; rc=1; }
+	# The kept bar shows the half that came (DONE's bytes), not 0 B.
+	grep -qE '^big +49% \[.*\] +146/293 KiB ' <<<"$last" ||
+		{ diag "the kept bar does not show the half that came"; rc=1; }
 	hostile byuser
 	return $rc
 }
