@@ -174,13 +174,12 @@ if len(progress) >= 2 and not all("rate_now" in e for e in progress[1:]):
 # jiffies), some every 2 s or so while bytes flow, each after the first
 # with the rate now.
 c_progress_pace() {
-	local d rc
+	local d
 	d=$(fresh pace)
 	hostile throttle40m
 	start_watch "$d/ev.json" -- --count 1 || return 1
-	"$KFTP_GET" -q -o "$d/big" "ftp://127.0.0.1:$HPORT/big" 2>"$d/err"
-	rc=$?
-	check_eq "kftp-get's exit status (stderr: $(cat "$d/err"))" 0 "$rc" || return 1
+	kget -q -o "$d/big" "ftp://127.0.0.1:$HPORT/big"
+	check_rc 0 || return 1
 	end_watch
 	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
 	jcheck "$d/ev.json" '
@@ -208,14 +207,12 @@ if ev[-1]["bytes"] != int(args[0]):
 # second, so one done within 200 ms sends START and DONE only (a batch of
 # small files costs a listener two events a file, not three).
 c_small_files() {
-	local d b rc
+	local d b
 	d=$(fresh small)
 	b="ftp://127.0.0.1:$VSFTPD_PORT"
 	start_watch "$d/ev.json" -- --count 4 || return 1
-	"$KFTP_GET" -q --output-dir "$d" "$b/hello.txt" "$b/one.bin" "$b/empty.bin" \
-		"$b/allbytes.bin" 2>"$d/err"
-	rc=$?
-	check_eq "kftp-get's exit status (stderr: $(cat "$d/err"))" 0 "$rc" || return 1
+	kget -q --output-dir "$d" "$b/hello.txt" "$b/one.bin" "$b/empty.bin" "$b/allbytes.bin"
+	check_rc 0 || return 1
 	end_watch
 	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
 	jcheck "$d/ev.json" '
