@@ -3,7 +3,8 @@
  * kftpstat: what the kftp kernel module is doing. Lists the transfers
  * running now in this network namespace (the dump of the kftp generic
  * netlink family), or with -w follows the events of every transfer (START,
- * PROGRESS, DONE) as they come. --json prints one object a line.
+ * PROGRESS, DONE) as they come, a burst at a time. --json prints one
+ * object a line.
  *
  * Rates: RATE is the average since the transfer started; NOW the rate of
  * the last moment: in the list, between two dumps half a second apart;
@@ -12,7 +13,9 @@
  * modules of request version 3 (KFTP_A_STEP); "-" from older ones.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -63,6 +66,14 @@ static unsigned long done_seen;
 
 /* The list's second look, to tell the rate now. */
 #define SAMPLE_MS	500
+/*
+ * -w reads in bursts: woken by one event, it reads every event queued
+ * behind it, writes their lines at once, then lets the next ones gather
+ * this long before it sleeps on the socket again. A batch of small files
+ * sends hundreds of events a second, and a listener woken for each one
+ * slows the transfers it watches; a line is at most this much late.
+ */
+#define GATHER_MS	10
 /* -w: each running transfer's last bytes and elapsed time, for NOW. */
 #define SEEN_MAX	1024
 
@@ -635,20 +646,48 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/*
+ * Show every event queued on the non-blocking socket. 0 once it is empty
+ * (or a signal came), or ENOUGH.
+ */
+static int show_queued(bool *lost)
+{
+	int ret;
+
+	while (!got_signal) {
+		ret = kftp_nl_recv(nl, show_event, NULL);
+		if (ret >= 0)
+			continue;
+		if (ret == ENOUGH)
+			return ENOUGH;
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			break;
+		if (errno == ENOBUFS) {
+			say("events were lost: the receive buffer overflowed");
+			*lost = true;
+			continue;
+		}
+		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
+	}
+	return 0;
+}
+
 static int watch(void)
 {
+	const struct timespec gather = { 0, GATHER_MS * 1000000L };
 	struct sigaction sa;
+	struct pollfd pfd;
 	bool lost = false;
 	int ret;
 
-	/* No SA_RESTART: a blocked recv returns EINTR and we stop. */
+	/* No SA_RESTART: a blocked poll returns EINTR and we stop. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* Each line as it comes, into a pipe or a file too. */
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Written a burst at a time (below), onto a terminal too. */
+	setvbuf(stdout, NULL, _IOFBF, 0);
 
 	nl = kftp_nl_open();
 	if (!nl)
@@ -667,25 +706,30 @@ static int watch(void)
 	} else if (ret < 0 && ret != ENOUGH) {
 		die_nl("cannot list the transfers", errno);
 	}
+	if (fflush(stdout))
+		die(EXIT_OTHER, "cannot write the events: %s", strerror(errno));
+	pfd.fd = kftp_nl_fd(nl);
+	pfd.events = POLLIN;
+	if (fcntl(pfd.fd, F_SETFL, fcntl(pfd.fd, F_GETFL) | O_NONBLOCK))
+		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
 	if (opt.verbose)
 		say("watching the kftp events");
 	while (!got_signal && (!opt.count || done_seen < opt.count)) {
-		ret = kftp_nl_recv(nl, show_event, NULL);
-		if (ret >= 0 || (ret == -1 && errno == EINTR))
-			continue;
+		if (poll(&pfd, 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			die(EXIT_OTHER, "cannot wait for the events: %s",
+			    strerror(errno));
+		}
+		ret = show_queued(&lost);
+		if (fflush(stdout))
+			die(EXIT_OTHER, "cannot write the events: %s", strerror(errno));
 		if (ret == ENOUGH)
 			break;
-		if (errno == ENOBUFS) {
-			say("events were lost: the receive buffer overflowed");
-			lost = true;
-			continue;
-		}
-		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
+		nanosleep(&gather, NULL);	/* a signal cuts it short */
 	}
 	kftp_nl_close(nl);
 	nl = NULL;
-	if (fflush(stdout))
-		return EXIT_OTHER;
 	return lost ? EXIT_OTHER : EXIT_OK;
 }
 
