@@ -13,6 +13,8 @@
 #   - the progress bar as a person sees it, in tmux; none without a TTY;
 #   - no event holds the user's password;
 #   - 16 parallel transfers: one START and one DONE each;
+#   - a burst of 100 small files: every event, in order; a watcher that
+#     cannot write says so and exits 1;
 #   - an unprivileged listener is refused or hears nothing, and a listener
 #     in another network namespace hears nothing;
 #   - unloading the module with a listener attached is clean.
@@ -564,6 +566,69 @@ print("16 transfers, %d events" % len(ev))
 	return $rc
 }
 
+# A burst: 100 small files on one login send 200 events faster than a
+# listener prints them; kftpstat -w reads what queued while it slept
+# (it writes a burst at a time) and shows every one, in order, none lost.
+c_burst() {
+	local d b i urls=() n=100
+	d=$(fresh burst)
+	b=$FTP_ROOT/events-burst
+	mkdir -p "$b" || return 1
+	for i in $(seq -w 1 $n); do
+		head -c $((37 * 10#$i)) /dev/urandom >"$b/s$i.bin" || return 1
+		urls+=("ftp://127.0.0.1:$VSFTPD_PORT/events-burst/s$i.bin")
+	done
+	chmod -R a+rX "$b"
+	start_watch "$d/ev.json" -- --count $n || return 1
+	kget -q --output-dir "$d" "${urls[@]}"
+	check_rc 0 || return 1
+	end_watch
+	check_eq "kftpstat's exit status" 0 "$WRC" || return 1
+	check_eq "kftpstat's errors" "watching the kftp events" "$(sed 's/^kftpstat: //' "$d/ev.json.err")" || return 1
+	for i in $(seq -w 1 $n); do
+		check_same_file "$d/s$i.bin" "$b/s$i.bin" || return 1
+	done
+	jcheck "$d/ev.json" '
+n = int(args[0])
+ids = {}
+for e in ev:
+    ids.setdefault(e["id"], []).append(e)
+if len(ids) != n:
+    fail("expected %d transfers, got %d" % (n, len(ids)))
+order = []
+for i, x in ids.items():
+    if [e["event"] for e in x if e["event"] != "progress"] != ["start", "done"]:
+        fail("%s: %s" % (x[0]["remote_path"], [e["event"] for e in x]))
+    if x[-1]["errno"] != 0 or x[-1]["bytes"] != 37 * int(x[0]["remote_path"][-7:-4]):
+        fail("DONE: %s" % x[-1])
+    order.append(x[0]["remote_path"])
+if order != sorted(order):
+    fail("transfers out of order: %s" % order[:5])
+print("%d transfers, %d events" % (len(ids), len(ev)))
+' "$n"
+}
+
+# kftpstat -w whose output cannot be written says so and exits 1 at the
+# first burst, instead of listening on with nobody hearing.
+c_watch_write_error() {
+	local d pid rc _
+	d=$(fresh wfull)
+	timeout -k 5 120 "$KSTAT" -w -v >/dev/full 2>"$d/err" </dev/null &
+	pid=$!
+	WATCH_PID=$pid
+	for _ in $(seq 300); do
+		grep -q 'watching' "$d/err" && break
+		sleep 0.1
+	done
+	kget -q -o "$d/hello.txt" "ftp://127.0.0.1:$VSFTPD_PORT/hello.txt"
+	check_rc 0 || return 1
+	wait "$pid"
+	rc=$?
+	WATCH_PID=
+	check_eq "kftpstat's exit status" 1 "$rc" || return 1
+	check_contains "kftpstat's error" "$(cat "$d/err")" "cannot write the events: No space left on device"
+}
+
 # An unprivileged listener (nobody, no capabilities) is refused (exit 4)
 # or hears nothing; its dump is refused or empty.
 c_unprivileged() {
@@ -670,6 +735,8 @@ tcase "no bar with --no-progress-meter or -q on a terminal" c_bar_off
 tcase "no bar without a terminal; --progress-bar forces one" c_bar_notty
 tcase "no event holds the password or the user name" c_no_password
 tcase "16 parallel transfers: one START and one DONE each" c_parallel
+tcase "a burst of 100 small files: 200 events, in order, none lost" c_burst
+tcase "kftpstat -w into a full disk: the reason, exit status 1" c_watch_write_error
 tcase "an unprivileged listener is refused or hears nothing" c_unprivileged
 tcase "a listener in another netns hears nothing" c_netns
 tcase "no BUG/WARNING in the kernel log" c_kernel_clean
