@@ -4,7 +4,8 @@
 
 Usage: bench/report.py DIR
   DIR holds raw.csv, mem.txt and info.txt from bench/guest.sh. Writes
-  DIR/summary.csv (medians per workload and client) and DIR/plot.dat (MB/s
+  DIR/summary.csv (medians per workload and client, with the wall time's
+  range) and DIR/plot.dat (MB/s
   against file size, one column per client, for bench/plot.gp), and prints
   the table in Markdown with each client's ratio to curl.
 """
@@ -29,15 +30,36 @@ def order_key(w):
     return (rank.index(kind) if kind in rank else 99, size, w)
 
 
-def print_targets(summary, workloads):
+def round_ratios(runs, w, a, b):
+    """Client a's rate over client b's, round by round, on workload w: the
+    two ran back to back in each round, so a slow spell of the machine
+    falls on both far more often than on the medians of whole columns."""
+    by_round = {}
+    for c in (a, b):
+        for r in runs.get((w, c), []):
+            by_round.setdefault(r["round"], {})[c] = int(r["bytes"]) / float(r["wall_s"])
+    return sorted(x[a] / x[b] for x in by_round.values() if a in x and b in x and x[b])
+
+
+def print_targets(summary, runs, workloads):
     """Issue 24's targets: each kftp row against its own ceiling (the
-    discarding client on the same workload), curl, and events off."""
+    discarding client on the same workload), curl, and events off. Each
+    ratio of medians comes with the range of the same ratio round by round."""
     def ratio(w, a, b, key="mbs"):
         x, y = summary.get((w, a)), summary.get((w, b))
-        return x[key] / y[key] if x and y and y[key] else None
+        if not x or not y or not y[key]:
+            return None
+        if key != "mbs":
+            return x[key] / y[key]
+        rr = round_ratios(runs, w, a, b)
+        return (x[key] / y[key], rr[0], rr[-1]) if len(rr) > 1 else x[key] / y[key]
 
     def fmt(v):
-        return "n/a" if v is None else "%.2fx" % v
+        if v is None:
+            return "n/a"
+        if isinstance(v, tuple):
+            return "%.2fx (rounds %.2f-%.2f)" % v
+        return "%.2fx" % v
 
     lines = []
     for w in workloads:
@@ -63,7 +85,8 @@ def print_targets(summary, workloads):
                          "(target: within 1 %%)" % (w, fmt(ratio(w, "kftpev", "kftp"))))
     if lines:
         print()
-        print("Targets of issue 24 (medians of this run):")
+        print("Targets of issue 24 (medians of this run; in brackets, the ratio's")
+        print("range over the rounds):")
         for line in lines:
             print("- " + line)
 
@@ -79,33 +102,38 @@ def main():
     workloads = sorted({r["workload"] for r in rows}, key=order_key)
     summary = {}
     for (w, c), rs in runs.items():
-        wall = statistics.median(float(x["wall_s"]) for x in rs)
+        walls = [float(x["wall_s"]) for x in rs]
+        wall = statistics.median(walls)
         cpu = statistics.median(float(x["user_s"]) + float(x["sys_s"]) for x in rs)
         nbytes = int(rs[0]["bytes"])
         files = int(rs[0]["files"])
         summary[(w, c)] = {
-            "wall": wall, "cpu": cpu, "mbs": nbytes / wall / 1e6,
+            "wall": wall, "wmin": min(walls), "wmax": max(walls), "cpu": cpu, "mbs": nbytes / wall / 1e6,
             "files_s": files / wall, "n": len(rs), "files": files,
         }
 
     with open(os.path.join(d, "summary.csv"), "w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["workload", "client", "rounds", "wall_s", "cpu_s",
-                      "mb_s", "files_s", "mb_s_vs_curl", "cpu_vs_curl"])
+        out.writerow(["workload", "client", "rounds", "wall_s", "wall_min_s", "wall_max_s",
+                      "cpu_s", "mb_s", "files_s", "mb_s_vs_curl", "cpu_vs_curl"])
         for w in workloads:
             base = summary.get((w, "curl"))
             for c in CLIENTS:
                 s = summary.get((w, c))
                 if not s:
                     continue
-                out.writerow([w, c, s["n"], "%.3f" % s["wall"], "%.3f" % s["cpu"],
+                out.writerow([w, c, s["n"], "%.3f" % s["wall"], "%.3f" % s["wmin"],
+                              "%.3f" % s["wmax"], "%.3f" % s["cpu"],
                               "%.1f" % s["mbs"], "%.2f" % s["files_s"],
                               "%.2f" % (s["mbs"] / base["mbs"]) if base else "",
                               "%.2f" % (s["cpu"] / base["cpu"]) if base and base["cpu"] else ""])
 
-    # Markdown table: MB/s (files/s for the small-file cases), CPU, ratios.
-    print("| workload | client | MB/s | files/s | CPU s | ×curl rate | ×curl CPU | ×discard rate |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    # Markdown table: MB/s (files/s for the small-file cases), the wall
+    # time's range over the rounds (the median hides a slow round), CPU,
+    # ratios.
+    print("| workload | client | MB/s | files/s | wall s, min-max | CPU s | ×curl rate "
+          "| ×curl CPU | ×discard rate |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for w in workloads:
         base = summary.get((w, "curl"))
         ceil = summary.get((w, "discard"))
@@ -114,10 +142,10 @@ def main():
             if not s:
                 continue
             small = s["files"] > 1 and not w.startswith("par")
-            print("| %s | %s | %s | %s | %.2f | %s | %s | %s |" % (
+            print("| %s | %s | %s | %s | %.2f-%.2f | %.2f | %s | %s | %s |" % (
                 w, c, "" if small else "%.1f" % s["mbs"],
                 "%.1f" % s["files_s"] if small else "",
-                s["cpu"],
+                s["wmin"], s["wmax"], s["cpu"],
                 "%.2f" % (s["mbs"] / base["mbs"]) if base else "",
                 "%.2f" % (s["cpu"] / base["cpu"]) if base and base["cpu"] else "",
                 "%.2f" % (s["mbs"] / ceil["mbs"]) if ceil and c != "discard" else ""))
@@ -178,7 +206,7 @@ def main():
                    "%.2fx" % (dp["files_s"] / best["files_s"]) if dp else "n/a",
                    k["files_s"] / d["files_s"]))
 
-    print_targets(summary, workloads)
+    print_targets(summary, runs, workloads)
 
     bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
     if bad:
