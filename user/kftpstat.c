@@ -74,6 +74,8 @@ static unsigned long done_seen;
  * slows the transfers it watches; a line is at most this much late.
  */
 #define GATHER_MS	10
+/* A burst's most datagrams: under a flood, lines still go out this often. */
+#define BURST_MAX	64
 /* -w: each running transfer's last bytes and elapsed time, for NOW. */
 #define SEEN_MAX	1024
 
@@ -621,6 +623,20 @@ static int list(void)
 
 /* ---- watching ------------------------------------------------------------- */
 
+/*
+ * After writing to stdout, while errno is still the write's: 0, or ENOUGH
+ * when SIGINT or SIGTERM cut a blocked write short (the watch ends, as the
+ * signal asked). Any other failure ends kftpstat with the reason.
+ */
+static int check_output(void)
+{
+	if (!ferror(stdout))
+		return 0;
+	if (errno == EINTR && got_signal)
+		return ENOUGH;
+	die(EXIT_OTHER, "cannot write the events: %s", strerror(errno));
+}
+
 static int show_event(const struct kftp_event *ev, void *data)
 {
 	uint64_t rate;
@@ -635,6 +651,8 @@ static int show_event(const struct kftp_event *ev, void *data)
 		print_json(ev, has ? &rate : NULL, true);
 	else
 		print_event_text(ev, has ? &rate : NULL);
+	if (check_output())
+		return ENOUGH;
 	seen_update(ev);
 	if (ev->cmd == KFTP_CMD_EVENT_DONE && opt.count && ++done_seen >= opt.count)
 		return ENOUGH;
@@ -647,21 +665,22 @@ static void on_signal(int sig)
 }
 
 /*
- * Show every event queued on the non-blocking socket. 0 once it is empty
- * (or a signal came), or ENOUGH.
+ * Show the events queued on the non-blocking socket, at most BURST_MAX
+ * datagrams of them. 0 once it is empty (or a signal came), 1 when more
+ * are queued, or ENOUGH.
  */
 static int show_queued(bool *lost)
 {
-	int ret;
+	int n, ret;
 
-	while (!got_signal) {
+	for (n = 0; n < BURST_MAX && !got_signal; n++) {
 		ret = kftp_nl_recv(nl, show_event, NULL);
 		if (ret >= 0)
 			continue;
 		if (ret == ENOUGH)
 			return ENOUGH;
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			break;
+			return 0;
 		if (errno == ENOBUFS) {
 			say("events were lost: the receive buffer overflowed");
 			*lost = true;
@@ -669,23 +688,27 @@ static int show_queued(bool *lost)
 		}
 		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
 	}
-	return 0;
+	return n == BURST_MAX;
 }
 
 static int watch(void)
 {
 	const struct timespec gather = { 0, GATHER_MS * 1000000L };
 	struct sigaction sa;
+	sigset_t stop, orig;
 	struct pollfd pfd;
 	bool lost = false;
-	int ret;
+	int ret, flags;
 
-	/* No SA_RESTART: a blocked poll returns EINTR and we stop. */
+	/* No SA_RESTART: a wait or a blocked write returns EINTR and we stop. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
 	/* Written a burst at a time (below), onto a terminal too. */
 	setvbuf(stdout, NULL, _IOFBF, 0);
 
@@ -706,28 +729,38 @@ static int watch(void)
 	} else if (ret < 0 && ret != ENOUGH) {
 		die_nl("cannot list the transfers", errno);
 	}
-	if (fflush(stdout))
-		die(EXIT_OTHER, "cannot write the events: %s", strerror(errno));
+	fflush(stdout);
+	check_output();
 	pfd.fd = kftp_nl_fd(nl);
 	pfd.events = POLLIN;
-	if (fcntl(pfd.fd, F_SETFL, fcntl(pfd.fd, F_GETFL) | O_NONBLOCK))
+	flags = fcntl(pfd.fd, F_GETFL);
+	if (flags < 0 || fcntl(pfd.fd, F_SETFL, flags | O_NONBLOCK))
 		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
 	if (opt.verbose)
 		say("watching the kftp events");
+	/*
+	 * The stop signals are blocked but while ppoll() waits: one that
+	 * comes after the check below still wakes it.
+	 */
+	sigprocmask(SIG_BLOCK, &stop, &orig);
 	while (!got_signal && (!opt.count || done_seen < opt.count)) {
-		if (poll(&pfd, 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		ret = ppoll(&pfd, 1, NULL, &orig);
+		if (ret < 0 && errno != EINTR)
 			die(EXIT_OTHER, "cannot wait for the events: %s",
 			    strerror(errno));
-		}
+		if (ret <= 0)
+			continue;
+		/* Unblocked: a signal can cut a write to a stuck pipe short. */
+		sigprocmask(SIG_SETMASK, &orig, NULL);
 		ret = show_queued(&lost);
-		if (fflush(stdout))
-			die(EXIT_OTHER, "cannot write the events: %s", strerror(errno));
-		if (ret == ENOUGH)
+		fflush(stdout);
+		if (check_output() || ret == ENOUGH)
 			break;
-		nanosleep(&gather, NULL);	/* a signal cuts it short */
+		if (!ret)
+			nanosleep(&gather, NULL);	/* a signal cuts it short */
+		sigprocmask(SIG_BLOCK, &stop, NULL);
 	}
+	sigprocmask(SIG_SETMASK, &orig, NULL);
 	kftp_nl_close(nl);
 	nl = NULL;
 	return lost ? EXIT_OTHER : EXIT_OK;
