@@ -32,12 +32,13 @@ def order_key(w):
 
 def round_ratios(runs, w, a, b):
     """Client a's rate over client b's, round by round, on workload w: the
-    two ran back to back in each round, so a slow spell of the machine
-    falls on both far more often than on the medians of whole columns."""
+    two ran in the same round, so a slow spell of the machine falls on both
+    more often than on the medians of whole columns."""
     by_round = {}
     for c in (a, b):
         for r in runs.get((w, c), []):
-            by_round.setdefault(r["round"], {})[c] = int(r["bytes"]) / float(r["wall_s"])
+            if float(r["wall_s"]) > 0:
+                by_round.setdefault(r["round"], {})[c] = int(r["bytes"]) / float(r["wall_s"])
     return sorted(x[a] / x[b] for x in by_round.values() if a in x and b in x and x[b])
 
 
@@ -85,7 +86,7 @@ def print_targets(summary, runs, workloads):
                          "(target: within 1 %%)" % (w, fmt(ratio(w, "kftpev", "kftp"))))
     if lines:
         print()
-        print("Targets of issue 24 (medians of this run; in brackets, the ratio's")
+        print("Targets of issue 24 (medians of this run; in parentheses, the ratio's")
         print("range over the rounds):")
         for line in lines:
             print("- " + line)
@@ -114,19 +115,19 @@ def main():
 
     with open(os.path.join(d, "summary.csv"), "w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["workload", "client", "rounds", "wall_s", "wall_min_s", "wall_max_s",
-                      "cpu_s", "mb_s", "files_s", "mb_s_vs_curl", "cpu_vs_curl"])
+        out.writerow(["workload", "client", "rounds", "wall_s", "cpu_s", "mb_s",
+                      "files_s", "mb_s_vs_curl", "cpu_vs_curl", "wall_min_s", "wall_max_s"])
         for w in workloads:
             base = summary.get((w, "curl"))
             for c in CLIENTS:
                 s = summary.get((w, c))
                 if not s:
                     continue
-                out.writerow([w, c, s["n"], "%.3f" % s["wall"], "%.3f" % s["wmin"],
-                              "%.3f" % s["wmax"], "%.3f" % s["cpu"],
+                out.writerow([w, c, s["n"], "%.3f" % s["wall"], "%.3f" % s["cpu"],
                               "%.1f" % s["mbs"], "%.2f" % s["files_s"],
                               "%.2f" % (s["mbs"] / base["mbs"]) if base else "",
-                              "%.2f" % (s["cpu"] / base["cpu"]) if base and base["cpu"] else ""])
+                              "%.2f" % (s["cpu"] / base["cpu"]) if base and base["cpu"] else "",
+                              "%.3f" % s["wmin"], "%.3f" % s["wmax"]])
 
     # Markdown table: MB/s (files/s for the small-file cases), the wall
     # time's range over the rounds (the median hides a slow round), CPU,
