@@ -14,7 +14,7 @@
 #   - no event holds the user's password;
 #   - 16 parallel transfers: one START and one DONE each;
 #   - a burst of 100 small files: every event, in order; a watcher that
-#     cannot write says so and exits 1;
+#     cannot write says so and exits 1, one stopped by a signal exits 0;
 #   - an unprivileged listener is refused or hears nothing, and a listener
 #     in another network namespace hears nothing;
 #   - unloading the module with a listener attached is clean.
@@ -613,7 +613,7 @@ print("%d transfers, %d events" % (len(ids), len(ev)))
 c_watch_write_error() {
 	local d pid rc _
 	d=$(fresh wfull)
-	timeout -k 5 120 "$KSTAT" -w -v >/dev/full 2>"$d/err" </dev/null &
+	timeout -k 5 "$(tscale 30)" "$KSTAT" -w -v >/dev/full 2>"$d/err" </dev/null &
 	pid=$!
 	WATCH_PID=$pid
 	for _ in $(seq 300); do
@@ -627,6 +627,31 @@ c_watch_write_error() {
 	WATCH_PID=
 	check_eq "kftpstat's exit status" 1 "$rc" || return 1
 	check_contains "kftpstat's error" "$(cat "$d/err")" "cannot write the events: No space left on device"
+}
+
+# kftpstat -w stops on SIGTERM and on SIGINT with status 0, having written
+# each event it read: its lines go out a burst at a time, and the signal
+# may come while it waits or while it lets events gather.
+c_watch_stop() {
+	local d sig _
+	d=$(fresh wstop)
+	for sig in TERM INT; do
+		start_watch "$d/ev-$sig.json" || return 1
+		kget -q -o "$d/hello-$sig.txt" "ftp://127.0.0.1:$VSFTPD_PORT/hello.txt"
+		check_rc 0 || return 1
+		for _ in $(seq 100); do
+			grep -q '"event":"done"' "$d/ev-$sig.json" && break
+			sleep 0.1
+		done
+		stop_pid "$WATCH_PID" kftpstat "$sig" || return 1
+		WATCH_PID=
+		check_eq "kftpstat's exit status after SIG$sig" 0 "$STOP_RC" || return 1
+		jcheck "$d/ev-$sig.json" '
+kinds = [e["event"] for e in ev if e["remote_path"].endswith("hello.txt")]
+if kinds != ["start", "done"]:
+    fail("hello.txt: %s" % kinds)
+' || return 1
+	done
 }
 
 # An unprivileged listener (nobody, no capabilities) is refused (exit 4)
@@ -737,6 +762,7 @@ tcase "no event holds the password or the user name" c_no_password
 tcase "16 parallel transfers: one START and one DONE each" c_parallel
 tcase "a burst of 100 small files: 200 events, in order, none lost" c_burst
 tcase "kftpstat -w into a full disk: the reason, exit status 1" c_watch_write_error
+tcase "kftpstat -w stops on SIGTERM and SIGINT: status 0, every line written" c_watch_stop
 tcase "an unprivileged listener is refused or hears nothing" c_unprivileged
 tcase "a listener in another netns hears nothing" c_netns
 tcase "no BUG/WARNING in the kernel log" c_kernel_clean

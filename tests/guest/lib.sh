@@ -527,24 +527,27 @@ scripted_scenario() {
 	printf '%s\n' "$1" >"$PART_WORK/hs.ctl"
 }
 
-# stop_pid PID NAME: SIGTERM, wait up to 10 s, then SIGKILL. Only our own
-# children, by pid.
+# stop_pid PID NAME [SIG]: SIGTERM (or SIG), wait up to 10 s, then SIGKILL.
+# Only our own children, by pid. The child's exit status in STOP_RC.
 stop_pid() {
-	local pid=$1 _
+	local pid=$1 sig=${3:-TERM} _
+	STOP_RC=
 	[ -n "$pid" ] || return 0
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-	kill -TERM "$pid" 2>/dev/null
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; STOP_RC=$?; return 0; }
+	kill -"$sig" "$pid" 2>/dev/null
 	for _ in $(seq 50); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.2
 	done
 	if kill -0 "$pid" 2>/dev/null; then
-		diag "$2 (pid $pid) ignored SIGTERM for 10 s, killing it"
+		diag "$2 (pid $pid) ignored SIG$sig for 10 s, killing it"
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
+		STOP_RC=$?
 		return 1
 	fi
 	wait "$pid" 2>/dev/null
+	STOP_RC=$?
 	return 0
 }
 
