@@ -342,7 +342,13 @@ listener_start() {
 	sleep 0.3	# subscribed before the timing starts
 	kill -0 "$LISTENER" 2>/dev/null || fail "kftpstat -w: $(cat "$W/kftpstat.err")"
 }
+# The listener's own CPU time is the events' cost the timed client does not
+# pay: read it (ns on a CPU, /proc/PID/schedstat) before stopping it.
+LISTENER_CPU=
 listener_stop() {
+	local ns _
+	read -r ns _ <"/proc/$LISTENER/schedstat" 2>/dev/null || ns=
+	LISTENER_CPU=${ns:+$(awk -v n="$ns" 'BEGIN { printf "%.4f", n / 1e9 }')}
 	kill "$LISTENER" 2>/dev/null
 	wait "$LISTENER" 2>/dev/null
 	LISTENER=
@@ -360,6 +366,7 @@ timed() {
 	esac
 	sync
 	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
+	LISTENER_CPU=
 	"$TIMER" "$W/t" "$@" >/dev/null 2>"$W/err"
 	[ -z "$LISTENER" ] || listener_stop
 	read -r rc wall user sys <"$W/t"
@@ -370,8 +377,8 @@ timed() {
 		say "$w $c exited $rc: $(head -c 300 "$W/err")"
 	fi
 	[ "$v" = ok ] || ROW_FAIL=$((ROW_FAIL + 1))
-	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$r" "$w" "$c" "$bytes" "$files" \
-		"$wall" "$user" "$sys" "$rc" "$v" >>"$RESULTS/raw.csv"
+	printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$r" "$w" "$c" "$bytes" "$files" \
+		"$wall" "$user" "$sys" "$rc" "$v" "$LISTENER_CPU" >>"$RESULTS/raw.csv"
 	printf '# %-14s %-8s %8.3f s wall %7.3f s cpu  %s\n' "$w" "$c" "$wall" \
 		"$(awk -v u="$user" -v s="$sys" 'BEGIN { print u + s }')" "$v"
 }
@@ -555,7 +562,8 @@ breakdown() {
 
 main() {
 	[ -n "${KFTP_VM:-}" ] || fail "runs only in the test VM (bench/run.sh)"
-	echo 'round,workload,client,bytes,files,wall_s,user_s,sys_s,rc,verified' >"$RESULTS/raw.csv"
+	echo 'round,workload,client,bytes,files,wall_s,user_s,sys_s,rc,verified,listener_cpu_s' \
+		>"$RESULTS/raw.csv"
 	: >"$RESULTS/mem.txt"
 	setup
 	if [ ! -w "$ONE_COPY" ]; then

@@ -82,8 +82,16 @@ def print_targets(summary, runs, workloads):
                              w, fmt(ratio(w, "kftp", "discard")), fmt(ratio(w, "kftp", "curl")),
                              fmt(ratio(w, "kftp", "curl", "cpu"))))
         if (w, "kftpev") in summary:
+            # The listener's own CPU: what the events cost beside the client's.
+            lcpu = [float(r["listener_cpu_s"]) for r in runs[(w, "kftpev")]
+                    if r.get("listener_cpu_s")]
+            files = summary[(w, "kftpev")]["files"]
             lines.append("%s: events on (kftpstat -w) run at %s the rate of events off "
-                         "(target: within 1 %%)" % (w, fmt(ratio(w, "kftpev", "kftp"))))
+                         "(target: within 1 %%)%s" % (
+                             w, fmt(ratio(w, "kftpev", "kftp")),
+                             "; the listener used %.0f ms of CPU (median), %.2f ms a file" % (
+                                 statistics.median(lcpu) * 1e3,
+                                 statistics.median(lcpu) * 1e3 / files) if lcpu else ""))
     if lines:
         print()
         print("Targets of issue 24 (medians of this run; in parentheses, the ratio's")
