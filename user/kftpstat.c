@@ -67,11 +67,12 @@ static unsigned long done_seen;
 /* The list's second look, to tell the rate now. */
 #define SAMPLE_MS	500
 /*
- * -w reads in bursts: woken by one event, it reads every event queued
+ * -w reads in bursts: woken by one event, it reads the events queued
  * behind it, writes their lines at once, then lets the next ones gather
  * this long before it sleeps on the socket again. A batch of small files
  * sends hundreds of events a second, and a listener woken for each one
- * slows the transfers it watches; a line is at most this much late.
+ * slows the transfers it watches; a line is this much late at most,
+ * unless events come faster than they are printed.
  */
 #define GATHER_MS	10
 /* A burst's most datagrams: under a flood, lines still go out this often. */
