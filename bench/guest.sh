@@ -554,9 +554,9 @@ sample_mem() {
 # stamped as it comes: where one file's time goes (issue 24).
 breakdown() {
 	rm -rf "$DST/mirror" && mkdir -p "$DST/mirror" || return 1
-	"$KGET" -v -r --output-dir "$DST/mirror/t" "ftp://127.0.0.1:$PORT/t/" 2>&1 >/dev/null |
-		/usr/bin/python3 "$BENCH/timeline.py" "$RESULTS/breakdown.txt" ||
-		say "the traced kftp-get -r failed: no breakdown"
+	/usr/bin/python3 "$BENCH/timeline.py" "$RESULTS/breakdown.txt" -- \
+		"$KGET" -v -r --output-dir "$DST/mirror/t" "ftp://127.0.0.1:$PORT/t/" ||
+		say "the traced kftp-get -r failed: no breakdown ($(head -n 1 "$RESULTS/breakdown.txt" 2>/dev/null))"
 	rm -rf "$DST/mirror"
 }
 

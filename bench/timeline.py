@@ -1,12 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
-"""timeline.py OUT: where one file's time goes inside a session (issue 24).
+"""timeline.py OUT -- KFTP-GET -v ARGS...: where one file's time goes inside
+a session (issue 24).
 
-Reads kftp-get -v's trace on stdin (the kernel writes each line as it
-happens: "> CMD" sent, "< ddd text" read, "* ..." about the connections),
-stamps each line with the time it arrives, and writes OUT: for each phase
-of a file's dialogue, how often it was seen and its median and mean in
-milliseconds, and the wall time per file.
+Runs the command and reads its trace from its stderr (the kernel writes
+each line as it happens: "> CMD" sent, "< ddd text" read, "* ..." about
+the connections), stamps each line with the time it arrives, and writes
+OUT: for each phase of a file's dialogue, how often it was seen and its
+median and mean in milliseconds, and the wall time per file. It starts the
+command itself: fed through a shell pipe, the lines written while Python
+was still starting (a second under TCG, longer than a small tree takes)
+would all arrive, and be stamped, at once.
 
 The phases, per request on a kept connection:
   between files   from one file's final reply to the next request's first
@@ -24,6 +28,7 @@ The phases, per request on a kept connection:
 The trace itself costs: the figures are those of a traced run.
 """
 import statistics
+import subprocess
 import sys
 import time
 
@@ -95,9 +100,18 @@ def phases(lines):
 
 
 def main():
-    lines = stamp(sys.stdin.buffer)
+    if len(sys.argv) < 4 or sys.argv[2] != "--":
+        sys.stderr.write("usage: timeline.py OUT -- KFTP-GET -v ARGS...\n")
+        return 2
+    proc = subprocess.Popen(sys.argv[3:], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    lines = stamp(proc.stderr)
+    rc = proc.wait()
     seen, files, wall = phases(lines)
     with open(sys.argv[1], "w") as out:
+        if rc != 0:
+            out.write("the traced command exited %d\n" % rc)
+            return 1
         if not files or wall <= 0:
             out.write("no file was traced\n")
             return 1
