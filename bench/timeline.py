@@ -9,8 +9,8 @@ the connections), stamps each line with the time it arrives, and writes
 OUT: for each phase of a file's dialogue, how often it was seen and its
 median and mean in milliseconds, and the wall time per file. It starts the
 command itself: fed through a shell pipe, the lines written while Python
-was still starting (a second under TCG, longer than a small tree takes)
-would all arrive, and be stamped, at once.
+was still starting (under TCG, longer than a small tree takes) would all
+arrive, and be stamped, at once.
 
 The phases, per request on a kept connection:
   between files   from one file's final reply to the next request's first
