@@ -611,15 +611,12 @@ print("%d transfers, %d events" % (len(ids), len(ev)))
 # kftpstat -w whose output cannot be written says so and exits 1 at the
 # first burst, instead of listening on with nobody hearing.
 c_watch_write_error() {
-	local d pid rc _
+	local d pid rc
 	d=$(fresh wfull)
 	timeout -k 5 "$(tscale 30)" "$KSTAT" -w -v >/dev/full 2>"$d/err" </dev/null &
 	pid=$!
 	WATCH_PID=$pid
-	for _ in $(seq 300); do
-		grep -q 'watching' "$d/err" && break
-		sleep 0.1
-	done
+	wait_log "$d/err" watching 30 || return 1
 	kget -q -o "$d/hello.txt" "ftp://127.0.0.1:$VSFTPD_PORT/hello.txt"
 	check_rc 0 || return 1
 	wait "$pid"
@@ -633,16 +630,13 @@ c_watch_write_error() {
 # each event it read: its lines go out a burst at a time, and the signal
 # may come while it waits or while it lets events gather.
 c_watch_stop() {
-	local d sig _
+	local d sig
 	d=$(fresh wstop)
 	for sig in TERM INT; do
 		start_watch "$d/ev-$sig.json" || return 1
 		kget -q -o "$d/hello-$sig.txt" "ftp://127.0.0.1:$VSFTPD_PORT/hello.txt"
 		check_rc 0 || return 1
-		for _ in $(seq 100); do
-			grep -q '"event":"done"' "$d/ev-$sig.json" && break
-			sleep 0.1
-		done
+		wait_log "$d/ev-$sig.json" '"event":"done"' 10 || return 1
 		stop_pid "$WATCH_PID" kftpstat "$sig" || return 1
 		WATCH_PID=
 		check_eq "kftpstat's exit status after SIG$sig" 0 "$STOP_RC" || return 1
