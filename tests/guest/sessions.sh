@@ -310,8 +310,12 @@ c_retr_ahead_stopped() {
 	"$KFTP_GET" -v --output-dir "$d" "ftp://127.0.0.1:$HPORT/x" \
 		"ftp://127.0.0.1:$HPORT/y" "ftp://127.0.0.1:$HPORT/z" 2>"$d/err" &
 	pid=$!
-	wait_log "$HLOG" '* slow PORT' "$(tscale 10)" "$slow" ||
-		{ kill -KILL "$pid" 2>/dev/null; wait "$pid"; diag "kftp-get: $(tail -n 3 "$d/err")"; return 1; }
+	if ! wait_log "$HLOG" '* slow PORT' "$(tscale 10)" "$slow"; then
+		kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		diag "kftp-get: $(tail -n 3 "$d/err")"
+		return 1
+	fi
 	kill -STOP "$pid"
 	sleep 0.5
 	check_eq "state after SIGSTOP" T "$(awk '{ print $3 }' "/proc/$pid/stat")" || return 1
