@@ -9,9 +9,7 @@
 #   /lib/modules/KVER/build. Results: .build/results/check-KVER/.
 #   Environment: KFTP_VM_TIMEOUT (seconds, default 5400: the .deb part,
 #   tests/guest/deb.sh, adds two DKMS builds under TCG); KFTP_SUITE_SKIP,
-#   parts of the suite to leave out (suite.sh's SUITE_SKIP);
-#   KFTP_TIME_SCALE, the guest's time bounds scaled (tests/guest/lib.sh:
-#   .ci/run sets 2 for a lane beside the debug lane).
+#   parts of the suite to leave out (suite.sh's SUITE_SKIP).
 # Exit status: 0 only if every case passed.
 set -eu -o pipefail
 
@@ -76,7 +74,6 @@ main() {
 	tap_relay guest < <(cd "$KFTP_REPO" && tap_stream "$KFTP_REPO/tests/vm/run-vm.sh" \
 		--kver "$kver" --timeout "${KFTP_VM_TIMEOUT:-5400}" \
 		${KFTP_SUITE_SKIP:+--env "SUITE_SKIP=$KFTP_SUITE_SKIP"} \
-		${KFTP_TIME_SCALE:+--env "KFTP_TIME_SCALE=$KFTP_TIME_SCALE"} \
 		--results "$results" -- "$SUITE")
 	case $R_RC in 129|130|143) exit "$R_RC" ;; esac
 	# Number our own cases after the highest the suite used.
