@@ -3,7 +3,9 @@
 """Summarise a benchmark run (bench/run.sh calls this on the host).
 
 Usage: bench/report.py DIR
-  DIR holds raw.csv, mem.txt and info.txt from bench/guest.sh. Writes
+  DIR holds raw.csv, mem.txt and info.txt from bench/guest.sh, and
+  jit.csv (QEMU's code-cache counters, tests/vm/jit-log.py) if the run
+  kept it. Writes
   DIR/summary.csv (medians per workload and client, with the wall time's
   range) and DIR/plot.dat (MB/s
   against file size, one column per client, for bench/plot.gp), and prints
@@ -100,9 +102,55 @@ def print_targets(summary, runs, workloads):
             print("- " + line)
 
 
+def read_jit(d):
+    """jit.csv's samples as (host time, TB flushes, TB invalidations), or []."""
+    try:
+        with open(os.path.join(d, "jit.csv")) as f:
+            return [(float(x["host_time_s"]), int(x["tb_flushes"]), int(x["tb_invalidates"]))
+                    for x in csv.DictReader(f) if x["tb_flushes"] and x["tb_invalidates"]]
+    except (OSError, KeyError, ValueError):
+        return []
+
+
+def print_code_cache(rows, jit):
+    """QEMU's TCG code cache beside the timed runs. A TB flush drops every
+    translation, and the guest runs slowly until its hot code is translated
+    again: a run that met one may be slow for that alone. Samples are a
+    second apart and the guest's clock follows the host's to about a
+    second, so a run counts the samples from a second before its start to
+    a second after its end."""
+    if len(jit) < 2:
+        return
+    print()
+    print("QEMU's code cache: %d TB flushes and %d invalidations over %.0f s" % (
+        jit[-1][1] - jit[0][1], jit[-1][2] - jit[0][2], jit[-1][0] - jit[0][0]))
+
+    def met(r):
+        """TB flushes in the samples around run r, or None without a start."""
+        if not r.get("start_s"):
+            return None
+        t0 = float(r["start_s"]) - 1
+        t1 = float(r["start_s"]) + float(r["wall_s"]) + 1
+        inside = [x for x in jit if t0 <= x[0] <= t1]
+        before = [x for x in jit if x[0] < t0]
+        if not inside:
+            return None
+        first = before[-1] if before else inside[0]
+        return inside[-1][1] - first[1]
+
+    hit = [(r, n) for r in rows for n in [met(r)] if n]
+    if not hit:
+        print("- no timed run met a TB flush")
+    for r, n in hit:
+        print("- round %s %s %s: %.3f s wall, %d TB flush%s during it" % (
+            r["round"], r["workload"], r["client"], float(r["wall_s"]), n,
+            "" if n == 1 else "es"))
+
+
 def main():
     d = sys.argv[1]
     rows = list(csv.DictReader(open(os.path.join(d, "raw.csv"))))
+    jit = read_jit(d)
     runs = {}
     for r in rows:
         if r["rc"] != "0" or r["verified"] != "ok":
@@ -216,6 +264,7 @@ def main():
                    k["files_s"] / d["files_s"]))
 
     print_targets(summary, runs, workloads)
+    print_code_cache(rows, jit)
 
     bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
     if bad:

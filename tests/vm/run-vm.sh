@@ -5,7 +5,8 @@
 #
 # Usage: tests/vm/run-vm.sh [--kver KVER] [--timeout SECS] [--mem SIZE]
 #            [--smp N] [--cwd DIR] [--env NAME=VALUE]... [--disk FILE]
-#            [--kernel IMAGE] [--append OPTIONS] --results DIR
+#            [--kernel IMAGE] [--append OPTIONS] [--jit-log FILE]
+#            --results DIR
 #            -- CMD [ARGS...]
 #
 #   --kver     kernel release to boot (default: tests/vm/lib.sh default_kver; needs both
@@ -38,6 +39,9 @@
 #              The debug kernel of tests/debug/ is one.
 #   --append   more kernel command-line options, after the defaults (so
 #              panic_on_warn=0 overrides panic_on_warn=1); repeatable
+#   --jit-log  QEMU's code-cache counters (its monitor's "info jit": TB
+#              flushes and invalidations) into FILE, a CSV line a second
+#              (tests/vm/jit-log.py; bench/run.sh asks for it)
 #
 # CMD runs as root in the guest with stdin from /dev/null and the environment
 # PATH, HOME=/root, LANG=C.UTF-8, TERM=dumb, KFTP_VM=1, KFTP_KVER. A relative
@@ -83,7 +87,7 @@ GUEST_REPO=/kftp
 
 kernel="" append="" kver="" timeout_s=1800 boot_stall_s=${KFTP_VM_BOOT_STALL:-90} mem=2G smp=2 cpu=${KFTP_VM_CPU:-qemu64,+smep,+smap} results="" cwd="" repo=$KFTP_REPO
 declare -a cmd=() envs=() disk=()
-qemu_pid="" tail_pid=""
+qemu_pid="" tail_pid="" jit_log="" jit_pid="" mon_dir=""
 
 usage() {
 	sed -n '2,/^set -eu/{/^#/s/^# \{0,1\}//p}' "${BASH_SOURCE[0]}" >&2
@@ -101,6 +105,11 @@ cleanup() {
 		kill -TERM "$tail_pid" 2>/dev/null || true
 		wait "$tail_pid" 2>/dev/null || true
 	fi
+	if [ -n "$jit_pid" ] && kill -0 "$jit_pid" 2>/dev/null; then
+		kill -TERM "$jit_pid" 2>/dev/null || true
+		wait "$jit_pid" 2>/dev/null || true
+	fi
+	[ -z "$mon_dir" ] || rm -rf -- "$mon_dir"
 }
 # Ctrl-C, or a CI runner stopping us: clean up, then die of the same signal,
 # so that a calling shell script (check.sh) stops too instead of going on.
@@ -133,6 +142,7 @@ parse_args() {
 			shift 2 ;;
 		--kernel) kernel=${2:?}; shift 2 ;;
 		--append) append+="${append:+ }${2:?}"; shift 2 ;;
+		--jit-log) jit_log=${2:?}; shift 2 ;;
 		--results) results=${2:?}; shift 2 ;;
 		--) shift; cmd=("$@"); break ;;
 		-h|--help) usage ;;
@@ -205,7 +215,14 @@ write_guest_cmd() {
 }
 
 start_qemu() {
-	local initrd=$1
+	local initrd=$1 monitor=none
+	# The monitor's socket in a directory of its own under /tmp: a unix
+	# socket's path has 107 bytes at most, and -monitor takes no commas.
+	if [ -n "$jit_log" ]; then
+		[ -n "$mon_dir" ] || mon_dir=$(mktemp -d /tmp/kftp-mon.XXXXXX)
+		rm -f -- "$mon_dir/sock"
+		monitor=unix:$mon_dir/sock,server,nowait
+	fi
 	# -no-reboot: the guest's poweroff (or a panic, with panic=-1) ends QEMU.
 	# tsc=unstable: 6.12 on qemu64 trusts TCG's TSC and marks sched_clock
 	# stable in a late initcall, a static-key flip with both vCPUs running;
@@ -216,7 +233,7 @@ start_qemu() {
 	timeout --kill-after=10 "$timeout_s" \
 		qemu-system-x86_64 -nodefaults -nographic -machine q35 -cpu "$cpu" \
 		-smp "$smp" -m "$mem" -no-reboot \
-		-serial "file:$results/console.log" -monitor none \
+		-serial "file:$results/console.log" -monitor "$monitor" \
 		-kernel "${kernel:-/boot/vmlinuz-$kver}" -initrd "$initrd" \
 		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check tsc=unstable${append:+ $append}" \
 		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
@@ -231,6 +248,11 @@ start_qemu() {
 	# host file. --pid ends tail on its own once QEMU is gone.
 	tail -n +1 -F -s 0.2 --pid="$qemu_pid" "$results/output.log" 2>/dev/null &
 	tail_pid=$!
+	# It ends when QEMU closes the monitor; a second boot starts it anew.
+	if [ -n "$jit_log" ]; then
+		"$KFTP_REPO/tests/vm/jit-log.py" "$mon_dir/sock" "$jit_log" &
+		jit_pid=$!
+	fi
 }
 
 # Watch a boot until the kernel starts /init. A kernel that prints nothing
@@ -262,6 +284,10 @@ wait_qemu() {
 	qemu_pid=""
 	wait "$tail_pid" 2>/dev/null || true
 	tail_pid=""
+	if [ -n "$jit_pid" ]; then
+		wait "$jit_pid" 2>/dev/null || msg "jit-log.py failed (see $jit_log)"
+		jit_pid=""
+	fi
 	return "$rc"
 }
 
