@@ -5,7 +5,7 @@
 #
 # Usage: tests/vm/run-vm.sh [--kver KVER] [--timeout SECS] [--mem SIZE]
 #            [--smp N] [--cwd DIR] [--env NAME=VALUE]... [--disk FILE]
-#            [--kernel IMAGE] [--append OPTIONS] [--jit-log FILE]
+#            [--kernel IMAGE] [--append OPTIONS] [--jit-log FILE] [--aslr]
 #            --results DIR
 #            -- CMD [ARGS...]
 #
@@ -42,6 +42,17 @@
 #   --jit-log  QEMU's code-cache counters (its monitor's "info jit": TB
 #              flushes and invalidations) into FILE, a CSV line a second
 #              (tests/vm/jit-log.py; bench/run.sh asks for it)
+#   --aslr     keep the guest's address-space randomisation of user
+#              processes. By default the guest boots with norandmaps: TCG
+#              keys its translations on the virtual address, so every exec
+#              at new random addresses translated ld.so and libc anew, and
+#              the suite's thousands of short processes filled QEMU's 1 GiB
+#              code cache about once a minute (a flush: everything
+#              translated again). The 6.1 lane's sessions part with
+#              --jit-log: 3 flushes in 244 s with randomisation, none in
+#              207 s without (the part 170 s against 148). kftp's tests do
+#              not depend on where user space maps; bench/run.sh keeps
+#              --aslr, so that its figures stay comparable.
 #
 # CMD runs as root in the guest with stdin from /dev/null and the environment
 # PATH, HOME=/root, LANG=C.UTF-8, TERM=dumb, KFTP_VM=1, KFTP_KVER. A relative
@@ -85,7 +96,7 @@ EXIT_TIMEOUT=124	# what timeout(1) itself returns
 # Where the guest sees the checkout (a 9p share of its own, read-only).
 GUEST_REPO=/kftp
 
-kernel="" append="" kver="" timeout_s=1800 boot_stall_s=${KFTP_VM_BOOT_STALL:-90} mem=2G smp=2 cpu=${KFTP_VM_CPU:-qemu64,+smep,+smap} results="" cwd="" repo=$KFTP_REPO
+kernel="" append="" norandmaps=" norandmaps" kver="" timeout_s=1800 boot_stall_s=${KFTP_VM_BOOT_STALL:-90} mem=2G smp=2 cpu=${KFTP_VM_CPU:-qemu64,+smep,+smap} results="" cwd="" repo=$KFTP_REPO
 declare -a cmd=() envs=() disk=()
 qemu_pid="" tail_pid="" jit_log="" jit_pid="" mon_dir=""
 
@@ -143,6 +154,7 @@ parse_args() {
 		--kernel) kernel=${2:?}; shift 2 ;;
 		--append) append+="${append:+ }${2:?}"; shift 2 ;;
 		--jit-log) jit_log=${2:?}; shift 2 ;;
+		--aslr) norandmaps=""; shift ;;
 		--results) results=${2:?}; shift 2 ;;
 		--) shift; cmd=("$@"); break ;;
 		-h|--help) usage ;;
@@ -235,7 +247,7 @@ start_qemu() {
 		-smp "$smp" -m "$mem" -no-reboot \
 		-serial "file:$results/console.log" -monitor "$monitor" \
 		-kernel "${kernel:-/boot/vmlinuz-$kver}" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check tsc=unstable${append:+ $append}" \
+		-append "console=ttyS0 panic=-1 panic_on_warn=1 oops=panic no_timer_check tsc=unstable${norandmaps}${append:+ $append}" \
 		-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
 		-fsdev "local,id=w,path=$(qemu_path "$results"),security_model=none" \
