@@ -297,7 +297,7 @@ wait_qemu() {
 	wait "$tail_pid" 2>/dev/null || true
 	tail_pid=""
 	if [ -n "$jit_pid" ]; then
-		wait "$jit_pid" 2>/dev/null || msg "jit-log.py failed (see $jit_log)"
+		wait "$jit_pid" 2>/dev/null || msg "jit-log.py failed: $jit_log may be short (its reason above)"
 		jit_pid=""
 	fi
 	return "$rc"
