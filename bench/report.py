@@ -11,6 +11,7 @@ Usage: bench/report.py DIR
   against file size, one column per client, for bench/plot.gp), and prints
   the table in Markdown with each client's ratio to curl.
 """
+import bisect
 import csv
 import os
 import statistics
@@ -125,20 +126,21 @@ def print_code_cache(rows, jit):
     print("QEMU's code cache: %d TB flushes and %d invalidations over %.0f s" % (
         jit[-1][1] - jit[0][1], jit[-1][2] - jit[0][2], jit[-1][0] - jit[0][0]))
 
+    times = [x[0] for x in jit]
+
     def met(r):
-        """TB flushes in the samples around run r, or None without a start."""
+        """TB flushes from the last sample before run r's window to the last
+        in it (jit is in time order), or 0 without a start."""
         if not r.get("start_s"):
-            return None
+            return 0
         t0 = float(r["start_s"]) - 1
         t1 = float(r["start_s"]) + float(r["wall_s"]) + 1
-        inside = [x for x in jit if t0 <= x[0] <= t1]
-        before = [x for x in jit if x[0] < t0]
-        if not inside:
-            return None
-        first = before[-1] if before else inside[0]
-        return inside[-1][1] - first[1]
+        first = max(bisect.bisect_left(times, t0) - 1, 0)
+        last = bisect.bisect_right(times, t1) - 1
+        return jit[last][1] - jit[first][1] if last > first else 0
 
-    hit = [(r, n) for r in rows for n in [met(r)] if n]
+    hit = [(r, met(r)) for r in rows]
+    hit = [(r, n) for r, n in hit if n]
     if not hit:
         print("- no timed run met a TB flush")
     for r, n in hit:
