@@ -17,6 +17,8 @@ import os
 import statistics
 import sys
 
+# A run this many times its row's median counts as slow (the code cache).
+SLOW_RUN = 1.3
 CLIENTS = ["kftp", "kftpev", "kftp2", "curl", "wget", "lftp", "aria2", "discard",
            "discardP", "kftpsum", "curlsum", "kftpZ", "lftpP"]
 
@@ -126,6 +128,7 @@ def print_code_cache(rows, jit):
     print("QEMU's code cache: %d TB flushes and %d invalidations over %.0f s" % (
         jit[-1][1] - jit[0][1], jit[-1][2] - jit[0][2], jit[-1][0] - jit[0][0]))
 
+    rows = [r for r in rows if r["rc"] == "0" and r["verified"] == "ok"]
     times = [x[0] for x in jit]
 
     def met(r):
@@ -139,14 +142,28 @@ def print_code_cache(rows, jit):
         last = bisect.bisect_right(times, t1) - 1
         return jit[last][1] - jit[first][1] if last > first else 0
 
+    # Each run against its own row's median: a flush explains a slow run
+    # only if the run is slow, and the slow runs only if they met one.
+    walls = {}
+    for r in rows:
+        walls.setdefault((r["workload"], r["client"]), []).append(float(r["wall_s"]))
+    rel = {id(r): float(r["wall_s"]) / statistics.median(walls[(r["workload"], r["client"])])
+           for r in rows}
+
     hit = [(r, met(r)) for r in rows]
     hit = [(r, n) for r, n in hit if n]
     if not hit:
         print("- no timed run met a TB flush")
     for r, n in hit:
-        print("- round %s %s %s: %.3f s wall, %d TB flush%s during it" % (
-            r["round"], r["workload"], r["client"], float(r["wall_s"]), n,
+        print("- round %s %s %s: %.3f s wall, %.2fx its row's median, %d TB flush%s during it" % (
+            r["round"], r["workload"], r["client"], float(r["wall_s"]), rel[id(r)], n,
             "" if n == 1 else "es"))
+    slow = [r for r in rows if len(walls[(r["workload"], r["client"])]) > 2
+            and rel[id(r)] >= SLOW_RUN]
+    if slow:
+        flushed = sum(1 for r in slow if met(r))
+        print("- of the %d runs %.1fx or more their row's median (rows of 3 rounds or "
+              "more), %d met a TB flush" % (len(slow), SLOW_RUN, flushed))
 
 
 def main():
