@@ -313,6 +313,9 @@ setup() {
 		# init_on_alloc=1 (Debian's default) zeroes every page cache page
 		# a file-writing client is given; the discarding client gets none.
 		echo "init_on_alloc=$(sed -n 's/.*init_on_alloc=\([01]\).*/\1/p' /proc/cmdline | grep . || echo default)"
+		# norandmaps: exec maps at the same addresses, and TCG keeps their
+		# translations (bench/run.sh, BENCH_ASLR).
+		echo "aslr=$(grep -qw norandmaps /proc/cmdline && echo 0 || echo 1)"
 		echo "quick=${BENCH_QUICK:-0} rounds=$ROUNDS"
 		echo "kftp_multi=${KFTP_MULTI:-0}"
 		echo "gro=$(ethtool -k vb-cli 2>/dev/null | awk '/^generic-receive-offload/ { print $2 }')"

@@ -19,7 +19,8 @@
 # BENCH_BIG (256, MiB: ext4, copying
 # sender, veth), BENCH_NSMALL (200 small files), BENCH_PARSZ (16, MiB each
 # of the 16 concurrent downloads), BENCH_NTREE (1000 files in the
-# mirrored tree), KFTP_VM_TIMEOUT (seconds), BENCH_KERNEL_ARGS (more
+# mirrored tree), BENCH_ASLR (1; 0 boots the guest with norandmaps),
+# KFTP_VM_TIMEOUT (seconds), BENCH_KERNEL_ARGS (more
 # options for the guest kernel's command line: init_on_alloc=0 shows what
 # Debian's zeroing of every new page costs a client that writes a file).
 set -eu -o pipefail
@@ -80,12 +81,15 @@ rc=0
 # how the kernel and libc copy (rep movsb, AVX), on both sides of a ratio.
 # QEMU's code-cache flushes, a second apart, go to jit.csv: the report
 # names the timed runs that met one (a slow round may be one). --aslr: the
-# guest randomises user space as every published figure was measured with
-# (the tests' guests do not: tests/vm/run-vm.sh).
+# guest randomises user space as every published figure was measured with;
+# BENCH_ASLR=0 boots it with norandmaps, as the tests' guests are
+# (tests/vm/run-vm.sh): TCG then keeps each program's translations.
+aslr=(--aslr)
+[ "${BENCH_ASLR:-1}" = 1 ] || aslr=()
 rm -f -- "$out/jit.csv"
 (cd "$KFTP_REPO" && tests/vm/run-vm.sh --kver "$kver" --mem "$mem" --cpu max \
 	--timeout "${KFTP_VM_TIMEOUT:-14400}" --disk "$disk" "${envs[@]}" "${appends[@]}" \
-	--aslr --jit-log "$out/jit.csv" --results "$results" -- bench/guest.sh) || rc=$?
+	"${aslr[@]}" --jit-log "$out/jit.csv" --results "$results" -- bench/guest.sh) || rc=$?
 rm -f -- "$disk"
 case $rc in 129|130|143) exit "$rc" ;; esac
 
@@ -115,7 +119,7 @@ c_csv() {
 	[ "$(wc -l <"$out/summary.csv")" -gt 1 ] || { diag "summary.csv is empty"; return 1; }
 	{
 		echo
-		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|init_on_alloc|date)=' "$out/info.txt" | tr '\n' ' ')"
+		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|init_on_alloc|aslr|date)=' "$out/info.txt" | tr '\n' ' ')"
 		echo "Slab (kB) and pages held by kftp, around the concurrent kftp downloads:"
 		sed 's/^/    /' "$out/mem.txt"
 		if [ -s "$results/breakdown.txt" ]; then
