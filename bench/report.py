@@ -17,8 +17,12 @@ import os
 import statistics
 import sys
 
-# A run this many times its row's median counts as slow (the code cache).
+# A run this many times its row's median counts as slow, and one that
+# invalidates translated code this many times its row's median rate (at
+# least INVAL_FLOOR a second) as invalidating (print_code_cache).
 SLOW_RUN = 1.3
+INVAL_HIGH = 3
+INVAL_FLOOR = 1000
 CLIENTS = ["kftp", "kftpev", "kftp2", "curl", "wget", "lftp", "aria2", "discard",
            "discardP", "kftpsum", "curlsum", "kftpZ", "lftpP"]
 
@@ -118,52 +122,75 @@ def read_jit(d):
 def print_code_cache(rows, jit):
     """QEMU's TCG code cache beside the timed runs. A TB flush drops every
     translation, and the guest runs slowly until its hot code is translated
-    again: a run that met one may be slow for that alone. Samples are a
-    second apart and the guest's clock follows the host's to about a
-    second, so a run counts the samples from a second before its start to
-    a second after its end."""
+    again. An invalidation drops the translations of one block whose page
+    the guest wrote to: a page that held code (a program's page cache, say,
+    freed by drop_caches) and is reused for data. Each write into such a
+    page takes QEMU's slow path until the page holds no translation. Both
+    are the emulator's costs, paid by whichever run meets them; a real CPU
+    pays neither. Samples are a second apart and the guest's clock follows
+    the host's to about a second, so a run counts the samples from a second
+    before its start to a second after its end."""
     if len(jit) < 2:
         return
     print()
     print("QEMU's code cache: %d TB flushes and %d invalidations over %.0f s" % (
         jit[-1][1] - jit[0][1], jit[-1][2] - jit[0][2], jit[-1][0] - jit[0][0]))
 
-    rows = [r for r in rows if r["rc"] == "0" and r["verified"] == "ok"]
+    rows = [r for r in rows if r["rc"] == "0" and r["verified"] == "ok" and r.get("start_s")]
     times = [x[0] for x in jit]
 
-    def met(r):
-        """TB flushes from the last sample before run r's window to the last
-        in it (jit is in time order), or 0 without a start."""
-        if not r.get("start_s"):
-            return 0
+    def window(r):
+        """The samples from the last before run r's window to the last in it
+        (jit is in time order)."""
         t0 = float(r["start_s"]) - 1
         t1 = float(r["start_s"]) + float(r["wall_s"]) + 1
         first = max(bisect.bisect_left(times, t0) - 1, 0)
-        last = bisect.bisect_right(times, t1) - 1
-        return jit[last][1] - jit[first][1] if last > first else 0
+        last = max(bisect.bisect_right(times, t1) - 1, first)
+        return jit[first], jit[last]
 
-    # Each run against its own row's median: a flush explains a slow run
-    # only if the run is slow, and the slow runs only if they met one.
-    walls = {}
+    flushes, inval_s = {}, {}
     for r in rows:
-        walls.setdefault((r["workload"], r["client"]), []).append(float(r["wall_s"]))
-    rel = {id(r): float(r["wall_s"]) / statistics.median(walls[(r["workload"], r["client"])])
-           for r in rows}
+        a, b = window(r)
+        flushes[id(r)] = b[1] - a[1]
+        inval_s[id(r)] = (b[2] - a[2]) / (b[0] - a[0]) if b[0] > a[0] else 0.0
 
-    hit = [(r, met(r)) for r in rows]
-    hit = [(r, n) for r, n in hit if n]
-    if not hit:
-        print("- no timed run met a TB flush")
-    for r, n in hit:
-        print("- round %s %s %s: %.3f s wall, %.2fx its row's median, %d TB flush%s during it" % (
-            r["round"], r["workload"], r["client"], float(r["wall_s"]), rel[id(r)], n,
-            "" if n == 1 else "es"))
-    slow = [r for r in rows if len(walls[(r["workload"], r["client"])]) > 2
-            and rel[id(r)] >= SLOW_RUN]
-    if slow:
-        flushed = sum(1 for r in slow if met(r))
-        print("- of the %d runs %.1fx or more their row's median (rows of 3 rounds or "
-              "more), %d met a TB flush" % (len(slow), SLOW_RUN, flushed))
+    # Each run against its own row's median: the emulator's costs explain
+    # a slow run only if the slow runs are the ones that met them.
+    walls, rates = {}, {}
+    for r in rows:
+        key = (r["workload"], r["client"])
+        walls.setdefault(key, []).append(float(r["wall_s"]))
+        rates.setdefault(key, []).append(inval_s[id(r)])
+
+    def key(r):
+        return (r["workload"], r["client"])
+
+    def rel(r):
+        return float(r["wall_s"]) / statistics.median(walls[key(r)])
+
+    def invalidating(r):
+        return inval_s[id(r)] >= INVAL_HIGH * max(statistics.median(rates[key(r)]),
+                                                  INVAL_FLOOR)
+
+    met = [r for r in rows if flushes[id(r)]]
+    slow = [r for r in rows if len(walls[key(r)]) > 2 and rel(r) >= SLOW_RUN]
+    rest = [r for r in rows if r not in slow]
+    print("- %d timed runs met a TB flush, %d of them %.1fx or more their row's median" % (
+        len(met), sum(1 for r in met if rel(r) >= SLOW_RUN), SLOW_RUN))
+    if not slow:
+        print("- no run was %.1fx or more its row's median (rows of 3 rounds or more)" %
+              SLOW_RUN)
+        return
+    print("- %d runs were %.1fx or more their row's median (rows of 3 rounds or more): "
+          "%d met a TB flush; %d invalidated code at %dx or more their row's median rate, "
+          "against %d of the %d other runs" % (
+              len(slow), SLOW_RUN, sum(1 for r in slow if flushes[id(r)]),
+              sum(1 for r in slow if invalidating(r)), INVAL_HIGH,
+              sum(1 for r in rest if invalidating(r)), len(rest)))
+    for r in slow:
+        print("  - round %s %s %s: %.2fx, %d TB flushes, %.0f invalidations/s (row median %.0f)"
+              % (r["round"], r["workload"], r["client"], rel(r), flushes[id(r)],
+                 inval_s[id(r)], statistics.median(rates[key(r)])))
 
 
 def main():
