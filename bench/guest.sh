@@ -37,7 +37,8 @@
 # With the mirror workload, one more kftp-get -r, traced (-v) and untimed,
 # says where one file's time goes (bench/timeline.py: breakdown.txt).
 #
-# Environment: BENCH_QUICK=1 (one small round), BENCH_ROUNDS (default 3).
+# Environment: BENCH_QUICK=1 (one small round), BENCH_ROUNDS (default 3),
+# BENCH_DROP_CACHES=1 (drop the page cache before each timed run).
 # Output in /results: raw.csv (one row per timed run), mem.txt (Slab and
 # the pages kftp holds, around the concurrent downloads), info.txt, and
 # breakdown.txt.
@@ -316,6 +317,7 @@ setup() {
 		# norandmaps: exec maps at the same addresses, and TCG keeps their
 		# translations (bench/run.sh, BENCH_ASLR).
 		echo "aslr=$(grep -qw norandmaps /proc/cmdline && echo 0 || echo 1)"
+		echo "drop_caches=${BENCH_DROP_CACHES:-0}"
 		echo "quick=${BENCH_QUICK:-0} rounds=$ROUNDS"
 		echo "kftp_multi=${KFTP_MULTI:-0}"
 		echo "gro=$(ethtool -k vb-cli 2>/dev/null | awk '/^generic-receive-offload/ { print $2 }')"
@@ -368,7 +370,11 @@ timed() {
 	kftpev) set_one_copy Y; listener_start ;;
 	esac
 	sync
-	echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
+	# Not by default: the served files are on tmpfs, so a drop only freed
+	# the programs' pages, and TCG then invalidated their stale
+	# translations in whichever run reused those pages first: up to 250,000
+	# a run, kftp's 16 streams 7.1 s against 1.8-2.1 s (costs.md).
+	[ "${BENCH_DROP_CACHES:-0}" = 0 ] || echo 3 >/proc/sys/vm/drop_caches 2>/dev/null
 	LISTENER_CPU=
 	# The guest's clock, read without a fork: the host's jit.csv (QEMU's
 	# code-cache flushes) is set beside the run by it (the guest clock

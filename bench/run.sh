@@ -20,6 +20,7 @@
 # sender, veth), BENCH_NSMALL (200 small files), BENCH_PARSZ (16, MiB each
 # of the 16 concurrent downloads), BENCH_NTREE (1000 files in the
 # mirrored tree), BENCH_ASLR (1; 0 boots the guest with norandmaps),
+# BENCH_DROP_CACHES (0; 1 drops the guest's caches before each timed run),
 # KFTP_VM_TIMEOUT (seconds), BENCH_KERNEL_ARGS (more
 # options for the guest kernel's command line: init_on_alloc=0 shows what
 # Debian's zeroing of every new page costs a client that writes a file).
@@ -67,7 +68,7 @@ mem=5G
 [ -z "$quick" ] || mem=2G
 
 envs=(--env "BENCH_ROUNDS=${BENCH_ROUNDS:-3}")
-for v in BENCH_SIZES BENCH_CLIENTS BENCH_WORKLOADS BENCH_BIG BENCH_NSMALL BENCH_PARSZ BENCH_NTREE; do
+for v in BENCH_SIZES BENCH_CLIENTS BENCH_WORKLOADS BENCH_BIG BENCH_NSMALL BENCH_PARSZ BENCH_NTREE BENCH_DROP_CACHES; do
 	[ -z "${!v:-}" ] || envs+=(--env "$v=${!v}")
 done
 [ -z "$quick" ] || envs+=(--env BENCH_QUICK=1)
@@ -119,7 +120,7 @@ c_csv() {
 	[ "$(wc -l <"$out/summary.csv")" -gt 1 ] || { diag "summary.csv is empty"; return 1; }
 	{
 		echo
-		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|init_on_alloc|aslr|date)=' "$out/info.txt" | tr '\n' ' ')"
+		echo "Kernel and machine: $(grep -E '^(kernel|cpu|ncpu|mem_kb|init_on_alloc|aslr|drop_caches|date)=' "$out/info.txt" | tr '\n' ' ')"
 		echo "Slab (kB) and pages held by kftp, around the concurrent kftp downloads:"
 		sed 's/^/    /' "$out/mem.txt"
 		if [ -s "$results/breakdown.txt" ]; then
