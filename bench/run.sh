@@ -80,8 +80,8 @@ rc=0
 # The guest's "# " progress lines pass through as TAP diagnostics.
 # -cpu max, as every published figure was measured: the CPU model decides
 # how the kernel and libc copy (rep movsb, AVX), on both sides of a ratio.
-# QEMU's code-cache flushes, a second apart, go to jit.csv: the report
-# names the timed runs that met one (a slow round may be one). --aslr: the
+# QEMU's code-cache counters, a second apart, go to jit.csv: the report
+# lists the slow runs with the flushes and invalidations each met. --aslr: the
 # guest randomises user space as every published figure was measured with;
 # BENCH_ASLR=0 boots it with norandmaps, as the tests' guests are
 # (tests/vm/run-vm.sh): TCG then keeps each program's translations.
