@@ -119,7 +119,7 @@ def read_jit(d):
         return []
 
 
-def print_code_cache(rows, jit):
+def print_code_cache(runs, jit):
     """QEMU's TCG code cache beside the timed runs. A TB flush drops every
     translation, and the guest runs slowly until its hot code is translated
     again. An invalidation drops the translations of one block whose page
@@ -136,7 +136,9 @@ def print_code_cache(rows, jit):
     print("QEMU's code cache: %d TB flushes and %d invalidations over %.0f s" % (
         jit[-1][1] - jit[0][1], jit[-1][2] - jit[0][2], jit[-1][0] - jit[0][0]))
 
-    rows = [r for r in rows if r["rc"] == "0" and r["verified"] == "ok" and r.get("start_s")]
+    # runs: the runs that exited 0 and verified, by (workload, client).
+    rows = sorted((r for rs in runs.values() for r in rs if r.get("start_s")),
+                  key=lambda r: float(r["start_s"]))
     times = [x[0] for x in jit]
 
     def window(r):
@@ -156,25 +158,24 @@ def print_code_cache(rows, jit):
 
     # Each run against its own row's median: the emulator's costs explain
     # a slow run only if the slow runs are the ones that met them.
-    walls, rates = {}, {}
-    for r in rows:
-        key = (r["workload"], r["client"])
-        walls.setdefault(key, []).append(float(r["wall_s"]))
-        rates.setdefault(key, []).append(inval_s[id(r)])
-
     def key(r):
         return (r["workload"], r["client"])
 
+    median_wall = {k: statistics.median(float(r["wall_s"]) for r in rs)
+                   for k, rs in runs.items()}
+    median_rate = {k: statistics.median(inval_s[id(r)] for r in rs if id(r) in inval_s)
+                   for k, rs in runs.items() if any(id(r) in inval_s for r in rs)}
+
     def rel(r):
-        return float(r["wall_s"]) / statistics.median(walls[key(r)])
+        return float(r["wall_s"]) / median_wall[key(r)]
 
     def invalidating(r):
-        return inval_s[id(r)] >= INVAL_HIGH * max(statistics.median(rates[key(r)]),
-                                                  INVAL_FLOOR)
+        return inval_s[id(r)] >= INVAL_HIGH * max(median_rate[key(r)], INVAL_FLOOR)
 
     met = [r for r in rows if flushes[id(r)]]
-    slow = [r for r in rows if len(walls[key(r)]) > 2 and rel(r) >= SLOW_RUN]
-    rest = [r for r in rows if r not in slow]
+    slow = [r for r in rows if len(runs[key(r)]) > 2 and rel(r) >= SLOW_RUN]
+    slow_ids = {id(r) for r in slow}
+    rest = [r for r in rows if id(r) not in slow_ids]
     print("- %d timed runs met a TB flush, %d of them %.1fx or more their row's median" % (
         len(met), sum(1 for r in met if rel(r) >= SLOW_RUN), SLOW_RUN))
     if not slow:
@@ -190,7 +191,7 @@ def print_code_cache(rows, jit):
     for r in slow:
         print("  - round %s %s %s: %.2fx, %d TB flushes, %.0f invalidations/s (row median %.0f)"
               % (r["round"], r["workload"], r["client"], rel(r), flushes[id(r)],
-                 inval_s[id(r)], statistics.median(rates[key(r)])))
+                 inval_s[id(r)], median_rate[key(r)]))
 
 
 def main():
@@ -310,7 +311,7 @@ def main():
                    k["files_s"] / d["files_s"]))
 
     print_targets(summary, runs, workloads)
-    print_code_cache(rows, jit)
+    print_code_cache(runs, jit)
 
     bad = [r for r in rows if r["rc"] != "0" or r["verified"] != "ok"]
     if bad:
