@@ -189,8 +189,9 @@ def print_code_cache(runs, jit):
               sum(1 for r in slow if invalidating(r)), INVAL_HIGH,
               sum(1 for r in rest if invalidating(r)), len(rest)))
     for r in slow:
-        print("  - round %s %s %s: %.2fx, %d TB flushes, %.0f invalidations/s (row median %.0f)"
-              % (r["round"], r["workload"], r["client"], rel(r), flushes[id(r)],
+        n = flushes[id(r)]
+        print("  - round %s %s %s: %.2fx, %d TB flush%s, %.0f invalidations/s (row median %.0f)"
+              % (r["round"], r["workload"], r["client"], rel(r), n, "" if n == 1 else "es",
                  inval_s[id(r)], median_rate[key(r)]))
 
 
