@@ -665,6 +665,13 @@ static void on_signal(int sig)
 	got_signal = sig;
 }
 
+/* ENOBUFS: the socket dropped events. Say so, and exit 1 at the end. */
+static void note_lost_events(bool *lost)
+{
+	say("events were lost: the receive buffer overflowed");
+	*lost = true;
+}
+
 /*
  * Show the events queued on the non-blocking socket, at most BURST_MAX
  * datagrams of them. 0 once it is empty (or a signal came), 1 when more
@@ -683,8 +690,7 @@ static int show_queued(bool *lost)
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 			return 0;
 		if (errno == ENOBUFS) {
-			say("events were lost: the receive buffer overflowed");
-			*lost = true;
+			note_lost_events(lost);
 			continue;
 		}
 		die(EXIT_OTHER, "cannot receive the events: %s", strerror(errno));
@@ -724,12 +730,10 @@ static int watch(void)
 	 * transfers already running would be missing from what we show.
 	 */
 	ret = kftp_nl_dump(nl, show_event, NULL);
-	if (ret == -1 && errno == ENOBUFS) {
-		say("events were lost: the receive buffer overflowed");
-		lost = true;
-	} else if (ret < 0 && ret != ENOUGH) {
+	if (ret == -1 && errno == ENOBUFS)
+		note_lost_events(&lost);
+	else if (ret < 0 && ret != ENOUGH)
 		die_nl("cannot list the transfers", errno);
-	}
 	fflush(stdout);
 	check_output();
 	pfd.fd = kftp_nl_fd(nl);
