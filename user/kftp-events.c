@@ -35,6 +35,7 @@ struct kftp_nl {
 	uint16_t family_id;
 	uint32_t group_id;	/* 0: no "events" group seen */
 	char *buf;
+	struct kftp_event *ev;	/* each message parsed into it, in turn */
 };
 
 /* ---- resolving the family ------------------------------------------------ */
@@ -189,8 +190,9 @@ struct kftp_nl *kftp_nl_open(void)
 	if (!nl)
 		return NULL;
 	nl->buf = malloc(KFTP_NL_BUF_SIZE);
+	nl->ev = malloc(sizeof(*nl->ev));
 	nl->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
-	if (!nl->buf || !nl->sock)
+	if (!nl->buf || !nl->ev || !nl->sock)
 		goto fail;
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		goto fail;
@@ -226,6 +228,7 @@ void kftp_nl_close(struct kftp_nl *nl)
 		return;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	free(nl->ev);
 	free(nl->buf);
 	free(nl);
 }
@@ -352,7 +355,7 @@ struct run_ctx {
 	kftp_event_cb cb;
 	void *data;
 	int ret;		/* the callback's negative return, if any */
-	struct kftp_event ev;	/* big: not on the stack of a small thread */
+	struct kftp_event *ev;	/* big: kept by the caller, not on the stack */
 };
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
@@ -365,9 +368,9 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	 * framing was checked (run_checked): the message is all in the buffer.
 	 */
 	if (nlh->nlmsg_type != ctx->family_id ||
-	    kftp_event_parse(nlh, NLMSG_ALIGN(nlh->nlmsg_len), &ctx->ev))
+	    kftp_event_parse(nlh, NLMSG_ALIGN(nlh->nlmsg_len), ctx->ev))
 		return MNL_CB_OK;
-	ret = ctx->cb(&ctx->ev, ctx->data);
+	ret = ctx->cb(ctx->ev, ctx->data);
 	if (ret < 0) {
 		ctx->ret = ret;
 		return MNL_CB_STOP;
@@ -377,40 +380,45 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 
 int kftp_nl_dump(struct kftp_nl *nl, kftp_event_cb cb, void *data)
 {
-	struct run_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct run_ctx ctx = {
+		.family_id = nl->family_id, .cb = cb, .data = data, .ev = nl->ev,
+	};
 	struct nlmsghdr *nlh;
 	int ret;
 
-	if (!ctx)
-		return -1;
-	ctx->family_id = nl->family_id;
-	ctx->cb = cb;
-	ctx->data = data;
 	nlh = genl_header(nl, nl->family_id, NLM_F_DUMP, KFTP_CMD_GET_XFERS,
 			  KFTP_GENL_VERSION);
-	ret = request(nl, nlh, event_cb, ctx);
-	if (ctx->ret < 0)
-		ret = ctx->ret;
-	free(ctx);
-	return ret;
+	ret = request(nl, nlh, event_cb, &ctx);
+	return ctx.ret < 0 ? ctx.ret : ret;
+}
+
+/* kftp_nl_parse() with the caller's event to parse into: no allocation. */
+static int parse_into(const void *buf, size_t len, uint16_t family_id,
+		      struct kftp_event *ev, kftp_event_cb cb, void *data)
+{
+	struct run_ctx ctx = {
+		.family_id = family_id, .cb = cb, .data = data, .ev = ev,
+	};
+	int ret;
+
+	/* seq 0, portid 0: multicast messages are not ours to match. */
+	ret = run_checked(buf, len, 0, 0, event_cb, &ctx);
+	if (ctx.ret < 0)
+		return ctx.ret;
+	return ret < 0 ? -1 : 0;
 }
 
 int kftp_nl_parse(const void *buf, size_t len, uint16_t family_id,
 		  kftp_event_cb cb, void *data)
 {
-	struct run_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct kftp_event *ev = malloc(sizeof(*ev));
 	int ret, saved;
 
-	if (!ctx)
+	if (!ev)
 		return -1;
-	ctx->family_id = family_id;
-	ctx->cb = cb;
-	ctx->data = data;
-	/* seq 0, portid 0: multicast messages are not ours to match. */
-	ret = run_checked(buf, len, 0, 0, event_cb, ctx);
+	ret = parse_into(buf, len, family_id, ev, cb, data);
 	saved = errno;
-	ret = ctx->ret < 0 ? ctx->ret : ret < 0 ? -1 : 0;
-	free(ctx);
+	free(ev);
 	errno = saved;
 	return ret;
 }
@@ -422,7 +430,8 @@ int kftp_nl_recv(struct kftp_nl *nl, kftp_event_cb cb, void *data)
 	n = mnl_socket_recvfrom(nl->sock, nl->buf, KFTP_NL_BUF_SIZE);
 	if (n < 0)
 		return -1;
-	return kftp_nl_parse(nl->buf, (size_t)n, nl->family_id, cb, data);
+	/* Per datagram, on every event of a watched transfer: no allocation. */
+	return parse_into(nl->buf, (size_t)n, nl->family_id, nl->ev, cb, data);
 }
 
 /* ---- names ----------------------------------------------------------------- */

@@ -63,6 +63,7 @@ int kftp_nl_fd(const struct kftp_nl *nl);
  */
 int kftp_nl_join(struct kftp_nl *nl);
 
+/* @ev is valid during the call only: the next message is parsed into it. */
 typedef int (*kftp_event_cb)(const struct kftp_event *ev, void *data);
 
 /*
