@@ -325,17 +325,23 @@ int kftp_event_parse(const struct nlmsghdr *nlh, size_t len, struct kftp_event *
 		ev->has_local_path = true;
 		copy_str(ev->local_path, sizeof(ev->local_path), tb[KFTP_A_LOCAL_PATH]);
 	}
-	if ((ev->has_size = tb[KFTP_A_SIZE] != NULL))
+	ev->has_size = tb[KFTP_A_SIZE];
+	if (ev->has_size)
 		ev->size = mnl_attr_get_u64(tb[KFTP_A_SIZE]);
-	if ((ev->has_resume_offset = tb[KFTP_A_RESUME_OFFSET] != NULL))
+	ev->has_resume_offset = tb[KFTP_A_RESUME_OFFSET];
+	if (ev->has_resume_offset)
 		ev->resume_offset = mnl_attr_get_u64(tb[KFTP_A_RESUME_OFFSET]);
-	if ((ev->has_bytes = tb[KFTP_A_BYTES] != NULL))
+	ev->has_bytes = tb[KFTP_A_BYTES];
+	if (ev->has_bytes)
 		ev->bytes = mnl_attr_get_u64(tb[KFTP_A_BYTES]);
-	if ((ev->has_elapsed = tb[KFTP_A_ELAPSED_MS] != NULL))
+	ev->has_elapsed = tb[KFTP_A_ELAPSED_MS];
+	if (ev->has_elapsed)
 		ev->elapsed_ms = mnl_attr_get_u64(tb[KFTP_A_ELAPSED_MS]);
-	if ((ev->has_step = tb[KFTP_A_STEP] != NULL))
+	ev->has_step = tb[KFTP_A_STEP];
+	if (ev->has_step)
 		ev->step = mnl_attr_get_u32(tb[KFTP_A_STEP]);
-	if ((ev->has_result = tb[KFTP_A_ERRNO] != NULL)) {
+	ev->has_result = tb[KFTP_A_ERRNO];
+	if (ev->has_result) {
 		ev->err = mnl_attr_get_u32(tb[KFTP_A_ERRNO]);
 		if (tb[KFTP_A_FAILED_STEP])
 			ev->failed_step = mnl_attr_get_u32(tb[KFTP_A_FAILED_STEP]);
